@@ -1,0 +1,15 @@
+// Each subcommand registers its options on the CLI11 app and returns the
+// function that runs it (after parsing) and yields the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace ostree_ima::cli {
+
+using Runner = std::function<int()>;
+
+Runner add_sign_command(CLI::App &app);
+Runner add_ima_sign_command(CLI::App &app);
+
+} // namespace ostree_ima::cli

@@ -1,0 +1,69 @@
+// ostree-ima: command-line entry point.
+#include "command.hpp"
+
+#include "ostree-ima/error.hpp"
+
+#include <clocale>
+#include <cstdlib>
+#include <glib.h>
+#include <iostream>
+#include <vector>
+
+namespace {
+
+// GLib and libostree may log warnings of their own; the user gets one clear
+// line from us instead. OSTREE_IMA_DEBUG=1 shows them.
+GLogWriterOutput quiet_log_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields,
+                                  gpointer /*data*/)
+{
+    if (std::getenv("OSTREE_IMA_DEBUG") != nullptr)
+        return g_log_writer_standard_streams(level, fields, n_fields, nullptr);
+    return G_LOG_WRITER_HANDLED;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    std::setlocale(LC_ALL, "");
+    g_log_set_writer_func(quiet_log_writer, nullptr, nullptr);
+
+    CLI::App app{"ostree-ima: add Linux IMA signatures to OSTree commits, with keys in files, "
+                 "PKCS#11 tokens and TPMs"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("ostree-ima ") + OSTREE_IMA_VERSION);
+    std::vector<ostree_ima::cli::Runner> runners;
+    runners.push_back(ostree_ima::cli::add_sign_command(app));
+    runners.push_back(ostree_ima::cli::add_ima_sign_command(app));
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion &e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError &e) {
+        std::cerr << "ostree-ima: " << e.what() << " (see --help)\n";
+        return 2;
+    }
+
+    try {
+        for (const auto &run : runners) {
+            const int rc = run();
+            if (rc >= 0)
+                return rc;
+        }
+        return 2;
+    } catch (const ostree_ima::UsageError &e) {
+        std::cerr << "ostree-ima: " << e.what() << "\n";
+        return 2;
+    } catch (const ostree_ima::Error &e) {
+        std::cerr << "ostree-ima: error: " << e.what() << "\n";
+        return 1;
+    } catch (const std::exception &e) {
+        std::cerr << "ostree-ima: internal error: " << e.what() << "\n";
+        return 1;
+    }
+}

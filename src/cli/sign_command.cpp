@@ -1,0 +1,128 @@
+#include "command.hpp"
+#include "key_arguments.hpp"
+
+#include "ostree-ima/commit_signer.hpp"
+#include "ostree-ima/hash_algo.hpp"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+namespace ostree_ima::cli {
+
+namespace {
+struct SignArguments {
+    std::string repo;
+    std::string source;
+    std::string target;
+    std::string hash = "sha256";
+    bool overwrite = false;
+    unsigned jobs = default_jobs();
+    bool json = false;
+    bool quiet = false;
+    KeyArguments key;
+};
+
+nlohmann::json report_json(const SignReport &r, const KeyArguments::Opened &key,
+                           const HashAlgo &algo)
+{
+    return {
+        {"source_commit", r.source_commit},
+        {"commit", r.new_commit},
+        {"ref", r.ref.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.ref)},
+        {"files_signed", r.files_signed},
+        {"files_kept", r.files_kept},
+        {"unique_objects_signed", r.unique_signed},
+        {"bytes_hashed", r.bytes_hashed},
+        {"seconds", r.seconds},
+        {"hash", std::string(algo.name)},
+        {"key_id", key_id_hex(key.key_id.id)},
+        {"key_id_source", key.key_id.source},
+    };
+}
+} // namespace
+
+Runner add_sign_command(CLI::App &app)
+{
+    auto args = std::make_shared<SignArguments>();
+    CLI::App *cmd = app.add_subcommand(
+        "sign", "IMA-sign every regular file of a commit; print the new commit's checksum");
+    cmd->add_option("--repo", args->repo, "OSTree repository")->required();
+    cmd->add_option("--key", args->key.key.key,
+                    "private key: a key file (PEM/DER), a pkcs11: URI, or an engine/provider key")
+        ->required();
+    args->key.add_options(*cmd);
+    cmd->add_option("--hash", args->hash, "file digest algorithm (default sha256)");
+    cmd->add_flag("--overwrite", args->overwrite, "replace existing security.ima signatures");
+    cmd->add_option("--jobs,-j", args->jobs, "worker threads (default: online CPUs)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("--json", args->json, "print a JSON report on stdout");
+    cmd->add_flag("--quiet,-q", args->quiet, "no progress or summary on stderr");
+    cmd->add_option("SRC_REV", args->source, "ref or commit checksum to sign")->required();
+    cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit");
+
+    return [args, cmd]() -> int {
+        if (!cmd->parsed())
+            return -1;
+        const HashAlgo &algo = hash_algo_by_name(args->hash);
+        const auto key = args->key.open(args->jobs);
+        SignRequest request;
+        request.repo_path = args->repo;
+        request.source_rev = args->source;
+        request.target_ref = args->target;
+        request.algo = &algo;
+        request.key_id = key.key_id.id;
+        request.overwrite = args->overwrite;
+        request.jobs = args->jobs;
+        request.progress = !args->quiet && !args->json && isatty(STDERR_FILENO) != 0;
+        const SignReport r = sign_commit(request, *key.backend);
+        if (args->json) {
+            std::cout << report_json(r, key, algo).dump() << std::endl;
+        } else {
+            if (!args->quiet)
+                std::cerr << "ostree-ima: signed " << r.files_signed << " files ("
+                          << r.unique_signed << " unique objects), kept " << r.files_kept
+                          << " existing signatures, key id " << key_id_hex(key.key_id.id)
+                          << ", " << algo.name << ", " << r.seconds << " s"
+                          << (r.ref.empty() ? "" : "; " + r.ref + " updated") << "\n";
+            std::cout << r.new_commit << std::endl;
+        }
+        return 0;
+    };
+}
+
+Runner add_ima_sign_command(CLI::App &app)
+{
+    auto args = std::make_shared<SignArguments>();
+    CLI::App *cmd = app.add_subcommand(
+        "ima-sign", "drop-in for 'ostree-ext-cli ima-sign': SRC_REV TARGET_REF ALGORITHM KEY");
+    cmd->add_option("--repo", args->repo, "OSTree repository")->required();
+    cmd->add_flag("--overwrite", args->overwrite, "replace existing security.ima signatures");
+    cmd->add_option("--jobs,-j", args->jobs, "worker threads (default: online CPUs)")
+        ->check(CLI::PositiveNumber);
+    args->key.add_options(*cmd);
+    cmd->add_option("SRC_REV", args->source, "ref or commit checksum to sign")->required();
+    cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit")->required();
+    cmd->add_option("ALGORITHM", args->hash, "file digest algorithm, e.g. sha256")->required();
+    cmd->add_option("KEY", args->key.key.key, "private key file, pkcs11: URI, ...")->required();
+
+    return [args, cmd]() -> int {
+        if (!cmd->parsed())
+            return -1;
+        const HashAlgo &algo = hash_algo_by_name(args->hash);
+        const auto key = args->key.open(args->jobs);
+        SignRequest request;
+        request.repo_path = args->repo;
+        request.source_rev = args->source;
+        request.target_ref = args->target;
+        request.algo = &algo;
+        request.key_id = key.key_id.id;
+        request.overwrite = args->overwrite;
+        request.jobs = args->jobs;
+        const SignReport r = sign_commit(request, *key.backend);
+        std::cout << r.ref << " => " << r.new_commit << std::endl;
+        return 0;
+    };
+}
+
+} // namespace ostree_ima::cli

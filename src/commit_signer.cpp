@@ -1,0 +1,85 @@
+#include "ostree-ima/commit_signer.hpp"
+
+#include "commit_walker.hpp"
+#include "commit_writer.hpp"
+#include "content_signer.hpp"
+#include "parallel_for.hpp"
+#include "repo.hpp"
+#include "transaction.hpp"
+#include "tree_rewriter.hpp"
+
+#include <chrono>
+#include <unordered_map>
+
+namespace ostree_ima {
+
+namespace {
+// Unique content objects of a commit, in first-seen order, with the number of
+// paths at which each appears.
+struct ContentPlan {
+    std::vector<std::string> objects;
+    std::vector<std::uint64_t> path_count;
+    std::unordered_map<std::string, std::size_t> index;
+};
+
+ContentPlan plan_content(const CommitWalker &walker, const std::string &commit)
+{
+    ContentPlan plan;
+    walker.walk(commit, [&](const FileEntry &entry) {
+        auto [it, inserted] = plan.index.try_emplace(entry.content_checksum, plan.objects.size());
+        if (inserted) {
+            plan.objects.push_back(entry.content_checksum);
+            plan.path_count.push_back(0);
+        }
+        ++plan.path_count[it->second];
+    });
+    return plan;
+}
+} // namespace
+
+SignReport sign_commit(const SignRequest &request, KeyBackend &key)
+{
+    const auto start = std::chrono::steady_clock::now();
+    const Repo repo = Repo::open(request.repo_path);
+    repo.require_xattr_support();
+    SignReport report;
+    report.source_commit = repo.resolve_commit(request.source_rev);
+    report.ref = request.target_ref;
+
+    const CommitWalker walker(repo.get());
+    const GVariantPtr commit = walker.load_commit(report.source_commit);
+    const ContentPlan plan = plan_content(walker, report.source_commit);
+
+    Transaction txn(repo.get());
+    ContentSigner signer(repo.get(), *request.algo, request.key_id, key, request.overwrite);
+    std::vector<ObjectOutcome> outcomes(plan.objects.size());
+    parallel_for(plan.objects.size(), request.jobs,
+                 [&](std::size_t i) { outcomes[i] = signer.process(plan.objects[i]); });
+
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+        report.bytes_hashed += outcomes[i].bytes_hashed;
+        if (outcomes[i].kind == ObjectOutcome::Kind::Signed) {
+            ++report.unique_signed;
+            report.files_signed += plan.path_count[i];
+        } else if (outcomes[i].kind == ObjectOutcome::Kind::Kept) {
+            report.files_kept += plan.path_count[i];
+        }
+    }
+    TreeRewriter rewriter(
+        repo.get(),
+        [&](const std::string &, const std::string &csum) {
+            return outcomes[plan.index.at(csum)].new_checksum;
+        },
+        true);
+    const std::string new_root = rewriter.rewrite(CommitWalker::root_tree(commit.get()));
+    report.new_commit =
+        write_commit_with_root(repo.get(), commit.get(), report.source_commit, new_root);
+    if (!request.target_ref.empty())
+        txn.set_ref(request.target_ref, report.new_commit);
+    txn.commit();
+    report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return report;
+}
+
+} // namespace ostree_ima

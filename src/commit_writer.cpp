@@ -1,0 +1,33 @@
+#include "commit_writer.hpp"
+
+#include "commit_walker.hpp"
+#include "gerror.hpp"
+
+namespace ostree_ima {
+
+std::string write_commit_with_root(OstreeRepo *repo, GVariant *old_commit,
+                                   const std::string &old_checksum, const std::string &new_root)
+{
+    if (CommitWalker::root_tree(old_commit) == new_root)
+        return old_checksum;
+    GVariantBuilder builder;
+    g_variant_builder_init(&builder, G_VARIANT_TYPE(OSTREE_COMMIT_GVARIANT_STRING));
+    const gsize n = g_variant_n_children(old_commit);
+    for (gsize i = 0; i < n; ++i) {
+        if (i == 6) {
+            g_variant_builder_add_value(&builder, ostree_checksum_to_bytes_v(new_root.c_str()));
+        } else {
+            GVariantPtr child(g_variant_get_child_value(old_commit, i));
+            g_variant_builder_add_value(&builder, child.get());
+        }
+    }
+    GVariantPtr commit = take_variant(g_variant_builder_end(&builder));
+    g_autofree guchar *raw = nullptr;
+    GError *error = nullptr;
+    check_g(ostree_repo_write_metadata(repo, OSTREE_OBJECT_TYPE_COMMIT, nullptr, commit.get(), &raw,
+                                       nullptr, &error),
+            error, "cannot write the new commit");
+    return checksum_from_raw(raw);
+}
+
+} // namespace ostree_ima

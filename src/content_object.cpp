@@ -1,0 +1,72 @@
+#include "content_object.hpp"
+
+#include "gerror.hpp"
+
+namespace ostree_ima {
+
+ContentObject::ContentObject(OstreeRepo *repo, std::string checksum)
+    : repo_(repo), checksum_(std::move(checksum))
+{
+    load();
+}
+
+void ContentObject::load()
+{
+    GInputStream *input = nullptr;
+    GFileInfo *info = nullptr;
+    GVariant *xattrs = nullptr;
+    GError *error = nullptr;
+    const gboolean ok =
+        ostree_repo_load_file(repo_, checksum_.c_str(), &input, &info, &xattrs, nullptr, &error);
+    input_.reset(input);
+    info_.reset(info);
+    xattrs_.reset(xattrs);
+    check_g(ok, error, "cannot read content object " + checksum_);
+}
+
+void ContentObject::reopen() { load(); }
+
+bool ContentObject::is_regular() const
+{
+    return g_file_info_get_file_type(info_.get()) == G_FILE_TYPE_REGULAR;
+}
+
+std::uint64_t ContentObject::size() const
+{
+    return static_cast<std::uint64_t>(g_file_info_get_size(info_.get()));
+}
+
+void ContentObject::read_chunk_error(GError *error)
+{
+    throw_gerror(error, "cannot read content object " + checksum_);
+}
+
+std::string ContentObject::write_with_xattrs(GVariant *new_xattrs,
+                                             const std::vector<std::uint8_t> *memory)
+{
+    GObjectPtr<GInputStream> content;
+    if (memory != nullptr) {
+        // The bytes stay owned by `memory`, which outlives the write.
+        content.reset(g_memory_input_stream_new_from_data(memory->data(),
+                                                          static_cast<gssize>(memory->size()),
+                                                          nullptr));
+    } else {
+        reopen();
+        content.reset(G_INPUT_STREAM(g_object_ref(input_.get())));
+    }
+    GInputStream *object_stream = nullptr;
+    guint64 length = 0;
+    GError *error = nullptr;
+    check_g(ostree_raw_file_to_content_stream(content.get(), info_.get(), new_xattrs,
+                                              &object_stream, &length, nullptr, &error),
+            error, "cannot build the new object for " + checksum_);
+    const GObjectPtr<GInputStream> stream(object_stream);
+    g_autofree guchar *raw = nullptr;
+    check_g(ostree_repo_write_content(repo_, nullptr, stream.get(), length, &raw, nullptr, &error),
+            error, "cannot write the new object for " + checksum_);
+    char hex[OSTREE_SHA256_STRING_LEN + 1];
+    ostree_checksum_inplace_from_bytes(raw, hex);
+    return hex;
+}
+
+} // namespace ostree_ima

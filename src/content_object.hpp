@@ -1,0 +1,72 @@
+// ContentObject: one content object of the repository, loaded for reading,
+// and the writer of its signed (or stripped) replacement.
+#pragma once
+
+#include "gvariant_ptr.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <gio/gio.h>
+#include <ostree.h>
+#include <string>
+#include <vector>
+
+namespace ostree_ima {
+
+struct GObjectUnref {
+    void operator()(gpointer p) const { g_object_unref(p); }
+};
+template <typename T> using GObjectPtr = std::unique_ptr<T, GObjectUnref>;
+
+class ContentObject {
+public:
+    // Loads header and an input stream over the content; Error names the
+    // object and the repository when it is missing or corrupt.
+    ContentObject(OstreeRepo *repo, std::string checksum);
+
+    [[nodiscard]] bool is_regular() const;
+    [[nodiscard]] std::uint64_t size() const;
+    [[nodiscard]] GVariant *xattrs() const { return xattrs_.get(); }
+    [[nodiscard]] GFileInfo *info() const { return info_.get(); }
+    [[nodiscard]] const std::string &checksum() const { return checksum_; }
+
+    // Reads the whole content in chunks, calling sink for each. Once only.
+    template <typename Sink> void read_content(Sink &&sink);
+
+    // Reopens the content stream (after read_content consumed it).
+    void reopen();
+
+    // Writes a content object with this object's uid/gid/mode, the given
+    // xattrs, and the content (from `memory` when not null, else the stream).
+    // Returns its checksum. Must run inside a transaction.
+    std::string write_with_xattrs(GVariant *new_xattrs, const std::vector<std::uint8_t> *memory);
+
+private:
+    void load();
+    void read_chunk_error(GError *error);
+    OstreeRepo *repo_;
+    std::string checksum_;
+    GObjectPtr<GInputStream> input_;
+    GObjectPtr<GFileInfo> info_;
+    GVariantPtr xattrs_;
+};
+
+template <typename Sink> void ContentObject::read_content(Sink &&sink)
+{
+    if (!input_)
+        return;
+    std::vector<std::uint8_t> buf(256 * 1024);
+    for (;;) {
+        GError *error = nullptr;
+        const gssize n =
+            g_input_stream_read(input_.get(), buf.data(), buf.size(), nullptr, &error);
+        if (n < 0)
+            read_chunk_error(error);
+        if (n <= 0)
+            break;
+        sink(std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)));
+    }
+}
+
+} // namespace ostree_ima

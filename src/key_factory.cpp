@@ -1,0 +1,28 @@
+#include "ostree-ima/key_factory.hpp"
+
+#include "engine_key.hpp"
+#include "key_file.hpp"
+#include "ostree-ima/error.hpp"
+#include "provider_key.hpp"
+
+namespace ostree_ima {
+
+// Implemented in pkcs11/ (the only code that knows Cryptoki).
+std::unique_ptr<KeyBackend> open_pkcs11_backend(const KeyOptions &options);
+
+std::unique_ptr<KeyBackend> open_key_backend(const KeyOptions &options)
+{
+    if (options.key.empty())
+        throw UsageError("--key is required: a key file, a pkcs11: URI, or an engine/provider key");
+    if (!options.engine.empty() && !options.providers.empty())
+        throw UsageError("--engine and --provider cannot be used together");
+    if (!options.engine.empty())
+        return open_engine_key(options);
+    if (!options.providers.empty())
+        return open_provider_key(options);
+    if (options.key.rfind("pkcs11:", 0) == 0)
+        return open_pkcs11_backend(options);
+    return open_key_file(options);
+}
+
+} // namespace ostree_ima
