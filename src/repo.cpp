@@ -64,8 +64,9 @@ std::string Repo::resolve_commit(const std::string &rev) const
     // A checksum given directly must name a commit that is present.
     g_autoptr(GVariant) commit = nullptr;
     if (!ostree_repo_load_variant(repo_, OSTREE_OBJECT_TYPE_COMMIT, checksum, &commit, &error)) {
-        throw_gerror(error, "commit " + std::string(checksum) + " ('" + rev +
-                                "') is not in repository " + path_);
+        g_error_free(error);
+        throw Error("unknown ref or commit '" + rev + "' in repository " + path_ +
+                    ": the commit object is not present");
     }
     return checksum;
 }

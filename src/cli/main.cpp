@@ -36,6 +36,18 @@ int main(int argc, char **argv)
     runners.push_back(ostree_ima::cli::add_sign_command(app));
     runners.push_back(ostree_ima::cli::add_ima_sign_command(app));
 
+    // CLI11 would only say "a subcommand is required" for a mistyped one.
+    std::string names;
+    bool known = false;
+    for (const auto *sub : app.get_subcommands({})) {
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+        known = known || (argc > 1 && sub->get_name() == argv[1]);
+    }
+    if (argc > 1 && argv[1][0] != '-' && !known) {
+        std::cerr << "ostree-ima: unknown command '" << argv[1] << "'; commands: " << names
+                  << "\n";
+        return 2;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs everything ostree-ima needs to build, test and demo on Debian 12.
+# Run as root (or with sudo). Skips apt when every package is already there.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  g++ cmake make pkg-config
+  libostree-dev libglib2.0-dev libssl-dev libp11-kit-dev libp11-dev
+  libcli11-dev nlohmann-json3-dev libboost-test-dev
+  # tools the tests and the demo run for real
+  ostree attr ima-evm-utils openssl
+  softhsm2 opensc gnutls-bin p11-kit p11-kit-modules libengine-pkcs11-openssl
+  swtpm swtpm-tools tpm2-tools tpm2-abrmd libtss2-tcti-tabrmd0 libtss2-tcti-swtpm0 dbus
+  libtpm2-pkcs11-1 libtpm2-pkcs11-tools tpm2-openssl
+  # analysis
+  clang clang-tidy clang-format cppcheck libfuzzer-14-dev libclang-rt-14-dev
+  # benchmarks
+  hyperfine time
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,264 @@
+// `ostree-ima sign` and `ima-sign` end to end on real repositories, checked
+// with libostree, `ostree fsck` and `evmctl ima_verify`.
+#define BOOST_TEST_MODULE sign
+#include <boost/test/unit_test.hpp>
+
+#include "fixtures.hpp"
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+using namespace test_support;
+
+namespace {
+
+// Keys and the source tree are made once for the whole suite.
+struct World {
+    TempDir dir;
+    std::map<std::string, KeyPair> keys;
+    std::string tree;
+    World()
+    {
+        keys["rsa2048"] = make_key(dir.path(), "rsa2048", "rsa:2048");
+        keys["rsa4096"] = make_key(dir.path(), "rsa4096", "rsa:4096");
+        keys["ec-p256"] = make_key(dir.path(), "ec-p256", "ec:P-256");
+        keys["ec-p384"] = make_key(dir.path(), "ec-p384", "ec:P-384");
+        keys["other"] = make_key(dir.path(), "other", "rsa:2048");
+        tree = dir / "tree";
+        make_source_tree(tree, keys["other"]);
+    }
+};
+
+World &world()
+{
+    static World w;
+    return w;
+}
+
+Result sign(const std::string &repo, const KeyPair &key, const std::vector<std::string> &extra,
+            const std::string &src = "main", const std::string &target = "signed")
+{
+    std::vector<std::string> argv = {binary(), "sign", "--repo=" + repo, "--key=" + key.key_pem,
+                                     "--cert=" + key.cert_der};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back(src);
+    if (!target.empty())
+        argv.push_back(target);
+    return run(argv);
+}
+
+std::string trimmed(std::string s)
+{
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
+    return s;
+}
+
+// Everything but security.ima is unchanged, every regular file is signed.
+void check_signed_commit(const std::string &repo, const std::string &src, const std::string &dst,
+                         bool presigned_kept)
+{
+    const auto before = read_commit_files(repo, src);
+    const auto after = read_commit_files(repo, dst);
+    BOOST_REQUIRE_EQUAL(before.size(), after.size());
+    for (const auto &[path, b] : before) {
+        BOOST_TEST_CONTEXT("path " << path)
+        {
+            const auto it = after.find(path);
+            BOOST_REQUIRE(it != after.end());
+            const FileFacts &a = it->second;
+            BOOST_TEST(a.regular == b.regular);
+            BOOST_TEST(a.uid == b.uid);
+            BOOST_TEST(a.gid == b.gid);
+            BOOST_TEST(a.mode == b.mode);
+            BOOST_TEST(a.size == b.size);
+            BOOST_TEST(a.symlink_target == b.symlink_target);
+            BOOST_TEST(a.other_xattrs == b.other_xattrs);
+            if (!a.regular) {
+                BOOST_TEST(!a.ima.has_value());
+            } else {
+                BOOST_REQUIRE(a.ima.has_value());
+                if (path == "/usr/bin/presigned" && presigned_kept)
+                    BOOST_TEST(*a.ima == *b.ima, boost::test_tools::per_element());
+            }
+        }
+    }
+    BOOST_TEST(before.at("/usr/lib/deep/deeper/with-xattr").other_xattrs.find("keep-me") !=
+               std::string::npos);
+    BOOST_TEST(commit_without_root(repo, src) == commit_without_root(repo, dst));
+    require_fsck(repo);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(modes)
+
+BOOST_AUTO_TEST_CASE(sign_in_every_mode_that_holds_xattrs)
+{
+    World &w = world();
+    const KeyPair &key = w.keys["rsa2048"];
+    for (const std::string mode : {"archive", "bare", "bare-user"}) {
+        BOOST_TEST_CONTEXT("mode " << mode)
+        {
+            TempDir dir;
+            const std::string repo = make_repo(dir.path(), mode, w.tree);
+            const Result r = sign(repo, key, {"--jobs=2"});
+            BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+            const std::string commit = trimmed(r.out);
+            BOOST_TEST(commit.size() == 64u);
+            BOOST_TEST(rev_parse(repo, "signed") == commit);
+            check_signed_commit(repo, "main", "signed", true);
+
+            // evmctl accepts every file but the one pre-signed with another key.
+            const auto failures = evmctl_verify_checkout(repo, "signed", key.cert_der, dir.path());
+            BOOST_REQUIRE_EQUAL(failures.size(), 1u);
+            BOOST_TEST(failures[0].find("./usr/bin/presigned") == 0u);
+            const auto other =
+                evmctl_verify_checkout(repo, "signed", w.keys["other"].cert_der, dir.path());
+            BOOST_TEST(other.size() > 5u); // only the pre-signed file verifies with it
+
+            // Idempotent: signing the signed commit again gives the same commit.
+            const Result again = sign(repo, key, {"--jobs=1"}, "signed", "");
+            BOOST_REQUIRE_MESSAGE(again.exit_code == 0, again.err);
+            BOOST_TEST(trimmed(again.out) == commit);
+
+            // Deterministic RSA: one thread gives the same commit as two.
+            const Result one = sign(repo, key, {"--jobs=1"}, "main", "");
+            BOOST_TEST(trimmed(one.out) == commit);
+
+            // ima-sign, the ostree-ext-cli drop-in, gives the same result.
+            const Result ext = run({binary(), "ima-sign", "--repo=" + repo, "--cert",
+                                    key.cert_der, "main", "ext-signed", "sha256", key.key_pem});
+            BOOST_REQUIRE_MESSAGE(ext.exit_code == 0, ext.err);
+            BOOST_TEST(trimmed(ext.out) == "ext-signed => " + commit);
+            BOOST_TEST(rev_parse(repo, "ext-signed") == commit);
+
+            // --overwrite replaces the pre-signed file's signature.
+            const Result over = sign(repo, key, {"--overwrite"}, "main", "over");
+            BOOST_REQUIRE_MESSAGE(over.exit_code == 0, over.err);
+            check_signed_commit(repo, "main", "over", false);
+            BOOST_TEST(evmctl_verify_checkout(repo, "over", key.cert_der, dir.path()).empty());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(bare_user_only_is_refused_and_ref_not_written)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string repo = make_repo(dir.path(), "bare-user-only", w.tree);
+    const Result r = sign(repo, w.keys["rsa2048"], {});
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(r.err.find("bare-user-only") != std::string::npos);
+    BOOST_TEST(r.err.find("cannot hold security.ima") != std::string::npos);
+    BOOST_TEST(!ref_exists(repo, "signed"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(keys_and_hashes)
+
+BOOST_AUTO_TEST_CASE(every_key_type_and_hash_verifies_with_evmctl)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string repo = make_repo(dir.path(), "archive", w.tree);
+    for (const std::string name : {"rsa2048", "rsa4096", "ec-p256", "ec-p384"}) {
+        for (const std::string hash : {"sha256", "sha512", "sha384"}) {
+            BOOST_TEST_CONTEXT(name << " " << hash)
+            {
+                const KeyPair &key = w.keys[name];
+                const std::string ref = name + "-" + hash;
+                const Result r = sign(repo, key, {"--overwrite", "--hash=" + hash}, "main", ref);
+                BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+                const auto failures =
+                    evmctl_verify_checkout(repo, ref, key.cert_der, dir.path());
+                BOOST_TEST(failures.empty(), "evmctl rejected: " << (failures.empty() ? "" : failures[0]));
+                // The hash id in the xattr is the one asked for.
+                const auto files = read_commit_files(repo, ref);
+                const auto &ima = *files.at("/etc/hello.conf").ima;
+                const std::uint8_t want = hash == "sha256" ? 4 : hash == "sha512" ? 6 : 5;
+                BOOST_TEST(ima[2] == want);
+            }
+        }
+    }
+    require_fsck(repo);
+}
+
+BOOST_AUTO_TEST_CASE(json_report_counts_files_and_unique_objects)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string repo = make_repo(dir.path(), "archive", w.tree);
+    const Result r = sign(repo, w.keys["ec-p256"], {"--json"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const auto j = nlohmann::json::parse(r.out);
+    BOOST_TEST(j["source_commit"].get<std::string>() == rev_parse(repo, "main"));
+    BOOST_TEST(j["commit"].get<std::string>() == rev_parse(repo, "signed"));
+    BOOST_TEST(j["ref"].get<std::string>() == "signed");
+    // 9 regular files: hello.conf appears at 3 paths (one object), presigned is kept.
+    BOOST_TEST(j["files_signed"].get<int>() == 8);
+    BOOST_TEST(j["files_kept"].get<int>() == 1);
+    BOOST_TEST(j["unique_objects_signed"].get<int>() == 6);
+    BOOST_TEST(j["bytes_hashed"].get<std::uint64_t>() > 6000000u);
+    BOOST_TEST(j["key_id"].get<std::string>().size() == 8u);
+    BOOST_TEST(j.contains("seconds"));
+}
+
+BOOST_AUTO_TEST_CASE(encrypted_and_der_keys)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string repo = make_repo(dir.path(), "archive", w.tree);
+    const KeyPair &key = w.keys["rsa2048"];
+    const std::string enc = dir / "enc.pem";
+    const std::string der = dir / "key.der";
+    const std::string pass = dir / "pass";
+    sh_ok("printf 'correct horse\\n' > " + quote(pass) + " && chmod 600 " + quote(pass));
+    sh_ok("openssl pkey -in " + quote(key.key_pem) + " -aes256 -passout file:" + quote(pass) +
+          " -out " + quote(enc));
+    sh_ok("openssl pkey -in " + quote(key.key_pem) + " -outform DER -out " + quote(der));
+    const std::string expected = trimmed(sign(repo, key, {}, "main", "").out);
+    BOOST_REQUIRE_EQUAL(expected.size(), 64u);
+
+    auto with_key = [&](const std::string &k, const std::vector<std::string> &extra,
+                        const std::map<std::string, std::string> &env = {}) {
+        std::vector<std::string> argv = {binary(), "sign", "--repo=" + repo, "--key=" + k,
+                                         "--cert=" + key.cert_der};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        argv.push_back("main");
+        return run(argv, env);
+    };
+    BOOST_TEST(trimmed(with_key(der, {}).out) == expected);
+    const Result by_file = with_key(enc, {"--pin-file=" + pass});
+    BOOST_TEST(trimmed(by_file.out) == expected, by_file.err);
+    const Result by_env = with_key(enc, {}, {{"OSTREE_IMA_PIN", "correct horse"}});
+    BOOST_TEST(trimmed(by_env.out) == expected, by_env.err);
+    // Neither the passphrase nor a hint of it leaks into messages.
+    BOOST_TEST(by_env.err.find("correct horse") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(key_id_from_public_key_and_override)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string repo = make_repo(dir.path(), "archive", w.tree);
+    const KeyPair &key = w.keys["ec-p384"];
+    const Result no_cert =
+        run({binary(), "sign", "--json", "--repo=" + repo, "--key=" + key.key_pem, "main"});
+    BOOST_REQUIRE_MESSAGE(no_cert.exit_code == 0, no_cert.err);
+    BOOST_TEST(no_cert.err.find("derived from the public key") != std::string::npos);
+    const Result with_cert = sign(repo, key, {"--json"}, "main", "");
+    const auto a = nlohmann::json::parse(no_cert.out);
+    const auto b = nlohmann::json::parse(with_cert.out);
+    // Test certificates use SKID method 1, so both ways agree.
+    BOOST_TEST(a["key_id"] == b["key_id"]);
+    const Result forced = sign(repo, key, {"--json", "--keyid=0a0b0c0d"}, "main", "forced");
+    BOOST_REQUIRE_MESSAGE(forced.exit_code == 0, forced.err);
+    BOOST_TEST(nlohmann::json::parse(forced.out)["key_id"] == "0a0b0c0d");
+    const auto files = read_commit_files(repo, "forced");
+    const auto &ima = *files.at("/usr/bin/tool").ima;
+    BOOST_TEST((ima[3] == 0x0a && ima[4] == 0x0b && ima[5] == 0x0c && ima[6] == 0x0d));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
