@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   # build
   g++ cmake make pkg-config
-  libostree-dev libglib2.0-dev libssl-dev libp11-kit-dev libp11-dev
+  libostree-dev libglib2.0-dev zlib1g-dev libssl-dev libp11-kit-dev libp11-dev
   libcli11-dev nlohmann-json3-dev libboost-test-dev
   # tools the tests and the demo run for real
   ostree attr ima-evm-utils openssl

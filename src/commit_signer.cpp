@@ -1,5 +1,6 @@
 #include "ostree-ima/commit_signer.hpp"
 
+#include "archive_object.hpp"
 #include "commit_walker.hpp"
 #include "commit_writer.hpp"
 #include "content_signer.hpp"
@@ -51,10 +52,15 @@ SignReport sign_commit(const SignRequest &request, KeyBackend &key)
     const ContentPlan plan = plan_content(walker, report.source_commit);
 
     Transaction txn(repo.get());
-    ContentSigner signer(repo.get(), *request.algo, request.key_id, key, request.overwrite);
+    ContentSigner signer(repo.get(), *request.algo, request.key_id, key, request.overwrite,
+                         request.jobs);
     std::vector<ObjectOutcome> outcomes(plan.objects.size());
     parallel_for(plan.objects.size(), request.jobs,
                  [&](std::size_t i) { outcomes[i] = signer.process(plan.objects[i]); });
+
+    // Archive objects are linked into objects/ directly: make them durable
+    // before the transaction (and the ref) can refer to them.
+    sync_repository(repo.get());
 
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
         report.bytes_hashed += outcomes[i].bytes_hashed;

@@ -1,5 +1,6 @@
 #include "content_signer.hpp"
 
+#include "archive_object.hpp"
 #include "content_object.hpp"
 #include "file_digest.hpp"
 #include "xattr_list.hpp"
@@ -7,18 +8,64 @@
 namespace ostree_ima {
 
 namespace {
-// Files up to this size are read into memory once and written from there;
-// larger ones are streamed twice (hash, then write) to bound memory.
-constexpr std::uint64_t kInMemoryLimit = 4 * 1024 * 1024;
+// Content up to this size is kept in memory after the one read, and the new
+// object is written from there; larger content is read a second time. The
+// total stays under kMemoryBudget whatever --jobs is.
+constexpr std::uint64_t kInMemoryLimit = 16 * 1024 * 1024;
+constexpr std::uint64_t kMemoryBudget = 128 * 1024 * 1024;
 } // namespace
 
 ContentSigner::ContentSigner(OstreeRepo *repo, const HashAlgo &algo, const KeyId &key_id,
-                             KeyBackend &key, bool overwrite)
-    : repo_(repo), algo_(algo), key_id_(key_id), key_(key), overwrite_(overwrite)
+                             KeyBackend &key, bool overwrite, unsigned jobs)
+    : repo_(repo), algo_(algo), key_id_(key_id), key_(key), overwrite_(overwrite),
+      archive_(ostree_repo_get_mode(repo) == OSTREE_REPO_MODE_ARCHIVE),
+      in_memory_limit_(std::min(kInMemoryLimit, kMemoryBudget / (jobs == 0 ? 1 : jobs)))
 {
 }
 
+std::vector<std::uint8_t> ContentSigner::signature_xattr(std::span<const std::uint8_t> digest)
+{
+    return encode_ima_signature(algo_, key_id_, key_.sign(algo_, digest));
+}
+
 ObjectOutcome ContentSigner::process(const std::string &checksum)
+{
+    return archive_ ? process_archive(checksum) : process_any(checksum);
+}
+
+// Archive mode: inflate once for the digest and the checksum; the new object
+// reuses the compressed body as it is.
+ObjectOutcome ContentSigner::process_archive(const std::string &checksum)
+{
+    ObjectOutcome out;
+    out.new_checksum = checksum;
+    const ArchiveObject object(repo_, checksum);
+    if (!object.is_regular())
+        return out;
+    if (!overwrite_ && xattr_get(object.xattrs(), kImaXattrName)) {
+        out.kind = ObjectOutcome::Kind::Kept;
+        return out;
+    }
+    FileDigest digest(algo_);
+    const bool in_memory = object.size() <= in_memory_limit_;
+    std::vector<std::uint8_t> content;
+    if (in_memory)
+        content.reserve(object.size());
+    object.inflate([&](std::span<const std::uint8_t> chunk) {
+        digest.update(chunk);
+        out.bytes_hashed += chunk.size();
+        if (in_memory)
+            content.insert(content.end(), chunk.begin(), chunk.end());
+    });
+    const std::vector<std::uint8_t> value = signature_xattr(digest.finish());
+    const GVariantPtr xattrs = xattr_set(object.xattrs(), kImaXattrName, value);
+    out.new_checksum = object.write_with_xattrs(xattrs.get(), in_memory ? &content : nullptr);
+    out.kind = ObjectOutcome::Kind::Signed;
+    return out;
+}
+
+// Other modes: through libostree's own writer.
+ObjectOutcome ContentSigner::process_any(const std::string &checksum)
 {
     ObjectOutcome out;
     out.new_checksum = checksum;
@@ -30,7 +77,7 @@ ObjectOutcome ContentSigner::process(const std::string &checksum)
         return out;
     }
     FileDigest digest(algo_);
-    const bool in_memory = object.size() <= kInMemoryLimit;
+    const bool in_memory = object.size() <= in_memory_limit_;
     std::vector<std::uint8_t> content;
     if (in_memory)
         content.reserve(object.size());
@@ -40,9 +87,7 @@ ObjectOutcome ContentSigner::process(const std::string &checksum)
         if (in_memory)
             content.insert(content.end(), chunk.begin(), chunk.end());
     });
-    const std::vector<std::uint8_t> file_digest = digest.finish();
-    const std::vector<std::uint8_t> signature = key_.sign(algo_, file_digest);
-    const std::vector<std::uint8_t> value = encode_ima_signature(algo_, key_id_, signature);
+    const std::vector<std::uint8_t> value = signature_xattr(digest.finish());
     const GVariantPtr xattrs = xattr_set(object.xattrs(), kImaXattrName, value);
     out.new_checksum = object.write_with_xattrs(xattrs.get(), in_memory ? &content : nullptr);
     out.kind = ObjectOutcome::Kind::Signed;

@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <ostree.h>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace ostree_ima {
 
@@ -21,18 +23,23 @@ struct ObjectOutcome {
 class ContentSigner {
 public:
     ContentSigner(OstreeRepo *repo, const HashAlgo &algo, const KeyId &key_id, KeyBackend &key,
-                  bool overwrite);
+                  bool overwrite, unsigned jobs);
 
     // Thread-safe: workers call it for distinct objects. Must run inside a
     // transaction.
     ObjectOutcome process(const std::string &checksum);
 
 private:
+    ObjectOutcome process_archive(const std::string &checksum);
+    ObjectOutcome process_any(const std::string &checksum);
+    std::vector<std::uint8_t> signature_xattr(std::span<const std::uint8_t> digest);
     OstreeRepo *repo_;
     const HashAlgo &algo_;
     KeyId key_id_;
     KeyBackend &key_;
     bool overwrite_;
+    bool archive_;
+    std::uint64_t in_memory_limit_;
 };
 
 } // namespace ostree_ima

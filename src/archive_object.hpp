@@ -1,0 +1,65 @@
+// ArchiveObject: a content object of an archive-mode repository (.filez),
+// read and rewritten without recompressing its body.
+//
+// An archive object is <BE u32 header size><4 zero bytes><header variant
+// (tuuuusa(ayay))><raw deflate body>. Only the header holds the xattrs, so a
+// signed copy is the new header followed by the very same compressed bytes
+// (copied in the kernel with copy_file_range). The object's checksum is
+// SHA-256 over the *uncompressed* form, <BE u32 size><4 zero bytes><header
+// variant (uuuusa(ayay))><content>, so the content is still inflated once to
+// compute the IMA digest and the checksum.
+#pragma once
+
+#include "gvariant_ptr.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <ostree.h>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace ostree_ima {
+
+class ArchiveObject {
+public:
+    // Opens objects/XX/YYY.filez and parses its header; Error names the path
+    // and checksum when it is missing or malformed.
+    ArchiveObject(OstreeRepo *repo, std::string checksum);
+    ArchiveObject(const ArchiveObject &) = delete;
+    ArchiveObject &operator=(const ArchiveObject &) = delete;
+    ~ArchiveObject();
+
+    [[nodiscard]] bool is_regular() const;
+    [[nodiscard]] std::uint64_t size() const { return size_; }
+    [[nodiscard]] GVariant *xattrs() const { return xattrs_.get(); }
+
+    // Inflates the body, calling sink for each chunk of content; checks that
+    // the content has the size the header says.
+    void inflate(const std::function<void(std::span<const std::uint8_t>)> &sink) const;
+
+    // Writes the same object with other xattrs straight into objects/ (an
+    // atomic link of a finished file: never a partial object) and returns its
+    // checksum. `content` is the inflated content when the caller kept it;
+    // otherwise it is inflated again to compute the checksum.
+    std::string write_with_xattrs(GVariant *new_xattrs,
+                                  const std::vector<std::uint8_t> *content) const;
+
+private:
+    [[nodiscard]] std::string object_path() const;
+    OstreeRepo *repo_;
+    std::string checksum_;
+    int fd_ = -1;
+    std::uint64_t body_offset_ = 0;
+    std::uint64_t body_size_ = 0;
+    GVariantPtr header_; // (tuuuusa(ayay)), integers big-endian as stored
+    GVariantPtr xattrs_;
+    std::uint64_t size_ = 0;
+    std::uint32_t mode_ = 0;
+};
+
+// Makes the objects this process linked into objects/ durable; call once
+// before the transaction that references them commits.
+void sync_repository(OstreeRepo *repo);
+
+} // namespace ostree_ima
