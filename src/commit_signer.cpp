@@ -5,6 +5,7 @@
 #include "commit_writer.hpp"
 #include "content_signer.hpp"
 #include "parallel_for.hpp"
+#include "progress.hpp"
 #include "repo.hpp"
 #include "transaction.hpp"
 #include "tree_rewriter.hpp"
@@ -55,8 +56,15 @@ SignReport sign_commit(const SignRequest &request, KeyBackend &key)
     ContentSigner signer(repo.get(), *request.algo, request.key_id, key, request.overwrite,
                          request.jobs);
     std::vector<ObjectOutcome> outcomes(plan.objects.size());
-    parallel_for(plan.objects.size(), request.jobs,
-                 [&](std::size_t i) { outcomes[i] = signer.process(plan.objects[i]); });
+    std::uint64_t total_files = 0;
+    for (const auto n : plan.path_count)
+        total_files += n;
+    Progress progress(request.progress, plan.objects.size(), total_files);
+    parallel_for(plan.objects.size(), request.jobs, [&](std::size_t i) {
+        outcomes[i] = signer.process(plan.objects[i]);
+        progress.object_done(plan.path_count[i], outcomes[i].bytes_hashed);
+    });
+    progress.finish();
 
     // Archive objects are linked into objects/ directly: make them durable
     // before the transaction (and the ref) can refer to them.
