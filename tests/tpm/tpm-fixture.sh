@@ -135,12 +135,10 @@ spki_sha1() { # cert.pem
 
 # Self-signed code-signing certificate through the tpm2 OpenSSL provider
 # (no ENGINE involved), then check the SKID.
-make_cert() { # key-uri passin-arg|"" subject-label out-basename
-    local key=$1 passin=$2 label=$3 base=$4 skid
-    local args=()
-    [ -n "$passin" ] && args=(-passin "$passin")
-    openssl req -provider tpm2 -provider default -new -x509 \
-        -key "$key" "${args[@]}" -sha256 -days 3650 \
+make_cert() { # key-uri subject-label out-basename
+    local key=$1 label=$2 base=$3
+    OPENSSL_CONF=/dev/null openssl req -provider tpm2 -provider default -new -x509 \
+        -key "$key" -sha256 -days 3650 \
         -set_serial "0x$(openssl rand -hex 8)" \
         -subj "/CN=ostree-ima test $label" \
         -addext "subjectKeyIdentifier=hash" \
@@ -150,29 +148,89 @@ make_cert() { # key-uri passin-arg|"" subject-label out-basename
         -out "$base.pem" || return 1
     openssl x509 -in "$base.pem" -outform DER -out "$base.der"
     chmod 0644 "$base.pem" "$base.der"
-    skid=$(openssl x509 -in "$base.pem" -noout -ext subjectKeyIdentifier | tail -n1 | tr -d ' :\n' | tr 'A-F' 'a-f')
-    [ "$skid" = "$(spki_sha1 "$base.pem")" ] || { echo "SKID $skid is not method 1" >&2; return 1; }
-    echo "$label ima-keyid ${skid: -8}" >>"$DIR/summary"
+    check_skid "$label" "$base.pem"
 }
 
-# Certificate for a tpm2-pkcs11 key.  GnuTLS certtool (3.7.9) cannot be used:
-# its SKID is SHA-1 over the whole SubjectPublicKeyInfo (not method 1) and it
-# refuses a caller-supplied SKID.  OpenSSL's pkcs11 engine breaks tpm2-pkcs11
-# (see top).  So export the token's TPM key blob as a TSS2 PEM (same TPM
-# object, still only usable inside this TPM) and sign with the tpm2 provider;
-# the exported blob and its object auth are deleted right after.
-pkcs11_key_cert() { # key-label
-    local kl=$1 out auth
-    out=$(tpm2_ptool export --label "$TOKEN_LABEL" --key-label "$kl" \
-        --userpin "$USER_PIN" --format pem --output-prefix "$DIR/.export-$kl")
-    auth=$(sed -n 's/^object-auth: *//p' <<<"$out")
-    [ -n "$auth" ] || { echo "no object-auth from tpm2_ptool export" >&2; return 1; }
-    printf '%s' "$auth" > "$DIR/.auth-$kl"
-    make_cert "$DIR/.export-$kl.pem" "file:$DIR/.auth-$kl" "$kl" "$DIR/certs/$kl" \
-        || { rm -f "$DIR/.export-$kl.pem" "$DIR/.auth-$kl"; return 1; }
-    rm -f "$DIR/.export-$kl.pem" "$DIR/.auth-$kl"
+check_skid() { # label cert.pem
+    local skid
+    skid=$(openssl x509 -in "$2" -noout -ext subjectKeyIdentifier | tail -n1 | tr -d ' :\n' | tr 'A-F' 'a-f')
+    [ "$skid" = "$(spki_sha1 "$2")" ] || { echo "$1: SKID $skid is not method 1" >&2; return 1; }
+    echo "$1 ima-keyid ${skid: -8}" >>"$DIR/summary"
+}
+
+# Print the n-th depth-1 element (header included) of a DER SEQUENCE.
+der_elem() { # file.der n
+    local line off hl len
+    line=$(openssl asn1parse -inform DER -in "$1" | grep 'd=1 ' | sed -n "$2p")
+    off=$(sed -E 's/^ *([0-9]+):.*/\1/' <<<"$line")
+    hl=$(sed -E 's/.*hl= *([0-9]+).*/\1/' <<<"$line")
+    len=$(sed -E 's/.* l= *([0-9]+).*/\1/' <<<"$line")
+    tail -c +$((off + 1)) "$1" | head -c $((hl + len))
+}
+
+# Certificate for a tpm2-pkcs11 key, signed through PKCS#11 only:
+# - GnuTLS certtool (3.7.9) is unusable: its SKID is SHA-1 over the whole
+#   SubjectPublicKeyInfo (not method 1) and it rejects a supplied SKID;
+# - OpenSSL's pkcs11 engine breaks tpm2-pkcs11 when made default (see top);
+# - the tpm2 provider (1.1.1) on an exported key writes a NULL parameter
+#   into the ecdsa-with-SHA256 AlgorithmIdentifier (not RFC 5758).
+# So OpenSSL builds the TBSCertificate (token public key forced in, signed by
+# a throw-away key of the same type just to get the layout and the right
+# AlgorithmIdentifier), the token signs the TBS, and we splice the result.
+pkcs11_key_cert() { # key-label id(hex) rsa|ec
+    local kl=$1 id=$2 type=$3 t=$DIR/.cert-$1 base=$DIR/certs/$1 mech
+    local p11=(pkcs11-tool --module "$TPM2_MODULE" --token-label "$TOKEN_LABEL")
+    mkdir -p "$t"
+    "${p11[@]}" --read-object --type pubkey --id "$id" -o "$t/pub.der"
+    case $type in
+        rsa) openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$t/dummy.pem"
+             mech=(-m SHA256-RSA-PKCS) ;;
+        ec)  openssl genpkey -quiet -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$t/dummy.pem"
+             mech=(-m ECDSA --signature-format openssl) ;;
+    esac
+    cat >"$t/ext.cnf" <<EXT
+[ext]
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = none
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = codeSigning
+EXT
+    OPENSSL_CONF=/dev/null openssl x509 -new -subj "/CN=ostree-ima test $kl" \
+        -key "$t/dummy.pem" -force_pubkey "$t/pub.der" \
+        -extfile "$t/ext.cnf" -extensions ext -days 3650 -sha256 \
+        -set_serial "0x$(openssl rand -hex 8)" -outform DER -out "$t/draft.der"
+    # Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, sig }
+    der_elem "$t/draft.der" 1 >"$t/tbs.der"
+    der_elem "$t/draft.der" 2 >"$t/alg.der"
+    if [ "$type" = ec ]; then  # CKM_ECDSA signs a digest; SHA256-RSA-PKCS hashes itself
+        openssl dgst -sha256 -binary -out "$t/tbs.in" "$t/tbs.der"
+    else
+        cp "$t/tbs.der" "$t/tbs.in"
+    fi
+    "${p11[@]}" --login --pin env:TPMFX_PIN --sign "${mech[@]}" --id "$id" \
+        -i "$t/tbs.in" -o "$t/sig.bin"
+    python3 - "$t/tbs.der" "$t/alg.der" "$t/sig.bin" "$base.der" <<'PY'
+import sys
+def tlv(tag, body):
+    n = len(body)
+    if n < 0x80:
+        hdr = bytes([n])
+    else:
+        nb = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        hdr = bytes([0x80 | len(nb)]) + nb
+    return bytes([tag]) + hdr + body
+tbs, alg, sig = (open(f, "rb").read() for f in sys.argv[1:4])
+open(sys.argv[4], "wb").write(tlv(0x30, tbs + alg + tlv(0x03, b"\0" + sig)))
+PY
+    openssl x509 -inform DER -in "$base.der" -out "$base.pem"
+    chmod 0644 "$base.pem" "$base.der"
+    rm -rf "$t"
+    # The token's signature must verify against the public key in the cert.
+    openssl verify -CAfile "$base.pem" "$base.pem"
+    check_skid "$kl" "$base.pem"
     # addcert gives the certificate object the key's CKA_ID and label.
-    tpm2_ptool addcert --label "$TOKEN_LABEL" --key-label "$kl" "$DIR/certs/$kl.pem"
+    tpm2_ptool addcert --label "$TOKEN_LABEL" --key-label "$kl" "$base.pem"
 }
 
 on_start_exit() {
@@ -207,6 +265,8 @@ do_start() {
     LOG=$DIR/start.log
     : >"$LOG"
     # Tool chatter goes to the log; our own messages to the saved fds 3/4.
+    # The daemons get neither (nor the caller's stdio), so that callers
+    # capturing our output, e.g. $(tpm-fixture.sh start DIR), do not hang.
     exec 3>&2 4>&1 >>"$LOG" 2>&1
     trap on_start_exit EXIT
     umask 022
@@ -221,7 +281,7 @@ do_start() {
                 --ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
                 --flags not-need-init,startup-clear \
                 --log file="$DIR/swtpm.log" \
-                --daemon --pid file="$DIR/swtpm.pid" </dev/null \
+                --daemon --pid file="$DIR/swtpm.pid" </dev/null 3>&- 4>&- \
            && retry test -s "$DIR/swtpm.pid" \
            && retry tpm2_getrandom -T "swtpm:host=127.0.0.1,port=$port" 8; then
             break
@@ -234,14 +294,13 @@ do_start() {
 
     step "dbus-daemon"
     dbus-daemon --session --fork --nopidfile --address="unix:path=$DIR/dbus.sock" \
-        --print-pid </dev/null >"$DIR/dbus.pid"
+        --print-pid </dev/null >"$DIR/dbus.pid" 3>&- 4>&-
     [ -s "$DIR/dbus.pid" ]
     export DBUS_SESSION_BUS_ADDRESS="unix:path=$DIR/dbus.sock"
 
     step "tpm2-abrmd"
-    # setsid + closed stdio: the daemon must not hold the caller's pipes.
     setsid tpm2-abrmd --session --tcti="swtpm:host=127.0.0.1,port=$port" \
-        --allow-root </dev/null >>"$DIR/abrmd.log" 2>&1 &
+        --allow-root </dev/null >>"$DIR/abrmd.log" 2>&1 3>&- 4>&- &
     abrmd_pid=$!
     echo "$abrmd_pid" >"$DIR/abrmd.pid"
     retry tpm2_getrandom -T "$TCTI" 8
@@ -264,7 +323,7 @@ do_start() {
 
     step "provider certificate"
     : >"$DIR/summary"
-    make_cert "handle:$handle" "" tpm-handle "$DIR/certs/tpm-handle"
+    make_cert "handle:$handle" tpm-handle "$DIR/certs/tpm-handle"
 
     step "tpm2-pkcs11 token"
     tpm2_ptool init
@@ -277,8 +336,9 @@ do_start() {
         --userpin="$USER_PIN" --key-label=tpm-ec-p256 --id=$'\x02'
 
     step "tpm2-pkcs11 certificates"
-    pkcs11_key_cert tpm-rsa2048
-    pkcs11_key_cert tpm-ec-p256
+    export TPMFX_PIN=$USER_PIN   # pkcs11-tool reads it via --pin env:
+    pkcs11_key_cert tpm-rsa2048 01 rsa
+    pkcs11_key_cert tpm-ec-p256 02 ec
 
     step "env files"
     umask 077
