@@ -1,0 +1,217 @@
+#include "pkcs11_backend.hpp"
+
+#include "ostree-ima/error.hpp"
+#include "ostree-ima/pin_source.hpp"
+#include "pkcs11_digest_info.hpp"
+#include "pkcs11_ecdsa_sig.hpp"
+#include "pkcs11_error.hpp"
+#include "pkcs11_key_finder.hpp"
+#include "pkcs11_module.hpp"
+#include "pkcs11_pin.hpp"
+#include "pkcs11_session_pool.hpp"
+#include "pkcs11_strings.hpp"
+#include "pkcs11_uri.hpp"
+
+#include <atomic>
+#include <optional>
+
+namespace ostree_ima {
+
+using namespace pkcs11;
+
+struct Pkcs11Backend::State {
+    // Declaration order is destruction order reversed: the pool's sessions
+    // close before the login session, which closes before the module goes.
+    FoundKey key;
+    std::unique_ptr<SessionPool> pool;
+    std::string description;
+    std::size_t signature_size = 0; // RSA modulus bytes, EC 2 x order bytes
+    std::size_t order_bytes = 0;    // EC only
+    int order_bits = 0;             // EC only
+    std::atomic<bool> pin_refused{false};
+
+    std::vector<std::uint8_t> sign_once(const Session &session,
+                                        std::span<const std::uint8_t> input);
+    [[nodiscard]] std::string context() const { return "signing with " + description; }
+};
+
+namespace {
+
+std::vector<std::uint8_t> sign_input(const FoundKey &key, int order_bits, const HashAlgo &algo,
+                                     std::span<const std::uint8_t> digest)
+{
+    if (digest.size() != algo.digest_size) {
+        throw Error("internal error: " + std::string(algo.name) + " digest of " +
+                    std::to_string(digest.size()) + " bytes");
+    }
+    if (key.key_type == CKK_RSA) {
+        return rsa_digest_info(algo, digest);
+    }
+    // ECDSA uses the leftmost order-size bits of a longer digest; do that
+    // here, since some modules refuse longer input with CKR_DATA_LEN_RANGE.
+    const auto order_bytes = static_cast<std::size_t>(order_bits / 8);
+    if (order_bits % 8 == 0 && digest.size() > order_bytes) {
+        digest = digest.first(order_bytes);
+    }
+    return {digest.begin(), digest.end()};
+}
+
+} // namespace
+
+std::vector<std::uint8_t> Pkcs11Backend::State::sign_once(const Session &session,
+                                                          std::span<const std::uint8_t> input)
+{
+    if (key.always_authenticate && pin_refused.load()) {
+        throw Error(context() + ": the token refused the PIN before; not trying it again");
+    }
+    CK_MECHANISM mechanism{key.key_type == CKK_RSA ? CKM_RSA_PKCS : CKM_ECDSA, nullptr, 0};
+    CK_RV rv = session.fn().C_SignInit(session.handle(), &mechanism, key.key.handle);
+    if (rv == CKR_USER_NOT_LOGGED_IN || rv == CKR_KEY_HANDLE_INVALID ||
+        rv == CKR_OBJECT_HANDLE_INVALID) {
+        // We never log in again on our own: the PIN might be the reason.
+        throw Pkcs11Error(context() + " (the token ended our login or forgot the key: was it "
+                                      "removed or reset? run again)",
+                          "C_SignInit", rv);
+    }
+    if (rv != CKR_OK) {
+        throw Pkcs11Error(context(), "C_SignInit", rv);
+    }
+    if (key.always_authenticate) {
+        auto *pin = reinterpret_cast<CK_UTF8CHAR *>(const_cast<char *>(key.pin.c_str()));
+        rv = session.fn().C_Login(session.handle(), CKU_CONTEXT_SPECIFIC, pin, key.pin.size());
+        if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED) {
+            pin_refused = true;
+            throw Error(context() + ": the token refused the PIN for the signature (" +
+                        ckr_text(rv) + "); the PIN was not retried");
+        }
+        if (rv != CKR_OK) {
+            throw Pkcs11Error(context() + " (context-specific login)", "C_Login", rv);
+        }
+    }
+
+    std::vector<std::uint8_t> signature(signature_size);
+    auto *data = const_cast<CK_BYTE *>(input.data()); // Cryptoki is not const-correct
+    CK_ULONG length = signature.size();
+    rv = session.fn().C_Sign(session.handle(), data, input.size(), signature.data(), &length);
+    if (rv == CKR_BUFFER_TOO_SMALL) {
+        // The operation stays active and `length` says what is needed; some
+        // modules do not set it, so at least double the buffer.
+        signature.resize(std::max<std::size_t>(length, signature.size() * 2));
+        length = signature.size();
+        rv = session.fn().C_Sign(session.handle(), data, input.size(), signature.data(), &length);
+    }
+    if (rv != CKR_OK) {
+        throw Pkcs11Error(context(), "C_Sign", rv);
+    }
+    signature.resize(length);
+
+    if (key.key_type == CKK_EC) {
+        return ecdsa_raw_to_der(signature, order_bytes);
+    }
+    // An RSA signature is exactly as long as the modulus; a module that drops
+    // leading zero bytes gets them back.
+    if (signature.size() < signature_size) {
+        signature.insert(signature.begin(), signature_size - signature.size(), 0);
+    } else if (signature.size() > signature_size) {
+        throw Error(context() + ": the token returned " + std::to_string(signature.size()) +
+                    " bytes for a " + std::to_string(signature_size * 8) + "-bit RSA key");
+    }
+    return signature;
+}
+
+Pkcs11Backend::Pkcs11Backend(const KeyOptions &options) : state_(std::make_unique<State>())
+{
+    const Pkcs11Uri uri(options.key);
+    const PinSource pin_source(
+        options.pin_file.empty() ? std::nullopt : std::optional<std::string>(options.pin_file));
+    const PinResolver pins(uri, pin_source);
+
+    // Only the module holding the key stays loaded: the others are released
+    // when `loaded` goes out of scope.
+    const LoadedModules loaded = load_modules(uri);
+    state_->key = find_private_key(uri, loaded, pins);
+    FoundKey &key = state_->key;
+
+    // The module is named after the URI, so the URI does not repeat it.
+    state_->description = format_object_uri(key.token, CKO_PRIVATE_KEY, key.key.label, key.key.id) +
+                          " (token '" + fixed_field(key.token.label) + "', module " +
+                          key.module->path() + ")";
+    const EVP_PKEY *pub = key.public_key.get();
+    if (key.key_type == CKK_RSA) {
+        if (EVP_PKEY_get_base_id(pub) != EVP_PKEY_RSA) {
+            throw Error("the public key found for " + state_->description + " is not RSA");
+        }
+        state_->signature_size = static_cast<std::size_t>(EVP_PKEY_get_size(pub));
+    } else {
+        if (EVP_PKEY_get_base_id(pub) != EVP_PKEY_EC) {
+            throw Error("the public key found for " + state_->description + " is not EC");
+        }
+        state_->order_bits = EVP_PKEY_get_bits(pub);
+        state_->order_bytes = static_cast<std::size_t>((state_->order_bits + 7) / 8);
+        // Room for a module that returns DER instead of r || s.
+        state_->signature_size = 2 * state_->order_bytes + 16;
+    }
+
+    const unsigned capacity = SessionPool::capacity_for(options.jobs, key.token);
+    state_->pool = std::make_unique<SessionPool>(key.module, key.slot, capacity,
+                                                 "opening a session for " + state_->description);
+}
+
+Pkcs11Backend::~Pkcs11Backend() = default;
+
+const EVP_PKEY *Pkcs11Backend::public_key() const
+{
+    return state_->key.public_key.get();
+}
+
+std::string Pkcs11Backend::description() const
+{
+    return state_->description;
+}
+
+std::vector<std::uint8_t> Pkcs11Backend::certificate_der() const
+{
+    return state_->key.certificate_der;
+}
+
+unsigned Pkcs11Backend::max_parallel() const
+{
+    return state_->pool->capacity();
+}
+
+std::vector<std::uint8_t> Pkcs11Backend::sign(const HashAlgo &algo,
+                                              std::span<const std::uint8_t> digest)
+{
+    State &state = *state_;
+    const auto input = sign_input(state.key, state.order_bits, algo, digest);
+    for (int attempt = 0;; ++attempt) {
+        SessionPool::Lease lease = state.pool->acquire();
+        try {
+            return state.sign_once(lease.session(), input);
+        } catch (const Pkcs11Error &error) {
+            // An operation may still be active on the session: never reuse it.
+            lease.discard();
+            const bool session_lost =
+                error.rv() == CKR_SESSION_HANDLE_INVALID || error.rv() == CKR_SESSION_CLOSED;
+            if (!session_lost) {
+                throw;
+            }
+            if (attempt > 0) {
+                throw Error(std::string(error.what()) + " (also on a newly opened session)");
+            }
+            // The token dropped our sessions (all of them, usually): retry
+            // once on a new one. The login is per token, so none is needed.
+            state.pool->invalidate();
+        } catch (...) {
+            lease.discard();
+            throw;
+        }
+    }
+}
+
+std::unique_ptr<KeyBackend> open_pkcs11_backend(const KeyOptions &options)
+{
+    return std::make_unique<Pkcs11Backend>(options);
+}
+
+} // namespace ostree_ima

@@ -1,0 +1,93 @@
+#include "pkcs11_login.hpp"
+
+#include "ostree-ima/error.hpp"
+#include "pkcs11_error.hpp"
+#include "pkcs11_strings.hpp"
+
+#include <iostream>
+#include <utility>
+
+namespace ostree_ima::pkcs11 {
+
+CK_TOKEN_INFO read_token_info(const Module &module, CK_SLOT_ID slot, const std::string &what)
+{
+    CK_TOKEN_INFO info{};
+    const CK_RV rv = module.fn().C_GetTokenInfo(slot, &info);
+    if (rv != CKR_OK) {
+        throw Pkcs11Error(what, "C_GetTokenInfo", rv);
+    }
+    return info;
+}
+
+void check_pin_state(const CK_TOKEN_INFO &token, const std::string &token_what)
+{
+    const CK_FLAGS flags = token.flags;
+    if ((flags & CKF_USER_PIN_LOCKED) != 0) {
+        throw Error("the user PIN of " + token_what +
+                    " is locked; unlock it with the SO PIN (for example pkcs11-tool "
+                    "--login --login-type so --init-pin)");
+    }
+    if ((flags & CKF_USER_PIN_INITIALIZED) == 0 &&
+        (flags & CKF_PROTECTED_AUTHENTICATION_PATH) == 0) {
+        throw Error("the user PIN of " + token_what +
+                    " was never set (CKR_USER_PIN_NOT_INITIALIZED); initialize it first");
+    }
+    if ((flags & CKF_USER_PIN_FINAL_TRY) != 0) {
+        throw Error("refusing to log in to " + token_what +
+                    ": one more wrong PIN would lock it (CKF_USER_PIN_FINAL_TRY); check the "
+                    "PIN with the token's own tools first");
+    }
+    if ((flags & CKF_USER_PIN_COUNT_LOW) != 0) {
+        std::cerr << "ostree-ima: note: " << token_what
+                  << " reports that a wrong user PIN was entered recently "
+                     "(CKF_USER_PIN_COUNT_LOW)\n";
+    }
+}
+
+TokenLogin::TokenLogin(ModulePtr module, CK_SLOT_ID slot, std::string token_what)
+    : session_(std::move(module), slot, token_what), token_what_(std::move(token_what))
+{
+}
+
+void TokenLogin::login(const PinResolver &pins, SecretString *keep_pin)
+{
+    if (logged_in_) {
+        return;
+    }
+    const Module &module = session_.module();
+    const CK_TOKEN_INFO token = read_token_info(module, session_.slot(), token_what_);
+    check_pin_state(token, token_what_);
+
+    CK_RV rv = CKR_OK;
+    if ((token.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0) {
+        std::cerr << "ostree-ima: enter the user PIN for " << token_what_ << " on its PIN pad\n";
+        rv = module.fn().C_Login(session_.handle(), CKU_USER, nullptr, 0);
+    } else {
+        SecretString pin = pins.obtain("user PIN for token '" + fixed_field(token.label) + "'");
+        if (pin.empty()) {
+            throw Error("empty user PIN for " + token_what_ + " from " + pins.origin() +
+                        "; it was not tried");
+        }
+        // Cryptoki's prototype is not const-correct; modules do not write to it.
+        auto *pin_bytes = reinterpret_cast<CK_UTF8CHAR *>(const_cast<char *>(pin.c_str()));
+        rv = module.fn().C_Login(session_.handle(), CKU_USER, pin_bytes, pin.size());
+        if ((rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) && keep_pin != nullptr) {
+            *keep_pin = std::move(pin);
+        }
+    }
+
+    if (rv == CKR_PIN_INCORRECT) {
+        throw Error("wrong PIN for " + token_what_ +
+                    "; the PIN was not retried so the token is not locked (PIN from " +
+                    pins.origin() + ")");
+    }
+    if (rv == CKR_PIN_LOCKED) {
+        throw Error("the user PIN of " + token_what_ + " is locked (CKR_PIN_LOCKED)");
+    }
+    if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
+        throw Pkcs11Error("logging in to " + token_what_, "C_Login", rv);
+    }
+    logged_in_ = true;
+}
+
+} // namespace ostree_ima::pkcs11

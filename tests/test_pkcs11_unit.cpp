@@ -1,0 +1,247 @@
+// PKCS#11 backend pieces that need no token: DigestInfo encodings checked
+// against OpenSSL's ASN.1 encoder, ECDSA r||s -> DER, URI parsing and
+// formatting, CK_RV texts, pool sizing, IMA key ids.
+#define BOOST_TEST_MODULE pkcs11_unit
+#include <boost/test/unit_test.hpp>
+
+#include "ckr_text.hpp"
+#include "fixtures.hpp"
+#include "ostree-ima/error.hpp"
+#include "ostree-ima/hash_algo.hpp"
+#include "pkcs11_digest_info.hpp"
+#include "pkcs11_ecdsa_sig.hpp"
+#include "pkcs11_ima_key_id.hpp"
+#include "pkcs11_session_pool.hpp"
+#include "pkcs11_uri.hpp"
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <sys/stat.h>
+
+using namespace ostree_ima;
+using namespace ostree_ima::pkcs11;
+using Bytes = std::vector<std::uint8_t>;
+
+namespace {
+
+// DigestInfo built by OpenSSL's encoder from the OID's dotted text.
+Bytes openssl_digest_info(const char *oid, const Bytes &digest)
+{
+    X509_SIG *sig = X509_SIG_new();
+    X509_ALGOR *algor = nullptr;
+    ASN1_OCTET_STRING *octets = nullptr;
+    X509_SIG_getm(sig, &algor, &octets);
+    X509_ALGOR_set0(algor, OBJ_txt2obj(oid, 1), V_ASN1_NULL, nullptr);
+    ASN1_OCTET_STRING_set(octets, digest.data(), static_cast<int>(digest.size()));
+    unsigned char *der = nullptr;
+    const int size = i2d_X509_SIG(sig, &der);
+    Bytes out(der, der + size);
+    OPENSSL_free(der);
+    X509_SIG_free(sig);
+    return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(digest_info_matches_openssl_encoding)
+{
+    const std::pair<const char *, const char *> oids[] = {
+        {"sha1", "1.3.14.3.2.26"},
+        {"sha224", "2.16.840.1.101.3.4.2.4"},
+        {"sha256", "2.16.840.1.101.3.4.2.1"},
+        {"sha384", "2.16.840.1.101.3.4.2.2"},
+        {"sha512", "2.16.840.1.101.3.4.2.3"},
+        {"sm3", "1.2.156.10197.1.401"},
+        {"streebog256", "1.2.643.7.1.1.2.2"},
+        {"streebog512", "1.2.643.7.1.1.2.3"},
+    };
+    for (const auto &[name, oid] : oids) {
+        const HashAlgo *algo = nullptr;
+        for (const auto &candidate : all_hash_algos())
+            if (candidate.name == name)
+                algo = &candidate;
+        BOOST_REQUIRE_MESSAGE(algo != nullptr, name);
+        Bytes digest(algo->digest_size);
+        for (std::size_t i = 0; i < digest.size(); ++i)
+            digest[i] = static_cast<std::uint8_t>(i * 7 + 1);
+        BOOST_TEST_CONTEXT(name)
+        {
+            BOOST_TEST(rsa_digest_info(*algo, digest) == openssl_digest_info(oid, digest),
+                       boost::test_tools::per_element());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(digest_info_rejects_wrong_size)
+{
+    const HashAlgo sha256{"sha256", "SHA256", 4, 32};
+    BOOST_CHECK_THROW(rsa_digest_info(sha256, Bytes(20)), Error);
+    const HashAlgo unknown{"md5", "MD5", 1, 16};
+    BOOST_CHECK_THROW(rsa_digest_info(unknown, Bytes(16)), Error);
+}
+
+BOOST_AUTO_TEST_CASE(ecdsa_raw_to_der_round_trip)
+{
+    Bytes raw(64);
+    raw[0] = 0x80; // r with the top bit set: DER needs a leading zero
+    raw[31] = 1;
+    raw[32] = 0; // s with leading zeros: DER drops them
+    raw[33] = 0;
+    raw[63] = 5;
+    const Bytes der = ecdsa_raw_to_der(raw, 32);
+    const unsigned char *in = der.data();
+    ECDSA_SIG *sig = d2i_ECDSA_SIG(nullptr, &in, static_cast<long>(der.size()));
+    BOOST_REQUIRE(sig != nullptr);
+    const BIGNUM *r = nullptr;
+    const BIGNUM *s = nullptr;
+    ECDSA_SIG_get0(sig, &r, &s);
+    Bytes back(64);
+    BN_bn2binpad(r, back.data(), 32);
+    BN_bn2binpad(s, back.data() + 32, 32);
+    ECDSA_SIG_free(sig);
+    BOOST_TEST(back == raw, boost::test_tools::per_element());
+
+    // A module that already returns DER is accepted; garbage is not.
+    BOOST_TEST(ecdsa_raw_to_der(der, 32) == der, boost::test_tools::per_element());
+    BOOST_CHECK_THROW(ecdsa_raw_to_der(Bytes(63, 1), 32), Error);
+    BOOST_CHECK_THROW(ecdsa_raw_to_der(Bytes(64, 0), 32), Error);
+}
+
+BOOST_AUTO_TEST_CASE(uri_parts_and_pin_redaction)
+{
+    const Pkcs11Uri uri("pkcs11:token=My%20Token;object=key;id=%01%02;type=private;"
+                        "pin-value=secret?module-path=/usr/lib/softhsm/libsofthsm2.so");
+    BOOST_TEST(uri.display().find("secret") == std::string::npos);
+    BOOST_TEST(uri.display().find("object=key") != std::string::npos);
+    BOOST_TEST(uri.has_pin_value());
+    BOOST_TEST(uri.pin_value().str() == "secret");
+    BOOST_TEST(*uri.module_path() == "/usr/lib/softhsm/libsofthsm2.so");
+    BOOST_TEST(!uri.module_name());
+    BOOST_TEST(*uri.object_label() == "key");
+    BOOST_TEST(*uri.object_id() == (Bytes{1, 2}), boost::test_tools::per_element());
+    BOOST_TEST(*uri.object_class() == CKO_PRIVATE_KEY);
+    BOOST_TEST(!uri.slot_id());
+    BOOST_TEST(uri.matches_object(CKO_PRIVATE_KEY, "key", Bytes{1, 2}));
+    BOOST_TEST(!uri.matches_object(CKO_PRIVATE_KEY, "key", Bytes{1, 3}));
+    BOOST_TEST(!uri.matches_object(CKO_CERTIFICATE, "key", Bytes{1, 2}));
+
+    const Pkcs11Uri query_pin("pkcs11:object=k?pin-value=1234&module-name=softhsm2");
+    BOOST_TEST(query_pin.display() == "pkcs11:object=k?module-name=softhsm2");
+    BOOST_TEST(*query_pin.module_name() == "softhsm2");
+
+    const Pkcs11Uri slot("pkcs11:slot-id=7");
+    BOOST_TEST(*slot.slot_id() == 7UL);
+}
+
+BOOST_AUTO_TEST_CASE(uri_errors_name_the_problem)
+{
+    const auto message = [](const std::string &text) -> std::string {
+        try {
+            const Pkcs11Uri uri(text);
+        } catch (const Error &error) {
+            return error.what();
+        }
+        return "";
+    };
+    BOOST_TEST(message("pkcs11:objekt=x;pin-value=1234").find("unknown attribute 'objekt'") !=
+               std::string::npos);
+    BOOST_TEST(message("pkcs11:objekt=x;pin-value=1234").find("1234") == std::string::npos);
+    BOOST_TEST(message("pkcs11:object=x?pin-file=/p").find("unknown query attribute 'pin-file'") !=
+               std::string::npos);
+    BOOST_TEST(message("pkcs11:type=secret").find("unknown object type 'secret'") !=
+               std::string::npos);
+    BOOST_TEST(message("pkcs11:token").find("cannot parse") != std::string::npos);
+    BOOST_TEST(message("/path/key.pem").find("not a PKCS#11 URI") != std::string::npos);
+    BOOST_TEST(Pkcs11Uri::is_pkcs11_uri("PKCS11:object=x"));
+    BOOST_TEST(!Pkcs11Uri::is_pkcs11_uri("pkcs1:object=x"));
+}
+
+BOOST_AUTO_TEST_CASE(pin_source_forms)
+{
+    test_support::TempDir dir;
+    const std::string path = dir / "pin";
+    {
+        std::ofstream out(path);
+        out << "4321\n";
+    }
+    ::chmod(path.c_str(), 0600);
+    BOOST_TEST(read_pin_source(path).str() == "4321");
+    BOOST_TEST(read_pin_source("file:" + path).str() == "4321");
+    BOOST_TEST(read_pin_source("file://" + path).str() == "4321");
+    BOOST_CHECK_THROW(read_pin_source("|/bin/echo 1234"), Error);
+    BOOST_CHECK_THROW(read_pin_source("env:PIN"), Error);
+}
+
+BOOST_AUTO_TEST_CASE(formatted_uri_round_trips_and_has_no_pin)
+{
+    CK_TOKEN_INFO token{};
+    std::memset(token.label, ' ', sizeof token.label);
+    std::memcpy(token.label, "tok;en", 6);
+    std::memset(token.manufacturerID, ' ', sizeof token.manufacturerID);
+    std::memset(token.model, 0, sizeof token.model); // tpm2-pkcs11 pads with NULs
+    std::memcpy(token.model, "SW   TPM", 8);
+    std::memset(token.serialNumber, ' ', sizeof token.serialNumber);
+    std::memcpy(token.serialNumber, "42", 2);
+    const Bytes id{0x00, 0xff};
+    const std::string text =
+        format_object_uri(token, CKO_PRIVATE_KEY, "a key", id, {"/x/mod.so", ""});
+    BOOST_TEST(text.find("pin") == std::string::npos);
+    const Pkcs11Uri back(text);
+    BOOST_TEST(back.matches_token(token));
+    BOOST_TEST(back.matches_object(CKO_PRIVATE_KEY, "a key", id));
+    BOOST_TEST(*back.module_path() == "/x/mod.so");
+}
+
+BOOST_AUTO_TEST_CASE(ckr_texts)
+{
+    BOOST_TEST(ckr_text(CKR_PIN_INCORRECT) == "CKR_PIN_INCORRECT: wrong PIN");
+    BOOST_TEST(ckr_text(CKR_DEVICE_REMOVED) == "CKR_DEVICE_REMOVED: device removed");
+    BOOST_TEST(ckr_text(CKR_KEY_FUNCTION_NOT_PERMITTED) ==
+               "CKR_KEY_FUNCTION_NOT_PERMITTED: key not allowed to sign");
+    BOOST_TEST(ckr_name(CKR_VENDOR_DEFINED | 5).find("VENDOR") != std::string::npos);
+    BOOST_TEST(ckr_name(0x7777) == "CKR_0x7777");
+}
+
+BOOST_AUTO_TEST_CASE(pool_capacity)
+{
+    CK_TOKEN_INFO token{};
+    token.ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
+    BOOST_TEST(SessionPool::capacity_for(8, token) == 8U);
+    BOOST_TEST(SessionPool::capacity_for(0, token) == 1U);
+    BOOST_TEST(SessionPool::capacity_for(500, token) == SessionPool::max_capacity);
+    token.ulMaxSessionCount = CK_UNAVAILABLE_INFORMATION;
+    BOOST_TEST(SessionPool::capacity_for(8, token) == 8U);
+    token.ulMaxSessionCount = 4; // one is the login session
+    BOOST_TEST(SessionPool::capacity_for(8, token) == 3U);
+    token.ulMaxSessionCount = 1;
+    BOOST_TEST(SessionPool::capacity_for(8, token) == 1U);
+}
+
+BOOST_AUTO_TEST_CASE(ima_key_id_matches_openssl_skid)
+{
+    test_support::TempDir dir;
+    const auto key = test_support::make_key(dir.path(), "k", "ec:P-256");
+    std::ifstream in(key.cert_der, std::ios::binary);
+    const Bytes der((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string skid = test_support::sh_ok(
+        "openssl x509 -in " + test_support::quote(key.cert_pem) +
+        " -noout -ext subjectKeyIdentifier | tail -n1 | tr -d ' :\\n' | tr A-F a-f");
+    const auto from_cert = ima_key_id_from_certificate(der);
+    BOOST_TEST(from_cert.hex == skid.substr(skid.size() - 8));
+
+    // SKID = hash (method 1), so the key's own SHA-1 gives the same id.
+    const unsigned char *p = der.data();
+    X509 *cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+    BOOST_REQUIRE(cert != nullptr);
+    EVP_PKEY *pub = X509_get_pubkey(cert);
+    BOOST_TEST(ima_key_id_from_public_key(pub).hex == from_cert.hex);
+    EVP_PKEY_free(pub);
+    X509_free(cert);
+}
