@@ -6,24 +6,29 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/build.sh
-BIN=$PWD/build/ostree-ima
+ROOT=$PWD
+BIN=$ROOT/build/ostree-ima
 
 DEMO=${DEMO_DIR:-$(mktemp -d /var/tmp/ostree-ima-demo-XXXXXX)}
 echo "demo: working in $DEMO"
 mkdir -p "$DEMO" && cd "$DEMO"
 
-echo "demo: a signing key and certificate (RSA-2048, subjectKeyIdentifier=hash)"
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem 2>/dev/null
-openssl req -new -x509 -key key.pem -subj "/CN=ostree-ima demo" \
-  -addext subjectKeyIdentifier=hash -days 30 -outform DER -out cert.der
+echo "demo: a SoftHSM2 token with keys that never leave it (softhsm-fixtures/make-token.sh)"
+"$ROOT/softhsm-fixtures/make-token.sh" --force hsm >/dev/null
+export SOFTHSM2_CONF=$DEMO/hsm/softhsm2.conf
+KEY="pkcs11:token=ostree-ima-test;object=rsa2048;type=private"
+cp hsm/certs/rsa2048.der cert.der
+
+echo "demo: ostree-ima keys (what a signing room sees)"
+"$BIN" keys "pkcs11:token=ostree-ima-test?module-path=/usr/lib/softhsm/libsofthsm2.so"
 
 echo "demo: an archive repository holding /usr/bin as ref demo/base"
 ostree init --repo=repo --mode=archive
 ostree commit --repo=repo --branch=demo/base --subject="demo: /usr/bin" --tree=dir=/usr/bin >/dev/null
 ostree ls --repo=repo -R demo/base | awk '$1 ~ /^-/' | wc -l | xargs echo "demo: regular files:"
 
-echo "demo: ostree-ima sign --repo=repo --key=key.pem --cert=cert.der demo/base demo/signed"
-"$BIN" sign --repo=repo --key=key.pem --cert=cert.der demo/base demo/signed
+echo "demo: ostree-ima sign --repo=repo --key='$KEY' --pin-file=hsm/pin demo/base demo/signed"
+"$BIN" sign --repo=repo --key="$KEY" --pin-file=hsm/pin demo/base demo/signed
 ostree fsck --repo=repo -q >/dev/null && echo "demo: ostree fsck: ok"
 
 echo "demo: checking every file of a checkout with evmctl ima_verify"

@@ -9,6 +9,7 @@
 #include "ostree-ima/pin_source.hpp"
 
 #include <cstdlib>
+#include <iostream>
 #include <openssl/engine.h>
 #include <openssl/ui.h>
 
@@ -53,7 +54,12 @@ std::unique_ptr<KeyBackend> open_engine_key(const KeyOptions &options)
     // A PIN from --pin-file or OSTREE_IMA_PIN goes to the engine through its
     // control command, never through argv. Otherwise the engine may prompt.
     const bool have_pin = !options.pin_file.empty() || std::getenv("OSTREE_IMA_PIN") != nullptr;
-    if (have_pin && ENGINE_ctrl_cmd_string(handle->engine, "PIN", nullptr, 1) == 1) {
+    const bool takes_pin = ENGINE_ctrl(handle->engine, ENGINE_CTRL_GET_CMD_FROM_NAME, 0,
+                                       const_cast<char *>("PIN"), nullptr) > 0;
+    if (options.key.find("pin-value=") != std::string::npos)
+        std::cerr << "ostree-ima: warning: a PIN in the key URI (pin-value) is visible to other "
+                     "users of this machine; use --pin-file or pin-source instead\n";
+    if (have_pin && takes_pin) {
         const PinSource pins(options.pin_file.empty()
                                  ? std::nullopt
                                  : std::optional<std::string>(options.pin_file));
@@ -69,7 +75,7 @@ std::unique_ptr<KeyBackend> open_engine_key(const KeyOptions &options)
                     "': " + openssl_error_text() + "; check the key id and PIN");
     return std::make_unique<EvpKeyBackend>(std::move(key),
                                            "engine " + options.engine + " key " + options.key,
-                                           options.jobs, handle);
+                                           options.jobs, handle, true);
 }
 
 } // namespace ostree_ima

@@ -5,6 +5,7 @@
 #include "ostree-ima/key_backend.hpp"
 
 #include <functional>
+#include <mutex>
 #include <string>
 
 namespace ostree_ima {
@@ -12,8 +13,9 @@ namespace ostree_ima {
 class EvpKeyBackend final : public KeyBackend {
 public:
     // `keep_alive` holds whatever must outlive the key (an ENGINE, providers).
+    // `engine_key`: a legacy key from an ENGINE (signed through the engine).
     EvpKeyBackend(EvpPkeyPtr private_key, std::string description, unsigned parallel,
-                  std::shared_ptr<void> keep_alive = nullptr);
+                  std::shared_ptr<void> keep_alive = nullptr, bool engine_key = false);
 
     [[nodiscard]] const EVP_PKEY *public_key() const override { return public_key_.get(); }
     [[nodiscard]] std::string description() const override { return description_; }
@@ -23,11 +25,16 @@ public:
 
 private:
     std::shared_ptr<void> keep_alive_;
+    bool engine_key_;
     EvpPkeyPtr private_key_;
     EvpPkeyPtr public_key_;
     KeyShape shape_;
     std::string description_;
     unsigned parallel_;
+    std::string provider_query_; // "?provider=NAME" of the key's provider
+    bool software_key_ = false;  // held by OpenSSL's default provider (key files)
+    std::mutex mutex_;
+
 };
 
 } // namespace ostree_ima

@@ -1,0 +1,49 @@
+// ostree-ima keys [URI]: what a signing room needs to pick a key.
+#include "command.hpp"
+
+#include "ostree-ima/pin_source.hpp"
+#include "pkcs11_listing.hpp"
+#include "pkcs11_listing_format.hpp"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace ostree_ima::cli {
+
+namespace {
+struct KeysArguments {
+    std::string uri;
+    bool login = false;
+    bool json = false;
+    std::string pin_file;
+};
+} // namespace
+
+Runner add_keys_command(CLI::App &app)
+{
+    auto args = std::make_shared<KeysArguments>();
+    CLI::App *cmd = app.add_subcommand(
+        "keys", "list PKCS#11 modules, tokens, private keys and certificates, with the --key URI "
+                "and IMA key id of each");
+    cmd->add_option("URI", args->uri,
+                    "pkcs11: URI selecting modules/tokens (default: every registered module)");
+    cmd->add_flag("--login", args->login,
+                  "log in where a token requires it to show private keys (PIN from the URI, "
+                  "--pin-file, OSTREE_IMA_PIN or a prompt)");
+    cmd->add_option("--pin-file", args->pin_file, "file holding the token PIN (with --login)");
+    cmd->add_flag("--json", args->json, "print JSON");
+    return [args, cmd]() -> int {
+        if (!cmd->parsed())
+            return -1;
+        const PinSource pins(args->pin_file.empty() ? std::nullopt
+                                                    : std::optional<std::string>(args->pin_file));
+        const auto listing = list_pkcs11(args->uri, args->login, pins);
+        if (args->json)
+            std::cout << pkcs11_listing_to_json(listing).dump(2) << std::endl;
+        else
+            print_pkcs11_listing(std::cout, listing);
+        return 0;
+    };
+}
+
+} // namespace ostree_ima::cli
