@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# ostree-ima benchmark: ostree-ima sign against the tools people use today and
+# against the floor of the work, side by side in one run on the same corpora.
+# See docs/benchmarks.md. Usage: bench/run.sh [WORKDIR]
+# Environment: RUNS (default 3, medians), SAMPLE (files for the evmctl-per-file
+# model, default 400), SCALE_FILES (synthetic commit sizes, default "50000 200000"),
+# CORPORA (default "usrbin libs small"), SKIP_HSM=1 to leave SoftHSM2 out.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${1:-/var/tmp/ostree-ima-bench}
+RUNS=${RUNS:-3}
+SAMPLE=${SAMPLE:-400}
+SCALE_FILES=${SCALE_FILES:-"50000 200000"}
+CORPORA=${CORPORA:-"usrbin libs small"}
+JOBS=$(nproc)
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+RESULTS=$WORK/results.jsonl
+: > "$RESULTS"
+
+"$ROOT/scripts/install-deps.sh" >/dev/null
+BUILD_DIR=$ROOT/build-bench BUILD_TYPE=Release "$ROOT/scripts/build.sh" -DOSTREE_IMA_TESTS=OFF >/dev/null
+BIN=$ROOT/build-bench/ostree-ima
+FLOOR=$ROOT/build-bench/bench/ostree-ima-floor
+
+log() { echo "bench: $*" >&2; }
+record() { echo "$1" >> "$RESULTS"; }
+median_of() { python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+
+# hyperfine NAME PREPARE COMMAND -> records the median seconds.
+timed() {
+  local name=$1 prepare=$2 cmd=$3 json
+  json=$(mktemp)
+  hyperfine --runs "$RUNS" --style none --prepare "$prepare" --export-json "$json" "$cmd" >/dev/null 2>&1 ||
+    { log "FAILED: $name: $cmd"; rm -f "$json"; return 1; }
+  local med
+  med=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$json")
+  rm -f "$json"
+  record "{\"name\":\"$name\",\"seconds\":$med}"
+  log "$name: $med s (median of $RUNS)"
+}
+
+# Peak resident set of one run, in KiB.
+peak_rss() {
+  local name=$1 prepare=$2 cmd=$3 out tf
+  bash -c "$prepare"
+  tf=$(mktemp)
+  /usr/bin/time -o "$tf" -f '%M' bash -c "$cmd" >/dev/null 2>&1
+  out=$(tail -1 "$tf"); rm -f "$tf"
+  record "{\"name\":\"$name\",\"peak_kib\":$out}"
+  log "$name: peak RSS $out KiB"
+}
+
+# --- keys ---------------------------------------------------------------
+cd "$WORK"
+if [ ! -f key.pem ]; then
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem 2>/dev/null
+  openssl req -new -x509 -key key.pem -subj "/CN=ostree-ima bench" -addext subjectKeyIdentifier=hash \
+    -days 30 -outform DER -out cert.der
+fi
+HSM=""
+if [ "${SKIP_HSM:-0}" != 1 ]; then
+  [ -f hsm/softhsm2.conf ] || "$ROOT/softhsm-fixtures/make-token.sh" --force hsm >/dev/null
+  export SOFTHSM2_CONF=$WORK/hsm/softhsm2.conf
+  HSM="pkcs11:token=ostree-ima-test;object=rsa2048;type=private?module-path=/usr/lib/softhsm/libsofthsm2.so"
+  cat > engine.cnf <<CNF
+openssl_conf = init
+[init]
+engines = engines
+[engines]
+pkcs11 = pkcs11
+[pkcs11]
+engine_id = pkcs11
+dynamic_path = /usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so
+MODULE_PATH = /usr/lib/softhsm/libsofthsm2.so
+init = 0
+CNF
+fi
+
+# --- floors of the key ---------------------------------------------------
+rates=()
+for _ in $(seq "$RUNS"); do rates+=("$("$FLOOR" sign "$WORK/key.pem" "$JOBS" 20000 | python3 -c 'import json,sys; print(json.load(sys.stdin)["rate"])')"); done
+record "{\"name\":\"floor-sign-pem\",\"rate\":$(median_of "${rates[@]}")}"
+log "PEM RSA-2048 signs $(median_of "${rates[@]}")/s on $JOBS threads"
+if [ -n "$HSM" ]; then
+  rates=()
+  for _ in $(seq "$RUNS"); do rates+=("$(FLOOR_PIN_FILE=$WORK/hsm/pin "$FLOOR" sign "$HSM" "$JOBS" 10000 | python3 -c 'import json,sys; print(json.load(sys.stdin)["rate"])')"); done
+  record "{\"name\":\"floor-sign-hsm\",\"rate\":$(median_of "${rates[@]}")}"
+  log "SoftHSM2 RSA-2048 raw C_Sign $(median_of "${rates[@]}")/s over $JOBS sessions"
+fi
+
+# --- corpora -------------------------------------------------------------
+pick_small() {
+  for d in /usr/share/doc /usr/include /usr/share/man /usr/share; do
+    [ "$(find "$d" -type f 2>/dev/null | head -20001 | wc -l)" -gt 20000 ] && { echo "$d"; return; }
+  done
+  echo /usr/share
+}
+pick_libs() {
+  for d in /usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib; do [ -d "$d" ] && { echo "$d"; return; }; done
+}
+source_of() {
+  case $1 in
+    usrbin) echo /usr/bin ;;
+    libs) pick_libs ;;
+    small) pick_small ;;
+    synthetic-*) echo "$WORK/$1-tree" ;;
+  esac
+}
+
+make_synthetic() { # NAME COUNT: COUNT files of 1 KiB unique content in 2-level directories
+  local dir=$WORK/$1-tree
+  [ -d "$dir" ] && return
+  python3 - "$dir" "$2" <<'PY'
+import os, sys
+root, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    d = os.path.join(root, "d%03d" % (i % 500), "e%02d" % (i // 500 % 40))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "f%07d" % i), "wb") as f:
+        f.write((b"%07d" % i) * 146 + b"\n")
+PY
+}
+
+bench_corpus() { # NAME MODE
+  local name=$1 mode=$2 src repo work unique files bytes
+  src=$(source_of "$name")
+  repo=$WORK/$name-$mode
+  work=$WORK/$name-$mode-work
+  if [ ! -d "$repo" ]; then
+    ostree init --repo="$repo" --mode="$mode"
+    ostree commit --repo="$repo" --branch=base --tree=dir="$src" >/dev/null
+  fi
+  files=$(ostree ls --repo="$repo" -R base | awk '$1 ~ /^-/' | wc -l)
+  read -r unique bytes < <("$FLOOR" hash "$repo" base "$JOBS" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["objects"], j["bytes"])')
+  record "{\"name\":\"corpus\",\"corpus\":\"$name\",\"mode\":\"$mode\",\"source\":\"$src\",\"files\":$files,\"unique\":$unique,\"bytes\":$bytes}"
+  log "corpus $name ($src) in $mode: $files regular files, $unique unique objects, $bytes bytes"
+  local fresh="rm -rf '$work' && cp -a '$repo' '$work' && sync"
+  local t="$name/$mode"
+
+  # floor: read (+inflate) and hash every unique object, 1 core and all cores
+  for j in 1 "$JOBS"; do
+    local secs=()
+    for _ in $(seq "$RUNS"); do secs+=("$("$FLOOR" hash "$repo" base "$j" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')"); done
+    record "{\"name\":\"floor-hash\",\"corpus\":\"$name\",\"mode\":\"$mode\",\"jobs\":$j,\"seconds\":$(median_of "${secs[@]}")}"
+    log "$t floor hash jobs=$j: $(median_of "${secs[@]}") s"
+  done
+
+  # ostree-ima sign
+  for j in 1 "$JOBS"; do
+    timed "$t ostree-ima pem jobs=$j" "$fresh" "$BIN sign -q --repo='$work' --key='$WORK/key.pem' --cert='$WORK/cert.der' --jobs=$j base signed"
+    if [ -n "$HSM" ]; then
+      timed "$t ostree-ima softhsm jobs=$j" "$fresh" "$BIN sign -q --repo='$work' --key='$HSM' --pin-file='$WORK/hsm/pin' --jobs=$j base signed"
+    fi
+  done
+  peak_rss "$t ostree-ima pem jobs=$JOBS" "$fresh" "$BIN sign -q --repo='$work' --key='$WORK/key.pem' --cert='$WORK/cert.der' base signed"
+
+  # the shell pipeline: checkout, evmctl ima_sign -r, commit
+  local co=$WORK/co
+  timed "$t pipeline pem" "$fresh && rm -rf '$co'" \
+    "ostree checkout --repo='$work' base '$co' && evmctl ima_sign -r --hashalgo sha256 --key '$WORK/key.pem' '$co' >/dev/null 2>&1 && ostree commit --repo='$work' --branch=pipe --tree=dir='$co' >/dev/null"
+  if [ -n "$HSM" ] && [ "${PIPELINE_HSM:-1}" = 1 ]; then
+    timed "$t pipeline softhsm-engine" "$fresh && rm -rf '$co'" \
+      "ostree checkout --repo='$work' base '$co' && OPENSSL_CONF='$WORK/engine.cnf' evmctl ima_sign -r --hashalgo sha256 --engine pkcs11 --key '${HSM%%\?*};pin-value=1234' '$co' >/dev/null 2>&1 && ostree commit --repo='$work' --branch=pipe --tree=dir='$co' >/dev/null"
+  fi
+  rm -rf "$co" "$work"
+}
+
+# One evmctl process per file (the ostree-ext-cli ima-sign model): copy the
+# content to a temporary file, evmctl ima_sign, read the xattr back. Timed on
+# SAMPLE files and scaled to the corpus (it is linear in files by design).
+per_file_model() { # NAME
+  local name=$1 src list tmp
+  src=$(source_of "$name")
+  list=$(mktemp); tmp=$WORK/one-file
+  find "$src" -type f | shuf -n "$SAMPLE" --random-source=<(yes) > "$list"
+  local variants=("pem|--key $WORK/key.pem")
+  [ -n "$HSM" ] && variants+=("softhsm-engine|--engine pkcs11 --key ${HSM%%\?*};pin-value=1234")
+  for v in "${variants[@]}"; do
+    local label=${v%%|*} args=${v#*|} start end
+    start=$(date +%s.%N)
+    while IFS= read -r f; do
+      cp "$f" "$tmp"
+      OPENSSL_CONF=$WORK/engine.cnf evmctl ima_sign --hashalgo sha256 $args "$tmp" >/dev/null 2>&1
+      getfattr -n security.ima -e hex "$tmp" >/dev/null 2>&1
+    done < "$list"
+    end=$(date +%s.%N)
+    local per
+    per=$(python3 -c "print(($end-$start)/$SAMPLE)")
+    record "{\"name\":\"per-file\",\"corpus\":\"$name\",\"key\":\"$label\",\"seconds_per_file\":$per,\"sample\":$SAMPLE}"
+    log "$name evmctl per file ($label): $per s/file over $SAMPLE files"
+  done
+  rm -f "$list" "$tmp"
+}
+
+for c in $CORPORA; do
+  for mode in archive bare-user; do bench_corpus "$c" "$mode"; done
+  per_file_model "$c"
+done
+
+# Scaling: synthetic commits of many 1 KiB files, archive mode.
+for n in $SCALE_FILES; do
+  make_synthetic "synthetic-$n" "$n"
+  repo=$WORK/synthetic-$n-archive
+  if [ ! -d "$repo" ]; then
+    ostree init --repo="$repo" --mode=archive
+    ostree commit --repo="$repo" --branch=base --tree=dir="$WORK/synthetic-$n-tree" >/dev/null
+  fi
+  timed "synthetic-$n/archive ostree-ima pem jobs=$JOBS" "rm -rf '$repo-work' && cp -a '$repo' '$repo-work' && sync" \
+    "$BIN sign -q --repo='$repo-work' --key='$WORK/key.pem' --cert='$WORK/cert.der' base signed"
+  peak_rss "synthetic-$n/archive ostree-ima pem jobs=$JOBS" "rm -rf '$repo-work' && cp -a '$repo' '$repo-work'" \
+    "$BIN sign -q --repo='$repo-work' --key='$WORK/key.pem' --cert='$WORK/cert.der' base signed"
+  rm -rf "$repo-work"
+done
+
+python3 "$ROOT/bench/report.py" "$RESULTS" "$JOBS" | tee "$WORK/report.md"
