@@ -3,10 +3,13 @@
 #include "archive_object.hpp"
 #include "commit_walker.hpp"
 #include "commit_writer.hpp"
+#include "content_plan.hpp"
 #include "content_signer.hpp"
+#include "ostree-ima/cancellation.hpp"
 #include "parallel_for.hpp"
 #include "progress.hpp"
 #include "repo.hpp"
+#include "stop_check.hpp"
 #include "transaction.hpp"
 #include "tree_rewriter.hpp"
 
@@ -15,32 +18,9 @@
 
 namespace ostree_ima {
 
-namespace {
-// Unique content objects of a commit, in first-seen order, with the number of
-// paths at which each appears.
-struct ContentPlan {
-    std::vector<std::string> objects;
-    std::vector<std::uint64_t> path_count;
-    std::unordered_map<std::string, std::size_t> index;
-};
-
-ContentPlan plan_content(const CommitWalker &walker, const std::string &commit)
-{
-    ContentPlan plan;
-    walker.walk(commit, [&](const FileEntry &entry) {
-        auto [it, inserted] = plan.index.try_emplace(entry.content_checksum, plan.objects.size());
-        if (inserted) {
-            plan.objects.push_back(entry.content_checksum);
-            plan.path_count.push_back(0);
-        }
-        ++plan.path_count[it->second];
-    });
-    return plan;
-}
-} // namespace
-
 SignReport sign_commit(const SignRequest &request, KeyBackend &key)
 {
+    const StopScope interruptible; // SIGINT/SIGTERM now stop at the next check
     const auto start = std::chrono::steady_clock::now();
     const Repo repo = Repo::open(request.repo_path);
     repo.require_xattr_support();
@@ -50,8 +30,10 @@ SignReport sign_commit(const SignRequest &request, KeyBackend &key)
 
     const CommitWalker walker(repo.get());
     const GVariantPtr commit = walker.load_commit(report.source_commit);
-    const ContentPlan plan = plan_content(walker, report.source_commit);
+    const ContentPlan plan =
+        plan_content(repo.get(), report.source_commit, request.selector, request.jobs);
 
+    throw_if_stopped(repo.get(), request.target_ref);
     Transaction txn(repo.get());
     ContentSigner signer(repo.get(), *request.algo, request.key_id, key, request.overwrite,
                          request.jobs);
@@ -60,11 +42,15 @@ SignReport sign_commit(const SignRequest &request, KeyBackend &key)
     for (const auto n : plan.path_count)
         total_files += n;
     Progress progress(request.progress, plan.objects.size(), total_files);
-    parallel_for(plan.objects.size(), request.jobs, [&](std::size_t i) {
-        outcomes[i] = signer.process(plan.objects[i]);
-        progress.object_done(plan.path_count[i], outcomes[i].bytes_hashed);
-    });
+    parallel_for(
+        plan.objects.size(), request.jobs,
+        [&](std::size_t i) {
+            outcomes[i] = signer.process(plan.objects[i]);
+            progress.object_done(plan.path_count[i], outcomes[i].bytes_hashed);
+        },
+        &stop_flag());
     progress.finish();
+    throw_if_stopped(repo.get(), request.target_ref);
 
     // Archive objects are linked into objects/ directly: make them durable
     // before the transaction (and the ref) can refer to them.
@@ -81,15 +67,17 @@ SignReport sign_commit(const SignRequest &request, KeyBackend &key)
     }
     TreeRewriter rewriter(
         repo.get(),
-        [&](const std::string &, const std::string &csum) {
-            return outcomes[plan.index.at(csum)].new_checksum;
+        [&](const std::string &path, const std::string &csum) {
+            const auto i = plan.object_at(request.selector, path, csum);
+            return i ? outcomes[*i].new_checksum : csum;
         },
-        true);
+        !request.selector.path_dependent());
     const std::string new_root = rewriter.rewrite(CommitWalker::root_tree(commit.get()));
     report.new_commit =
         write_commit_with_root(repo.get(), commit.get(), report.source_commit, new_root);
     if (!request.target_ref.empty())
         txn.set_ref(request.target_ref, report.new_commit);
+    throw_if_stopped(repo.get(), request.target_ref); // last point before the ref moves
     txn.commit();
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

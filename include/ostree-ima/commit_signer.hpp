@@ -4,6 +4,7 @@
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/key_backend.hpp"
+#include "ostree-ima/path_selector.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -20,6 +21,7 @@ struct SignRequest {
     bool overwrite = false;  // replace an existing security.ima
     unsigned jobs = 1;       // worker threads
     bool progress = false;   // progress display on stderr
+    PathSelector selector;   // which files to sign (default: all)
 };
 
 struct SignReport {

@@ -11,5 +11,11 @@ using Runner = std::function<int()>;
 
 Runner add_sign_command(CLI::App &app);
 Runner add_ima_sign_command(CLI::App &app);
+Runner add_verify_command(CLI::App &app);
+Runner add_strip_command(CLI::App &app);
+Runner add_digests_command(CLI::App &app);
+Runner add_sign_digests_command(CLI::App &app);
+Runner add_apply_command(CLI::App &app);
+Runner add_keys_command(CLI::App &app);
 
 } // namespace ostree_ima::cli

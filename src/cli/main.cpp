@@ -1,6 +1,8 @@
 // ostree-ima: command-line entry point.
 #include "command.hpp"
+#include "core_dumps.hpp"
 
+#include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/error.hpp"
 
 #include <clocale>
@@ -23,9 +25,13 @@ GLogWriterOutput quiet_log_writer(GLogLevelFlags level, const GLogField *fields,
 
 } // namespace
 
-int main(int argc, char **argv)
+// Before the try below only allocation and CLI11 set-up errors (programming
+// errors) can throw: terminating is right for those.
+int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
 {
     std::setlocale(LC_ALL, "");
+    ostree_ima::cli::disable_core_dumps();
+    ostree_ima::install_interrupt_handlers();
     g_log_set_writer_func(quiet_log_writer, nullptr, nullptr);
 
     CLI::App app{"ostree-ima: add Linux IMA signatures to OSTree commits, with keys in files, "
@@ -35,6 +41,12 @@ int main(int argc, char **argv)
     std::vector<ostree_ima::cli::Runner> runners;
     runners.push_back(ostree_ima::cli::add_sign_command(app));
     runners.push_back(ostree_ima::cli::add_ima_sign_command(app));
+    runners.push_back(ostree_ima::cli::add_verify_command(app));
+    runners.push_back(ostree_ima::cli::add_strip_command(app));
+    runners.push_back(ostree_ima::cli::add_digests_command(app));
+    runners.push_back(ostree_ima::cli::add_sign_digests_command(app));
+    runners.push_back(ostree_ima::cli::add_apply_command(app));
+    runners.push_back(ostree_ima::cli::add_keys_command(app));
 
     // CLI11 would only say "a subcommand is required" for a mistyped one.
     std::string names;
@@ -68,6 +80,10 @@ int main(int argc, char **argv)
                 return rc;
         }
         return 2;
+    } catch (const ostree_ima::Interrupted &e) {
+        // 128 + signal, as a shell reports a process that a signal ended.
+        std::cerr << "ostree-ima: " << e.what() << "\n";
+        return ostree_ima::stop_signal() > 0 ? 128 + ostree_ima::stop_signal() : 1;
     } catch (const ostree_ima::UsageError &e) {
         std::cerr << "ostree-ima: " << e.what() << "\n";
         return 2;

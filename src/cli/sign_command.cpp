@@ -1,5 +1,6 @@
 #include "command.hpp"
 #include "key_arguments.hpp"
+#include "selector_arguments.hpp"
 
 #include "ostree-ima/commit_signer.hpp"
 #include "ostree-ima/hash_algo.hpp"
@@ -21,6 +22,7 @@ struct SignArguments {
     bool json = false;
     bool quiet = false;
     KeyArguments key;
+    SelectorArguments select; // sign only; ima-sign keeps ostree-ext-cli's surface
 };
 
 nlohmann::json report_json(const SignReport &r, const KeyArguments::Opened &key,
@@ -58,6 +60,7 @@ Runner add_sign_command(CLI::App &app)
         ->check(CLI::PositiveNumber);
     cmd->add_flag("--json", args->json, "print a JSON report on stdout");
     cmd->add_flag("--quiet,-q", args->quiet, "no progress or summary on stderr");
+    args->select.add_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum to sign")->required();
     cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit");
 
@@ -65,6 +68,7 @@ Runner add_sign_command(CLI::App &app)
         if (!cmd->parsed())
             return -1;
         const HashAlgo &algo = hash_algo_by_name(args->hash);
+        const PathSelector selector = args->select.selector();
         const auto key = args->key.open(args->jobs);
         SignRequest request;
         request.repo_path = args->repo;
@@ -75,6 +79,7 @@ Runner add_sign_command(CLI::App &app)
         request.overwrite = args->overwrite;
         request.jobs = args->jobs;
         request.progress = !args->quiet && !args->json && isatty(STDERR_FILENO) != 0;
+        request.selector = selector;
         const SignReport r = sign_commit(request, *key.backend);
         if (args->json) {
             std::cout << report_json(r, key, algo).dump() << std::endl;

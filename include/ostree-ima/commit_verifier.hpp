@@ -1,0 +1,62 @@
+// verify_commit: the `verify` job. Checks every selected regular file's
+// security.ima in a commit, in the repository (no checkout), as the kernel
+// would: key by IMA key id, digest with the signature's algorithm, signature.
+#pragma once
+
+#include "ostree-ima/hash_algo.hpp"
+#include "ostree-ima/path_selector.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ostree_ima {
+
+struct VerifyRequest {
+    std::string repo_path;
+    std::string rev;
+    std::vector<std::string> cert_paths;     // certificates or directories of them
+    bool require_all = false;                // unsigned files are failures
+    const HashAlgo *required_algo = nullptr; // --hash: signatures must use it
+    PathSelector selector;
+    unsigned jobs = 1;
+};
+
+enum class FileProblem {
+    Unsigned,        // no security.ima
+    Malformed,       // not a v2 digital signature the kernel can parse
+    WrongHash,       // another algorithm than --hash
+    UnsupportedHash, // an algorithm this OpenSSL cannot compute
+    UnknownKey,      // no certificate with the key id
+    BadSignature,    // does not verify against the content
+};
+std::string_view problem_name(FileProblem problem); // "unsigned", "bad_signature", ...
+
+struct VerifyFinding {
+    std::string path;
+    std::string object; // content object checksum
+    FileProblem problem;
+    std::string detail; // one line, e.g. "key id 1a2b3c4d matches no --cert"
+};
+
+struct VerifyReport {
+    std::string commit;
+    std::uint64_t files_checked = 0;  // selected regular files (paths)
+    std::uint64_t files_signed = 0;   // with a valid signature
+    std::uint64_t files_unsigned = 0; // without security.ima
+    std::uint64_t files_invalid = 0;  // with a security.ima that is not valid
+    bool require_all = false;
+    std::vector<VerifyFinding> findings; // sorted by path
+    // Valid signatures everywhere they are required.
+    [[nodiscard]] bool passed() const
+    {
+        return files_invalid == 0 && (!require_all || files_unsigned == 0);
+    }
+};
+
+// Reads the repository only. Throws Error for what stops the check itself
+// (repository, rev, certificates); problems of files are findings.
+VerifyReport verify_commit(const VerifyRequest &request);
+
+} // namespace ostree_ima

@@ -1,0 +1,49 @@
+// DigestManifest: what the build host asks the signing room to sign (the
+// `digests` output, `sign-digests` input). Format: docs/signing-room.md.
+#pragma once
+
+#include "ostree-ima/hash_algo.hpp"
+#include "ostree-ima/path_selector.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ostree_ima {
+
+inline constexpr std::string_view kDigestManifestFormat = "ostree-ima-digests";
+inline constexpr std::uint64_t kDigestManifestVersion = 1;
+// Manifests and signature files larger than this are refused unread.
+inline constexpr std::size_t kMaxSigningFileBytes = 256UL * 1024 * 1024;
+
+// Which files the manifest covers; `apply` recomputes it with the same.
+struct DigestSelection {
+    PathSelector selector;
+    bool overwrite = false; // also files that already carry security.ima
+};
+
+// One file digest to sign, and every selected path whose content has it.
+struct DigestEntry {
+    std::vector<std::uint8_t> digest;
+    std::vector<std::string> paths;
+};
+
+struct DigestManifest {
+    std::string commit; // source commit checksum
+    const HashAlgo *algo = nullptr;
+    DigestSelection selection;
+    std::vector<DigestEntry> entries; // digests unique, in commit walk order
+};
+
+// The canonical text (same manifest, same bytes: its SHA-256 identifies it).
+std::string serialize_digest_manifest(const DigestManifest &manifest);
+
+// Strict parse of untrusted text; throws Error naming `origin` and the first
+// problem. Never crashes on malformed, truncated or hostile input.
+DigestManifest parse_digest_manifest(std::string_view text, const std::string &origin);
+
+// Lowercase hex SHA-256 of bytes (the manifest's identity).
+std::string sha256_hex(std::string_view bytes);
+
+} // namespace ostree_ima

@@ -1,0 +1,30 @@
+// apply_signatures: the `apply` job. Writes the commit `sign` would have
+// written, with signatures made in the signing room.
+#pragma once
+
+#include "ostree-ima/certificate.hpp"
+#include "ostree-ima/commit_signer.hpp"
+#include "ostree-ima/signature_file.hpp"
+
+#include <string>
+
+namespace ostree_ima {
+
+struct ApplyRequest {
+    std::string repo_path;
+    std::string source_rev;
+    std::string target_ref;        // empty: write the commit, move no ref
+    std::string signatures_origin; // the file's name, for messages
+    unsigned jobs = 1;
+};
+
+// Before writing anything: the file must be for this commit, algorithm and
+// manifest (recomputed from the repository), its key id must be the
+// certificate's, and every signature must verify against the certificate for
+// the digest recomputed from the repository. Then signs the commit through
+// a KeyBackend that hands out those signatures, so the result is what `sign`
+// with the same key gives. Throws Error (repository and ref untouched).
+SignReport apply_signatures(const ApplyRequest &request, const SignatureFile &file,
+                            const Certificate &cert);
+
+} // namespace ostree_ima

@@ -1,0 +1,82 @@
+#include "command.hpp"
+#include "file_io.hpp"
+#include "key_arguments.hpp"
+
+#include "ostree-ima/signature_applier.hpp"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace ostree_ima::cli {
+
+namespace {
+struct ApplyArguments {
+    std::string repo;
+    std::string cert;
+    std::string signatures;
+    std::string source;
+    std::string target;
+    bool json = false;
+    bool quiet = false;
+    unsigned jobs = default_jobs();
+};
+} // namespace
+
+Runner add_apply_command(CLI::App &app)
+{
+    auto args = std::make_shared<ApplyArguments>();
+    CLI::App *cmd = app.add_subcommand(
+        "apply", "build host: write the signed commit from a signatures file made by "
+                 "'sign-digests', after checking every signature; print its checksum");
+    cmd->add_option("--repo", args->repo, "OSTree repository")->required();
+    cmd->add_option("--cert", args->cert, "the signing key's certificate (PEM or DER)")->required();
+    cmd->add_option("--signatures", args->signatures, "signatures file from 'sign-digests'")
+        ->required();
+    cmd->add_option("--jobs,-j", args->jobs, "worker threads (default: online CPUs)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("--json", args->json, "print a JSON report on stdout");
+    cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
+    cmd->add_option("SRC_REV", args->source, "ref or commit checksum the digests were made of")
+        ->required();
+    cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit");
+
+    return [args, cmd]() -> int {
+        if (!cmd->parsed())
+            return -1;
+        const std::string text =
+            read_input_file(args->signatures, kMaxSigningFileBytes, "signatures file");
+        const SignatureFile signatures = parse_signature_file(text, args->signatures);
+        const Certificate cert = Certificate::load(args->cert);
+        ApplyRequest request;
+        request.repo_path = args->repo;
+        request.source_rev = args->source;
+        request.target_ref = args->target;
+        request.signatures_origin = args->signatures;
+        request.jobs = args->jobs;
+        const SignReport r = apply_signatures(request, signatures, cert);
+        if (args->json) {
+            nlohmann::ordered_json j;
+            j["source_commit"] = r.source_commit;
+            j["commit"] = r.new_commit;
+            j["ref"] =
+                r.ref.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.ref);
+            j["files_signed"] = r.files_signed;
+            j["files_kept"] = r.files_kept;
+            j["unique_objects_signed"] = r.unique_signed;
+            j["hash"] = std::string(signatures.manifest.algo->name);
+            j["key_id"] = key_id_hex(signatures.key_id);
+            std::cout << j.dump() << std::endl;
+            return 0;
+        }
+        if (!args->quiet)
+            std::cerr << "ostree-ima: applied " << signatures.signatures.size()
+                      << " signatures: signed " << r.files_signed << " files (" << r.unique_signed
+                      << " unique objects), kept " << r.files_kept << ", key id "
+                      << key_id_hex(signatures.key_id)
+                      << (r.ref.empty() ? "" : "; " + r.ref + " updated") << "\n";
+        std::cout << r.new_commit << std::endl;
+        return 0;
+    };
+}
+
+} // namespace ostree_ima::cli

@@ -1,0 +1,68 @@
+#include "command.hpp"
+#include "file_io.hpp"
+#include "key_arguments.hpp"
+#include "selector_arguments.hpp"
+
+#include "ostree-ima/commit_digests.hpp"
+
+#include <iostream>
+
+namespace ostree_ima::cli {
+
+namespace {
+struct DigestsArguments {
+    std::string repo;
+    std::string source;
+    std::string hash = "sha256";
+    std::string output = "-";
+    bool overwrite = false;
+    bool quiet = false;
+    unsigned jobs = default_jobs();
+    SelectorArguments select;
+};
+} // namespace
+
+Runner add_digests_command(CLI::App &app)
+{
+    auto args = std::make_shared<DigestsArguments>();
+    CLI::App *cmd = app.add_subcommand(
+        "digests", "build host: write the manifest of file digests 'sign' would sign, for "
+                   "'sign-digests' in the signing room (reads the repository only)");
+    cmd->add_option("--repo", args->repo, "OSTree repository")->required();
+    cmd->add_option("--hash", args->hash, "file digest algorithm (default sha256)");
+    cmd->add_flag("--overwrite", args->overwrite,
+                  "include files that already carry security.ima (as sign --overwrite)");
+    cmd->add_option("--output,-o", args->output, "manifest file to write (default: stdout)");
+    cmd->add_option("--jobs,-j", args->jobs, "worker threads (default: online CPUs)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
+    args->select.add_options(*cmd);
+    cmd->add_option("SRC_REV", args->source, "ref or commit checksum")->required();
+
+    return [args, cmd]() -> int {
+        if (!cmd->parsed())
+            return -1;
+        DigestsRequest request;
+        request.repo_path = args->repo;
+        request.source_rev = args->source;
+        request.algo = &hash_algo_by_name(args->hash);
+        request.selection.selector = args->select.selector();
+        request.selection.overwrite = args->overwrite;
+        request.jobs = args->jobs;
+        const DigestManifest manifest = compute_commit_digests(request);
+        const std::string text = serialize_digest_manifest(manifest);
+        write_output_file(args->output, text);
+        if (!args->quiet) {
+            std::uint64_t files = 0;
+            for (const auto &entry : manifest.entries)
+                files += entry.paths.size();
+            std::cerr << "ostree-ima: " << manifest.entries.size() << " " << manifest.algo->name
+                      << " digests (" << files << " files) of commit " << manifest.commit
+                      << ", manifest sha256 " << sha256_hex(text)
+                      << (args->output == "-" ? "" : " -> " + args->output) << "\n";
+        }
+        return 0;
+    };
+}
+
+} // namespace ostree_ima::cli

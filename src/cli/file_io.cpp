@@ -1,0 +1,115 @@
+#include "file_io.hpp"
+
+#include "ostree-ima/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <iostream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ostree_ima::cli {
+
+namespace {
+// Closes on scope exit.
+class FileDescriptor {
+  public:
+    explicit FileDescriptor(int fd) : fd_(fd) {}
+    FileDescriptor(const FileDescriptor &) = delete;
+    FileDescriptor &operator=(const FileDescriptor &) = delete;
+    ~FileDescriptor()
+    {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    [[nodiscard]] int get() const { return fd_; }
+    // Closes now, reporting the error close() may give (NFS, quota).
+    bool close()
+    {
+        const int rc = ::close(fd_);
+        fd_ = -1;
+        return rc == 0;
+    }
+
+  private:
+    int fd_;
+};
+
+std::string errno_text()
+{
+    return std::strerror(errno);
+}
+
+bool write_all(int fd, const std::string &data)
+{
+    std::size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+} // namespace
+
+std::string read_input_file(const std::string &path, std::size_t max_bytes, const std::string &what)
+{
+    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0)
+        throw Error("cannot open " + what + " " + path + ": " + errno_text());
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+        throw Error(what + " " + path + " is not a regular file");
+    if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
+        throw Error(what + " " + path + " is larger than " + std::to_string(max_bytes) +
+                    " bytes; is it the right file?");
+    std::string data(static_cast<std::size_t>(st.st_size), '\0');
+    std::size_t done = 0;
+    int read_errno = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            read_errno = errno;
+        if (n <= 0)
+            break; // an error (below), or it shrank while reading: parse what is there
+        done += static_cast<std::size_t>(n);
+    }
+    if (read_errno != 0)
+        throw Error("cannot read " + what + " " + path + ": " + std::strerror(read_errno));
+    data.resize(done);
+    return data;
+}
+
+void write_output_file(const std::string &path, const std::string &contents)
+{
+    if (path == "-") {
+        std::cout << contents << std::flush;
+        if (!std::cout)
+            throw Error("cannot write to stdout");
+        return;
+    }
+    const auto slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    std::string tmp = (slash == std::string::npos ? std::string() : dir) + "." + name + ".XXXXXX";
+    FileDescriptor fd(::mkstemp(tmp.data()));
+    if (fd.get() < 0)
+        throw Error("cannot create " + path + ": " + errno_text() +
+                    "; check that its directory exists and is writable");
+    const bool ok = ::fchmod(fd.get(), 0644) == 0 && write_all(fd.get(), contents) &&
+                    ::fsync(fd.get()) == 0 && fd.close() &&
+                    ::rename(tmp.c_str(), path.c_str()) == 0;
+    if (!ok) {
+        const std::string reason = errno_text();
+        ::unlink(tmp.c_str());
+        throw Error("cannot write " + path + ": " + reason);
+    }
+}
+
+} // namespace ostree_ima::cli

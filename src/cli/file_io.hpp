@@ -1,0 +1,19 @@
+// Reading the release-signing files and writing them without ever leaving a
+// half-written file behind.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace ostree_ima::cli {
+
+// The whole file; Error naming `what` and the path when it cannot be read or
+// is larger than max_bytes.
+std::string read_input_file(const std::string &path, std::size_t max_bytes,
+                            const std::string &what);
+
+// "-": stdout. Otherwise a temporary file beside `path`, flushed to disk and
+// renamed over it, so readers see the old file or the whole new one.
+void write_output_file(const std::string &path, const std::string &contents);
+
+} // namespace ostree_ima::cli

@@ -1,0 +1,123 @@
+#include "audit_log.hpp"
+#include "command.hpp"
+#include "file_io.hpp"
+#include "key_arguments.hpp"
+
+#include "ostree-ima/error.hpp"
+#include "ostree-ima/manifest_signer.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <unistd.h>
+
+namespace ostree_ima::cli {
+
+namespace {
+struct SignDigestsArguments {
+    std::string manifest;
+    std::string output = "-";
+    std::string audit_log;
+    bool yes = false;
+    bool quiet = false;
+    unsigned jobs = default_jobs();
+    KeyArguments key;
+};
+
+void show_summary(const std::string &manifest_path, const std::string &manifest_sha256,
+                  const DigestManifest &manifest, const KeyArguments::Opened &key,
+                  const std::string &key_reference)
+{
+    std::uint64_t files = 0;
+    for (const auto &entry : manifest.entries)
+        files += entry.paths.size();
+    const auto &cert = key.key_id.certificate;
+    std::cerr << "ostree-ima sign-digests:\n"
+              << "  manifest     " << manifest_path << " (sha256 " << manifest_sha256 << ")\n"
+              << "  commit       " << manifest.commit << "\n"
+              << "  algorithm    " << manifest.algo->name << "\n"
+              << "  digests      " << manifest.entries.size() << " (" << files << " files)\n"
+              << "  key          " << key_reference << " (" << key.backend->description() << ")\n"
+              << "  IMA key id   " << key_id_hex(key.key_id.id) << " (from " << key.key_id.source
+              << ")\n"
+              << "  certificate  " << (cert ? cert->subject() : std::string("none")) << "\n";
+}
+
+// Asks on the terminal; anything but y/yes is a no.
+bool confirmed(std::size_t count)
+{
+    std::cerr << "Sign " << count << " digests with this key? [y/N] " << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer))
+        return false;
+    std::transform(answer.begin(), answer.end(), answer.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return answer == "y" || answer == "yes";
+}
+} // namespace
+
+Runner add_sign_digests_command(CLI::App &app)
+{
+    auto args = std::make_shared<SignDigestsArguments>();
+    CLI::App *cmd = app.add_subcommand(
+        "sign-digests", "signing room: sign every digest of a manifest from 'digests' and "
+                        "write the signatures file for 'apply' (no repository needed)");
+    cmd->add_option("--key", args->key.key.key,
+                    "private key: a key file (PEM/DER), a pkcs11: URI, or an engine/provider key")
+        ->required();
+    args->key.add_options(*cmd);
+    cmd->add_flag("--yes,-y", args->yes, "do not ask for confirmation (unattended use)");
+    cmd->add_option("--audit-log", args->audit_log,
+                    "append a JSON line recording this run to this file");
+    cmd->add_option("--output,-o", args->output, "signatures file to write (default: stdout)");
+    cmd->add_option("--jobs,-j", args->jobs, "signing threads (default: online CPUs)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr (needs --yes)");
+    cmd->add_option("DIGESTS", args->manifest, "manifest written by 'ostree-ima digests'")
+        ->required();
+
+    return [args, cmd]() -> int {
+        if (!cmd->parsed())
+            return -1;
+        if (!args->yes && isatty(STDIN_FILENO) == 0)
+            throw UsageError("sign-digests asks for confirmation on a terminal, and stdin is not "
+                             "one; pass --yes for unattended signing");
+        if (args->quiet && !args->yes)
+            throw UsageError("--quiet hides what would be signed: use it with --yes");
+        const std::string text = read_input_file(args->manifest, kMaxSigningFileBytes, "manifest");
+        const DigestManifest manifest = parse_digest_manifest(text, args->manifest);
+        const std::string manifest_sha256 = sha256_hex(text);
+        std::unique_ptr<AuditLog> audit;
+        if (!args->audit_log.empty())
+            audit = std::make_unique<AuditLog>(args->audit_log);
+
+        const auto key = args->key.open(args->jobs);
+        const std::string key_reference = redact_key_reference(args->key.key.key);
+        if (!args->quiet)
+            show_summary(args->manifest, manifest_sha256, manifest, key, key_reference);
+        if (!args->yes && !confirmed(manifest.entries.size()))
+            throw Error("not confirmed; nothing was signed");
+
+        ManifestSignRequest request;
+        request.manifest = &manifest;
+        request.manifest_sha256 = manifest_sha256;
+        request.key_id = key.key_id.id;
+        if (key.key_id.certificate)
+            request.certificate_der = key.key_id.certificate->der();
+        request.jobs = args->jobs;
+        const SignatureFile signatures = sign_manifest(request, *key.backend);
+
+        // Logged before the signatures leave this program: no unrecorded use.
+        if (audit)
+            audit->append({key_reference, key_id_hex(key.key_id.id), manifest.commit,
+                           std::string(manifest.algo->name), signatures.signatures.size(),
+                           manifest_sha256});
+        write_output_file(args->output, serialize_signature_file(signatures));
+        if (!args->quiet)
+            std::cerr << "ostree-ima: " << signatures.signatures.size() << " signatures"
+                      << (args->output == "-" ? "" : " -> " + args->output) << "\n";
+        return 0;
+    };
+}
+
+} // namespace ostree_ima::cli

@@ -1,0 +1,55 @@
+#include "command.hpp"
+#include "key_arguments.hpp"
+#include "selector_arguments.hpp"
+
+#include "ostree-ima/commit_stripper.hpp"
+
+#include <iostream>
+
+namespace ostree_ima::cli {
+
+namespace {
+struct StripArguments {
+    std::string repo;
+    std::string source;
+    std::string target;
+    bool quiet = false;
+    unsigned jobs = default_jobs();
+    SelectorArguments select;
+};
+} // namespace
+
+Runner add_strip_command(CLI::App &app)
+{
+    auto args = std::make_shared<StripArguments>();
+    CLI::App *cmd = app.add_subcommand(
+        "strip", "write a commit without security.ima on the (selected) files, everything else "
+                 "kept; print its checksum");
+    cmd->add_option("--repo", args->repo, "OSTree repository")->required();
+    cmd->add_option("--jobs,-j", args->jobs, "worker threads (default: online CPUs)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
+    args->select.add_options(*cmd);
+    cmd->add_option("SRC_REV", args->source, "ref or commit checksum to strip")->required();
+    cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit");
+
+    return [args, cmd]() -> int {
+        if (!cmd->parsed())
+            return -1;
+        StripRequest request;
+        request.repo_path = args->repo;
+        request.source_rev = args->source;
+        request.target_ref = args->target;
+        request.selector = args->select.selector();
+        request.jobs = args->jobs;
+        const StripReport r = strip_commit(request);
+        if (!args->quiet)
+            std::cerr << "ostree-ima: removed security.ima from " << r.files_stripped << " files ("
+                      << r.unique_stripped << " unique objects)"
+                      << (args->target.empty() ? "" : "; " + args->target + " updated") << "\n";
+        std::cout << r.new_commit << std::endl;
+        return 0;
+    };
+}
+
+} // namespace ostree_ima::cli

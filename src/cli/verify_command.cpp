@@ -1,0 +1,130 @@
+#include "command.hpp"
+#include "key_arguments.hpp"
+#include "selector_arguments.hpp"
+
+#include "ostree-ima/commit_verifier.hpp"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace ostree_ima::cli {
+
+namespace {
+struct VerifyArguments {
+    std::string repo;
+    std::string rev;
+    std::vector<std::string> certs;
+    bool require_all = false;
+    std::string hash;
+    bool json = false;
+    unsigned jobs = default_jobs();
+    SelectorArguments select;
+};
+
+// A path for one line of text: control characters escaped, so a file name
+// cannot forge report lines.
+std::string printable(const std::string &path)
+{
+    std::string out;
+    for (const char c : path) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f) {
+            static constexpr char kHex[] = "0123456789abcdef";
+            out += "\\x";
+            out += kHex[u >> 4];
+            out += kHex[u & 0xf];
+        } else if (c == '\\') {
+            out += "\\\\";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string summary(const VerifyReport &r)
+{
+    return "checked " + std::to_string(r.files_checked) +
+           " files: " + std::to_string(r.files_signed) + " signed, " +
+           std::to_string(r.files_unsigned) + " unsigned" +
+           (r.require_all && r.files_unsigned > 0 ? " (--require-all)" : "") + ", " +
+           std::to_string(r.files_invalid) + " invalid" +
+           (r.passed() ? "" : "; verification FAILED");
+}
+
+nlohmann::ordered_json report_json(const VerifyReport &r, const HashAlgo *required)
+{
+    nlohmann::ordered_json j;
+    j["commit"] = r.commit;
+    j["valid"] = r.passed();
+    j["require_all"] = r.require_all;
+    j["hash"] = required ? nlohmann::ordered_json(std::string(required->name))
+                         : nlohmann::ordered_json(nullptr);
+    j["files_checked"] = r.files_checked;
+    j["files_signed"] = r.files_signed;
+    j["files_unsigned"] = r.files_unsigned;
+    j["files_invalid"] = r.files_invalid;
+    nlohmann::ordered_json findings = nlohmann::ordered_json::array();
+    for (const auto &f : r.findings) {
+        nlohmann::ordered_json e;
+        e["path"] = f.path;
+        e["problem"] = std::string(problem_name(f.problem));
+        // Unsigned files fail only under --require-all.
+        e["fatal"] = f.problem != FileProblem::Unsigned || r.require_all;
+        e["detail"] = f.detail;
+        e["object"] = f.object;
+        findings.push_back(std::move(e));
+    }
+    j["findings"] = std::move(findings);
+    return j;
+}
+} // namespace
+
+Runner add_verify_command(CLI::App &app)
+{
+    auto args = std::make_shared<VerifyArguments>();
+    CLI::App *cmd = app.add_subcommand(
+        "verify", "check every file's security.ima in a commit against certificates; exit 0 "
+                  "when all checked signatures are valid, 1 otherwise");
+    cmd->add_option("--repo", args->repo, "OSTree repository")->required();
+    cmd->add_option("--cert", args->certs,
+                    "certificate (PEM or DER) or directory of them, as the IMA keyring would "
+                    "hold (repeatable)")
+        ->required()
+        ->allow_extra_args(false);
+    cmd->add_flag("--require-all", args->require_all,
+                  "unsigned files (among the selected) are failures too");
+    cmd->add_option("--hash", args->hash, "require signatures over digests of this algorithm");
+    cmd->add_flag("--json", args->json, "print a JSON report with every finding on stdout");
+    cmd->add_option("--jobs,-j", args->jobs, "worker threads (default: online CPUs)")
+        ->check(CLI::PositiveNumber);
+    args->select.add_options(*cmd);
+    cmd->add_option("REV", args->rev, "ref or commit checksum to verify")->required();
+
+    return [args, cmd]() -> int {
+        if (!cmd->parsed())
+            return -1;
+        VerifyRequest request;
+        request.repo_path = args->repo;
+        request.rev = args->rev;
+        request.cert_paths = args->certs;
+        request.require_all = args->require_all;
+        request.required_algo = args->hash.empty() ? nullptr : &hash_algo_by_name(args->hash);
+        request.selector = args->select.selector();
+        request.jobs = args->jobs;
+        const VerifyReport r = verify_commit(request);
+        if (args->json) {
+            std::cout << report_json(r, request.required_algo)
+                             .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                      << std::endl;
+        } else {
+            for (const auto &f : r.findings)
+                std::cout << printable(f.path) << ": " << problem_name(f.problem) << ": "
+                          << f.detail << "\n";
+            std::cout << summary(r) << std::endl;
+        }
+        return r.passed() ? 0 : 1;
+    };
+}
+
+} // namespace ostree_ima::cli
