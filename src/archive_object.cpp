@@ -1,5 +1,6 @@
 #include "archive_object.hpp"
 
+#include "object_checksum.hpp"
 #include "ostree-ima/error.hpp"
 
 #include <cerrno>
@@ -7,6 +8,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -17,7 +19,15 @@ namespace {
 constexpr std::size_t kChunk = 256 * 1024;
 constexpr std::uint32_t kMaxHeader = 64 * 1024 * 1024;
 
-std::string errno_text() { return std::strerror(errno); }
+// A full disk gets the same hint as libostree's writes (gerror.cpp).
+std::string errno_text()
+{
+    const int e = errno;
+    std::string text = std::strerror(e);
+    if (e == ENOSPC || e == EDQUOT)
+        text += "; free space on the repository's filesystem and run again";
+    return text;
+}
 
 void pread_all(int fd, void *buf, std::size_t len, std::uint64_t offset, const std::string &what)
 {
@@ -107,6 +117,24 @@ void copy_range(int in, std::uint64_t offset, std::uint64_t len, int out, const 
     }
 }
 
+// libostree refuses a content write that would eat into the space its
+// core.min-free-space-percent/-size reserve; this write path honours it too.
+void require_free_space(OstreeRepo *repo, std::uint64_t bytes, const std::string &what)
+{
+    guint64 reserved = 0;
+    struct statvfs st {};
+    if (!ostree_repo_get_min_free_space_bytes(repo, &reserved, nullptr) || reserved == 0 ||
+        ::fstatvfs(ostree_repo_get_dfd(repo), &st) != 0)
+        return; // as libostree: no reserve, no check; the write reports real trouble
+    const std::uint64_t free_bytes =
+        static_cast<std::uint64_t>(getuid() == 0 ? st.f_bfree : st.f_bavail) * st.f_bsize;
+    if (free_bytes < reserved + bytes)
+        throw Error("cannot write " + what + ": no space: it would leave less than the " +
+                    std::to_string(reserved) +
+                    " bytes that core.min-free-space-percent/-size keep free; free space on "
+                    "the repository's filesystem and run again");
+}
+
 // Links a finished, unnamed temporary file in as objects/XX/YYY.filez. An
 // object already there is identical by construction (content-addressed).
 void link_object(int repo_dfd, int tmp_fd, const std::string &relpath, const std::string &what)
@@ -185,6 +213,13 @@ void ArchiveObject::inflate(const std::function<void(std::span<const std::uint8_
         z_stream *z;
         ~End() { inflateEnd(z); }
     } end{&z};
+    guint32 uid = 0, gid = 0, mode = 0, rdev = 0;
+    const char *symlink = nullptr;
+    g_variant_get(header_.get(), "(tuuuu&sa(ayay))", nullptr, &uid, &gid, &mode, &rdev, &symlink,
+                  nullptr);
+    ObjectChecksum check(take_variant(g_variant_new("(uuuus@a(ayay))", uid, gid, mode, rdev,
+                                                    symlink, xattrs_.get()))
+                             .get());
     std::vector<std::uint8_t> in(kChunk);
     std::vector<std::uint8_t> out(kChunk);
     std::uint64_t offset = body_offset_;
@@ -195,7 +230,7 @@ void ArchiveObject::inflate(const std::function<void(std::span<const std::uint8_
         if (z.avail_in == 0) {
             if (left == 0)
                 break;
-            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, kChunk));
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left, kChunk));
             pread_all(fd_, in.data(), n, offset, what);
             offset += n;
             left -= n;
@@ -210,14 +245,17 @@ void ArchiveObject::inflate(const std::function<void(std::span<const std::uint8_
                         "); run 'ostree fsck'");
         const std::size_t got = out.size() - z.avail_out;
         produced += got;
-        if (got > 0)
+        if (got > 0) {
+            check.update(std::span<const std::uint8_t>(out.data(), got));
             sink(std::span<const std::uint8_t>(out.data(), got));
+        }
         if (rc == Z_BUF_ERROR && z.avail_in == 0 && left == 0)
             break;
     }
     if (produced != size_)
         throw Error(what + " is corrupted: content is " + std::to_string(produced) +
                     " bytes, header says " + std::to_string(size_) + "; run 'ostree fsck'");
+    check.require(checksum_, what);
 }
 
 std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs,
@@ -248,17 +286,17 @@ std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs,
     EVP_DigestFinal_ex(ctx.get(), digest, &len);
     char hex[OSTREE_SHA256_STRING_LEN + 1];
     ostree_checksum_inplace_from_bytes(digest, hex);
-    const std::string new_checksum = hex;
+    std::string new_checksum = hex; // not const: returned by move
 
     const GVariantPtr zheader = take_variant(g_variant_new(
         "(tuuuus@a(ayay))", size_be, uid, gid, mode, rdev, symlink, new_xattrs));
     const std::vector<std::uint8_t> head = sized_variant(zheader.get());
     const int repo_dfd = ostree_repo_get_dfd(repo_);
     const std::string what = "signed copy of content object " + checksum_;
+    require_free_space(repo_, head.size() + body_size_, what);
     const Fd tmp(::openat(repo_dfd, "tmp", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
     if (tmp.get() < 0)
-        throw Error("cannot create a temporary file in the repository's tmp/: " + errno_text() +
-                    (errno == ENOSPC ? " (no space left on the repository's filesystem)" : ""));
+        throw Error("cannot create a temporary file in the repository's tmp/: " + errno_text());
     write_all(tmp.get(), head.data(), head.size(), what);
     copy_range(fd_, body_offset_, body_size_, tmp.get(), what);
     if (::fchmod(tmp.get(), 0644) != 0)

@@ -38,7 +38,23 @@ std::uint64_t ContentObject::size() const
 
 void ContentObject::read_chunk_error(GError *error)
 {
-    throw_gerror(error, "cannot read content object " + checksum_);
+    throw_gerror(error, "cannot read " + describe());
+}
+
+GVariantPtr ContentObject::file_header() const
+{
+    GFileInfo *info = info_.get();
+    return make_file_header(g_file_info_get_attribute_uint32(info, "unix::uid"),
+                            g_file_info_get_attribute_uint32(info, "unix::gid"),
+                            g_file_info_get_attribute_uint32(info, "unix::mode"),
+                            g_file_info_get_symlink_target(info), xattrs_.get());
+}
+
+std::string ContentObject::describe() const
+{
+    const bool archive = ostree_repo_get_mode(repo_) == OSTREE_REPO_MODE_ARCHIVE;
+    return "content object " + checksum_ + " (objects/" + checksum_.substr(0, 2) + "/" +
+           checksum_.substr(2) + (archive ? ".filez" : ".file") + ")";
 }
 
 std::string ContentObject::write_with_xattrs(GVariant *new_xattrs,

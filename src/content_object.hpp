@@ -3,6 +3,7 @@
 #pragma once
 
 #include "gvariant_ptr.hpp"
+#include "object_checksum.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -32,6 +33,8 @@ public:
     [[nodiscard]] const std::string &checksum() const { return checksum_; }
 
     // Reads the whole content in chunks, calling sink for each. Once only.
+    // Throws Error naming the object's path when the content does not match
+    // the checksum (a corrupted object), after the sink saw it all.
     template <typename Sink> void read_content(Sink &&sink);
 
     // Reopens the content stream (after read_content consumed it).
@@ -45,6 +48,8 @@ public:
 private:
     void load();
     void read_chunk_error(GError *error);
+    [[nodiscard]] GVariantPtr file_header() const;
+    [[nodiscard]] std::string describe() const; // "content object X (objects/..)"
     OstreeRepo *repo_;
     std::string checksum_;
     GObjectPtr<GInputStream> input_;
@@ -56,6 +61,7 @@ template <typename Sink> void ContentObject::read_content(Sink &&sink)
 {
     if (!input_)
         return;
+    ObjectChecksum check(file_header().get());
     std::vector<std::uint8_t> buf(256 * 1024);
     for (;;) {
         GError *error = nullptr;
@@ -65,8 +71,11 @@ template <typename Sink> void ContentObject::read_content(Sink &&sink)
             read_chunk_error(error);
         if (n <= 0)
             break;
-        sink(std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)));
+        const std::span<const std::uint8_t> chunk(buf.data(), static_cast<std::size_t>(n));
+        check.update(chunk);
+        sink(chunk);
     }
+    check.require(checksum_, describe());
 }
 
 } // namespace ostree_ima

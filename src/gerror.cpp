@@ -1,6 +1,22 @@
 #include "gerror.hpp"
 
+#include <cstring>
+#include <gio/gio.h>
+
 namespace ostree_ima {
+
+namespace {
+// A full disk is the failure met most often; say so plainly and what to do.
+std::string space_hint(const GError *error)
+{
+    if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+        return "; free space on the repository's filesystem and run again";
+    if (std::strstr(error->message, "min-free-space") != nullptr)
+        return " (no space: ostree keeps core.min-free-space-percent or -size free); free "
+               "space on the repository's filesystem and run again";
+    return "";
+}
+} // namespace
 
 void throw_gerror(GError *error, const std::string &context)
 {
@@ -8,6 +24,7 @@ void throw_gerror(GError *error, const std::string &context)
     if (error != nullptr) {
         message += ": ";
         message += error->message;
+        message += space_hint(error);
         g_error_free(error);
     }
     // GLib messages may span lines; errors here are one line.
