@@ -10,7 +10,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${1:-/var/tmp/ostree-ima-bench}
 RUNS=${RUNS:-3}
 SAMPLE=${SAMPLE:-400}
-SCALE_FILES=${SCALE_FILES:-"50000 200000"}
+SCALE_FILES=${SCALE_FILES:-"20000 200000"}
+PIPELINE_RUNS=${PIPELINE_RUNS:-$RUNS}
 CORPORA=${CORPORA:-"usrbin libs small"}
 JOBS=$(nproc)
 mkdir -p "$WORK"
@@ -29,15 +30,15 @@ median_of() { python3 -c 'import sys,statistics; print(statistics.median(float(x
 
 # hyperfine NAME PREPARE COMMAND -> records the median seconds.
 timed() {
-  local name=$1 prepare=$2 cmd=$3 json
+  local name=$1 prepare=$2 cmd=$3 json runs=${4:-$RUNS}
   json=$(mktemp)
-  hyperfine --runs "$RUNS" --style none --prepare "$prepare" --export-json "$json" "$cmd" >/dev/null 2>&1 ||
+  hyperfine --runs "$runs" --style none --prepare "$prepare" --export-json "$json" "$cmd" >/dev/null 2>&1 ||
     { log "FAILED: $name: $cmd"; rm -f "$json"; return 1; }
   local med
   med=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$json")
   rm -f "$json"
-  record "{\"name\":\"$name\",\"seconds\":$med}"
-  log "$name: $med s (median of $RUNS)"
+  record "{\"name\":\"$name\",\"seconds\":$med,\"runs\":$runs}"
+  log "$name: $med s (median of $runs)"
 }
 
 # Peak resident set of one run, in KiB.
@@ -158,10 +159,10 @@ bench_corpus() { # NAME MODE
   # the shell pipeline: checkout, evmctl ima_sign -r, commit
   local co=$WORK/co
   timed "$t pipeline pem" "$fresh && rm -rf '$co'" \
-    "ostree checkout --repo='$work' base '$co' && evmctl ima_sign -r --hashalgo sha256 --key '$WORK/key.pem' '$co' >/dev/null 2>&1 && ostree commit --repo='$work' --branch=pipe --tree=dir='$co' >/dev/null"
+    "ostree checkout --repo='$work' base '$co' && evmctl ima_sign -r --hashalgo sha256 --key '$WORK/key.pem' '$co' >/dev/null 2>&1 && ostree commit --repo='$work' --branch=pipe --tree=dir='$co' >/dev/null" "$PIPELINE_RUNS"
   if [ -n "$HSM" ] && [ "${PIPELINE_HSM:-1}" = 1 ]; then
     timed "$t pipeline softhsm-engine" "$fresh && rm -rf '$co'" \
-      "ostree checkout --repo='$work' base '$co' && OPENSSL_CONF='$WORK/engine.cnf' evmctl ima_sign -r --hashalgo sha256 --engine pkcs11 --key '${HSM%%\?*};pin-value=1234' '$co' >/dev/null 2>&1 && ostree commit --repo='$work' --branch=pipe --tree=dir='$co' >/dev/null"
+      "ostree checkout --repo='$work' base '$co' && OPENSSL_CONF='$WORK/engine.cnf' evmctl ima_sign -r --hashalgo sha256 --engine pkcs11 --keyid-from-cert '$WORK/hsm/certs/rsa2048.der' --key '${HSM%%\?*};pin-value=1234' '$co' >/dev/null 2>&1 && ostree commit --repo='$work' --branch=pipe --tree=dir='$co' >/dev/null" "$PIPELINE_RUNS"
   fi
   rm -rf "$co" "$work"
 }
@@ -175,7 +176,7 @@ per_file_model() { # NAME
   list=$(mktemp); tmp=$WORK/one-file
   find "$src" -type f | shuf -n "$SAMPLE" --random-source=<(yes) > "$list"
   local variants=("pem|--key $WORK/key.pem")
-  [ -n "$HSM" ] && variants+=("softhsm-engine|--engine pkcs11 --key ${HSM%%\?*};pin-value=1234")
+  [ -n "$HSM" ] && variants+=("softhsm-engine|--engine pkcs11 --keyid-from-cert $WORK/hsm/certs/rsa2048.der --key ${HSM%%\?*};pin-value=1234")
   for v in "${variants[@]}"; do
     local label=${v%%|*} args=${v#*|} start end
     start=$(date +%s.%N)

@@ -20,7 +20,7 @@ KEY="pkcs11:token=ostree-ima-test;object=rsa2048;type=private"
 cp hsm/certs/rsa2048.der cert.der
 
 echo "demo: ostree-ima keys (what a signing room sees)"
-"$BIN" keys "pkcs11:token=ostree-ima-test?module-path=/usr/lib/softhsm/libsofthsm2.so"
+"$BIN" keys --login --pin-file=hsm/pin "pkcs11:token=ostree-ima-test;object=rsa2048?module-path=/usr/lib/softhsm/libsofthsm2.so"
 
 echo "demo: an archive repository holding /usr/bin as ref demo/base"
 ostree init --repo=repo --mode=archive
@@ -30,6 +30,9 @@ ostree ls --repo=repo -R demo/base | awk '$1 ~ /^-/' | wc -l | xargs echo "demo:
 echo "demo: ostree-ima sign --repo=repo --key='$KEY' --pin-file=hsm/pin demo/base demo/signed"
 "$BIN" sign --repo=repo --key="$KEY" --pin-file=hsm/pin demo/base demo/signed
 ostree fsck --repo=repo -q >/dev/null && echo "demo: ostree fsck: ok"
+
+echo "demo: ostree-ima verify --repo=repo --cert=cert.der --require-all demo/signed"
+"$BIN" verify --repo=repo --cert=cert.der --require-all demo/signed
 
 echo "demo: checking every file of a checkout with evmctl ima_verify"
 ostree checkout --repo=repo demo/signed checkout
