@@ -73,8 +73,8 @@ std::vector<std::uint8_t> ecdsa_raw_to_der(std::span<const std::uint8_t> signatu
         if (ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) {
             throw Error("cannot build an ECDSA signature");
         }
-        r.release(); // owned by sig now
-        s.release();
+        (void)r.release(); // owned by sig now
+        (void)s.release();
         return encode(sig.get());
     }
     if (const auto sig = parse_der(signature, order_bytes)) {

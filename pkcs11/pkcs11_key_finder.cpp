@@ -289,7 +289,7 @@ FoundKey find_private_key(const Pkcs11Uri &uri, const LoadedModules &loaded,
             } catch (const Pkcs11Error &error) {
                 // One broken token must not hide a key on another: report
                 // it only if nothing is found.
-                other_tokens.push_back(std::string(error.what()));
+                other_tokens.emplace_back(error.what());
                 continue;
             }
             tokens.push_back(state);

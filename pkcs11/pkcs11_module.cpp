@@ -107,7 +107,7 @@ ModulePtr load_by_path(const std::string &path)
                     ": C_Initialize failed: " + ckr_text(rv));
     }
     auto loaded = std::make_shared<const Module>(module.get(), "");
-    module.release(); // now owned by `loaded`
+    (void)module.release(); // now owned by `loaded`
     return loaded;
 }
 
@@ -137,7 +137,7 @@ ModulePtr load_by_name(const std::string &name)
                     "): C_Initialize failed: " + ckr_text(rv));
     }
     auto loaded = std::make_shared<const Module>(module.get(), name);
-    module.release();
+    (void)module.release();
     return loaded;
 }
 
@@ -175,7 +175,7 @@ LoadedModules load_registered()
                 continue;
             }
             result.modules.push_back(std::make_shared<const Module>(module.get(), name));
-            module.release();
+            (void)module.release();
         }
     }
     result.module_output = capture.finish();

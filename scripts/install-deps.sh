@@ -16,7 +16,7 @@ PACKAGES=(
   # analysis
   clang clang-tidy clang-format cppcheck libfuzzer-14-dev libclang-rt-14-dev
   # benchmarks
-  hyperfine time
+  hyperfine time python3
 )
 
 missing=()

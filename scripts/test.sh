@@ -1,10 +1,38 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, and runs the whole test suite (what CI runs).
+# Installs dependencies, builds, and runs every test: what CI runs.
+#   1. the CTest suites (Boost.Test) on the normal build
+#   2. the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
+#   3. each libFuzzer target for 20 s
+#   4. clang-tidy and cppcheck
+# QUICK=1 runs step 1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 ./scripts/install-deps.sh
 ./scripts/build.sh
-cd build
-ctest --output-on-failure -j1 --timeout 900
+
+passed=0
+failed=0
+step() { # NAME COMMAND...
+  local name=$1 t0=$SECONDS
+  shift
+  echo "=== test.sh: $name"
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "=== test.sh: $name: passed in $((SECONDS - t0)) s"
+  else
+    failed=$((failed + 1))
+    echo "=== test.sh: $name: FAILED after $((SECONDS - t0)) s"
+  fi
+}
+ctest_suites() { (cd build && ctest --output-on-failure -j1 --timeout 900); }
+
+step "ctest" ctest_suites
+if [ "${QUICK:-0}" != 1 ]; then
+  step "ctest under ASan+UBSan" ./scripts/test-sanitize.sh
+  step "fuzz (20 s per target)" ./scripts/fuzz.sh 20
+  step "clang-tidy + cppcheck" ./scripts/analyze.sh
+fi
 echo "test.sh: finished in $(( $(date +%s) - start )) s"
+echo "test.sh: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

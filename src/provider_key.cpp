@@ -10,6 +10,7 @@
 #include <openssl/provider.h>
 #include <openssl/store.h>
 #include <openssl/ui.h>
+#include <ranges>
 #include <vector>
 
 namespace ostree_ima {
@@ -24,8 +25,8 @@ struct ProviderSet {
     ProviderSet &operator=(const ProviderSet &) = delete;
     ~ProviderSet()
     {
-        for (auto it = loaded.rbegin(); it != loaded.rend(); ++it)
-            OSSL_PROVIDER_unload(*it);
+        for (OSSL_PROVIDER *provider : std::views::reverse(loaded))
+            OSSL_PROVIDER_unload(provider);
     }
 };
 

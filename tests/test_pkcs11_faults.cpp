@@ -1,0 +1,246 @@
+// `ostree-ima sign` with a PKCS#11 token that fails: the fault module
+// (tests/fault_module/fault_pkcs11.c) sits between ostree-ima and SoftHSM2
+// and makes the Nth C_Sign fail or stall. A failed run must leave nothing
+// behind (ref not moved, no new objects, fsck passes) and say what failed;
+// the next run must sign correctly. PIN handling is checked from the
+// module's C_Login log: a refused PIN is never retried, one login per run.
+#define BOOST_TEST_MODULE pkcs11_faults
+#include <boost/test/unit_test.hpp>
+
+#include "fixtures.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace test_support;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char *const kToken = "ostree-ima-test";
+
+// One SoftHSM2 token and one small source tree for the whole suite.
+struct World {
+    TempDir dir;
+    std::string token_dir;
+    std::string tree;
+    std::string cert_der; // certificate of the rsa2048 key on the token
+    World()
+    {
+        token_dir = dir / "token";
+        sh_ok(quote(source_dir() + "/softhsm-fixtures/make-token.sh") + " " + quote(token_dir) +
+              " >/dev/null");
+        // Every child (ostree-ima, the module) finds the token through this.
+        setenv("SOFTHSM2_CONF", (token_dir + "/softhsm2.conf").c_str(), 1);
+        cert_der = token_dir + "/certs/rsa2048.der";
+
+        // Several distinct contents, so that a run makes several C_Sign calls.
+        tree = dir / "tree";
+        sh_ok("set -e; mkdir -p " + quote(tree) + "/usr/bin " + quote(tree) + "/etc; cd " +
+              quote(tree) +
+              "; for i in 1 2 3 4 5 6 7 8; do printf 'file %s\\n' $i > etc/f$i.conf; done"
+              "; printf '#!/bin/sh\\necho hi\\n' > usr/bin/tool; chmod 0755 usr/bin/tool"
+              "; head -c 100000 /dev/urandom > usr/bin/blob; ln -s tool usr/bin/link");
+    }
+};
+
+World &world()
+{
+    static World w;
+    return w;
+}
+
+std::string key_uri(const std::string &object = "rsa2048")
+{
+    return std::string("pkcs11:token=") + kToken + ";object=" + object +
+           ";type=private?module-path=" + FAULT_PKCS11_MODULE;
+}
+
+struct Run {
+    Result result;
+    std::vector<std::string> log; // the fault module's lines
+};
+
+// Signs `main` into `signed` through the fault module with these settings.
+Run sign_with(const std::string &repo, const std::string &log_dir,
+              const std::map<std::string, std::string> &fault,
+              const std::string &pin_file = world().token_dir + "/pin")
+{
+    static int serial = 0;
+    const std::string log = log_dir + "/fault-" + std::to_string(++serial) + ".log";
+    std::map<std::string, std::string> env = fault;
+    env["FAULT_PKCS11_LOG"] = log;
+    Run r;
+    r.result = run({binary(), "sign", "--repo=" + repo, "--key=" + key_uri(),
+                    "--pin-file=" + pin_file, "--overwrite", "--jobs=2", "main", "signed"},
+                   env);
+    std::ifstream in(log);
+    for (std::string line; std::getline(in, line);)
+        r.log.push_back(line);
+    return r;
+}
+
+std::size_t count_prefix(const std::vector<std::string> &lines, const std::string &prefix)
+{
+    std::size_t n = 0;
+    for (const auto &l : lines)
+        n += l.rfind(prefix, 0) == 0 ? 1 : 0;
+    return n;
+}
+
+std::string joined(const std::vector<std::string> &lines)
+{
+    std::ostringstream out;
+    for (const auto &l : lines)
+        out << l << "\n";
+    return out.str();
+}
+
+// Every file under objects/. A failed bare or bare-user run adds none
+// (libostree stages them); a failed archive run may leave complete,
+// unreferenced objects its fast path already linked in, by design
+// (docs/reliability.md: deleting them is unsafe next to a concurrent run).
+std::size_t object_count(const std::string &repo)
+{
+    std::size_t n = 0;
+    for (const auto &e : fs::recursive_directory_iterator(repo + "/objects"))
+        n += e.is_regular_file() ? 1 : 0;
+    return n;
+}
+
+// A good run: exit 0, one login, and evmctl accepts every signed file.
+void require_good_run(const std::string &repo, const Run &r, const std::string &workdir)
+{
+    BOOST_TEST_INFO("stderr: " << r.result.err << "\nmodule log:\n" << joined(r.log));
+    BOOST_REQUIRE_EQUAL(r.result.exit_code, 0);
+    BOOST_TEST(count_prefix(r.log, "C_Login ") == 1u);
+    BOOST_TEST(count_prefix(r.log, "C_Login type=1 rv=0x00000000") == 1u);
+    BOOST_REQUIRE(ref_exists(repo, "signed"));
+    const auto failures = evmctl_verify_checkout(repo, "signed", world().cert_der, workdir);
+    BOOST_TEST(failures.empty(), "evmctl ima_verify failed: " << joined(failures));
+    const auto files = read_commit_files(repo, "signed");
+    std::size_t signed_files = 0;
+    for (const auto &[path, facts] : files)
+        signed_files += facts.regular && facts.ima ? 1 : 0;
+    BOOST_TEST(signed_files == 10u);
+    require_fsck(repo);
+}
+
+// A failed run: exit 1 with one line naming `cause`, nothing written.
+void require_clean_failure(const std::string &repo, const Run &r, const std::string &main_before,
+                           std::size_t objects_before, const std::string &cause)
+{
+    BOOST_TEST_INFO("stderr: " << r.result.err << "\nmodule log:\n" << joined(r.log));
+    BOOST_TEST(r.result.exit_code == 1);
+    BOOST_TEST(r.result.err.find(cause) != std::string::npos, "stderr names '" << cause << "'");
+    BOOST_TEST(r.result.err.find("ostree-ima: error: ") == 0u);
+    BOOST_TEST(r.result.err.find("internal error") == std::string::npos);
+    BOOST_TEST(!ref_exists(repo, "signed"));
+    BOOST_TEST(rev_parse(repo, "main") == main_before);
+    const bool archive = sh("grep -q '^mode=archive' " + quote(repo + "/config")).exit_code == 0;
+    if (!archive)
+        BOOST_TEST(object_count(repo) == objects_before);
+    require_fsck(repo);
+}
+
+struct FaultCase {
+    const char *fault;
+    const char *at;
+    const char *mode;  // repository mode
+    const char *rv;    // as the module logs it
+    const char *cause; // what stderr must say
+};
+
+const FaultCase kFailingFaults[] = {
+    {"CKR_DEVICE_REMOVED", "3", "archive", "0x00000032", "device removed"},
+    {"CKR_DEVICE_ERROR", "1", "bare-user", "0x00000030", "device error"},
+    {"CKR_FUNCTION_FAILED", "4", "archive", "0x00000006", "CKR_FUNCTION_FAILED"},
+    // Without FAULT_PKCS11_COUNT the fresh session fails too: one retry only.
+    {"CKR_SESSION_HANDLE_INVALID", "2", "bare-user", "0x000000b3", "CKR_SESSION_HANDLE_INVALID"},
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(faults)
+
+BOOST_AUTO_TEST_CASE(module_forwards_without_a_fault)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string repo = make_repo(dir.path(), "archive", w.tree);
+    require_good_run(repo, sign_with(repo, dir.path(), {}), dir.path());
+}
+
+BOOST_AUTO_TEST_CASE(failing_token_leaves_nothing_and_next_run_signs)
+{
+    World &w = world();
+    for (const auto &c : kFailingFaults) {
+        BOOST_TEST_CONTEXT(c.fault << " at C_Sign #" << c.at << ", " << c.mode)
+        {
+            TempDir dir;
+            const std::string repo = make_repo(dir.path(), c.mode, w.tree);
+            const std::string main_before = rev_parse(repo, "main");
+            const std::size_t objects_before = object_count(repo);
+
+            const Run bad = sign_with(repo, dir.path(),
+                                      {{"FAULT_PKCS11_FAULT", c.fault}, {"FAULT_PKCS11_AT", c.at}});
+            // The fault was really injected (the run did not stop before).
+            BOOST_TEST(count_prefix(bad.log, std::string("C_Sign n=") + c.at + " rv=" + c.rv) == 1u,
+                       joined(bad.log));
+            require_clean_failure(repo, bad, main_before, objects_before, c.cause);
+
+            require_good_run(repo, sign_with(repo, dir.path(), {}), dir.path());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(lost_session_is_retried_once_on_a_fresh_session)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string repo = make_repo(dir.path(), "archive", w.tree);
+    const Run r = sign_with(repo, dir.path(),
+                            {{"FAULT_PKCS11_FAULT", "CKR_SESSION_HANDLE_INVALID"},
+                             {"FAULT_PKCS11_AT", "2"},
+                             {"FAULT_PKCS11_COUNT", "1"}});
+    BOOST_TEST(count_prefix(r.log, "C_Sign n=2 rv=0x000000b3") == 1u, joined(r.log));
+    require_good_run(repo, r, dir.path());
+}
+
+BOOST_AUTO_TEST_CASE(slow_token_still_signs)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string repo = make_repo(dir.path(), "archive", w.tree);
+    const Run r = sign_with(repo, dir.path(), {{"FAULT_PKCS11_FAULT", "sleep:300"}});
+    require_good_run(repo, r, dir.path());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(pin)
+
+BOOST_AUTO_TEST_CASE(refused_pin_is_tried_once_then_the_right_one_works)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string repo = make_repo(dir.path(), "archive", w.tree);
+    const std::string wrong_pin = dir / "wrong-pin";
+    sh_ok("umask 077; printf '9999\\n' > " + quote(wrong_pin));
+    const std::string main_before = rev_parse(repo, "main");
+    const std::size_t objects_before = object_count(repo);
+
+    const Run bad = sign_with(repo, dir.path(), {}, wrong_pin);
+    BOOST_TEST_INFO("module log:\n" << joined(bad.log));
+    BOOST_TEST(count_prefix(bad.log, "C_Login ") == 1u);
+    BOOST_TEST(count_prefix(bad.log, "C_Login type=1 rv=0x000000a0") == 1u); // CKR_PIN_INCORRECT
+    BOOST_TEST(count_prefix(bad.log, "C_Sign ") == 0u);
+    BOOST_TEST(bad.result.err.find("9999") == std::string::npos, "the PIN is never printed");
+    require_clean_failure(repo, bad, main_before, objects_before, "PIN");
+
+    require_good_run(repo, sign_with(repo, dir.path(), {}), dir.path());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
