@@ -1,0 +1,109 @@
+// The PIN never appears in anything the tool writes: stdout, stderr, JSON,
+// signature files, audit logs, the repository. Success and failure cases.
+#define BOOST_TEST_MODULE secrets
+#include <boost/test/unit_test.hpp>
+
+#include "fixtures.hpp"
+#include "tokens.hpp"
+
+using namespace test_support;
+
+namespace {
+// A distinctive PIN, so that a hit is never a coincidence.
+const std::string kPin = "Zq7-pin-4713";
+
+struct World {
+    TempDir dir;
+    std::map<std::string, std::string> env;
+    std::string pin_file, bad_pin_file, repo, cert;
+    World()
+    {
+        sh_ok(quote(source_dir() + "/softhsm-fixtures/make-token.sh") + " --force " +
+              quote(dir / "hsm") + " " + quote(kPin) + " >/dev/null 2>&1");
+        env = read_env_file(dir / "hsm/env");
+        pin_file = dir / "hsm/pin";
+        bad_pin_file = dir / "bad-pin";
+        sh_ok("printf 'Zq7-pin-4714\\n' > " + quote(bad_pin_file) + " && chmod 600 " +
+              quote(bad_pin_file));
+        cert = dir / "hsm/certs/ec-p256.der";
+        const KeyPair other = make_key(dir.path(), "other", "rsa:2048");
+        make_source_tree(dir / "tree", other);
+        repo = make_repo(dir.path(), "archive", dir / "tree");
+    }
+};
+
+World &world()
+{
+    static World w;
+    return w;
+}
+
+const std::string kUri = "pkcs11:token=ostree-ima-test;object=ec-p256;type=private";
+
+void no_pin_in(const Result &r, const std::string &what)
+{
+    BOOST_TEST(r.out.find(kPin) == std::string::npos, what << ": PIN on stdout");
+    BOOST_TEST(r.err.find(kPin) == std::string::npos, what << ": PIN on stderr");
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(pin_never_in_output_files_or_repository)
+{
+    World &w = world();
+    std::vector<Result> results;
+    // Success: PIN from a file, from the environment, from the URI's pin-source.
+    results.push_back(run({binary(), "sign", "--json", "--repo=" + w.repo, "--key=" + kUri,
+                           "--pin-file=" + w.pin_file, "main", "a"},
+                          w.env));
+    BOOST_TEST(results.back().exit_code == 0, results.back().err);
+    auto env = w.env;
+    env["OSTREE_IMA_PIN"] = kPin;
+    results.push_back(run({binary(), "sign", "--overwrite", "--repo=" + w.repo, "--key=" + kUri,
+                           "main", "b"},
+                          env));
+    BOOST_TEST(results.back().exit_code == 0, results.back().err);
+    results.push_back(run({binary(), "keys", "--login", "--json", "--pin-file=" + w.pin_file,
+                           "pkcs11:token=ostree-ima-test"},
+                          w.env));
+    BOOST_TEST(results.back().exit_code == 0, results.back().err);
+    // The signing room: manifest, signatures file and audit log.
+    const std::string manifest = w.dir / "digests.json";
+    const std::string sigs = w.dir / "signatures.json";
+    const std::string audit = w.dir / "audit.log";
+    results.push_back(run({binary(), "digests", "--repo=" + w.repo, "main", "-o", manifest}, w.env));
+    BOOST_TEST(results.back().exit_code == 0, results.back().err);
+    results.push_back(run({binary(), "sign-digests", "--yes", "--key=" + kUri + "?pin-source=file:" +
+                               w.pin_file,
+                           "--audit-log=" + audit, manifest, "-o", sigs},
+                          w.env));
+    BOOST_TEST(results.back().exit_code == 0, results.back().err);
+    // Failures: a wrong PIN (file and environment), a key that does not exist.
+    results.push_back(run({binary(), "sign", "--repo=" + w.repo, "--key=" + kUri,
+                           "--pin-file=" + w.bad_pin_file, "main", "c"},
+                          w.env));
+    BOOST_TEST(results.back().exit_code == 1);
+    results.push_back(run({binary(), "sign", "--repo=" + w.repo,
+                           "--key=pkcs11:token=ostree-ima-test;object=none", "main", "d"},
+                          env));
+    BOOST_TEST(results.back().exit_code == 1);
+    for (std::size_t i = 0; i < results.size(); ++i)
+        no_pin_in(results[i], "run " + std::to_string(i));
+
+    // Nothing the tool wrote holds it: files, audit log, the whole repository.
+    const Result grep = sh("grep -rlaF " + quote(kPin) + " " + quote(manifest) + " " + quote(sigs) +
+                           " " + quote(audit) + " " + quote(w.repo));
+    BOOST_TEST(grep.exit_code == 1, "PIN found in: " << grep.out);
+    // The check can fail: the PIN file itself holds it.
+    BOOST_TEST(sh("grep -qF " + quote(kPin) + " " + quote(w.pin_file)).exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(pin_value_on_the_command_line_warns_but_is_not_echoed)
+{
+    World &w = world();
+    const Result r = run({binary(), "sign", "--repo=" + w.repo,
+                          "--key=" + kUri + "?pin-value=" + kPin, "main"},
+                         w.env);
+    BOOST_TEST(r.exit_code == 0, r.err);
+    BOOST_TEST(r.err.find("visible to other users") != std::string::npos, r.err);
+    no_pin_in(r, "pin-value");
+}
