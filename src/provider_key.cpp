@@ -10,7 +10,6 @@
 #include <openssl/provider.h>
 #include <openssl/store.h>
 #include <openssl/ui.h>
-#include <ranges>
 #include <vector>
 
 namespace ostree_ima {
@@ -25,8 +24,10 @@ struct ProviderSet {
     ProviderSet &operator=(const ProviderSet &) = delete;
     ~ProviderSet()
     {
-        for (OSSL_PROVIDER *provider : std::views::reverse(loaded))
-            OSSL_PROVIDER_unload(provider);
+        // Unload in reverse order of loading. (std::views::reverse does not
+        // build with clang 14 + libstdc++ 12, which the fuzz build uses.)
+        for (auto it = loaded.rbegin(); it != loaded.rend(); ++it) // NOLINT(modernize-loop-convert)
+            OSSL_PROVIDER_unload(*it);
     }
 };
 
