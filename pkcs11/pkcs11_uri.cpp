@@ -181,6 +181,19 @@ Pkcs11Uri::Pkcs11Uri(const std::string &text) : uri_(p11_kit_uri_new())
         throw Error("not a PKCS#11 URI (must start with \"pkcs11:\")");
     }
     display_ = without_pin_value(text);
+    // Odd spellings (spaces, empty segments, NULs) can fool the filter above,
+    // and a PIN must never reach a message: when "pin-value" appears at all,
+    // show nothing from its segment on.
+    {
+        std::string lower = text;
+        for (auto &c : lower)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (const auto at = lower.find("pin-value"); at != std::string::npos) {
+            const auto cut = text.find_last_of(";?&", at);
+            display_ = text.substr(0, cut == std::string::npos ? std::min<std::size_t>(at, 7) : cut) +
+                       "(pin-value and what follows not shown)";
+        }
+    }
     const int rc = p11_kit_uri_parse(text.c_str(), P11_KIT_URI_FOR_ANY, uri_.get());
     if (rc != P11_KIT_URI_OK) {
         throw UsageError("cannot parse PKCS#11 URI " + display_ + ": " + p11_kit_uri_message(rc));
