@@ -89,6 +89,80 @@ std::string without_pin_value(const std::string &text)
     return out;
 }
 
+// Whether every segment of the URI is a plain "name=value" in the characters
+// RFC 7512 allows: only then is filtering pin-value out by segment certain to
+// remove all of it (odd spellings with blanks, NULs or empty segments are
+// split differently by p11-kit).
+bool is_plain(const std::string &text)
+{
+    static constexpr std::string_view allowed =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%:/@!$'()*+,;=?&";
+    if (text.find_first_not_of(allowed) != std::string::npos) {
+        return false;
+    }
+    const auto colon = text.find(':');
+    std::string_view rest = std::string_view(text).substr(colon + 1);
+    const auto qpos = rest.find('?');
+    const auto path = rest.substr(0, qpos);
+    const auto query = qpos == std::string_view::npos ? std::string_view{} : rest.substr(qpos + 1);
+    const auto plain_parts = [](std::string_view section, char separator) {
+        for (const auto part : split(section, separator)) {
+            const auto name = name_of(part);
+            if (name.empty() || name.size() == part.size() ||
+                name.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") != std::string_view::npos ||
+                value_of(part).find_first_of("?&") != std::string_view::npos) {
+                return false;
+            }
+        }
+        return true;
+    };
+    return plain_parts(path, ';') && plain_parts(query, '&');
+}
+
+bool mentions_pin_value(std::string_view text)
+{
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (iequals_prefix(text.substr(i), "pin-value")) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// The URI as messages show it: never a PIN. A plain URI is shown without its
+// pin-value segments; any other text that mentions pin-value is shown only
+// up to the segment where it does.
+std::string display_text(const std::string &text)
+{
+    if (!mentions_pin_value(text)) {
+        return text.substr(0, text.find('\0'));
+    }
+    if (is_plain(text)) {
+        std::string shown = without_pin_value(text);
+        if (!mentions_pin_value(shown)) {
+            return shown;
+        }
+    }
+    std::string lower = text;
+    for (auto &c : lower) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    const auto at = lower.find("pin-value");
+    const auto cut = text.find_last_of(";?&", at);
+    return text.substr(0, cut == std::string::npos ? std::min<std::size_t>(at, 7) : cut) +
+           "(pin-value and what follows not shown)";
+}
+
+// A name or value from the URI for a message; one that mentions pin-value
+// may hold a PIN and is not shown.
+std::string quoted(std::string_view text)
+{
+    if (mentions_pin_value(text)) {
+        return "(a part that mentions pin-value, not shown)";
+    }
+    return "'" + std::string(text) + "'";
+}
+
 // What p11-kit did not understand; it only sets a flag, so find it ourselves.
 std::string describe_unrecognized(const std::string &text)
 {
@@ -124,18 +198,18 @@ std::string describe_unrecognized(const std::string &text)
     for (const auto part : split(path, ';')) {
         const auto name = name_of(part);
         if (std::find(path_names.begin(), path_names.end(), name) == path_names.end()) {
-            problems.push_back("unknown attribute '" + std::string(name) + "'");
+            problems.push_back("unknown attribute " + quoted(name));
         } else if ((name == "type" || name == "objecttype" || name == "object-type") &&
                    std::find(type_values.begin(), type_values.end(), value_of(part)) ==
                        type_values.end()) {
-            problems.push_back("unknown object type '" + std::string(value_of(part)) +
-                               "' (use private, public or cert)");
+            problems.push_back("unknown object type " + quoted(value_of(part)) +
+                               " (use private, public or cert)");
         }
     }
     for (const auto part : split(query, '&')) {
         const auto name = name_of(part);
         if (std::find(query_names.begin(), query_names.end(), name) == query_names.end()) {
-            problems.push_back("unknown query attribute '" + std::string(name) + "'");
+            problems.push_back("unknown query attribute " + quoted(name));
         }
     }
     if (problems.empty()) {
@@ -180,20 +254,7 @@ Pkcs11Uri::Pkcs11Uri(const std::string &text) : uri_(p11_kit_uri_new())
     if (!is_pkcs11_uri(text)) {
         throw Error("not a PKCS#11 URI (must start with \"pkcs11:\")");
     }
-    display_ = without_pin_value(text);
-    // Odd spellings (spaces, empty segments, NULs) can fool the filter above,
-    // and a PIN must never reach a message: when "pin-value" appears at all,
-    // show nothing from its segment on.
-    {
-        std::string lower = text;
-        for (auto &c : lower)
-            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (const auto at = lower.find("pin-value"); at != std::string::npos) {
-            const auto cut = text.find_last_of(";?&", at);
-            display_ = text.substr(0, cut == std::string::npos ? std::min<std::size_t>(at, 7) : cut) +
-                       "(pin-value and what follows not shown)";
-        }
-    }
+    display_ = display_text(text);
     const int rc = p11_kit_uri_parse(text.c_str(), P11_KIT_URI_FOR_ANY, uri_.get());
     if (rc != P11_KIT_URI_OK) {
         throw UsageError("cannot parse PKCS#11 URI " + display_ + ": " + p11_kit_uri_message(rc));

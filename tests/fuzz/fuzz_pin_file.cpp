@@ -17,7 +17,7 @@ namespace {
 
 // An anonymous in-memory file, closed on scope exit.
 class MemFile {
-public:
+  public:
     MemFile() : fd_(memfd_create("fuzz-pin", MFD_CLOEXEC)) {}
     MemFile(const MemFile &) = delete;
     MemFile &operator=(const MemFile &) = delete;
@@ -28,7 +28,7 @@ public:
     }
     [[nodiscard]] int fd() const { return fd_; }
 
-private:
+  private:
     int fd_;
 };
 
