@@ -1,15 +1,15 @@
 // `ostree-ima sign` with a PKCS#11 token that fails: the fault module
 // (tests/fault_module/fault_pkcs11.c) sits between ostree-ima and SoftHSM2
 // and makes the Nth C_Sign fail or stall. A failed run must leave nothing
-// behind (ref not moved, no new objects, fsck passes) and say what failed;
+// behind (ref not moved, fsck passes) and say what failed;
 // the next run must sign correctly. PIN handling is checked from the
 // module's C_Login log: a refused PIN is never retried, one login per run.
 #define BOOST_TEST_MODULE pkcs11_faults
 #include <boost/test/unit_test.hpp>
 
 #include "fixtures.hpp"
+#include "tokens.hpp"
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -19,22 +19,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char *const kToken = "ostree-ima-test";
-
 // One SoftHSM2 token and one small source tree for the whole suite.
 struct World {
+    SoftHsmToken token;
     TempDir dir;
-    std::string token_dir;
     std::string tree;
     std::string cert_der; // certificate of the rsa2048 key on the token
     World()
     {
-        token_dir = dir / "token";
-        sh_ok(quote(source_dir() + "/softhsm-fixtures/make-token.sh") + " " + quote(token_dir) +
-              " >/dev/null");
-        // Every child (ostree-ima, the module) finds the token through this.
-        setenv("SOFTHSM2_CONF", (token_dir + "/softhsm2.conf").c_str(), 1);
-        cert_der = token_dir + "/certs/rsa2048.der";
+        cert_der = token.cert("rsa2048");
 
         // Several distinct contents, so that a run makes several C_Sign calls.
         tree = dir / "tree";
@@ -52,10 +45,10 @@ World &world()
     return w;
 }
 
-std::string key_uri(const std::string &object = "rsa2048")
+// The fault module loads SoftHSM2 itself (FAULT_PKCS11_REAL_MODULE default).
+std::string key_uri()
 {
-    return std::string("pkcs11:token=") + kToken + ";object=" + object +
-           ";type=private?module-path=" + FAULT_PKCS11_MODULE;
+    return SoftHsmToken::uri("rsa2048", false) + "?module-path=" + FAULT_PKCS11_MODULE;
 }
 
 struct Run {
@@ -66,11 +59,12 @@ struct Run {
 // Signs `main` into `signed` through the fault module with these settings.
 Run sign_with(const std::string &repo, const std::string &log_dir,
               const std::map<std::string, std::string> &fault,
-              const std::string &pin_file = world().token_dir + "/pin")
+              const std::string &pin_file = world().token.pin_file)
 {
     static int serial = 0;
     const std::string log = log_dir + "/fault-" + std::to_string(++serial) + ".log";
-    std::map<std::string, std::string> env = fault;
+    std::map<std::string, std::string> env = world().token.env; // SOFTHSM2_CONF
+    env.insert(fault.begin(), fault.end());
     env["FAULT_PKCS11_LOG"] = log;
     Run r;
     r.result = run({binary(), "sign", "--repo=" + repo, "--key=" + key_uri(),
