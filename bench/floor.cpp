@@ -92,8 +92,8 @@ int sign_floor(const std::string &key_spec, unsigned jobs, std::size_t count)
     });
     const double seconds = now() - t0;
     std::cout << "{\"seconds\":" << seconds << ",\"signatures\":" << count
-              << ",\"threads\":" << threads
-              << ",\"rate\":" << static_cast<double>(count) / seconds << "}\n";
+              << ",\"threads\":" << threads << ",\"rate\":" << static_cast<double>(count) / seconds
+              << "}\n";
     return 0;
 }
 

@@ -3,7 +3,7 @@
 #   1. the CTest suites (Boost.Test) on the normal build
 #   2. the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. each libFuzzer target for 20 s
-#   4. clang-tidy and cppcheck
+#   4. clang-tidy and cppcheck, and the clang-format check
 # QUICK=1 runs step 1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +32,7 @@ if [ "${QUICK:-0}" != 1 ]; then
   step "ctest under ASan+UBSan" ./scripts/test-sanitize.sh
   step "fuzz (20 s per target)" ./scripts/fuzz.sh 20
   step "clang-tidy + cppcheck" ./scripts/analyze.sh
+  step "clang-format" ./scripts/check-format.sh
 fi
 echo "test.sh: finished in $(( $(date +%s) - start )) s"
 echo "test.sh: $passed passed, $failed failed"

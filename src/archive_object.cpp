@@ -72,7 +72,7 @@ std::vector<std::uint8_t> sized_variant(GVariant *v)
 }
 
 class Fd {
-public:
+  public:
     explicit Fd(int fd) : fd_(fd) {}
     Fd(const Fd &) = delete;
     Fd &operator=(const Fd &) = delete;
@@ -83,7 +83,7 @@ public:
     }
     [[nodiscard]] int get() const { return fd_; }
 
-private:
+  private:
     int fd_;
 };
 
@@ -102,8 +102,8 @@ void copy_range(int in, std::uint64_t offset, std::uint64_t len, int out, const 
             }
             if (n < 0 && errno == EINTR)
                 continue;
-            if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-                          errno == EOPNOTSUPP)) {
+            if (n < 0 &&
+                (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
                 kernel = false;
                 continue;
             }
@@ -174,8 +174,8 @@ ArchiveObject::ArchiveObject(OstreeRepo *repo, std::string checksum)
     std::vector<std::uint8_t> raw(header_size);
     pread_all(fd_, raw.data(), raw.size(), 8, what);
     GBytes *bytes = g_bytes_new(raw.data(), raw.size());
-    header_ = take_variant(
-        g_variant_new_from_bytes(G_VARIANT_TYPE("(tuuuusa(ayay))"), bytes, FALSE));
+    header_ =
+        take_variant(g_variant_new_from_bytes(G_VARIANT_TYPE("(tuuuusa(ayay))"), bytes, FALSE));
     g_bytes_unref(bytes);
     body_offset_ = 8 + static_cast<std::uint64_t>(header_size);
     body_size_ = static_cast<std::uint64_t>(st.st_size) - body_offset_;
@@ -183,8 +183,8 @@ ArchiveObject::ArchiveObject(OstreeRepo *repo, std::string checksum)
     guint64 size_be = 0;
     guint32 mode_be = 0;
     GVariant *xattrs = nullptr;
-    g_variant_get(header_.get(), "(tuuuu&s@a(ayay))", &size_be, nullptr, nullptr, &mode_be,
-                  nullptr, nullptr, &xattrs);
+    g_variant_get(header_.get(), "(tuuuu&s@a(ayay))", &size_be, nullptr, nullptr, &mode_be, nullptr,
+                  nullptr, &xattrs);
     xattrs_.reset(xattrs);
     size_ = GUINT64_FROM_BE(size_be);
     mode_ = GUINT32_FROM_BE(mode_be);
@@ -201,7 +201,10 @@ std::string ArchiveObject::object_path() const
     return "objects/" + checksum_.substr(0, 2) + "/" + checksum_.substr(2) + ".filez";
 }
 
-bool ArchiveObject::is_regular() const { return S_ISREG(mode_); }
+bool ArchiveObject::is_regular() const
+{
+    return S_ISREG(mode_);
+}
 
 void ArchiveObject::inflate(const std::function<void(std::span<const std::uint8_t>)> &sink) const
 {
@@ -217,9 +220,9 @@ void ArchiveObject::inflate(const std::function<void(std::span<const std::uint8_
     const char *symlink = nullptr;
     g_variant_get(header_.get(), "(tuuuu&sa(ayay))", nullptr, &uid, &gid, &mode, &rdev, &symlink,
                   nullptr);
-    ObjectChecksum check(take_variant(g_variant_new("(uuuus@a(ayay))", uid, gid, mode, rdev,
-                                                    symlink, xattrs_.get()))
-                             .get());
+    ObjectChecksum check(
+        take_variant(g_variant_new("(uuuus@a(ayay))", uid, gid, mode, rdev, symlink, xattrs_.get()))
+            .get());
     std::vector<std::uint8_t> in(kChunk);
     std::vector<std::uint8_t> out(kChunk);
     std::uint64_t offset = body_offset_;
@@ -268,8 +271,8 @@ std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs,
                   nullptr);
 
     // The checksum covers the uncompressed object form.
-    const GVariantPtr file_header = take_variant(
-        g_variant_new("(uuuus@a(ayay))", uid, gid, mode, rdev, symlink, new_xattrs));
+    const GVariantPtr file_header =
+        take_variant(g_variant_new("(uuuus@a(ayay))", uid, gid, mode, rdev, symlink, new_xattrs));
     const std::vector<std::uint8_t> checksum_prefix = sized_variant(file_header.get());
     EVP_MD_CTX *raw_ctx = EVP_MD_CTX_new();
     const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(raw_ctx, EVP_MD_CTX_free);
@@ -288,8 +291,8 @@ std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs,
     ostree_checksum_inplace_from_bytes(digest, hex);
     std::string new_checksum = hex; // not const: returned by move
 
-    const GVariantPtr zheader = take_variant(g_variant_new(
-        "(tuuuus@a(ayay))", size_be, uid, gid, mode, rdev, symlink, new_xattrs));
+    const GVariantPtr zheader = take_variant(
+        g_variant_new("(tuuuus@a(ayay))", size_be, uid, gid, mode, rdev, symlink, new_xattrs));
     const std::vector<std::uint8_t> head = sized_variant(zheader.get());
     const int repo_dfd = ostree_repo_get_dfd(repo_);
     const std::string what = "signed copy of content object " + checksum_;

@@ -22,7 +22,7 @@
 namespace ostree_ima {
 
 class ArchiveObject {
-public:
+  public:
     // Opens objects/XX/YYY.filez and parses its header; Error names the path
     // and checksum when it is missing or malformed.
     ArchiveObject(OstreeRepo *repo, std::string checksum);
@@ -45,7 +45,7 @@ public:
     std::string write_with_xattrs(GVariant *new_xattrs,
                                   const std::vector<std::uint8_t> *content) const;
 
-private:
+  private:
     [[nodiscard]] std::string object_path() const;
     OstreeRepo *repo_;
     std::string checksum_;

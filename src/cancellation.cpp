@@ -24,13 +24,25 @@ extern "C" void on_interrupt(int signo)
 }
 } // namespace
 
-StopScope::StopScope() { g_scopes.fetch_add(1); }
+StopScope::StopScope()
+{
+    g_scopes.fetch_add(1);
+}
 
-StopScope::~StopScope() { g_scopes.fetch_sub(1); }
+StopScope::~StopScope()
+{
+    g_scopes.fetch_sub(1);
+}
 
-const std::atomic<bool> &stop_flag() { return g_stop; }
+const std::atomic<bool> &stop_flag()
+{
+    return g_stop;
+}
 
-bool stop_requested() { return g_stop.load(); }
+bool stop_requested()
+{
+    return g_stop.load();
+}
 
 void request_stop(int signo)
 {
@@ -38,7 +50,10 @@ void request_stop(int signo)
     g_stop.store(true);
 }
 
-int stop_signal() { return g_signal.load(); }
+int stop_signal()
+{
+    return g_signal.load();
+}
 
 void install_interrupt_handlers()
 {

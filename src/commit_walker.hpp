@@ -15,7 +15,7 @@ struct FileEntry {
 };
 
 class CommitWalker {
-public:
+  public:
     explicit CommitWalker(OstreeRepo *repo) : repo_(repo) {}
 
     // The commit variant; Error when it cannot be loaded.
@@ -30,7 +30,7 @@ public:
 
     [[nodiscard]] GVariantPtr load_dirtree(const std::string &checksum) const;
 
-private:
+  private:
     void walk_tree(const std::string &tree_checksum, std::string &path,
                    const std::function<void(const FileEntry &)> &on_file) const;
     OstreeRepo *repo_;

@@ -24,7 +24,10 @@ void ContentObject::load()
     check_g(ok, error, "cannot read content object " + checksum_);
 }
 
-void ContentObject::reopen() { load(); }
+void ContentObject::reopen()
+{
+    load();
+}
 
 bool ContentObject::is_regular() const
 {
@@ -63,9 +66,8 @@ std::string ContentObject::write_with_xattrs(GVariant *new_xattrs,
     GObjectPtr<GInputStream> content;
     if (memory != nullptr) {
         // The bytes stay owned by `memory`, which outlives the write.
-        content.reset(g_memory_input_stream_new_from_data(memory->data(),
-                                                          static_cast<gssize>(memory->size()),
-                                                          nullptr));
+        content.reset(g_memory_input_stream_new_from_data(
+            memory->data(), static_cast<gssize>(memory->size()), nullptr));
     } else {
         reopen();
         content.reset(G_INPUT_STREAM(g_object_ref(input_.get())));

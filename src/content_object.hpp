@@ -6,10 +6,10 @@
 #include "object_checksum.hpp"
 
 #include <cstdint>
-#include <memory>
-#include <span>
 #include <gio/gio.h>
+#include <memory>
 #include <ostree.h>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,7 +21,7 @@ struct GObjectUnref {
 template <typename T> using GObjectPtr = std::unique_ptr<T, GObjectUnref>;
 
 class ContentObject {
-public:
+  public:
     // Loads header and an input stream over the content; Error names the
     // object and the repository when it is missing or corrupt.
     ContentObject(OstreeRepo *repo, std::string checksum);
@@ -45,7 +45,7 @@ public:
     // Returns its checksum. Must run inside a transaction.
     std::string write_with_xattrs(GVariant *new_xattrs, const std::vector<std::uint8_t> *memory);
 
-private:
+  private:
     void load();
     void read_chunk_error(GError *error);
     [[nodiscard]] GVariantPtr file_header() const;
@@ -65,8 +65,7 @@ template <typename Sink> void ContentObject::read_content(Sink &&sink)
     std::vector<std::uint8_t> buf(256 * 1024);
     for (;;) {
         GError *error = nullptr;
-        const gssize n =
-            g_input_stream_read(input_.get(), buf.data(), buf.size(), nullptr, &error);
+        const gssize n = g_input_stream_read(input_.get(), buf.data(), buf.size(), nullptr, &error);
         if (n < 0)
             read_chunk_error(error);
         if (n <= 0)

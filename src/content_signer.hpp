@@ -16,12 +16,12 @@ namespace ostree_ima {
 struct ObjectOutcome {
     enum class Kind { NotRegular, Kept, Signed };
     Kind kind = Kind::NotRegular;
-    std::string new_checksum;      // equals the old one unless Signed
+    std::string new_checksum; // equals the old one unless Signed
     std::uint64_t bytes_hashed = 0;
 };
 
 class ContentSigner {
-public:
+  public:
     ContentSigner(OstreeRepo *repo, const HashAlgo &algo, const KeyId &key_id, KeyBackend &key,
                   bool overwrite, unsigned jobs);
 
@@ -29,7 +29,7 @@ public:
     // transaction.
     ObjectOutcome process(const std::string &checksum);
 
-private:
+  private:
     ObjectOutcome process_archive(const std::string &checksum);
     ObjectOutcome process_any(const std::string &checksum);
     std::vector<std::uint8_t> signature_xattr(std::span<const std::uint8_t> digest);

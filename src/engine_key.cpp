@@ -60,9 +60,8 @@ std::unique_ptr<KeyBackend> open_engine_key(const KeyOptions &options)
         std::cerr << "ostree-ima: warning: a PIN in the key URI (pin-value) is visible to other "
                      "users of this machine; use --pin-file or pin-source instead\n";
     if (have_pin && takes_pin) {
-        const PinSource pins(options.pin_file.empty()
-                                 ? std::nullopt
-                                 : std::optional<std::string>(options.pin_file));
+        const PinSource pins(
+            options.pin_file.empty() ? std::nullopt : std::optional<std::string>(options.pin_file));
         SecretString pin = pins.obtain("PIN for engine " + options.engine);
         if (ENGINE_ctrl_cmd_string(handle->engine, "PIN", pin.c_str(), 0) != 1)
             throw Error("engine '" + options.engine + "' refused the PIN setting");

@@ -31,13 +31,13 @@ EvpPkeyPtr public_copy(EVP_PKEY *key, const std::string &what)
 
 EvpKeyBackend::EvpKeyBackend(EvpPkeyPtr private_key, std::string description, unsigned parallel,
                              std::shared_ptr<void> keep_alive, bool engine_key)
-    : keep_alive_(std::move(keep_alive)), engine_key_(engine_key), private_key_(std::move(private_key)),
+    : keep_alive_(std::move(keep_alive)), engine_key_(engine_key),
+      private_key_(std::move(private_key)),
       public_key_(public_copy(private_key_.get(), description)),
       shape_(check_key_shape(public_key_.get(), description)), description_(std::move(description)),
       parallel_(parallel == 0 ? 1 : parallel)
 {
-    if (const OSSL_PROVIDER *prov = EVP_PKEY_get0_provider(private_key_.get()))
-    {
+    if (const OSSL_PROVIDER *prov = EVP_PKEY_get0_provider(private_key_.get())) {
         provider_query_ = std::string("?provider=") + OSSL_PROVIDER_get0_name(prov);
         software_key_ = std::string(OSSL_PROVIDER_get0_name(prov)) == "default";
     }
@@ -77,8 +77,9 @@ std::vector<std::uint8_t> EvpKeyBackend::sign(const HashAlgo &algo,
         throw Error("signing with " + description_ + " failed: " + openssl_error_text());
     // Some providers (tpm2 1.1) answer the size query with 0: size the buffer
     // from the key as well.
-    len = std::max({len, static_cast<std::size_t>(std::max(EVP_PKEY_get_size(public_key_.get()), 0)),
-                    static_cast<std::size_t>(std::max(EVP_PKEY_get_size(private_key_.get()), 0))});
+    len =
+        std::max({len, static_cast<std::size_t>(std::max(EVP_PKEY_get_size(public_key_.get()), 0)),
+                  static_cast<std::size_t>(std::max(EVP_PKEY_get_size(private_key_.get()), 0))});
     std::vector<std::uint8_t> sig(len);
     if (EVP_PKEY_sign(ctx.get(), sig.data(), &len, digest.data(), digest.size()) != 1)
         throw Error("signing with " + description_ + " failed: " + openssl_error_text());

@@ -11,7 +11,7 @@
 namespace ostree_ima {
 
 class EvpKeyBackend final : public KeyBackend {
-public:
+  public:
     // `keep_alive` holds whatever must outlive the key (an ENGINE, providers).
     // `engine_key`: a legacy key from an ENGINE (signed through the engine).
     EvpKeyBackend(EvpPkeyPtr private_key, std::string description, unsigned parallel,
@@ -23,7 +23,7 @@ public:
     [[nodiscard]] std::vector<std::uint8_t> sign(const HashAlgo &algo,
                                                  std::span<const std::uint8_t> digest) override;
 
-private:
+  private:
     std::shared_ptr<void> keep_alive_;
     bool engine_key_;
     EvpPkeyPtr private_key_;
@@ -34,7 +34,6 @@ private:
     std::string provider_query_; // "?provider=NAME" of the key's provider
     bool software_key_ = false;  // held by OpenSSL's default provider (key files)
     std::mutex mutex_;
-
 };
 
 } // namespace ostree_ima

@@ -11,14 +11,14 @@
 namespace ostree_ima {
 
 class FileDigest {
-public:
+  public:
     explicit FileDigest(const HashAlgo &algo);
     void update(std::span<const std::uint8_t> data);
     // The digest; the object can be reused after reset().
     [[nodiscard]] std::vector<std::uint8_t> finish();
     void reset();
 
-private:
+  private:
     const EVP_MD *md_;
     EvpMdCtxPtr ctx_;
 };

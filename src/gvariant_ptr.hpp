@@ -12,6 +12,9 @@ struct GVariantUnref {
 using GVariantPtr = std::unique_ptr<GVariant, GVariantUnref>;
 
 // Takes ownership of a new or floating reference.
-inline GVariantPtr take_variant(GVariant *v) { return GVariantPtr(v ? g_variant_ref_sink(v) : nullptr); }
+inline GVariantPtr take_variant(GVariant *v)
+{
+    return GVariantPtr(v ? g_variant_ref_sink(v) : nullptr);
+}
 
 } // namespace ostree_ima

@@ -34,7 +34,10 @@ bool HashAlgo::available() const
     return legacy != nullptr && static_cast<std::size_t>(EVP_MD_get_size(legacy)) == digest_size;
 }
 
-std::span<const HashAlgo> all_hash_algos() { return kHashAlgos; }
+std::span<const HashAlgo> all_hash_algos()
+{
+    return kHashAlgos;
+}
 
 std::vector<HashAlgo> available_hash_algos()
 {

@@ -75,9 +75,7 @@ KeyId parse_key_id(const std::string &hex)
     std::string h = hex;
     if (h.size() > 2 && h[0] == '0' && (h[1] == 'x' || h[1] == 'X'))
         h = h.substr(2);
-    auto bad = [&] {
-        return UsageError("--keyid '" + hex + "' is not 8 hex digits (4 bytes)");
-    };
+    auto bad = [&] { return UsageError("--keyid '" + hex + "' is not 8 hex digits (4 bytes)"); };
     if (h.size() != 8)
         throw bad();
     KeyId id{};
@@ -87,11 +85,10 @@ KeyId parse_key_id(const std::string &hex)
             const char c = h[2 * i + j];
             if (std::isxdigit(static_cast<unsigned char>(c)) == 0)
                 throw bad();
-            value = value * 16 +
-                    static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(c)) != 0
-                                              ? c - '0'
-                                              : std::tolower(static_cast<unsigned char>(c)) -
-                                                    'a' + 10);
+            value = value * 16 + static_cast<unsigned>(
+                                     std::isdigit(static_cast<unsigned char>(c)) != 0
+                                         ? c - '0'
+                                         : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10);
         }
         id[i] = static_cast<std::uint8_t>(value);
     }

@@ -71,7 +71,8 @@ std::unique_ptr<KeyBackend> open_key_file(const KeyOptions &options)
         throw Error("cannot open " + what + ": " + std::strerror(errno) +
                     "; give --key a private key file or a pkcs11: URI");
     if (!S_ISREG(st.st_mode))
-        throw Error(what + " is not a regular file; give --key a private key file or a pkcs11: URI");
+        throw Error(what +
+                    " is not a regular file; give --key a private key file or a pkcs11: URI");
     WipedBuffer data;
     {
         std::ifstream in(path, std::ios::binary);

@@ -11,8 +11,8 @@ KeyIdChoice choose_key_id(const std::optional<std::string> &keyid_hex,
     if (cert_path) {
         Certificate cert = Certificate::load(*cert_path);
         if (!same_public_key(cert.public_key(), backend.public_key()))
-            throw Error("certificate " + *cert_path + " does not match " +
-                        backend.description() + ": give the certificate of this key");
+            throw Error("certificate " + *cert_path + " does not match " + backend.description() +
+                        ": give the certificate of this key");
         choice.id = cert.ima_key_id();
         choice.source = "certificate " + *cert_path;
         if (!cert.subject_key_identifier())

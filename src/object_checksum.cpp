@@ -42,12 +42,11 @@ void ObjectChecksum::require(const std::string &expected, const std::string &wha
 GVariantPtr make_file_header(std::uint32_t uid, std::uint32_t gid, std::uint32_t mode,
                              const char *symlink_target, GVariant *xattrs)
 {
-    GVariant *none = xattrs != nullptr ? nullptr : g_variant_new_array(G_VARIANT_TYPE("(ayay)"),
-                                                                      nullptr, 0);
-    return take_variant(g_variant_new("(uuuus@a(ayay))", GUINT32_TO_BE(uid), GUINT32_TO_BE(gid),
-                                      GUINT32_TO_BE(mode), 0U,
-                                      symlink_target != nullptr ? symlink_target : "",
-                                      xattrs != nullptr ? xattrs : none));
+    GVariant *none =
+        xattrs != nullptr ? nullptr : g_variant_new_array(G_VARIANT_TYPE("(ayay)"), nullptr, 0);
+    return take_variant(g_variant_new(
+        "(uuuus@a(ayay))", GUINT32_TO_BE(uid), GUINT32_TO_BE(gid), GUINT32_TO_BE(mode), 0U,
+        symlink_target != nullptr ? symlink_target : "", xattrs != nullptr ? xattrs : none));
 }
 
 } // namespace ostree_ima

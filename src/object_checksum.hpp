@@ -17,7 +17,7 @@
 namespace ostree_ima {
 
 class ObjectChecksum {
-public:
+  public:
     // `file_header` is the (uuuusa(ayay)) variant, integers big-endian.
     explicit ObjectChecksum(GVariant *file_header);
     void update(std::span<const std::uint8_t> content);
@@ -25,7 +25,7 @@ public:
     // the content read hashes to `expected`.
     void require(const std::string &expected, const std::string &what);
 
-private:
+  private:
     EvpMdCtxPtr ctx_;
 };
 

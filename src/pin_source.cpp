@@ -19,7 +19,7 @@ namespace {
 
 // Closes a file descriptor on scope exit.
 class Fd {
-public:
+  public:
     explicit Fd(int fd) : fd_(fd) {}
     Fd(const Fd &) = delete;
     Fd &operator=(const Fd &) = delete;
@@ -30,13 +30,13 @@ public:
     }
     [[nodiscard]] int get() const { return fd_; }
 
-private:
+  private:
     int fd_;
 };
 
 // Restores terminal echo on scope exit, even when reading throws.
 class EchoOff {
-public:
+  public:
     explicit EchoOff(int fd) : fd_(fd)
     {
         if (tcgetattr(fd_, &saved_) == 0) {
@@ -53,7 +53,7 @@ public:
             tcsetattr(fd_, TCSAFLUSH, &saved_);
     }
 
-private:
+  private:
     int fd_;
     termios saved_{};
     bool active_ = false;

@@ -27,7 +27,10 @@ Progress::Progress(bool enabled, std::uint64_t total_objects, std::uint64_t tota
         thread_ = std::thread([this] { run(); });
 }
 
-Progress::~Progress() { finish(); }
+Progress::~Progress()
+{
+    finish();
+}
 
 void Progress::finish()
 {
@@ -62,19 +65,17 @@ void Progress::draw(bool /*last*/)
     const double rate = seconds > 0 ? static_cast<double>(bytes) / seconds : 0;
     std::string eta = "--";
     if (objects > 0 && total_objects_ >= objects) {
-        const double left = seconds * static_cast<double>(total_objects_ - objects) /
-                            static_cast<double>(objects);
+        const double left =
+            seconds * static_cast<double>(total_objects_ - objects) / static_cast<double>(objects);
         char buf[32];
         std::snprintf(buf, sizeof buf, "%.0f s", left);
         eta = buf;
     }
-    std::fprintf(stderr, "\r\033[Ksigning: %llu/%llu files, %llu/%llu objects, %s, %s/s, %s left",
-                 static_cast<unsigned long long>(files),
-                 static_cast<unsigned long long>(total_files_),
-                 static_cast<unsigned long long>(objects),
-                 static_cast<unsigned long long>(total_objects_),
-                 human_bytes(static_cast<double>(bytes)).c_str(), human_bytes(rate).c_str(),
-                 eta.c_str());
+    std::fprintf(
+        stderr, "\r\033[Ksigning: %llu/%llu files, %llu/%llu objects, %s, %s/s, %s left",
+        static_cast<unsigned long long>(files), static_cast<unsigned long long>(total_files_),
+        static_cast<unsigned long long>(objects), static_cast<unsigned long long>(total_objects_),
+        human_bytes(static_cast<double>(bytes)).c_str(), human_bytes(rate).c_str(), eta.c_str());
     std::fflush(stderr);
 }
 

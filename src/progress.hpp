@@ -11,7 +11,7 @@
 namespace ostree_ima {
 
 class Progress {
-public:
+  public:
     // Shows nothing unless `enabled` (the CLI enables it when stderr is a
     // terminal and neither --quiet nor --json was given).
     Progress(bool enabled, std::uint64_t total_objects, std::uint64_t total_files);
@@ -29,7 +29,7 @@ public:
     // Clears the line; called before the final summary.
     void finish();
 
-private:
+  private:
     void run();
     void draw(bool last);
     bool enabled_;

@@ -81,8 +81,8 @@ std::unique_ptr<KeyBackend> open_provider_key(const KeyOptions &options)
     StoreCtxPtr store(OSSL_STORE_open_ex(options.key.c_str(), nullptr, nullptr, ui.get(), &req,
                                          nullptr, nullptr, nullptr));
     if (!store)
-        throw Error("no loaded provider can open '" + options.key + "': " +
-                    openssl_error_text() + "; check --provider and the key URI");
+        throw Error("no loaded provider can open '" + options.key + "': " + openssl_error_text() +
+                    "; check --provider and the key URI");
     OSSL_STORE_expect(store.get(), OSSL_STORE_INFO_PKEY);
     EvpPkeyPtr key;
     int found = 0;

@@ -31,7 +31,10 @@ Repo::~Repo()
         g_object_unref(repo_);
 }
 
-OstreeRepoMode Repo::mode() const { return ostree_repo_get_mode(repo_); }
+OstreeRepoMode Repo::mode() const
+{
+    return ostree_repo_get_mode(repo_);
+}
 
 std::string Repo::mode_name() const
 {

@@ -8,7 +8,7 @@ namespace ostree_ima {
 
 // Owns an OstreeRepo reference.
 class Repo {
-public:
+  public:
     // Opens REPO; throws Error naming the path when it is missing or not an
     // OSTree repository.
     static Repo open(const std::string &path);
@@ -33,7 +33,7 @@ public:
     // Throws Error when this repository's mode cannot store security.ima.
     void require_xattr_support() const;
 
-private:
+  private:
     Repo(OstreeRepo *repo, std::string path) : repo_(repo), path_(std::move(path)) {}
     OstreeRepo *repo_;
     std::string path_;

@@ -31,8 +31,14 @@ SecretString &SecretString::operator=(SecretString &&other) noexcept
     return *this;
 }
 
-SecretString::~SecretString() { wipe(value_); }
+SecretString::~SecretString()
+{
+    wipe(value_);
+}
 
-void SecretString::clear() { wipe(value_); }
+void SecretString::clear()
+{
+    wipe(value_);
+}
 
 } // namespace ostree_ima

@@ -7,7 +7,7 @@
 namespace ostree_ima {
 
 class Transaction {
-public:
+  public:
     explicit Transaction(OstreeRepo *repo);
     Transaction(const Transaction &) = delete;
     Transaction &operator=(const Transaction &) = delete;
@@ -18,7 +18,7 @@ public:
     void set_ref(const std::string &refspec, const std::string &checksum);
     void commit();
 
-private:
+  private:
     OstreeRepo *repo_;
     bool open_ = false;
 };

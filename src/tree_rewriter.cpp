@@ -69,9 +69,9 @@ std::string TreeRewriter::rewrite_tree(const std::string &tree_checksum, std::st
 
     std::string result = tree_checksum;
     if (changed) {
-        GVariantPtr new_tree = take_variant(g_variant_new(
-            "(@a(say)@a(sayay))", g_variant_builder_end(&files_builder),
-            g_variant_builder_end(&dirs_builder)));
+        GVariantPtr new_tree =
+            take_variant(g_variant_new("(@a(say)@a(sayay))", g_variant_builder_end(&files_builder),
+                                       g_variant_builder_end(&dirs_builder)));
         g_autofree guchar *raw = nullptr;
         GError *error = nullptr;
         check_g(ostree_repo_write_metadata(repo_, OSTREE_OBJECT_TYPE_DIR_TREE, nullptr,

@@ -11,7 +11,7 @@
 namespace ostree_ima {
 
 class TreeRewriter {
-public:
+  public:
     // map_file(path, old content checksum) -> new content checksum.
     // When path_independent, identical dirtrees are rewritten once.
     using FileMap = std::function<std::string(const std::string &path, const std::string &csum)>;
@@ -22,7 +22,7 @@ public:
 
     [[nodiscard]] std::uint64_t trees_written() const { return written_; }
 
-private:
+  private:
     std::string rewrite_tree(const std::string &tree_checksum, std::string &path);
     OstreeRepo *repo_;
     CommitWalker walker_;

@@ -5,7 +5,10 @@
 namespace ostree_ima {
 
 namespace {
-const GVariantType *kXattrsType() { return G_VARIANT_TYPE("a(ayay)"); }
+const GVariantType *kXattrsType()
+{
+    return G_VARIANT_TYPE("a(ayay)");
+}
 
 GVariant *entry(const char *name, GVariant *value)
 {
@@ -24,8 +27,8 @@ std::optional<std::vector<std::uint8_t>> xattr_get(GVariant *xattrs, const std::
         if (name == g_variant_get_bytestring(key.get())) {
             GVariantPtr value(g_variant_get_child_value(child.get(), 1));
             gsize len = 0;
-            const auto *data = static_cast<const std::uint8_t *>(
-                g_variant_get_fixed_array(value.get(), &len, 1));
+            const auto *data =
+                static_cast<const std::uint8_t *>(g_variant_get_fixed_array(value.get(), &len, 1));
             return std::vector<std::uint8_t>(data, data + len);
         }
     }

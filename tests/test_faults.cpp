@@ -72,7 +72,7 @@ std::string joined(const std::vector<std::string> &v)
 
 // An ostree-ima run in the background, to be signalled while it works.
 class Child {
-public:
+  public:
     Child(const std::vector<std::string> &argv, const std::string &log_prefix)
         : out_path_(log_prefix + ".out"), err_path_(log_prefix + ".err")
     {
@@ -114,8 +114,7 @@ public:
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (std::chrono::steady_clock::now() < deadline) {
             siginfo_t info{};
-            if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) ==
-                    0 &&
+            if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
                 info.si_pid == pid_)
                 return true;
             std::this_thread::sleep_for(5ms);
@@ -150,7 +149,7 @@ public:
         return false;
     }
 
-private:
+  private:
     std::string out_path_, err_path_;
     pid_t pid_ = -1;
     bool reaped_ = false;
@@ -159,7 +158,7 @@ private:
 // A mount the test made, unmounted (lazily, so a busy one cannot stick) at
 // the end of the test.
 class Mount {
-public:
+  public:
     // tmpfs of `size` (e.g. "1800k") at `dir`.
     static Mount tmpfs(const std::string &dir, const std::string &size)
     {
@@ -192,7 +191,7 @@ public:
             (void)sh("umount -l " + quote(dir_));
     }
 
-private:
+  private:
     explicit Mount(std::string dir) : dir_(std::move(dir)) {}
     std::string dir_;
 };
@@ -201,7 +200,7 @@ private:
 // locks REPO/.lock with open file description (fcntl) locks, which flock(1)
 // does not conflict with, so `flock -x REPO/.lock` would not block it.
 class RepoLock {
-public:
+  public:
     explicit RepoLock(const std::string &repo)
         : fd_(::open((repo + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600))
     {
@@ -215,7 +214,7 @@ public:
     RepoLock &operator=(const RepoLock &) = delete;
     ~RepoLock() { ::close(fd_); }
 
-private:
+  private:
     int fd_;
 };
 
@@ -250,8 +249,15 @@ std::string make_fast_repo(const std::string &path, const std::string &mode,
 std::vector<std::string> sign_argv(const std::string &repo, const KeyPair &key,
                                    const std::string &target = "signed")
 {
-    return {binary(), "sign", "--repo=" + repo, "--key=" + key.key_pem,
-            "--cert=" + key.cert_der, "--jobs=2", "--quiet", "main", target};
+    return {binary(),
+            "sign",
+            "--repo=" + repo,
+            "--key=" + key.key_pem,
+            "--cert=" + key.cert_der,
+            "--jobs=2",
+            "--quiet",
+            "main",
+            target};
 }
 
 // Keys, and a commit big enough that signing takes a second or two: 3,000
@@ -285,9 +291,10 @@ struct World {
         pristine["bare-user"] = make_fast_repo(root + "/big-bare-user", "bare-user", big_tree);
         // ostree commit compresses slowly object by object; pull-local is faster.
         const std::string archive = root + "/big-archive";
-        sh_ok("ostree init --repo=" + quote(archive) + " --mode=archive && ostree config --repo=" +
-              quote(archive) + " set core.fsync false && ostree pull-local --repo=" +
-              quote(archive) + " " + quote(pristine["bare-user"]) + " main >/dev/null");
+        sh_ok("ostree init --repo=" + quote(archive) +
+              " --mode=archive && ostree config --repo=" + quote(archive) +
+              " set core.fsync false && ostree pull-local --repo=" + quote(archive) + " " +
+              quote(pristine["bare-user"]) + " main >/dev/null");
         pristine["archive"] = archive;
         for (const auto &[mode, repo] : pristine) {
             const std::string copy = copy_of(mode, "reference");
@@ -421,9 +428,15 @@ void signals_in_mode(const std::string &mode)
 
 BOOST_AUTO_TEST_SUITE(signals)
 
-BOOST_AUTO_TEST_CASE(killed_and_interrupted_archive) { signals_in_mode("archive"); }
+BOOST_AUTO_TEST_CASE(killed_and_interrupted_archive)
+{
+    signals_in_mode("archive");
+}
 
-BOOST_AUTO_TEST_CASE(killed_and_interrupted_bare_user) { signals_in_mode("bare-user"); }
+BOOST_AUTO_TEST_CASE(killed_and_interrupted_bare_user)
+{
+    signals_in_mode("bare-user");
+}
 
 // Before the signing job starts (here: blocked opening a PIN file that is a
 // fifo; likewise at a passphrase prompt) SIGINT ends the process at once, as
@@ -438,8 +451,8 @@ BOOST_AUTO_TEST_CASE(interrupt_before_the_job_ends_the_process_at_once)
     sh_ok("openssl pkey -in " + quote(w.key.key_pem) + " -aes256 -passout pass:secret -out " +
           quote(encrypted));
     const std::string repo = w.copy_of("archive", "early-interrupt");
-    Child child({binary(), "sign", "--repo=" + repo, "--key=" + encrypted,
-                 "--pin-file=" + fifo, "main", "signed"},
+    Child child({binary(), "sign", "--repo=" + repo, "--key=" + encrypted, "--pin-file=" + fifo,
+                 "main", "signed"},
                 dir + "/log");
     std::this_thread::sleep_for(300ms);
     child.signal(SIGINT);
@@ -496,10 +509,10 @@ void fill_the_disk(const std::string &mode, bool ostree_reserve)
                    random_bytes(30000, 1000 + static_cast<std::uint64_t>(i)));
     const Mount mount = Mount::tmpfs(dir + "/mnt", "1800k");
     // With core.min-free-space-percent=0, writes go on until the kernel's ENOSPC.
-    const std::string config =
-        ostree_reserve ? ""
-                       : " && ostree config --repo=" + quote(dir + "/mnt/repo") +
-                             " set core.min-free-space-percent 0";
+    const std::string config = ostree_reserve
+                                   ? ""
+                                   : " && ostree config --repo=" + quote(dir + "/mnt/repo") +
+                                         " set core.min-free-space-percent 0";
     const std::string repo = make_fast_repo(dir + "/mnt/repo", mode, tree, config);
     const std::string reference_repo = dir + "/reference";
     sh_ok("cp -a " + quote(repo) + " " + quote(reference_repo));
@@ -557,10 +570,22 @@ std::string object_of(const std::string &repo, const std::string &path)
 
 BOOST_AUTO_TEST_SUITE(disk_full)
 
-BOOST_AUTO_TEST_CASE(archive_at_ostree_reserve) { fill_the_disk("archive", true); }
-BOOST_AUTO_TEST_CASE(archive_at_enospc) { fill_the_disk("archive", false); }
-BOOST_AUTO_TEST_CASE(bare_user_at_ostree_reserve) { fill_the_disk("bare-user", true); }
-BOOST_AUTO_TEST_CASE(bare_user_at_enospc) { fill_the_disk("bare-user", false); }
+BOOST_AUTO_TEST_CASE(archive_at_ostree_reserve)
+{
+    fill_the_disk("archive", true);
+}
+BOOST_AUTO_TEST_CASE(archive_at_enospc)
+{
+    fill_the_disk("archive", false);
+}
+BOOST_AUTO_TEST_CASE(bare_user_at_ostree_reserve)
+{
+    fill_the_disk("bare-user", true);
+}
+BOOST_AUTO_TEST_CASE(bare_user_at_enospc)
+{
+    fill_the_disk("bare-user", false);
+}
 
 BOOST_AUTO_TEST_SUITE_END()
 
@@ -594,8 +619,7 @@ BOOST_AUTO_TEST_CASE(repository_locked_by_another_writer)
         const auto start = std::chrono::steady_clock::now();
         const Result r = run(sign_argv(repo, w.key));
         const auto waited = std::chrono::steady_clock::now() - start;
-        expect_clean_failure(r, 1, {"is locked by another writer; try again later"}, repo,
-                             before);
+        expect_clean_failure(r, 1, {"is locked by another writer; try again later"}, repo, before);
         BOOST_TEST(waited >= 1s);
         BOOST_TEST(waited < 15s);
     }
@@ -619,8 +643,8 @@ BOOST_AUTO_TEST_CASE(corrupted_content_objects)
             const std::string repo = small_repo(dir, mode);
             const std::string before = rev_parse(repo, "signed");
             const std::string checksum = object_of(repo, "/usr/bin/big.txt");
-            const std::string rel = "objects/" + checksum.substr(0, 2) + "/" +
-                                    checksum.substr(2) + (mode == "archive" ? ".filez" : ".file");
+            const std::string rel = "objects/" + checksum.substr(0, 2) + "/" + checksum.substr(2) +
+                                    (mode == "archive" ? ".filez" : ".file");
             const std::string path = repo + "/" + rel;
             {
                 std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
@@ -636,8 +660,7 @@ BOOST_AUTO_TEST_CASE(corrupted_content_objects)
                                  {"content object " + checksum + " (" + rel + ") is corrupted"},
                                  repo, before);
             // fsck finds it too (and so fails, as it should).
-            BOOST_TEST(sh("ostree fsck --repo=" + quote(repo) + " >/dev/null 2>&1").exit_code !=
-                       0);
+            BOOST_TEST(sh("ostree fsck --repo=" + quote(repo) + " >/dev/null 2>&1").exit_code != 0);
         }
     }
 }
@@ -698,8 +721,8 @@ BOOST_AUTO_TEST_CASE(two_runs_on_the_same_ref)
     const std::string cb = trimmed(rb.out);
     BOOST_TEST(ca != cb);
     const std::string now = rev_parse(repo, "signed");
-    BOOST_TEST((now == ca || now == cb), "ref at " << now << ", runs printed " << ca << " and "
-                                                   << cb);
+    BOOST_TEST((now == ca || now == cb),
+               "ref at " << now << ", runs printed " << ca << " and " << cb);
     require_fsck(repo);
     // Both commits are complete, each signed throughout by its own key.
     for (const auto &[commit, key] : {std::pair{ca, w.key}, std::pair{cb, w.other}}) {

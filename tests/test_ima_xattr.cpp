@@ -68,7 +68,8 @@ BOOST_AUTO_TEST_CASE(header_layout_matches_the_documented_v2_format)
 {
     // ima-evm-utils' own test vector: RSA-2048, sha256, key id aabbccdd.
     const Bytes sig(256, 0x5a);
-    const Bytes x = encode_ima_signature(hash_algo_by_name("sha256"), parse_key_id("aabbccdd"), sig);
+    const Bytes x =
+        encode_ima_signature(hash_algo_by_name("sha256"), parse_key_id("aabbccdd"), sig);
     BOOST_TEST(x.size() == 9u + 256u);
     const Bytes header(x.begin(), x.begin() + 9);
     BOOST_TEST(header == hex_bytes("030204aabbccdd0100"), boost::test_tools::per_element());
@@ -80,7 +81,8 @@ BOOST_AUTO_TEST_CASE(header_layout_matches_the_documented_v2_format)
 BOOST_AUTO_TEST_CASE(decode_round_trips)
 {
     const Bytes sig = {1, 2, 3, 4, 5};
-    const Bytes x = encode_ima_signature(hash_algo_by_name("sha512"), parse_key_id("0x01020304"), sig);
+    const Bytes x =
+        encode_ima_signature(hash_algo_by_name("sha512"), parse_key_id("0x01020304"), sig);
     const auto r = decode_ima_signature(x);
     BOOST_REQUIRE(r.ok);
     BOOST_TEST(r.value.algo->name == "sha512");
@@ -90,8 +92,8 @@ BOOST_AUTO_TEST_CASE(decode_round_trips)
 
 BOOST_AUTO_TEST_CASE(decode_rejects_malformed_values)
 {
-    const Bytes good = encode_ima_signature(hash_algo_by_name("sha256"), parse_key_id("aabbccdd"),
-                                            Bytes(64, 7));
+    const Bytes good =
+        encode_ima_signature(hash_algo_by_name("sha256"), parse_key_id("aabbccdd"), Bytes(64, 7));
     BOOST_TEST(!decode_ima_signature({}).ok);
     Bytes wrong_type = good;
     wrong_type[0] = 0x04;
@@ -188,7 +190,8 @@ BOOST_AUTO_TEST_CASE(ec_signatures_are_accepted_by_evmctl)
             const std::string file = dir / ("g-" + curve + hash);
             sh_ok("head -c 5000 /dev/urandom > " + quote(file));
             const HashAlgo &algo = hash_algo_by_name(hash);
-            const Bytes mine = encode_ima_signature(algo, id, backend->sign(algo, file_digest(file, algo)));
+            const Bytes mine =
+                encode_ima_signature(algo, id, backend->sign(algo, file_digest(file, algo)));
             write_xattr(file, mine);
             const Result r = run({"evmctl", "ima_verify", "--key", k.cert_der, file});
             BOOST_TEST(r.exit_code == 0, curve << " " << hash << ": " << r.out << r.err);

@@ -45,11 +45,12 @@ std::map<std::string, std::string> with(std::map<std::string, std::string> env,
     return env;
 }
 
-Result sign_with(const std::string &key, std::vector<std::string> extra,
-                 const std::string &target, const std::map<std::string, std::string> &env)
+Result sign_with(const std::string &key, std::vector<std::string> extra, const std::string &target,
+                 const std::map<std::string, std::string> &env)
 {
     World &w = world();
-    std::vector<std::string> argv = {binary(), "sign", "--json", "--repo=" + w.repo, "--key=" + key};
+    std::vector<std::string> argv = {binary(), "sign", "--json", "--repo=" + w.repo,
+                                     "--key=" + key};
     argv.insert(argv.end(), extra.begin(), extra.end());
     argv.push_back("main");
     if (!target.empty())
@@ -81,7 +82,8 @@ void expect_failure(const std::string &key, const std::vector<std::string> &extr
     World &w = world();
     const Result r = sign_with(key, extra, "signed", env);
     BOOST_TEST(r.exit_code == code, "exit " << r.exit_code << ": " << r.err);
-    BOOST_TEST(r.err.find(needle) != std::string::npos, "stderr lacks '" << needle << "': " << r.err);
+    BOOST_TEST(r.err.find(needle) != std::string::npos,
+               "stderr lacks '" << needle << "': " << r.err);
     BOOST_TEST(r.out.empty());
     BOOST_TEST(rev_parse(w.repo, "signed") == w.before);
 }
@@ -90,8 +92,8 @@ void expect_failure(const std::string &key, const std::vector<std::string> &extr
 void token_still_usable()
 {
     World &w = world();
-    const Result r = sign_with(SoftHsmToken::uri("rsa2048"), {"--pin-file=" + w.token.pin_file},
-                               "", w.token.env);
+    const Result r = sign_with(SoftHsmToken::uri("rsa2048"), {"--pin-file=" + w.token.pin_file}, "",
+                               w.token.env);
     BOOST_TEST(r.exit_code == 0, r.err);
 }
 
@@ -133,8 +135,9 @@ BOOST_AUTO_TEST_CASE(discovery_through_p11kit_and_pin_from_environment)
 BOOST_AUTO_TEST_CASE(pin_source_in_the_uri)
 {
     World &w = world();
-    const Result r = sign_with(SoftHsmToken::uri("rsa2048") + "&pin-source=file:" + w.token.pin_file,
-                               {"--overwrite"}, "hsm-pin-source", w.token.env);
+    const Result r =
+        sign_with(SoftHsmToken::uri("rsa2048") + "&pin-source=file:" + w.token.pin_file,
+                  {"--overwrite"}, "hsm-pin-source", w.token.env);
     check_commit(r, w.token.cert("rsa2048"), "hsm-pin-source");
 }
 
@@ -150,8 +153,9 @@ BOOST_AUTO_TEST_CASE(pin_value_warns_and_works)
 BOOST_AUTO_TEST_CASE(engine_route_gives_the_same_rsa_commit)
 {
     World &w = world();
-    const Result native = sign_with(SoftHsmToken::uri("rsa2048"),
-                                    {"--pin-file=" + w.token.pin_file, "--overwrite"}, "", w.token.env);
+    const Result native =
+        sign_with(SoftHsmToken::uri("rsa2048"), {"--pin-file=" + w.token.pin_file, "--overwrite"},
+                  "", w.token.env);
     BOOST_REQUIRE_MESSAGE(native.exit_code == 0, native.err);
     // libp11's engine reaches SoftHSM2 through the p11-kit proxy.
     const Result engine = sign_with("pkcs11:token=ostree-ima-test;object=rsa2048;type=private",
@@ -171,14 +175,15 @@ BOOST_AUTO_TEST_CASE(parallel_sessions_give_the_same_rsa_commit)
     const Result four = sign_with(SoftHsmToken::uri("rsa2048"),
                                   {"--pin-file=" + w.token.pin_file, "--jobs=4"}, "", w.token.env);
     BOOST_REQUIRE_MESSAGE(one.exit_code == 0 && four.exit_code == 0, one.err << four.err);
-    BOOST_TEST(nlohmann::json::parse(one.out)["commit"] == nlohmann::json::parse(four.out)["commit"]);
+    BOOST_TEST(nlohmann::json::parse(one.out)["commit"] ==
+               nlohmann::json::parse(four.out)["commit"]);
 }
 
 BOOST_AUTO_TEST_CASE(keys_lists_tokens_keys_and_key_ids)
 {
     World &w = world();
-    const std::string uri = std::string("pkcs11:token=ostree-ima-test?module-path=") +
-                            SoftHsmToken::kModule;
+    const std::string uri =
+        std::string("pkcs11:token=ostree-ima-test?module-path=") + SoftHsmToken::kModule;
     const Result text = run({binary(), "keys", uri}, w.token.env);
     BOOST_REQUIRE_MESSAGE(text.exit_code == 0, text.err);
     BOOST_TEST(text.out.find("ostree-ima-test") != std::string::npos);
@@ -187,7 +192,8 @@ BOOST_AUTO_TEST_CASE(keys_lists_tokens_keys_and_key_ids)
         BOOST_TEST(text.out.find(ima_key_id_of(w.token.cert(label))) != std::string::npos, label);
     }
     const Result logged_in =
-        run({binary(), "keys", "--login", "--pin-file=" + w.token.pin_file, "--json", uri}, w.token.env);
+        run({binary(), "keys", "--login", "--pin-file=" + w.token.pin_file, "--json", uri},
+            w.token.env);
     BOOST_REQUIRE_MESSAGE(logged_in.exit_code == 0, logged_in.err);
     const std::string dump = nlohmann::json::parse(logged_in.out).dump();
     BOOST_TEST(dump.find("object=rsa2048") != std::string::npos);
@@ -228,8 +234,9 @@ BOOST_AUTO_TEST_CASE(module_that_does_not_exist_or_is_not_pkcs11)
     World &w = world();
     expect_failure("pkcs11:token=ostree-ima-test;object=rsa2048?module-path=/no/such/module.so",
                    {"--pin-file=" + w.token.pin_file}, w.token.env, "/no/such/module.so");
-    expect_failure("pkcs11:token=ostree-ima-test;object=rsa2048?module-path=/lib/x86_64-linux-gnu/libz.so.1",
-                   {"--pin-file=" + w.token.pin_file}, w.token.env, "libz.so.1");
+    expect_failure(
+        "pkcs11:token=ostree-ima-test;object=rsa2048?module-path=/lib/x86_64-linux-gnu/libz.so.1",
+        {"--pin-file=" + w.token.pin_file}, w.token.env, "libz.so.1");
 }
 
 BOOST_AUTO_TEST_CASE(token_not_present)

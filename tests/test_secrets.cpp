@@ -58,9 +58,8 @@ BOOST_AUTO_TEST_CASE(pin_never_in_output_files_or_repository)
     BOOST_TEST(results.back().exit_code == 0, results.back().err);
     auto env = w.env;
     env["OSTREE_IMA_PIN"] = kPin;
-    results.push_back(run({binary(), "sign", "--overwrite", "--repo=" + w.repo, "--key=" + kUri,
-                           "main", "b"},
-                          env));
+    results.push_back(run(
+        {binary(), "sign", "--overwrite", "--repo=" + w.repo, "--key=" + kUri, "main", "b"}, env));
     BOOST_TEST(results.back().exit_code == 0, results.back().err);
     results.push_back(run({binary(), "keys", "--login", "--json", "--pin-file=" + w.pin_file,
                            "pkcs11:token=ostree-ima-test"},
@@ -70,12 +69,13 @@ BOOST_AUTO_TEST_CASE(pin_never_in_output_files_or_repository)
     const std::string manifest = w.dir / "digests.json";
     const std::string sigs = w.dir / "signatures.json";
     const std::string audit = w.dir / "audit.log";
-    results.push_back(run({binary(), "digests", "--repo=" + w.repo, "main", "-o", manifest}, w.env));
+    results.push_back(
+        run({binary(), "digests", "--repo=" + w.repo, "main", "-o", manifest}, w.env));
     BOOST_TEST(results.back().exit_code == 0, results.back().err);
-    results.push_back(run({binary(), "sign-digests", "--yes", "--key=" + kUri + "?pin-source=file:" +
-                               w.pin_file,
-                           "--audit-log=" + audit, manifest, "-o", sigs},
-                          w.env));
+    results.push_back(
+        run({binary(), "sign-digests", "--yes", "--key=" + kUri + "?pin-source=file:" + w.pin_file,
+             "--audit-log=" + audit, manifest, "-o", sigs},
+            w.env));
     BOOST_TEST(results.back().exit_code == 0, results.back().err);
     // Failures: a wrong PIN (file and environment), a key that does not exist.
     results.push_back(run({binary(), "sign", "--repo=" + w.repo, "--key=" + kUri,
@@ -100,9 +100,9 @@ BOOST_AUTO_TEST_CASE(pin_never_in_output_files_or_repository)
 BOOST_AUTO_TEST_CASE(pin_value_on_the_command_line_warns_but_is_not_echoed)
 {
     World &w = world();
-    const Result r = run({binary(), "sign", "--repo=" + w.repo,
-                          "--key=" + kUri + "?pin-value=" + kPin, "main"},
-                         w.env);
+    const Result r =
+        run({binary(), "sign", "--repo=" + w.repo, "--key=" + kUri + "?pin-value=" + kPin, "main"},
+            w.env);
     BOOST_TEST(r.exit_code == 0, r.err);
     BOOST_TEST(r.err.find("visible to other users") != std::string::npos, r.err);
     no_pin_in(r, "pin-value");

@@ -6,8 +6,8 @@
 #include "fixtures.hpp"
 
 #include <memory>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 using namespace test_support;
 
@@ -136,8 +136,8 @@ BOOST_AUTO_TEST_CASE(sign_in_every_mode_that_holds_xattrs)
             BOOST_TEST(trimmed(one.out) == commit);
 
             // ima-sign, the ostree-ext-cli drop-in, gives the same result.
-            const Result ext = run({binary(), "ima-sign", "--repo=" + repo, "--cert",
-                                    key.cert_der, "main", "ext-signed", "sha256", key.key_pem});
+            const Result ext = run({binary(), "ima-sign", "--repo=" + repo, "--cert", key.cert_der,
+                                    "main", "ext-signed", "sha256", key.key_pem});
             BOOST_REQUIRE_MESSAGE(ext.exit_code == 0, ext.err);
             BOOST_TEST(trimmed(ext.out) == "ext-signed => " + commit);
             BOOST_TEST(rev_parse(repo, "ext-signed") == commit);
@@ -183,9 +183,9 @@ BOOST_AUTO_TEST_CASE(every_key_type_and_hash_verifies_with_evmctl)
                 const std::string ref = name + "-" + hash;
                 const Result r = sign(repo, key, {"--overwrite", "--hash=" + hash}, "main", ref);
                 BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-                const auto failures =
-                    evmctl_verify_checkout(repo, ref, key.cert_der, dir.path());
-                BOOST_TEST(failures.empty(), "evmctl rejected: " << (failures.empty() ? "" : failures[0]));
+                const auto failures = evmctl_verify_checkout(repo, ref, key.cert_der, dir.path());
+                BOOST_TEST(failures.empty(),
+                           "evmctl rejected: " << (failures.empty() ? "" : failures[0]));
                 // The hash id in the xattr is the one asked for.
                 const auto files = read_commit_files(repo, ref);
                 const auto &ima = *files.at("/etc/hello.conf").ima;

@@ -55,25 +55,27 @@ void sign_and_verify(const std::vector<std::string> &key_args, const std::string
 BOOST_AUTO_TEST_CASE(tpm2_pkcs11_slot_rsa)
 {
     World &w = world();
-    sign_and_verify({"--key=pkcs11:token=ostree-ima-tpm;object=tpm-rsa2048;type=private?module-path=" +
-                         w.tpm.env.at("TPM2_PKCS11_MODULE"),
-                     "--pin-file=" + w.tpm.pin_file},
-                    w.tpm.cert("tpm-rsa2048"), "tpm-rsa");
+    sign_and_verify(
+        {"--key=pkcs11:token=ostree-ima-tpm;object=tpm-rsa2048;type=private?module-path=" +
+             w.tpm.env.at("TPM2_PKCS11_MODULE"),
+         "--pin-file=" + w.tpm.pin_file},
+        w.tpm.cert("tpm-rsa2048"), "tpm-rsa");
 }
 
 BOOST_AUTO_TEST_CASE(tpm2_pkcs11_slot_ec)
 {
     World &w = world();
-    sign_and_verify({"--key=pkcs11:token=ostree-ima-tpm;object=tpm-ec-p256;type=private?module-path=" +
-                         w.tpm.env.at("TPM2_PKCS11_MODULE"),
-                     "--pin-file=" + w.tpm.pin_file},
-                    w.tpm.cert("tpm-ec-p256"), "tpm-ec");
+    sign_and_verify(
+        {"--key=pkcs11:token=ostree-ima-tpm;object=tpm-ec-p256;type=private?module-path=" +
+             w.tpm.env.at("TPM2_PKCS11_MODULE"),
+         "--pin-file=" + w.tpm.pin_file},
+        w.tpm.cert("tpm-ec-p256"), "tpm-ec");
 }
 
 BOOST_AUTO_TEST_CASE(tpm2_provider_persistent_handle)
 {
     World &w = world();
-    sign_and_verify({"--provider=tpm2", "--key=" + w.tpm.handle,
-                     "--cert=" + w.tpm.cert("tpm-handle")},
-                    w.tpm.cert("tpm-handle"), "tpm-provider");
+    sign_and_verify(
+        {"--provider=tpm2", "--key=" + w.tpm.handle, "--cert=" + w.tpm.cert("tpm-handle")},
+        w.tpm.cert("tpm-handle"), "tpm-provider");
 }

@@ -14,8 +14,8 @@
 #include "fixtures.hpp"
 
 #include <dirent.h>
-#include <functional>
 #include <fcntl.h>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -39,7 +39,7 @@ std::string trimmed(std::string s)
 // A directory file descriptor, closed on scope exit. Trees here are built
 // and walked with *at() calls: paths deeper than PATH_MAX cannot be named.
 class DirFd {
-public:
+  public:
     explicit DirFd(const std::string &path) : fd_(::open(path.c_str(), O_RDONLY | O_DIRECTORY))
     {
         BOOST_REQUIRE_MESSAGE(fd_ >= 0, "cannot open " << path);
@@ -74,7 +74,7 @@ public:
         ::close(fd);
     }
 
-private:
+  private:
     int fd_ = -1;
 };
 
@@ -116,8 +116,8 @@ World &world()
 
 Result commit_tree(const std::string &repo, const std::string &mode, const std::string &tree)
 {
-    sh_ok("ostree init --repo=" + quote(repo) + " --mode=" + mode + " && ostree config --repo=" +
-          quote(repo) + " set core.fsync false");
+    sh_ok("ostree init --repo=" + quote(repo) + " --mode=" + mode +
+          " && ostree config --repo=" + quote(repo) + " set core.fsync false");
     return sh("ostree commit --repo=" + quote(repo) + " --branch=main --tree=dir=" + quote(tree) +
               " --timestamp='2026-01-02 03:04:05' 2>&1");
 }
@@ -294,8 +294,8 @@ BOOST_AUTO_TEST_CASE(many_xattrs_and_a_large_one)
     for (int i = 0; i < 100; ++i) {
         const std::string name = "user.attr" + std::to_string(i);
         const std::string value = "value " + std::to_string(i);
-        BOOST_REQUIRE(::setxattr((tree + "/many").c_str(), name.c_str(), value.data(),
-                                 value.size(), 0) == 0);
+        BOOST_REQUIRE(
+            ::setxattr((tree + "/many").c_str(), name.c_str(), value.data(), value.size(), 0) == 0);
     }
     const std::string big(60 * 1024, 'v');
     BOOST_REQUIRE(::setxattr((tree + "/large").c_str(), "user.large", big.data(), big.size(), 0) ==
@@ -385,8 +385,8 @@ BOOST_AUTO_TEST_CASE(empty_and_symlink_only_trees)
                 BOOST_TEST(report["commit"] == report["source_commit"]);
                 BOOST_TEST(rev_parse(repo, "signed") == rev_parse(repo, "main"));
                 check_signed(repo);
-                sh_ok("rm -rf " + quote(dir + "/co") + " && ostree checkout --repo=" +
-                      quote(repo) + " signed " + quote(dir + "/co"));
+                sh_ok("rm -rf " + quote(dir + "/co") + " && ostree checkout --repo=" + quote(repo) +
+                      " signed " + quote(dir + "/co"));
                 BOOST_TEST(trimmed(sh_ok("find " + quote(dir + "/co") + " -type f | wc -l")) ==
                            "0");
             }

@@ -32,7 +32,7 @@ void install_interrupt_handlers();
 
 // Marks a job that polls stop_requested() often enough to honour it.
 class StopScope {
-public:
+  public:
     StopScope();
     StopScope(const StopScope &) = delete;
     StopScope &operator=(const StopScope &) = delete;
@@ -41,7 +41,7 @@ public:
 
 // A job stopped on request; the message says what was left unchanged.
 class Interrupted : public Error {
-public:
+  public:
     explicit Interrupted(const std::string &unchanged)
         : Error("interrupted; nothing was changed: " + unchanged)
     {

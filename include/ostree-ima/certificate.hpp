@@ -14,7 +14,7 @@
 namespace ostree_ima {
 
 class Certificate {
-public:
+  public:
     // Reads PEM or DER; throws Error naming the path when it is neither.
     static Certificate load(const std::string &path);
     // Parses DER (or PEM) bytes; `origin` names them in errors.
@@ -31,7 +31,7 @@ public:
     [[nodiscard]] KeyId ima_key_id() const;
     [[nodiscard]] const EVP_PKEY *public_key() const;
 
-private:
+  private:
     Certificate(X509Ptr cert, std::string origin)
         : cert_(std::move(cert)), origin_(std::move(origin))
     {

@@ -14,24 +14,24 @@ namespace ostree_ima {
 
 struct SignRequest {
     std::string repo_path;
-    std::string source_rev;  // a ref or a commit checksum
-    std::string target_ref;  // empty: write the commit, move no ref
+    std::string source_rev; // a ref or a commit checksum
+    std::string target_ref; // empty: write the commit, move no ref
     const HashAlgo *algo = nullptr;
     KeyId key_id{};
-    bool overwrite = false;  // replace an existing security.ima
-    unsigned jobs = 1;       // worker threads
-    bool progress = false;   // progress display on stderr
-    PathSelector selector;   // which files to sign (default: all)
+    bool overwrite = false; // replace an existing security.ima
+    unsigned jobs = 1;      // worker threads
+    bool progress = false;  // progress display on stderr
+    PathSelector selector;  // which files to sign (default: all)
 };
 
 struct SignReport {
     std::string source_commit;
     std::string new_commit;
     std::string ref;
-    std::uint64_t files_signed = 0;   // paths whose file got a new signature
-    std::uint64_t files_kept = 0;     // paths whose existing security.ima was kept
-    std::uint64_t unique_signed = 0;  // content objects signed
-    std::uint64_t bytes_hashed = 0;   // content bytes hashed
+    std::uint64_t files_signed = 0;  // paths whose file got a new signature
+    std::uint64_t files_kept = 0;    // paths whose existing security.ima was kept
+    std::uint64_t unique_signed = 0; // content objects signed
+    std::uint64_t bytes_hashed = 0;  // content bytes hashed
     double seconds = 0;
 };
 

@@ -9,13 +9,13 @@ namespace ostree_ima {
 // A failure the user can act on: the message is one line naming what failed
 // and what to do. The CLI prints it and exits 1.
 class Error : public std::runtime_error {
-public:
+  public:
     explicit Error(const std::string &message) : std::runtime_error(message) {}
 };
 
 // A bad invocation (unknown option value, unsupported hash name...): exit 2.
 class UsageError : public Error {
-public:
+  public:
     explicit UsageError(const std::string &message) : Error(message) {}
 };
 

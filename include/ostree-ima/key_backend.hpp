@@ -24,7 +24,7 @@ struct EvpPkeyFree {
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
 
 class KeyBackend {
-public:
+  public:
     virtual ~KeyBackend() = default;
     KeyBackend() = default;
     KeyBackend(const KeyBackend &) = delete;
@@ -58,8 +58,8 @@ public:
 // verify (RSA 2048..4096, EC P-256/P-384). Throws Error otherwise.
 struct KeyShape {
     KeyType type;
-    int bits;                // RSA modulus or EC field size
-    std::string curve;       // "P-256", "P-384" for EC
+    int bits;                                    // RSA modulus or EC field size
+    std::string curve;                           // "P-256", "P-384" for EC
     [[nodiscard]] std::string to_string() const; // "RSA-2048", "EC P-256"
 };
 KeyShape check_key_shape(const EVP_PKEY *key, const std::string &what);

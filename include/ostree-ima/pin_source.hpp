@@ -12,7 +12,7 @@ namespace ostree_ima {
 // then the OSTREE_IMA_PIN environment variable, then a no-echo prompt on the
 // controlling terminal when stdin is a terminal. Never argv.
 class PinSource {
-public:
+  public:
     explicit PinSource(std::optional<std::string> pin_file = std::nullopt);
 
     // Reads the secret. `what` names what it unlocks ("passphrase for key
@@ -29,7 +29,7 @@ public:
     // \r). Warns on stderr when the file is readable by group or others.
     static SecretString read_pin_file(const std::string &path);
 
-private:
+  private:
     std::optional<std::string> pin_file_;
 };
 

@@ -9,7 +9,7 @@ namespace ostree_ima {
 // Holds a secret in a std::string whose storage is cleansed (OPENSSL_cleanse)
 // on destruction and on reassignment. Move-only so that copies do not linger.
 class SecretString {
-public:
+  public:
     SecretString() = default;
     explicit SecretString(std::string value) : value_(std::move(value)) {}
     SecretString(const SecretString &) = delete;
@@ -24,7 +24,7 @@ public:
     [[nodiscard]] bool empty() const { return value_.empty(); }
     void clear();
 
-private:
+  private:
     std::string value_;
 };
 

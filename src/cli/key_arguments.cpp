@@ -19,8 +19,9 @@ void KeyArguments::add_options(CLI::App &cmd)
                    "signer's X.509 certificate (PEM or DER); its subjectKeyIdentifier gives the "
                    "key id");
     cmd.add_option("--keyid", keyid, "key id to write, 8 hex digits (overrides --cert)");
-    cmd.add_option("--pin-file", key.pin_file,
-                   "file holding the key passphrase or token PIN (else OSTREE_IMA_PIN or a prompt)");
+    cmd.add_option(
+        "--pin-file", key.pin_file,
+        "file holding the key passphrase or token PIN (else OSTREE_IMA_PIN or a prompt)");
     cmd.add_option("--engine", key.engine, "load --key through this OpenSSL engine (e.g. pkcs11)");
     cmd.add_option("--provider", key.providers,
                    "load --key through OpenSSL providers' stores (repeatable, e.g. tpm2)");

@@ -56,8 +56,7 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
         known = known || (argc > 1 && sub->get_name() == argv[1]);
     }
     if (argc > 1 && argv[1][0] != '-' && !known) {
-        std::cerr << "ostree-ima: unknown command '" << argv[1] << "'; commands: " << names
-                  << "\n";
+        std::cerr << "ostree-ima: unknown command '" << argv[1] << "'; commands: " << names << "\n";
         return 2;
     }
     try {

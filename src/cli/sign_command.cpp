@@ -87,8 +87,8 @@ Runner add_sign_command(CLI::App &app)
             if (!args->quiet)
                 std::cerr << "ostree-ima: signed " << r.files_signed << " files ("
                           << r.unique_signed << " unique objects), kept " << r.files_kept
-                          << " existing signatures, key id " << key_id_hex(key.key_id.id)
-                          << ", " << algo.name << ", " << r.seconds << " s"
+                          << " existing signatures, key id " << key_id_hex(key.key_id.id) << ", "
+                          << algo.name << ", " << r.seconds << " s"
                           << (r.ref.empty() ? "" : "; " + r.ref + " updated") << "\n";
             std::cout << r.new_commit << std::endl;
         }

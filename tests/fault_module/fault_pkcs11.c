@@ -48,12 +48,12 @@ static struct {
     CK_FUNCTION_LIST *real;
     CK_FUNCTION_LIST wrapped;
     enum fault_kind kind;
-    CK_RV rv;          /* FAULT_RV */
-    long sleep_ms;     /* FAULT_SLEEP */
-    unsigned long at;  /* first faulty call */
-    long count;        /* -1: unlimited */
-    int log_fd;        /* -1: no log */
-    CK_RV init_error;  /* set when setup failed */
+    CK_RV rv;         /* FAULT_RV */
+    long sleep_ms;    /* FAULT_SLEEP */
+    unsigned long at; /* first faulty call */
+    long count;       /* -1: unlimited */
+    int log_fd;       /* -1: no log */
+    CK_RV init_error; /* set when setup failed */
 } state;
 
 static atomic_ulong sign_calls;
@@ -139,8 +139,8 @@ static int parse_fault(void)
 static CK_RV fault_C_GetFunctionList(CK_FUNCTION_LIST **list);
 static CK_RV fault_C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, void *application,
                                  CK_NOTIFY notify, CK_SESSION_HANDLE *session);
-static CK_RV fault_C_Login(CK_SESSION_HANDLE session, CK_USER_TYPE user_type,
-                           unsigned char *pin, unsigned long pin_len);
+static CK_RV fault_C_Login(CK_SESSION_HANDLE session, CK_USER_TYPE user_type, unsigned char *pin,
+                           unsigned long pin_len);
 static CK_RV fault_C_SignInit(CK_SESSION_HANDLE session, CK_MECHANISM *mechanism,
                               CK_OBJECT_HANDLE key);
 static CK_RV fault_C_Sign(CK_SESSION_HANDLE session, unsigned char *data, unsigned long data_len,
@@ -239,12 +239,11 @@ static CK_RV fault_C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, void *applicat
     return state.real->C_OpenSession(slot, flags, application, notify, session);
 }
 
-static CK_RV fault_C_Login(CK_SESSION_HANDLE session, CK_USER_TYPE user_type,
-                           unsigned char *pin, unsigned long pin_len)
+static CK_RV fault_C_Login(CK_SESSION_HANDLE session, CK_USER_TYPE user_type, unsigned char *pin,
+                           unsigned long pin_len)
 {
-    CK_RV rv = atomic_load(&device_removed)
-                   ? CKR_DEVICE_REMOVED
-                   : state.real->C_Login(session, user_type, pin, pin_len);
+    CK_RV rv = atomic_load(&device_removed) ? CKR_DEVICE_REMOVED
+                                            : state.real->C_Login(session, user_type, pin, pin_len);
     log_line("C_Login type=%lu rv=0x%08lx\n", user_type, rv);
     return rv;
 }

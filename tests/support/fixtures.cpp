@@ -8,8 +8,14 @@
 
 namespace test_support {
 
-std::string binary() { return OSTREE_IMA_TEST_BINARY; }
-std::string source_dir() { return OSTREE_IMA_SOURCE_DIR; }
+std::string binary()
+{
+    return OSTREE_IMA_TEST_BINARY;
+}
+std::string source_dir()
+{
+    return OSTREE_IMA_SOURCE_DIR;
+}
 
 TempDir::TempDir()
 {
@@ -50,8 +56,8 @@ KeyPair make_key(const std::string &dir, const std::string &name, const std::str
 void make_source_tree(const std::string &dir, const KeyPair &presign_key)
 {
     const std::string d = quote(dir);
-    sh_ok("set -e; mkdir -p " + d + "/usr/bin " + d + "/usr/lib/deep/deeper " + d +
-          "/etc " + d + "/empty-dir; cd " + d +
+    sh_ok("set -e; mkdir -p " + d + "/usr/bin " + d + "/usr/lib/deep/deeper " + d + "/etc " + d +
+          "/empty-dir; cd " + d +
           "; printf 'hello\\n' > etc/hello.conf"
           "; cp etc/hello.conf usr/lib/deep/hello-copy; cp etc/hello.conf usr/lib/hello-again"
           "; : > usr/lib/empty"
@@ -71,8 +77,8 @@ std::string make_repo(const std::string &dir, const std::string &mode, const std
 {
     const std::string repo = dir + "/repo-" + mode;
     sh_ok("ostree init --repo=" + quote(repo) + " --mode=" + mode);
-    sh_ok("ostree commit --repo=" + quote(repo) + " --branch=" + quote(ref) + " --tree=dir=" +
-          quote(tree) +
+    sh_ok("ostree commit --repo=" + quote(repo) + " --branch=" + quote(ref) +
+          " --tree=dir=" + quote(tree) +
           " --subject='release 1.0' --body='the body' --add-metadata-string=version=1.0 "
           "--timestamp='2026-01-02 03:04:05' >/dev/null");
     return repo;
@@ -217,11 +223,13 @@ std::vector<std::string> evmctl_verify_checkout(const std::string &repo, const s
     const std::string co = workdir + "/checkout-" + rev_parse(repo, rev).substr(0, 12);
     sh_ok("rm -rf " + quote(co) + " && ostree checkout --repo=" + quote(repo) + " " + quote(rev) +
           " " + quote(co));
-    const std::string out = sh_ok(
-        "cd " + quote(co) + " && find . -type f | sort | while IFS= read -r f; do "
-        "if ! o=$(evmctl ima_verify --key " + quote(cert_der) +
-        " \"$f\" 2>&1); then echo \"FAIL $f: $(echo $o | tr '\\n' ' ')\"; fi; done; "
-        "echo COUNT $(find . -type f | wc -l)");
+    const std::string out =
+        sh_ok("cd " + quote(co) +
+              " && find . -type f | sort | while IFS= read -r f; do "
+              "if ! o=$(evmctl ima_verify --key " +
+              quote(cert_der) +
+              " \"$f\" 2>&1); then echo \"FAIL $f: $(echo $o | tr '\\n' ' ')\"; fi; done; "
+              "echo COUNT $(find . -type f | wc -l)");
     std::vector<std::string> failures;
     std::istringstream lines(out);
     std::string line;

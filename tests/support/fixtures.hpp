@@ -18,15 +18,18 @@ std::string binary();
 std::string source_dir();
 
 class TempDir {
-public:
+  public:
     TempDir();
     TempDir(const TempDir &) = delete;
     TempDir &operator=(const TempDir &) = delete;
     ~TempDir();
     [[nodiscard]] const std::string &path() const { return path_; }
-    [[nodiscard]] std::string operator/(const std::string &name) const { return path_ + "/" + name; }
+    [[nodiscard]] std::string operator/(const std::string &name) const
+    {
+        return path_ + "/" + name;
+    }
 
-private:
+  private:
     std::string path_;
 };
 
@@ -59,7 +62,7 @@ struct FileFacts {
     std::uint32_t uid = 0, gid = 0, mode = 0;
     std::uint64_t size = 0;
     std::string symlink_target;
-    std::string other_xattrs;  // every xattr but security.ima, printed
+    std::string other_xattrs; // every xattr but security.ima, printed
     std::optional<std::vector<std::uint8_t>> ima;
 };
 std::map<std::string, FileFacts> read_commit_files(const std::string &repo, const std::string &rev);
