@@ -92,7 +92,7 @@ fi
 
 # --- corpora -------------------------------------------------------------
 pick_small() {
-  for d in /usr/share/doc /usr/include /usr/share/man /usr/share; do
+  for d in /usr/share/man /usr/share/doc /usr/include /usr/share; do
     [ "$(find "$d" -type f 2>/dev/null | head -20001 | wc -l)" -gt 20000 ] && { echo "$d"; return; }
   done
   echo /usr/share
