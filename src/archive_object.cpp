@@ -3,6 +3,7 @@
 #include "object_checksum.hpp"
 #include "ostree-ima/error.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -223,8 +224,10 @@ void ArchiveObject::inflate(const std::function<void(std::span<const std::uint8_
     ObjectChecksum check(
         take_variant(g_variant_new("(uuuus@a(ayay))", uid, gid, mode, rdev, symlink, xattrs_.get()))
             .get());
-    std::vector<std::uint8_t> in(kChunk);
-    std::vector<std::uint8_t> out(kChunk);
+    // Buffers no larger than this object needs: most objects of an OS are
+    // small, and zero-filling two full chunks per object showed in profiles.
+    std::vector<std::uint8_t> in(std::clamp<std::uint64_t>(body_size_, 1, kChunk));
+    std::vector<std::uint8_t> out(std::clamp<std::uint64_t>(size_, 1, kChunk));
     std::uint64_t offset = body_offset_;
     std::uint64_t left = body_size_;
     std::uint64_t produced = 0;

@@ -5,6 +5,7 @@
 #include "gvariant_ptr.hpp"
 #include "object_checksum.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <gio/gio.h>
 #include <memory>
@@ -62,7 +63,8 @@ template <typename Sink> void ContentObject::read_content(Sink &&sink)
     if (!input_)
         return;
     ObjectChecksum check(file_header().get());
-    std::vector<std::uint8_t> buf(256 * 1024);
+    // No larger than the content needs (+1 to see the end in one read).
+    std::vector<std::uint8_t> buf(std::min<std::uint64_t>(size() + 1, 256 * 1024));
     for (;;) {
         GError *error = nullptr;
         const gssize n = g_input_stream_read(input_.get(), buf.data(), buf.size(), nullptr, &error);
