@@ -1,6 +1,7 @@
 #include "archive_object.hpp"
 
 #include "object_checksum.hpp"
+#include "object_file_io.hpp"
 #include "ostree-ima/error.hpp"
 
 #include <algorithm>
@@ -19,136 +20,6 @@ namespace {
 
 constexpr std::size_t kChunk = 256 * 1024;
 constexpr std::uint32_t kMaxHeader = 64 * 1024 * 1024;
-
-// A full disk gets the same hint as libostree's writes (gerror.cpp).
-std::string errno_text()
-{
-    const int e = errno;
-    std::string text = std::strerror(e);
-    if (e == ENOSPC || e == EDQUOT)
-        text += "; free space on the repository's filesystem and run again";
-    return text;
-}
-
-void pread_all(int fd, void *buf, std::size_t len, std::uint64_t offset, const std::string &what)
-{
-    auto *p = static_cast<std::uint8_t *>(buf);
-    while (len > 0) {
-        const ssize_t n = ::pread(fd, p, len, static_cast<off_t>(offset));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            throw Error("cannot read " + what + ": " + (n == 0 ? "truncated" : errno_text()));
-        p += n;
-        len -= static_cast<std::size_t>(n);
-        offset += static_cast<std::uint64_t>(n);
-    }
-}
-
-void write_all(int fd, const void *buf, std::size_t len, const std::string &what)
-{
-    const auto *p = static_cast<const std::uint8_t *>(buf);
-    while (len > 0) {
-        const ssize_t n = ::write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw Error("cannot write " + what + ": " + errno_text());
-        p += n;
-        len -= static_cast<std::size_t>(n);
-    }
-}
-
-// <BE u32 size><4 zero bytes><variant bytes>, as OSTree serialises headers.
-std::vector<std::uint8_t> sized_variant(GVariant *v)
-{
-    const gsize size = g_variant_get_size(v);
-    std::vector<std::uint8_t> out(8 + size, 0);
-    out[0] = static_cast<std::uint8_t>(size >> 24);
-    out[1] = static_cast<std::uint8_t>(size >> 16);
-    out[2] = static_cast<std::uint8_t>(size >> 8);
-    out[3] = static_cast<std::uint8_t>(size);
-    g_variant_store(v, out.data() + 8);
-    return out;
-}
-
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-    ~Fd()
-    {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    [[nodiscard]] int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
-
-// Copies [offset, offset+len) of `in` to the end of `out`, in the kernel
-// where it can (no user-space copy; reflinked on filesystems that can).
-void copy_range(int in, std::uint64_t offset, std::uint64_t len, int out, const std::string &what)
-{
-    auto off = static_cast<loff_t>(offset);
-    bool kernel = true;
-    while (len > 0) {
-        if (kernel) {
-            const ssize_t n = ::copy_file_range(in, &off, out, nullptr, len, 0);
-            if (n > 0) {
-                len -= static_cast<std::uint64_t>(n);
-                continue;
-            }
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0 &&
-                (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
-                kernel = false;
-                continue;
-            }
-            throw Error("cannot copy " + what + ": " + (n == 0 ? "truncated" : errno_text()));
-        }
-        std::vector<std::uint8_t> buf(std::min<std::uint64_t>(len, kChunk));
-        pread_all(in, buf.data(), buf.size(), static_cast<std::uint64_t>(off), what);
-        write_all(out, buf.data(), buf.size(), what);
-        off += static_cast<loff_t>(buf.size());
-        len -= buf.size();
-    }
-}
-
-// libostree refuses a content write that would eat into the space its
-// core.min-free-space-percent/-size reserve; this write path honours it too.
-void require_free_space(OstreeRepo *repo, std::uint64_t bytes, const std::string &what)
-{
-    guint64 reserved = 0;
-    struct statvfs st {};
-    if (!ostree_repo_get_min_free_space_bytes(repo, &reserved, nullptr) || reserved == 0 ||
-        ::fstatvfs(ostree_repo_get_dfd(repo), &st) != 0)
-        return; // as libostree: no reserve, no check; the write reports real trouble
-    const std::uint64_t free_bytes =
-        static_cast<std::uint64_t>(getuid() == 0 ? st.f_bfree : st.f_bavail) * st.f_bsize;
-    if (free_bytes < reserved + bytes)
-        throw Error("cannot write " + what + ": no space: it would leave less than the " +
-                    std::to_string(reserved) +
-                    " bytes that core.min-free-space-percent/-size keep free; free space on "
-                    "the repository's filesystem and run again");
-}
-
-// Links a finished, unnamed temporary file in as objects/XX/YYY.filez. An
-// object already there is identical by construction (content-addressed).
-void link_object(int repo_dfd, int tmp_fd, const std::string &relpath, const std::string &what)
-{
-    const std::string dir = relpath.substr(0, relpath.rfind('/'));
-    if (::mkdirat(repo_dfd, dir.c_str(), 0755) != 0 && errno != EEXIST)
-        throw Error("cannot create " + dir + " in the repository: " + errno_text());
-    const std::string proc = "/proc/self/fd/" + std::to_string(tmp_fd);
-    if (::linkat(AT_FDCWD, proc.c_str(), repo_dfd, relpath.c_str(), AT_SYMLINK_FOLLOW) == 0 ||
-        errno == EEXIST)
-        return;
-    throw Error("cannot link " + what + " into the repository: " + errno_text());
-}
 
 } // namespace
 
@@ -276,23 +147,12 @@ std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs,
     // The checksum covers the uncompressed object form.
     const GVariantPtr file_header =
         take_variant(g_variant_new("(uuuus@a(ayay))", uid, gid, mode, rdev, symlink, new_xattrs));
-    const std::vector<std::uint8_t> checksum_prefix = sized_variant(file_header.get());
-    EVP_MD_CTX *raw_ctx = EVP_MD_CTX_new();
-    const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(raw_ctx, EVP_MD_CTX_free);
-    EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-    EVP_DigestUpdate(ctx.get(), checksum_prefix.data(), checksum_prefix.size());
+    ObjectChecksum sum(file_header.get());
     if (content != nullptr)
-        EVP_DigestUpdate(ctx.get(), content->data(), content->size());
+        sum.update(*content);
     else
-        inflate([&](std::span<const std::uint8_t> chunk) {
-            EVP_DigestUpdate(ctx.get(), chunk.data(), chunk.size());
-        });
-    unsigned char digest[32];
-    unsigned len = 0;
-    EVP_DigestFinal_ex(ctx.get(), digest, &len);
-    char hex[OSTREE_SHA256_STRING_LEN + 1];
-    ostree_checksum_inplace_from_bytes(digest, hex);
-    std::string new_checksum = hex; // not const: returned by move
+        inflate([&](std::span<const std::uint8_t> chunk) { sum.update(chunk); });
+    std::string new_checksum = sum.finish_hex(); // not const: returned by move
 
     const GVariantPtr zheader = take_variant(
         g_variant_new("(tuuuus@a(ayay))", size_be, uid, gid, mode, rdev, symlink, new_xattrs));
@@ -300,9 +160,7 @@ std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs,
     const int repo_dfd = ostree_repo_get_dfd(repo_);
     const std::string what = "signed copy of content object " + checksum_;
     require_free_space(repo_, head.size() + body_size_, what);
-    const Fd tmp(::openat(repo_dfd, "tmp", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
-    if (tmp.get() < 0)
-        throw Error("cannot create a temporary file in the repository's tmp/: " + errno_text());
+    const Fd tmp = open_object_tmpfile(repo_dfd);
     write_all(tmp.get(), head.data(), head.size(), what);
     copy_range(fd_, body_offset_, body_size_, tmp.get(), what);
     if (::fchmod(tmp.get(), 0644) != 0)

@@ -1,5 +1,6 @@
 #include "content_object.hpp"
 
+#include "bare_object_writer.hpp"
 #include "gerror.hpp"
 
 namespace ostree_ima {
@@ -62,6 +63,36 @@ std::string ContentObject::describe() const
 
 std::string ContentObject::write_with_xattrs(GVariant *new_xattrs,
                                              const std::vector<std::uint8_t> *memory)
+{
+    const OstreeRepoMode mode = ostree_repo_get_mode(repo_);
+    if (mode == OSTREE_REPO_MODE_BARE || mode == OSTREE_REPO_MODE_BARE_USER)
+        return write_bare(new_xattrs, memory);
+    return write_through_libostree(new_xattrs, memory);
+}
+
+// The new checksum from the content kept in memory, or from a second read
+// (which checks the old checksum again); the data itself is shared or
+// copied in the kernel by write_bare_object.
+std::string ContentObject::write_bare(GVariant *new_xattrs, const std::vector<std::uint8_t> *memory)
+{
+    GFileInfo *info = info_.get();
+    const BareFileMeta meta{g_file_info_get_attribute_uint32(info, "unix::uid"),
+                            g_file_info_get_attribute_uint32(info, "unix::gid"),
+                            g_file_info_get_attribute_uint32(info, "unix::mode")};
+    ObjectChecksum sum(make_file_header(meta.uid, meta.gid, meta.mode, nullptr, new_xattrs).get());
+    if (memory != nullptr) {
+        sum.update(*memory);
+    } else {
+        reopen();
+        read_content([&](std::span<const std::uint8_t> chunk) { sum.update(chunk); });
+    }
+    std::string new_checksum = sum.finish_hex(); // not const: returned by move
+    write_bare_object(repo_, checksum_, new_checksum, meta, new_xattrs);
+    return new_checksum;
+}
+
+std::string ContentObject::write_through_libostree(GVariant *new_xattrs,
+                                                   const std::vector<std::uint8_t> *memory)
 {
     GObjectPtr<GInputStream> content;
     if (memory != nullptr) {

@@ -42,11 +42,17 @@ class ContentObject {
     void reopen();
 
     // Writes a content object with this object's uid/gid/mode, the given
-    // xattrs, and the content (from `memory` when not null, else the stream).
-    // Returns its checksum. Must run inside a transaction.
+    // xattrs, and the same content (`memory` holds it when not null; it is
+    // read again otherwise). Returns its checksum. Must run inside a
+    // transaction. bare and bare-user objects are written by
+    // write_bare_object (data shared or copied in the kernel), other modes
+    // through libostree's writer.
     std::string write_with_xattrs(GVariant *new_xattrs, const std::vector<std::uint8_t> *memory);
 
   private:
+    std::string write_bare(GVariant *new_xattrs, const std::vector<std::uint8_t> *memory);
+    std::string write_through_libostree(GVariant *new_xattrs,
+                                        const std::vector<std::uint8_t> *memory);
     void load();
     void read_chunk_error(GError *error);
     [[nodiscard]] GVariantPtr file_header() const;

@@ -1,5 +1,7 @@
 #include "object_checksum.hpp"
 
+#include "object_file_io.hpp"
+
 #include "ostree-ima/error.hpp"
 
 #include <ostree.h>
@@ -11,13 +13,7 @@ ObjectChecksum::ObjectChecksum(GVariant *file_header) : ctx_(EVP_MD_CTX_new())
 {
     if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1)
         throw Error("cannot start SHA-256: " + openssl_error_text());
-    const gsize size = g_variant_get_size(file_header);
-    std::vector<std::uint8_t> prefix(8 + size, 0);
-    prefix[0] = static_cast<std::uint8_t>(size >> 24);
-    prefix[1] = static_cast<std::uint8_t>(size >> 16);
-    prefix[2] = static_cast<std::uint8_t>(size >> 8);
-    prefix[3] = static_cast<std::uint8_t>(size);
-    g_variant_store(file_header, prefix.data() + 8);
+    const std::vector<std::uint8_t> prefix = sized_variant(file_header);
     EVP_DigestUpdate(ctx_.get(), prefix.data(), prefix.size());
 }
 
@@ -26,15 +22,21 @@ void ObjectChecksum::update(std::span<const std::uint8_t> content)
     EVP_DigestUpdate(ctx_.get(), content.data(), content.size());
 }
 
-void ObjectChecksum::require(const std::string &expected, const std::string &what)
+std::string ObjectChecksum::finish_hex()
 {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned len = 0;
     EVP_DigestFinal_ex(ctx_.get(), digest, &len);
     char hex[OSTREE_SHA256_STRING_LEN + 1];
     ostree_checksum_inplace_from_bytes(digest, hex);
-    if (expected != hex)
-        throw Error(what + " is corrupted: its content hashes to " + hex +
+    return hex;
+}
+
+void ObjectChecksum::require(const std::string &expected, const std::string &what)
+{
+    const std::string actual = finish_hex();
+    if (expected != actual)
+        throw Error(what + " is corrupted: its content hashes to " + actual +
                     ", not to its name; run 'ostree fsck' and restore the object (e.g. pull "
                     "the commit again)");
 }

@@ -24,6 +24,8 @@ class ObjectChecksum {
     // Finishes; throws Error naming `what` (the object and its path) unless
     // the content read hashes to `expected`.
     void require(const std::string &expected, const std::string &what);
+    // Finishes; the checksum as 64 hex digits.
+    std::string finish_hex();
 
   private:
     EvpMdCtxPtr ctx_;

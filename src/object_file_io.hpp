@@ -1,0 +1,61 @@
+// File-level I/O shared by the writers that put content objects straight
+// into a repository's objects/ (archive_object, bare_object_writer): whole
+// reads and writes, in-kernel copies, the free-space reserve, and the atomic
+// link of a finished temporary file.
+#pragma once
+
+#include <cstdint>
+#include <glib.h>
+#include <ostree.h>
+#include <string>
+#include <vector>
+
+namespace ostree_ima {
+
+// An owned file descriptor.
+class Fd {
+  public:
+    explicit Fd(int fd) : fd_(fd) {}
+    Fd(const Fd &) = delete;
+    Fd &operator=(const Fd &) = delete;
+    Fd(Fd &&other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+    Fd &operator=(Fd &&) = delete;
+    ~Fd();
+    [[nodiscard]] int get() const { return fd_; }
+
+  private:
+    int fd_;
+};
+
+// strerror(errno), with the hint libostree's writes give for a full disk.
+std::string errno_text();
+
+// Reads exactly len bytes at offset; Error naming `what` otherwise.
+void pread_all(int fd, void *buf, std::size_t len, std::uint64_t offset, const std::string &what);
+void write_all(int fd, const void *buf, std::size_t len, const std::string &what);
+
+// <BE u32 size><4 zero bytes><variant bytes>, as OSTree serialises headers.
+std::vector<std::uint8_t> sized_variant(GVariant *v);
+
+// Appends [offset, offset+len) of `in` to `out`, in the kernel where it can
+// (copy_file_range: no user-space copy; shared extents where the filesystem
+// does that), through a buffer otherwise.
+void copy_range(int in, std::uint64_t offset, std::uint64_t len, int out, const std::string &what);
+
+// Makes empty `out` share all of `in`'s data (FICLONE, on filesystems with
+// reflinks); else copies it with copy_range.
+void clone_or_copy(int in, std::uint64_t len, int out, const std::string &what);
+
+// Refuses a write that would eat into the space libostree keeps free
+// (core.min-free-space-percent/-size), as libostree's own writes do.
+void require_free_space(OstreeRepo *repo, std::uint64_t bytes, const std::string &what);
+
+// An unnamed file in the repository's tmp/ (mode 0644): never visible
+// until link_object names it, gone by itself if the process dies first.
+Fd open_object_tmpfile(int repo_dfd);
+
+// Links a finished unnamed file in as `relpath` (objects/XX/YYY.ext). An
+// object already there is identical by construction (content-addressed).
+void link_object(int repo_dfd, int tmp_fd, const std::string &relpath, const std::string &what);
+
+} // namespace ostree_ima
