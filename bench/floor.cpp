@@ -4,12 +4,18 @@
 //                        regular content object once, on JOBS threads
 //   sign KEY JOBS COUNT  sign COUNT sha256 digests with KEY (file or pkcs11:
 //                        URI, PIN from --pin-file/OSTREE_IMA_PIN) on JOBS threads
+//   write REPO REV JOBS OUTDIR
+//                        write a copy of every unique regular content object
+//                        file into OUTDIR (same filesystem) as the signer's
+//                        writers do: unnamed file, reflink or in-kernel copy,
+//                        link; then syncfs. OUTDIR is left for the caller.
 // Prints one JSON line: {"seconds":..,"objects":..,"bytes":..} or
 // {"seconds":..,"signatures":..,"rate":..}.
 #include "archive_object.hpp"
 #include "commit_walker.hpp"
 #include "content_object.hpp"
 #include "file_digest.hpp"
+#include "object_file_io.hpp"
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/key_factory.hpp"
 #include "parallel_for.hpp"
@@ -18,7 +24,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <fcntl.h>
 #include <iostream>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <unordered_set>
 
 using namespace ostree_ima;
@@ -31,9 +40,8 @@ double now()
         .count();
 }
 
-int hash_floor(const std::string &repo_path, const std::string &rev, unsigned jobs)
+std::vector<std::string> unique_objects(const Repo &repo, const std::string &rev)
 {
-    const Repo repo = Repo::open(repo_path);
     const std::string commit = repo.resolve_commit(rev);
     const CommitWalker walker(repo.get());
     std::vector<std::string> objects;
@@ -42,6 +50,54 @@ int hash_floor(const std::string &repo_path, const std::string &rev, unsigned jo
         if (seen.insert(e.content_checksum).second)
             objects.push_back(e.content_checksum);
     });
+    return objects;
+}
+
+int write_floor(const std::string &repo_path, const std::string &rev, unsigned jobs,
+                const std::string &outdir)
+{
+    const Repo repo = Repo::open(repo_path);
+    const bool archive = repo.mode() == OSTREE_REPO_MODE_ARCHIVE;
+    std::vector<std::string> regular; // untimed: which objects are regular files
+    for (const auto &c : unique_objects(repo, rev)) {
+        const bool is_regular = archive ? ArchiveObject(repo.get(), c).is_regular()
+                                        : ContentObject(repo.get(), c).is_regular();
+        if (is_regular)
+            regular.push_back(c);
+    }
+    if (::mkdir(outdir.c_str(), 0755) != 0)
+        throw Error("cannot create " + outdir);
+    const Fd out(::open(outdir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    const int repo_dfd = ostree_repo_get_dfd(repo.get());
+    std::atomic<std::uint64_t> bytes{0};
+    const double t0 = now();
+    parallel_for(regular.size(), jobs, [&](std::size_t i) {
+        const std::string &c = regular[i];
+        const std::string rel =
+            "objects/" + c.substr(0, 2) + "/" + c.substr(2) + (archive ? ".filez" : ".file");
+        const Fd in(::openat(repo_dfd, rel.c_str(), O_RDONLY | O_CLOEXEC));
+        struct stat st {};
+        if (in.get() < 0 || ::fstat(in.get(), &st) != 0)
+            throw Error("cannot open " + rel);
+        const Fd tmp = open_object_tmpfile(repo_dfd); // the repository's tmp/, as the signer
+        clone_or_copy(in.get(), static_cast<std::uint64_t>(st.st_size), tmp.get(), rel);
+        const std::string name = outdir + "/" + c;
+        const std::string proc = "/proc/self/fd/" + std::to_string(tmp.get());
+        if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) != 0)
+            throw Error("cannot link " + name);
+        bytes += static_cast<std::uint64_t>(st.st_size);
+    });
+    if (::syncfs(out.get()) != 0)
+        throw Error("syncfs failed");
+    std::cout << "{\"seconds\":" << now() - t0 << ",\"objects\":" << regular.size()
+              << ",\"bytes\":" << bytes.load() << "}\n";
+    return 0;
+}
+
+int hash_floor(const std::string &repo_path, const std::string &rev, unsigned jobs)
+{
+    const Repo repo = Repo::open(repo_path);
+    const std::vector<std::string> objects = unique_objects(repo, rev);
     const bool archive = repo.mode() == OSTREE_REPO_MODE_ARCHIVE;
     const HashAlgo &algo = hash_algo_by_name("sha256");
     std::atomic<std::uint64_t> bytes{0};
@@ -108,7 +164,11 @@ int main(int argc, char **argv)
         if (mode == "sign" && argc == 5)
             return sign_floor(argv[2], static_cast<unsigned>(std::stoul(argv[3])),
                               std::stoul(argv[4]));
-        std::cerr << "usage: ostree-ima-floor hash REPO REV JOBS | sign KEY JOBS COUNT\n";
+        if (mode == "write" && argc == 6)
+            return write_floor(argv[2], argv[3], static_cast<unsigned>(std::stoul(argv[4])),
+                               argv[5]);
+        std::cerr << "usage: ostree-ima-floor hash REPO REV JOBS | sign KEY JOBS COUNT | write "
+                     "REPO REV JOBS OUTDIR\n";
         return 2;
     } catch (const std::exception &e) {
         std::cerr << "ostree-ima-floor: " << e.what() << "\n";

@@ -160,6 +160,13 @@ bench_corpus() { # NAME MODE
     log "$t floor hash jobs=$j: $(median_of "${secs[@]}") s"
   done
 
+  # floor: write a copy of every unique object (reflink or in-kernel copy,
+  # link, syncfs), all cores; the copies go to the trash, deleted later
+  local wsecs=()
+  for _ in $(seq "$RUNS"); do wsecs+=("$("$FLOOR" write "$repo" base "$JOBS" "$(mktemp -u -p "$TRASH")" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')"); done
+  record "{\"name\":\"floor-write\",\"corpus\":\"$name\",\"mode\":\"$mode\",\"seconds\":$(median_of "${wsecs[@]}")}"
+  log "$t floor write jobs=$JOBS: $(median_of "${wsecs[@]}") s"
+
   # ostree-ima sign
   for j in 1 "$JOBS"; do
     timed "$t ostree-ima pem jobs=$j" "$fresh" "$BIN sign -q --repo='$work' --key='$WORK/key.pem' --cert='$WORK/cert.der' --jobs=$j base signed"

@@ -22,8 +22,7 @@ void set_xattr(int fd, const char *name, const void *value, std::size_t size,
                const std::string &what)
 {
     if (::fsetxattr(fd, name, value, size, 0) != 0)
-        throw Error("cannot set xattr " + std::string(name) + " on " + what + ": " +
-                    errno_text());
+        throw Error("cannot set xattr " + std::string(name) + " on " + what + ": " + errno_text());
 }
 
 // bare: the object's own xattrs, as real xattrs of the file.
@@ -44,8 +43,7 @@ void set_all_xattrs(int fd, GVariant *xattrs, const std::string &what)
 } // namespace
 
 void write_bare_object(OstreeRepo *repo, const std::string &old_checksum,
-                       const std::string &new_checksum, const BareFileMeta &meta,
-                       GVariant *xattrs)
+                       const std::string &new_checksum, const BareFileMeta &meta, GVariant *xattrs)
 {
     const int dfd = ostree_repo_get_dfd(repo);
     const std::string old_rel = object_relpath(old_checksum);

@@ -28,7 +28,6 @@ struct BareFileMeta {
 // object `new_checksum` (which the caller computed over exactly that) and
 // links it into objects/ atomically. Error names the object and what failed.
 void write_bare_object(OstreeRepo *repo, const std::string &old_checksum,
-                       const std::string &new_checksum, const BareFileMeta &meta,
-                       GVariant *xattrs);
+                       const std::string &new_checksum, const BareFileMeta &meta, GVariant *xattrs);
 
 } // namespace ostree_ima

@@ -74,7 +74,6 @@ std::vector<std::uint8_t> sized_variant(GVariant *v)
     return out;
 }
 
-
 // Copies [offset, offset+len) of `in` to the end of `out`, in the kernel
 // where it can (no user-space copy; reflinked on filesystems that can).
 void copy_range(int in, std::uint64_t offset, std::uint64_t len, int out, const std::string &what)
