@@ -4,7 +4,9 @@
 # See docs/benchmarks.md. Usage: bench/run.sh [WORKDIR]
 # Environment: RUNS (default 3, medians), SAMPLE (files for the evmctl-per-file
 # model, default 400), SCALE_FILES (synthetic commit sizes, default "50000 200000"),
-# CORPORA (default "usrbin libs small"), SKIP_HSM=1 to leave SoftHSM2 out.
+# CORPORA (default "usrbin libs small"), MODES (default "archive bare-user"),
+# SKIP_HSM=1 to leave SoftHSM2 out, PIPELINE=0 to leave the shell pipeline out,
+# SAMPLE=0 to leave the per-file model out, SETTLE (seconds after deletions).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${1:-/var/tmp/ostree-ima-bench}
@@ -178,6 +180,10 @@ bench_corpus() { # NAME MODE
 
   # the shell pipeline: checkout, evmctl ima_sign -r, commit
   local co=$WORK/co
+  if [ "${PIPELINE:-1}" != 1 ]; then
+    mv "$work" "$(mktemp -d -p "$TRASH")/"
+    return
+  fi
   timed "$t pipeline pem" "$fresh && $(displace "$co")" \
     "ostree checkout --repo='$work' base '$co' && evmctl ima_sign -r --hashalgo sha256 --key '$WORK/key.pem' '$co' >/dev/null 2>&1 && ostree commit --repo='$work' --branch=pipe --tree=dir='$co' >/dev/null" "$PIPELINE_RUNS"
   if [ -n "$HSM" ] && [ "${PIPELINE_HSM:-1}" = 1 ]; then
@@ -224,8 +230,8 @@ per_file_model() { # NAME
 }
 
 for c in $CORPORA; do
-  for mode in archive bare-user; do bench_corpus "$c" "$mode"; done
-  per_file_model "$c"
+  for mode in ${MODES:-archive bare-user}; do bench_corpus "$c" "$mode"; done
+  [ "$SAMPLE" -gt 0 ] && per_file_model "$c"
 done
 
 # Scaling: synthetic commits of many 1 KiB files, archive mode.

@@ -135,8 +135,7 @@ void ArchiveObject::inflate(const std::function<void(std::span<const std::uint8_
     check.require(checksum_, what);
 }
 
-std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs,
-                                             const std::vector<std::uint8_t> *content) const
+std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs, const ContentCopy *content) const
 {
     guint64 size_be = 0;
     guint32 uid = 0, gid = 0, mode = 0, rdev = 0;
@@ -148,10 +147,9 @@ std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs,
     const GVariantPtr file_header =
         take_variant(g_variant_new("(uuuus@a(ayay))", uid, gid, mode, rdev, symlink, new_xattrs));
     ObjectChecksum sum(file_header.get());
-    if (content != nullptr)
-        sum.update(*content);
-    else
-        inflate([&](std::span<const std::uint8_t> chunk) { sum.update(chunk); });
+    const ContentSink update = [&](std::span<const std::uint8_t> chunk) { sum.update(chunk); };
+    if (content == nullptr || !content->replay(update))
+        inflate(update);
     std::string new_checksum = sum.finish_hex(); // not const: returned by move
 
     const GVariantPtr zheader = take_variant(

@@ -10,6 +10,7 @@
 // compute the IMA digest and the checksum.
 #pragma once
 
+#include "content_copy.hpp"
 #include "gvariant_ptr.hpp"
 
 #include <cstdint>
@@ -41,9 +42,9 @@ class ArchiveObject {
     // Writes the same object with other xattrs straight into objects/ (an
     // atomic link of a finished file: never a partial object) and returns its
     // checksum. `content` is the inflated content when the caller kept it;
-    // otherwise it is inflated again to compute the checksum.
-    std::string write_with_xattrs(GVariant *new_xattrs,
-                                  const std::vector<std::uint8_t> *content) const;
+    // otherwise (or when it could not be kept) the body is inflated again to
+    // compute the checksum.
+    std::string write_with_xattrs(GVariant *new_xattrs, const ContentCopy *content) const;
 
   private:
     [[nodiscard]] std::string object_path() const;

@@ -1,5 +1,6 @@
 #include "ostree-ima/commit_stripper.hpp"
 
+#include "archive_object.hpp"
 #include "commit_writer.hpp"
 #include "content_object.hpp"
 #include "content_plan.hpp"
@@ -18,9 +19,11 @@ namespace {
 // The object's checksum without security.ima (itself when it has none).
 // xattr_remove keeps every other entry in place, so stripping what `sign`
 // added gives back the original object.
-std::string strip_object(OstreeRepo *repo, const std::string &checksum)
+// Archive objects keep their compressed body (ArchiveObject); other modes
+// share or copy the data in the kernel (ContentObject -> bare writer).
+template <typename Object> std::string strip_object(OstreeRepo *repo, const std::string &checksum)
 {
-    ContentObject object(repo, checksum);
+    Object object(repo, checksum);
     if (!object.is_regular() || !xattr_get(object.xattrs(), kImaXattrName))
         return checksum;
     const GVariantPtr xattrs = xattr_remove(object.xattrs(), kImaXattrName);
@@ -39,12 +42,19 @@ StripReport strip_commit(const StripRequest &request)
         plan_content(repo.get(), report.source_commit, request.selector, request.jobs);
 
     Transaction txn(repo.get());
+    const bool archive = repo.mode() == OSTREE_REPO_MODE_ARCHIVE;
     std::vector<std::string> stripped(plan.objects.size());
     parallel_for(
         plan.objects.size(), request.jobs,
-        [&](std::size_t i) { stripped[i] = strip_object(repo.get(), plan.objects[i]); },
+        [&](std::size_t i) {
+            stripped[i] = archive ? strip_object<const ArchiveObject>(repo.get(), plan.objects[i])
+                                  : strip_object<ContentObject>(repo.get(), plan.objects[i]);
+        },
         &stop_flag());
     throw_if_stopped(repo.get(), request.target_ref);
+    // Content objects are linked into objects/ directly: durable before the
+    // transaction (and the ref) can refer to them.
+    sync_repository(repo.get());
     for (std::size_t i = 0; i < stripped.size(); ++i) {
         if (stripped[i] != plan.objects[i]) {
             ++report.unique_stripped;

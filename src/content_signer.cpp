@@ -1,6 +1,7 @@
 #include "content_signer.hpp"
 
 #include "archive_object.hpp"
+#include "content_copy.hpp"
 #include "content_object.hpp"
 #include "file_digest.hpp"
 #include "xattr_list.hpp"
@@ -9,9 +10,12 @@ namespace ostree_ima {
 
 namespace {
 // Content up to this size is kept in memory after the one read, and the new
-// object is written from there; larger content is read a second time. The
-// total stays under kMemoryBudget whatever --jobs is.
+// object's checksum is computed from there; larger content is read a second
+// time (bare modes: from the page cache) or, in archive mode, kept in an
+// unnamed file (ContentCopy) rather than inflated twice, so archive keeps
+// little in memory. The total stays under kMemoryBudget whatever --jobs is.
 constexpr std::uint64_t kInMemoryLimit = 16 * 1024 * 1024;
+constexpr std::uint64_t kArchiveInMemoryLimit = 2 * 1024 * 1024;
 constexpr std::uint64_t kMemoryBudget = 128 * 1024 * 1024;
 } // namespace
 
@@ -19,7 +23,8 @@ ContentSigner::ContentSigner(OstreeRepo *repo, const HashAlgo &algo, const KeyId
                              KeyBackend &key, bool overwrite, unsigned jobs)
     : repo_(repo), algo_(algo), key_id_(key_id), key_(key), overwrite_(overwrite),
       archive_(ostree_repo_get_mode(repo) == OSTREE_REPO_MODE_ARCHIVE),
-      in_memory_limit_(std::min(kInMemoryLimit, kMemoryBudget / (jobs == 0 ? 1 : jobs)))
+      in_memory_limit_(std::min(archive_ ? kArchiveInMemoryLimit : kInMemoryLimit,
+                                kMemoryBudget / (jobs == 0 ? 1 : jobs)))
 {
 }
 
@@ -33,7 +38,8 @@ ObjectOutcome ContentSigner::process(const std::string &checksum)
     return archive_ ? process_archive(checksum) : process_any(checksum);
 }
 
-// Archive mode: inflate once for the digest and the checksum; the new object
+// Archive mode: inflate once for the digest and the checksum (the content is
+// kept for the checksum's second pass, see ContentCopy); the new object
 // reuses the compressed body as it is.
 ObjectOutcome ContentSigner::process_archive(const std::string &checksum)
 {
@@ -47,19 +53,15 @@ ObjectOutcome ContentSigner::process_archive(const std::string &checksum)
         return out;
     }
     FileDigest digest(algo_);
-    const bool in_memory = object.size() <= in_memory_limit_;
-    std::vector<std::uint8_t> content;
-    if (in_memory)
-        content.reserve(object.size());
+    ContentCopy content(ostree_repo_get_dfd(repo_), object.size(), in_memory_limit_);
     object.inflate([&](std::span<const std::uint8_t> chunk) {
         digest.update(chunk);
         out.bytes_hashed += chunk.size();
-        if (in_memory)
-            content.insert(content.end(), chunk.begin(), chunk.end());
+        content.append(chunk);
     });
     const std::vector<std::uint8_t> value = signature_xattr(digest.finish());
     const GVariantPtr xattrs = xattr_set(object.xattrs(), kImaXattrName, value);
-    out.new_checksum = object.write_with_xattrs(xattrs.get(), in_memory ? &content : nullptr);
+    out.new_checksum = object.write_with_xattrs(xattrs.get(), &content);
     out.kind = ObjectOutcome::Kind::Signed;
     return out;
 }
