@@ -32,7 +32,7 @@ class ContentCopy {
 
     // Streams the kept content to sink; false (sink not called) when it
     // could not be kept.
-    bool replay(const ContentSink &sink) const;
+    [[nodiscard]] bool replay(const ContentSink &sink) const;
 
   private:
     std::vector<std::uint8_t> memory_;
