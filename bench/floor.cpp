@@ -73,8 +73,7 @@ int write_floor(const std::string &repo_path, const std::string &rev, unsigned j
     const double t0 = now();
     parallel_for(regular.size(), jobs, [&](std::size_t i) {
         const std::string &c = regular[i];
-        const std::string rel =
-            "objects/" + c.substr(0, 2) + "/" + c.substr(2) + (archive ? ".filez" : ".file");
+        const std::string rel = content_object_relpath(c, archive);
         const Fd in(::openat(repo_dfd, rel.c_str(), O_RDONLY | O_CLOEXEC));
         struct stat st {};
         if (in.get() < 0 || ::fstat(in.get(), &st) != 0)

@@ -70,7 +70,7 @@ ArchiveObject::~ArchiveObject()
 
 std::string ArchiveObject::object_path() const
 {
-    return "objects/" + checksum_.substr(0, 2) + "/" + checksum_.substr(2) + ".filez";
+    return content_object_relpath(checksum_, true);
 }
 
 bool ArchiveObject::is_regular() const
@@ -163,8 +163,7 @@ std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs, const Content
     copy_range(fd_, body_offset_, body_size_, tmp.get(), what);
     if (::fchmod(tmp.get(), 0644) != 0)
         throw Error("cannot set the mode of " + what + ": " + errno_text());
-    const std::string rel =
-        "objects/" + new_checksum.substr(0, 2) + "/" + new_checksum.substr(2) + ".filez";
+    const std::string rel = content_object_relpath(new_checksum, true);
     link_object(repo_dfd, tmp.get(), rel, what);
     return new_checksum;
 }

@@ -13,11 +13,6 @@ namespace ostree_ima {
 
 namespace {
 
-std::string object_relpath(const std::string &checksum)
-{
-    return "objects/" + checksum.substr(0, 2) + "/" + checksum.substr(2) + ".file";
-}
-
 void set_xattr(int fd, const char *name, const void *value, std::size_t size,
                const std::string &what)
 {
@@ -46,7 +41,7 @@ void write_bare_object(OstreeRepo *repo, const std::string &old_checksum,
                        const std::string &new_checksum, const BareFileMeta &meta, GVariant *xattrs)
 {
     const int dfd = ostree_repo_get_dfd(repo);
-    const std::string old_rel = object_relpath(old_checksum);
+    const std::string old_rel = content_object_relpath(old_checksum, false);
     const std::string what = "signed copy of content object " + old_checksum;
     const Fd source(::openat(dfd, old_rel.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (source.get() < 0)
@@ -77,7 +72,7 @@ void write_bare_object(OstreeRepo *repo, const std::string &old_checksum,
         if (::fchmod(tmp.get(), (meta.mode & 0775) | S_IRUSR) != 0)
             throw Error("cannot set the mode of " + what + ": " + errno_text());
     }
-    link_object(dfd, tmp.get(), object_relpath(new_checksum), what);
+    link_object(dfd, tmp.get(), content_object_relpath(new_checksum, false), what);
 }
 
 } // namespace ostree_ima

@@ -52,7 +52,7 @@ SignReport sign_commit(const SignRequest &request, KeyBackend &key)
     progress.finish();
     throw_if_stopped(repo.get(), request.target_ref);
 
-    // Archive objects are linked into objects/ directly: make them durable
+    // Content objects are linked into objects/ directly: make them durable
     // before the transaction (and the ref) can refer to them.
     sync_repository(repo.get());
 

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include <cerrno>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@ namespace ostree_ima {
 
 namespace {
 constexpr std::size_t kChunk = 256 * 1024;
+const char *const kWhat = "the content kept in the repository's tmp/";
 } // namespace
 
 ContentCopy::ContentCopy(int repo_dfd, std::uint64_t size, std::uint64_t in_memory_limit)
@@ -31,16 +31,13 @@ void ContentCopy::append(std::span<const std::uint8_t> chunk)
         memory_.insert(memory_.end(), chunk.begin(), chunk.end());
         return;
     }
-    while (ok_ && !chunk.empty()) {
-        const ssize_t n = ::write(file_->get(), chunk.data(), chunk.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            ok_ = false; // replay() reports it; the caller inflates again
-            break;
-        }
-        chunk = chunk.subspan(static_cast<std::size_t>(n));
-        size_ += static_cast<std::uint64_t>(n);
+    if (!ok_)
+        return;
+    try {
+        write_all(file_->get(), chunk.data(), chunk.size(), kWhat);
+        size_ += chunk.size();
+    } catch (const Error &) {
+        ok_ = false; // replay() reports it; the caller inflates again
     }
 }
 
@@ -52,18 +49,12 @@ bool ContentCopy::replay(const ContentSink &sink) const
     }
     if (!ok_)
         return false;
-    std::vector<std::uint8_t> buf(kChunk);
-    std::uint64_t offset = 0;
-    while (offset < size_) {
-        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, size_ - offset));
-        const ssize_t n = ::pread(file_->get(), buf.data(), want, static_cast<off_t>(offset));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) // the sink saw part of it: no way back
-            throw Error("cannot read back the content kept in the repository's tmp/: " +
-                        (n == 0 ? std::string("truncated") : errno_text()));
-        sink(std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)));
-        offset += static_cast<std::uint64_t>(n);
+    std::vector<std::uint8_t> buf(static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, size_)));
+    for (std::uint64_t offset = 0; offset < size_;) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, size_ - offset));
+        pread_all(file_->get(), buf.data(), n, offset, kWhat); // the sink saw part: no way back
+        sink(std::span<const std::uint8_t>(buf.data(), n));
+        offset += n;
     }
     return true;
 }

@@ -2,6 +2,7 @@
 
 #include "bare_object_writer.hpp"
 #include "gerror.hpp"
+#include "object_file_io.hpp"
 
 namespace ostree_ima {
 
@@ -57,8 +58,7 @@ GVariantPtr ContentObject::file_header() const
 std::string ContentObject::describe() const
 {
     const bool archive = ostree_repo_get_mode(repo_) == OSTREE_REPO_MODE_ARCHIVE;
-    return "content object " + checksum_ + " (objects/" + checksum_.substr(0, 2) + "/" +
-           checksum_.substr(2) + (archive ? ".filez" : ".file") + ")";
+    return "content object " + checksum_ + " (" + content_object_relpath(checksum_, archive) + ")";
 }
 
 std::string ContentObject::write_with_xattrs(GVariant *new_xattrs,

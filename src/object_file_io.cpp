@@ -18,6 +18,12 @@ namespace {
 constexpr std::size_t kChunk = 256 * 1024;
 } // namespace
 
+std::string content_object_relpath(const std::string &checksum, bool archive)
+{
+    return "objects/" + checksum.substr(0, 2) + "/" + checksum.substr(2) +
+           (archive ? ".filez" : ".file");
+}
+
 Fd::~Fd()
 {
     if (fd_ >= 0)

@@ -27,6 +27,10 @@ class Fd {
     int fd_;
 };
 
+// objects/XX/YYY.file or .filez: where a content object of this checksum
+// lives in a repository of this mode.
+std::string content_object_relpath(const std::string &checksum, bool archive);
+
 // strerror(errno), with the hint libostree's writes give for a full disk.
 std::string errno_text();
 
