@@ -168,10 +168,4 @@ std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs, const Content
     return new_checksum;
 }
 
-void sync_repository(OstreeRepo *repo)
-{
-    if (::syncfs(ostree_repo_get_dfd(repo)) != 0)
-        throw Error(std::string("cannot flush the repository to disk: ") + errno_text());
-}
-
 } // namespace ostree_ima

@@ -59,8 +59,4 @@ class ArchiveObject {
     std::uint32_t mode_ = 0;
 };
 
-// Makes the objects this process linked into objects/ durable; call once
-// before the transaction that references them commits.
-void sync_repository(OstreeRepo *repo);
-
 } // namespace ostree_ima

@@ -1,10 +1,10 @@
 #include "ostree-ima/commit_signer.hpp"
 
-#include "archive_object.hpp"
 #include "commit_walker.hpp"
 #include "commit_writer.hpp"
 #include "content_plan.hpp"
 #include "content_signer.hpp"
+#include "object_file_io.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "parallel_for.hpp"
 #include "progress.hpp"
@@ -52,10 +52,6 @@ SignReport sign_commit(const SignRequest &request, KeyBackend &key)
     progress.finish();
     throw_if_stopped(repo.get(), request.target_ref);
 
-    // Content objects are linked into objects/ directly: make them durable
-    // before the transaction (and the ref) can refer to them.
-    sync_repository(repo.get());
-
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
         report.bytes_hashed += outcomes[i].bytes_hashed;
         if (outcomes[i].kind == ObjectOutcome::Kind::Signed) {
@@ -73,6 +69,9 @@ SignReport sign_commit(const SignRequest &request, KeyBackend &key)
         },
         !request.selector.path_dependent());
     const std::string new_root = rewriter.rewrite(CommitWalker::root_tree(commit.get()));
+    // Content objects and dirtrees are linked into objects/ directly: make
+    // them durable before the commit (and the ref) can refer to them.
+    sync_repository(repo.get());
     report.new_commit =
         write_commit_with_root(repo.get(), commit.get(), report.source_commit, new_root);
     if (!request.target_ref.empty())

@@ -4,6 +4,7 @@
 #include "commit_writer.hpp"
 #include "content_object.hpp"
 #include "content_plan.hpp"
+#include "object_file_io.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "parallel_for.hpp"
@@ -52,9 +53,6 @@ StripReport strip_commit(const StripRequest &request)
         },
         &stop_flag());
     throw_if_stopped(repo.get(), request.target_ref);
-    // Content objects are linked into objects/ directly: durable before the
-    // transaction (and the ref) can refer to them.
-    sync_repository(repo.get());
     for (std::size_t i = 0; i < stripped.size(); ++i) {
         if (stripped[i] != plan.objects[i]) {
             ++report.unique_stripped;
@@ -69,6 +67,9 @@ StripReport strip_commit(const StripRequest &request)
         },
         !request.selector.path_dependent());
     const std::string new_root = rewriter.rewrite(CommitWalker::root_tree(commit.get()));
+    // Content objects and dirtrees are linked into objects/ directly: make
+    // them durable before the commit (and the ref) can refer to them.
+    sync_repository(repo.get());
     report.new_commit =
         write_commit_with_root(repo.get(), commit.get(), report.source_commit, new_root);
     throw_if_stopped(repo.get(), request.target_ref); // last point before the ref moves

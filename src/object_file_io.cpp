@@ -18,10 +18,14 @@ namespace {
 constexpr std::size_t kChunk = 256 * 1024;
 } // namespace
 
+std::string object_relpath(const std::string &checksum, const std::string &extension)
+{
+    return "objects/" + checksum.substr(0, 2) + "/" + checksum.substr(2) + "." + extension;
+}
+
 std::string content_object_relpath(const std::string &checksum, bool archive)
 {
-    return "objects/" + checksum.substr(0, 2) + "/" + checksum.substr(2) +
-           (archive ? ".filez" : ".file");
+    return object_relpath(checksum, archive ? "filez" : "file");
 }
 
 Fd::~Fd()
@@ -128,7 +132,7 @@ void require_free_space(OstreeRepo *repo, std::uint64_t bytes, const std::string
                     "the repository's filesystem and run again");
 }
 
-// Links a finished, unnamed temporary file in as objects/XX/YYY.filez. An
+// Links a finished, unnamed temporary file in as objects/XX/YYY.ext. An
 // object already there is identical by construction (content-addressed).
 void link_object(int repo_dfd, int tmp_fd, const std::string &relpath, const std::string &what)
 {
@@ -155,6 +159,12 @@ Fd open_object_tmpfile(int repo_dfd)
     if (tmp.get() < 0)
         throw Error("cannot create a temporary file in the repository's tmp/: " + errno_text());
     return tmp;
+}
+
+void sync_repository(OstreeRepo *repo)
+{
+    if (::syncfs(ostree_repo_get_dfd(repo)) != 0)
+        throw Error(std::string("cannot flush the repository to disk: ") + errno_text());
 }
 
 } // namespace ostree_ima

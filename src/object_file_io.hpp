@@ -1,7 +1,8 @@
-// File-level I/O shared by the writers that put content objects straight
-// into a repository's objects/ (archive_object, bare_object_writer): whole
-// reads and writes, in-kernel copies, the free-space reserve, and the atomic
-// link of a finished temporary file.
+// File-level I/O shared by the writers that put objects straight into a
+// repository's objects/ (archive_object, bare_object_writer,
+// metadata_object_writer): whole reads and writes, in-kernel copies, the
+// free-space reserve, the atomic link of a finished temporary file, and the
+// flush that makes them durable.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,9 @@ class Fd {
   private:
     int fd_;
 };
+
+// objects/XX/YYY.EXTENSION, e.g. "dirtree".
+std::string object_relpath(const std::string &checksum, const std::string &extension);
 
 // objects/XX/YYY.file or .filez: where a content object of this checksum
 // lives in a repository of this mode.
@@ -61,5 +65,9 @@ Fd open_object_tmpfile(int repo_dfd);
 // Links a finished unnamed file in as `relpath` (objects/XX/YYY.ext). An
 // object already there is identical by construction (content-addressed).
 void link_object(int repo_dfd, int tmp_fd, const std::string &relpath, const std::string &what);
+
+// Makes the objects this process linked into objects/ durable (syncfs);
+// call once before a commit that references them is written.
+void sync_repository(OstreeRepo *repo);
 
 } // namespace ostree_ima

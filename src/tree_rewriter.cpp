@@ -1,6 +1,6 @@
 #include "tree_rewriter.hpp"
 
-#include "gerror.hpp"
+#include "metadata_object_writer.hpp"
 
 namespace ostree_ima {
 
@@ -69,15 +69,11 @@ std::string TreeRewriter::rewrite_tree(const std::string &tree_checksum, std::st
 
     std::string result = tree_checksum;
     if (changed) {
-        GVariantPtr new_tree =
+        const GVariantPtr new_tree =
             take_variant(g_variant_new("(@a(say)@a(sayay))", g_variant_builder_end(&files_builder),
                                        g_variant_builder_end(&dirs_builder)));
-        g_autofree guchar *raw = nullptr;
-        GError *error = nullptr;
-        check_g(ostree_repo_write_metadata(repo_, OSTREE_OBJECT_TYPE_DIR_TREE, nullptr,
-                                           new_tree.get(), &raw, nullptr, &error),
-                error, "cannot write dirtree for " + (path.empty() ? std::string("/") : path));
-        result = checksum_from_raw(raw);
+        result = write_metadata_object(repo_, OSTREE_OBJECT_TYPE_DIR_TREE, new_tree.get(),
+                                       "dirtree for " + (path.empty() ? std::string("/") : path));
         ++written_;
     } else {
         g_variant_builder_clear(&files_builder);

@@ -18,6 +18,8 @@ class TreeRewriter {
     TreeRewriter(OstreeRepo *repo, FileMap map_file, bool path_independent);
 
     // Must run inside a transaction. Returns the new root dirtree checksum.
+    // The new dirtrees are linked into objects/ directly: call
+    // sync_repository before a commit refers to them.
     std::string rewrite(const std::string &root_tree);
 
     [[nodiscard]] std::uint64_t trees_written() const { return written_; }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sys/stat.h>
 
 using namespace test_support;
 
@@ -197,6 +198,33 @@ BOOST_AUTO_TEST_CASE(bare_objects_are_laid_out_as_libostree_lays_them_out)
             const auto failures = evmctl_verify_checkout(repo, "signed", key.cert_der, dir.path());
             BOOST_REQUIRE_EQUAL(failures.size(), 1u); // the file pre-signed with another key
             BOOST_TEST(failures[0].find("./usr/bin/presigned") == 0u);
+        }
+    }
+}
+
+// New dirtrees are linked into objects/ by our own writer: they must sit
+// there as libostree's own do: mode 0644 whatever the umask, and the
+// variant's bytes (fsck checks each against its name).
+BOOST_AUTO_TEST_CASE(dirtrees_are_laid_out_as_libostree_lays_them_out)
+{
+    World &w = world();
+    for (const std::string mode : {"archive", "bare-user"}) {
+        BOOST_TEST_CONTEXT("mode " << mode)
+        {
+            TempDir dir;
+            const std::string repo = make_repo(dir.path(), mode, w.tree);
+            const mode_t old_umask = ::umask(077);
+            const Result r = sign(repo, w.keys["rsa2048"], {"--jobs=2"});
+            ::umask(old_umask);
+            BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+            require_fsck(repo);
+            // Every dirtree of the signed commit is new (its files changed).
+            const std::string listed =
+                sh_ok("cd " + quote(repo) +
+                      " && ostree ls --repo=. -R -C signed | awk '$1 ~ /^d/ {print $5}' | sort -u |"
+                      " while read t; do stat -c '%a' objects/$(echo $t | cut -c1-2)/$(echo $t | "
+                      "cut -c3-).dirtree 2>&1; done | sort -u");
+            BOOST_TEST(listed == "644\n");
         }
     }
 }
