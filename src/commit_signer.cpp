@@ -42,9 +42,11 @@ SignReport sign_commit(const SignRequest &request, KeyBackend &key)
     for (const auto n : plan.path_count)
         total_files += n;
     Progress progress(request.progress, plan.objects.size(), total_files);
+    const std::vector<std::size_t> order = largest_first(repo.get(), plan, request.jobs);
     parallel_for(
-        plan.objects.size(), request.jobs,
-        [&](std::size_t i) {
+        order.size(), request.jobs,
+        [&](std::size_t k) {
+            const std::size_t i = order[k];
             outcomes[i] = signer.process(plan.objects[i]);
             progress.object_done(plan.path_count[i], outcomes[i].bytes_hashed);
         },

@@ -45,9 +45,11 @@ StripReport strip_commit(const StripRequest &request)
     Transaction txn(repo.get());
     const bool archive = repo.mode() == OSTREE_REPO_MODE_ARCHIVE;
     std::vector<std::string> stripped(plan.objects.size());
+    const std::vector<std::size_t> order = largest_first(repo.get(), plan, request.jobs);
     parallel_for(
-        plan.objects.size(), request.jobs,
-        [&](std::size_t i) {
+        order.size(), request.jobs,
+        [&](std::size_t k) {
+            const std::size_t i = order[k];
             stripped[i] = archive ? strip_object<const ArchiveObject>(repo.get(), plan.objects[i])
                                   : strip_object<ContentObject>(repo.get(), plan.objects[i]);
         },

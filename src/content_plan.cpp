@@ -3,9 +3,14 @@
 #include "content_object.hpp"
 #include "gerror.hpp"
 #include "gvariant_ptr.hpp"
+#include "object_file_io.hpp"
 #include "parallel_for.hpp"
 
+#include <algorithm>
+#include <fcntl.h>
 #include <gio/gio.h>
+#include <numeric>
+#include <sys/stat.h>
 
 namespace ostree_ima {
 
@@ -75,6 +80,25 @@ ContentPlan plan_content(OstreeRepo *repo, const std::string &commit, const Path
         keep_objects(plan, keep);
     }
     return plan;
+}
+
+std::vector<std::size_t> largest_first(OstreeRepo *repo, const ContentPlan &plan, unsigned jobs)
+{
+    const int dfd = ostree_repo_get_dfd(repo);
+    const bool archive = ostree_repo_get_mode(repo) == OSTREE_REPO_MODE_ARCHIVE;
+    std::vector<std::int64_t> size(plan.objects.size(), -1);
+    parallel_for(plan.objects.size(), jobs, [&](std::size_t i) {
+        struct stat st {};
+        const std::string rel = content_object_relpath(plan.objects[i], archive);
+        if (::fstatat(dfd, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
+            size[i] = st.st_size;
+    });
+    std::vector<std::size_t> order(plan.objects.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    // Stable: equal sizes keep the walk's order.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return size[a] > size[b]; });
+    return order;
 }
 
 } // namespace ostree_ima

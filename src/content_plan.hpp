@@ -34,4 +34,11 @@ enum class PlanPaths { Count, Keep };
 ContentPlan plan_content(OstreeRepo *repo, const std::string &commit, const PathSelector &selector,
                          unsigned jobs, PlanPaths paths = PlanPaths::Count);
 
+// The order in which to process the plan's objects: largest object file
+// first, so that the biggest files start early and the small ones fill in
+// around them, instead of one large file keeping one thread busy at the end
+// while the others idle. Sizes come from one fstatat per object; an object
+// that cannot be stat'ed goes last (processing it reports the error).
+std::vector<std::size_t> largest_first(OstreeRepo *repo, const ContentPlan &plan, unsigned jobs);
+
 } // namespace ostree_ima
