@@ -3,7 +3,7 @@
 # against the floor of the work, side by side in one run on the same corpora.
 # See docs/benchmarks.md. Usage: bench/run.sh [WORKDIR]
 # Environment: RUNS (default 3, medians), SAMPLE (files for the evmctl-per-file
-# model, default 400), SCALE_FILES (synthetic commit sizes, default "50000 200000"),
+# model, default 400), SCALE_FILES (synthetic commit sizes, default "20000 200000"),
 # CORPORA (default "usrbin libs small"), MODES (default "archive bare-user"),
 # SKIP_HSM=1 to leave SoftHSM2 out, PIPELINE=0 to leave the shell pipeline out,
 # SAMPLE=0 to leave the per-file model out, SETTLE (seconds after deletions).
