@@ -3,6 +3,7 @@
 #include "object_checksum.hpp"
 #include "object_file_io.hpp"
 #include "ostree-ima/error.hpp"
+#include "scratch_buffer.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -95,10 +96,14 @@ void ArchiveObject::inflate(const std::function<void(std::span<const std::uint8_
     ObjectChecksum check(
         take_variant(g_variant_new("(uuuus@a(ayay))", uid, gid, mode, rdev, symlink, xattrs_.get()))
             .get());
-    // Buffers no larger than this object needs: most objects of an OS are
-    // small, and zero-filling two full chunks per object showed in profiles.
-    std::vector<std::uint8_t> in(std::clamp<std::uint64_t>(body_size_, 1, kChunk));
-    std::vector<std::uint8_t> out(std::clamp<std::uint64_t>(size_, 1, kChunk));
+    // Buffers no larger than this object needs (most objects of an OS are
+    // small), kept by the thread from one object to the next.
+    struct InflateIn;
+    struct InflateOut;
+    const std::span<std::uint8_t> in =
+        scratch_buffer<InflateIn>(std::clamp<std::uint64_t>(body_size_, 1, kChunk));
+    const std::span<std::uint8_t> out =
+        scratch_buffer<InflateOut>(std::clamp<std::uint64_t>(size_, 1, kChunk));
     std::uint64_t offset = body_offset_;
     std::uint64_t left = body_size_;
     std::uint64_t produced = 0;

@@ -1,6 +1,7 @@
 #include "content_copy.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "scratch_buffer.hpp"
 
 #include <algorithm>
 
@@ -12,11 +13,14 @@ namespace ostree_ima {
 namespace {
 constexpr std::size_t kChunk = 256 * 1024;
 const char *const kWhat = "the content kept in the repository's tmp/";
+struct KeptContent;
+struct ReplayBuffer;
 } // namespace
 
 ContentCopy::ContentCopy(int repo_dfd, std::uint64_t size, std::uint64_t in_memory_limit)
-    : in_memory_(size <= in_memory_limit)
+    : memory_(scratch_vector<KeptContent>()), in_memory_(size <= in_memory_limit)
 {
+    memory_.clear();
     if (in_memory_) {
         memory_.reserve(size);
         return;
@@ -49,7 +53,8 @@ bool ContentCopy::replay(const ContentSink &sink) const
     }
     if (!ok_)
         return false;
-    std::vector<std::uint8_t> buf(static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, size_)));
+    const std::span<std::uint8_t> buf = scratch_buffer<ReplayBuffer>(
+        static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, size_)));
     for (std::uint64_t offset = 0; offset < size_;) {
         const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, size_ - offset));
         pread_all(file_->get(), buf.data(), n, offset, kWhat); // the sink saw part: no way back

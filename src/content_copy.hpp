@@ -35,7 +35,7 @@ class ContentCopy {
     [[nodiscard]] bool replay(const ContentSink &sink) const;
 
   private:
-    std::vector<std::uint8_t> memory_;
+    std::vector<std::uint8_t> &memory_; // this thread's scratch_vector
     std::optional<Fd> file_;
     bool in_memory_;
     bool ok_ = true;

@@ -4,6 +4,7 @@
 
 #include "gvariant_ptr.hpp"
 #include "object_checksum.hpp"
+#include "scratch_buffer.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -42,11 +43,12 @@ class ContentObject {
     void reopen();
 
     // Writes a content object with this object's uid/gid/mode, the given
-    // xattrs, and the same content (`memory` holds it when not null; it is
-    // read again otherwise). Returns its checksum. Must run inside a
-    // transaction. bare and bare-user objects are written by
-    // write_bare_object (data shared or copied in the kernel), other modes
-    // through libostree's writer.
+    // xattrs, and the same content (`memory` holds it when not null).
+    // Returns its checksum. Must run inside a transaction. bare and
+    // bare-user objects are written by write_bare_object (data shared or
+    // copied in the kernel; without `memory` the checksum pass reads the new
+    // file), other modes through libostree's writer (without `memory` the
+    // object is read again).
     std::string write_with_xattrs(GVariant *new_xattrs, const std::vector<std::uint8_t> *memory);
 
   private:
@@ -69,8 +71,10 @@ template <typename Sink> void ContentObject::read_content(Sink &&sink)
     if (!input_)
         return;
     ObjectChecksum check(file_header().get());
+    struct ReadBuffer;
     // No larger than the content needs (+1 to see the end in one read).
-    std::vector<std::uint8_t> buf(std::min<std::uint64_t>(size() + 1, 256 * 1024));
+    const std::span<std::uint8_t> buf =
+        scratch_buffer<ReadBuffer>(std::min<std::uint64_t>(size() + 1, 256 * 1024));
     for (;;) {
         GError *error = nullptr;
         const gssize n = g_input_stream_read(input_.get(), buf.data(), buf.size(), nullptr, &error);
