@@ -3,7 +3,9 @@
 #include "gvariant_ptr.hpp"
 #include "object_file_io.hpp"
 #include "ostree-ima/error.hpp"
+#include "scratch_buffer.hpp"
 
+#include <algorithm>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -35,10 +37,25 @@ void set_all_xattrs(int fd, GVariant *xattrs, const std::string &what)
     }
 }
 
+// Adds the `size` bytes of file `fd` to `sum`.
+void hash_file(int fd, std::uint64_t size, ObjectChecksum &sum, const std::string &what)
+{
+    struct HashBuffer;
+    const std::span<std::uint8_t> buf =
+        scratch_buffer<HashBuffer>(std::clamp<std::uint64_t>(size, 1, 256 * 1024));
+    for (std::uint64_t offset = 0; offset < size;) {
+        const std::size_t n = std::min<std::uint64_t>(buf.size(), size - offset);
+        pread_all(fd, buf.data(), n, offset, what);
+        sum.update(std::span<const std::uint8_t>(buf.data(), n));
+        offset += n;
+    }
+}
+
 } // namespace
 
-void write_bare_object(OstreeRepo *repo, const std::string &old_checksum,
-                       const std::string &new_checksum, const BareFileMeta &meta, GVariant *xattrs)
+std::string write_bare_object(OstreeRepo *repo, const std::string &old_checksum,
+                              const BareFileMeta &meta, GVariant *xattrs, ObjectChecksum &sum,
+                              const std::vector<std::uint8_t> *memory)
 {
     const int dfd = ostree_repo_get_dfd(repo);
     const std::string old_rel = content_object_relpath(old_checksum, false);
@@ -55,6 +72,11 @@ void write_bare_object(OstreeRepo *repo, const std::string &old_checksum,
 
     const Fd tmp = open_object_tmpfile(dfd);
     clone_or_copy(source.get(), size, tmp.get(), what);
+    if (memory != nullptr)
+        sum.update(*memory);
+    else
+        hash_file(tmp.get(), size, sum, what);
+    std::string new_checksum = sum.finish_hex(); // not const: returned by move
     if (ostree_repo_get_mode(repo) == OSTREE_REPO_MODE_BARE) {
         // As libostree: owner first (chown clears set-id bits), then mode.
         if (::fchown(tmp.get(), meta.uid, meta.gid) != 0)
@@ -73,6 +95,7 @@ void write_bare_object(OstreeRepo *repo, const std::string &old_checksum,
             throw Error("cannot set the mode of " + what + ": " + errno_text());
     }
     link_object(dfd, tmp.get(), content_object_relpath(new_checksum, false), what);
+    return new_checksum;
 }
 
 } // namespace ostree_ima

@@ -11,10 +11,13 @@
 //   (uuua(ayay)), integers big-endian.
 #pragma once
 
+#include "object_checksum.hpp"
+
 #include <cstdint>
 #include <glib.h>
 #include <ostree.h>
 #include <string>
+#include <vector>
 
 namespace ostree_ima {
 
@@ -24,10 +27,15 @@ struct BareFileMeta {
     std::uint32_t mode = 0; // with S_IFREG
 };
 
-// Writes the content of object `old_checksum` with `meta` and `xattrs` as
-// object `new_checksum` (which the caller computed over exactly that) and
-// links it into objects/ atomically. Error names the object and what failed.
-void write_bare_object(OstreeRepo *repo, const std::string &old_checksum,
-                       const std::string &new_checksum, const BareFileMeta &meta, GVariant *xattrs);
+// Writes the content of object `old_checksum` with `meta` and `xattrs` as a
+// new object, links it into objects/ atomically and returns its checksum.
+// `sum` has seen the new file header; the content goes into it from
+// `memory` when the caller kept it, else it is read back from the new file
+// (just written: page cache), so the checksum names exactly the bytes on
+// disk and a large object is not read and checked a second time. Error
+// names the object and what failed.
+std::string write_bare_object(OstreeRepo *repo, const std::string &old_checksum,
+                              const BareFileMeta &meta, GVariant *xattrs, ObjectChecksum &sum,
+                              const std::vector<std::uint8_t> *memory);
 
 } // namespace ostree_ima

@@ -70,9 +70,8 @@ std::string ContentObject::write_with_xattrs(GVariant *new_xattrs,
     return write_through_libostree(new_xattrs, memory);
 }
 
-// The new checksum from the content kept in memory, or from a second read
-// (which checks the old checksum again); the data itself is shared or
-// copied in the kernel by write_bare_object.
+// The data is shared or copied in the kernel by write_bare_object, which
+// also completes the new checksum (from `memory`, or from the new file).
 std::string ContentObject::write_bare(GVariant *new_xattrs, const std::vector<std::uint8_t> *memory)
 {
     GFileInfo *info = info_.get();
@@ -80,15 +79,7 @@ std::string ContentObject::write_bare(GVariant *new_xattrs, const std::vector<st
                             g_file_info_get_attribute_uint32(info, "unix::gid"),
                             g_file_info_get_attribute_uint32(info, "unix::mode")};
     ObjectChecksum sum(make_file_header(meta.uid, meta.gid, meta.mode, nullptr, new_xattrs).get());
-    if (memory != nullptr) {
-        sum.update(*memory);
-    } else {
-        reopen();
-        read_content([&](std::span<const std::uint8_t> chunk) { sum.update(chunk); });
-    }
-    std::string new_checksum = sum.finish_hex(); // not const: returned by move
-    write_bare_object(repo_, checksum_, new_checksum, meta, new_xattrs);
-    return new_checksum;
+    return write_bare_object(repo_, checksum_, meta, new_xattrs, sum, memory);
 }
 
 std::string ContentObject::write_through_libostree(GVariant *new_xattrs,

@@ -4,16 +4,18 @@
 #include "content_copy.hpp"
 #include "content_object.hpp"
 #include "file_digest.hpp"
+#include "scratch_buffer.hpp"
 #include "xattr_list.hpp"
 
 namespace ostree_ima {
 
 namespace {
 // Content up to this size is kept in memory after the one read, and the new
-// object's checksum is computed from there; larger content is read a second
-// time (bare modes: from the page cache) or, in archive mode, kept in an
-// unnamed file (ContentCopy) rather than inflated twice, so archive keeps
-// little in memory. The total stays under kMemoryBudget whatever --jobs is.
+// object's checksum is computed from there; for larger content it is
+// computed over the new object's file once written (bare modes: page
+// cache, see write_bare_object) or, in archive mode, over an unnamed file
+// (ContentCopy) rather than inflating twice, so archive keeps little in
+// memory. The total stays under kMemoryBudget whatever --jobs is.
 constexpr std::uint64_t kInMemoryLimit = 16 * 1024 * 1024;
 constexpr std::uint64_t kArchiveInMemoryLimit = 2 * 1024 * 1024;
 constexpr std::uint64_t kMemoryBudget = 128 * 1024 * 1024;
@@ -66,7 +68,8 @@ ObjectOutcome ContentSigner::process_archive(const std::string &checksum)
     return out;
 }
 
-// Other modes: through libostree's own writer.
+// Other modes: bare and bare-user through write_bare_object, any other
+// through libostree's own writer.
 ObjectOutcome ContentSigner::process_any(const std::string &checksum)
 {
     ObjectOutcome out;
@@ -80,7 +83,9 @@ ObjectOutcome ContentSigner::process_any(const std::string &checksum)
     }
     FileDigest digest(algo_);
     const bool in_memory = object.size() <= in_memory_limit_;
-    std::vector<std::uint8_t> content;
+    struct KeptContent;
+    std::vector<std::uint8_t> &content = scratch_vector<KeptContent>(); // kept by the thread
+    content.clear();
     if (in_memory)
         content.reserve(object.size());
     object.read_content([&](std::span<const std::uint8_t> chunk) {

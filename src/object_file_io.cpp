@@ -155,7 +155,7 @@ void clone_or_copy(int in, std::uint64_t len, int out, const std::string &what)
 
 Fd open_object_tmpfile(int repo_dfd)
 {
-    Fd tmp(::openat(repo_dfd, "tmp", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
+    Fd tmp(::openat(repo_dfd, "tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0644));
     if (tmp.get() < 0)
         throw Error("cannot create a temporary file in the repository's tmp/: " + errno_text());
     return tmp;

@@ -58,7 +58,8 @@ void clone_or_copy(int in, std::uint64_t len, int out, const std::string &what);
 // (core.min-free-space-percent/-size), as libostree's own writes do.
 void require_free_space(OstreeRepo *repo, std::uint64_t bytes, const std::string &what);
 
-// An unnamed file in the repository's tmp/ (mode 0644): never visible
+// An unnamed file in the repository's tmp/ (mode 0644, read-write so a
+// writer can hash what it wrote): never visible
 // until link_object names it, gone by itself if the process dies first.
 Fd open_object_tmpfile(int repo_dfd);
 
