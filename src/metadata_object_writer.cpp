@@ -3,9 +3,7 @@
 #include "gvariant_ptr.hpp"
 #include "object_file_io.hpp"
 #include "ostree-ima/error.hpp"
-#include "ostree-ima/openssl_ptr.hpp"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
 

@@ -3,11 +3,11 @@
 // bytes, mode 0644), and returns its checksum.
 //
 // Why not ostree_repo_write_metadata: inside a transaction it stages every
-// object and renames each one into objects/ at commit, which cost about
-// 130 us per directory (two thirds of the per-directory time of a 20,000-
-// directory commit). Like the content writers, this writes an unnamed file
-// and links it in; the caller makes it durable with sync_repository before
-// a commit refers to it.
+// object and renames each one into objects/ at commit; on a commit of
+// 20,000 directories that cost about 60 us of the 160 us spent per
+// directory. Like the content writers, this writes an unnamed file and
+// links it in; the caller makes it durable with sync_repository before a
+// commit refers to it.
 #pragma once
 
 #include <glib.h>
