@@ -8,7 +8,9 @@
 //                        write a copy of every unique regular content object
 //                        file into OUTDIR (same filesystem) as the signer's
 //                        writers do: unnamed file, reflink or in-kernel copy,
-//                        link; then syncfs. OUTDIR is left for the caller.
+//                        in bare modes the xattr that holds the signature at
+//                        its new size, link; then syncfs. OUTDIR is left for
+//                        the caller.
 // Prints one JSON line: {"seconds":..,"objects":..,"bytes":..} or
 // {"seconds":..,"signatures":..,"rate":..}.
 #include "archive_object.hpp"
@@ -27,6 +29,7 @@
 #include <fcntl.h>
 #include <iostream>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include <unordered_set>
 
@@ -53,11 +56,35 @@ std::vector<std::string> unique_objects(const Repo &repo, const std::string &rev
     return objects;
 }
 
+// A new bare object carries the signature in an xattr (bare: security.ima;
+// bare-user: inside user.ostreemeta), and on ext4 that no longer fits in the
+// inode: the filesystem allocates an xattr block per object, a cost of
+// writing the object that the floor must include. This writes an xattr of
+// the new size (an RSA-2048 IMA signature and its entry, 284 bytes).
+void set_signature_sized_xattr(int in, int out, bool bare_user, const std::string &what)
+{
+    constexpr std::size_t kSignatureEntry = 284;
+    std::vector<char> value(kSignatureEntry, 0);
+    const char *name = "security.ima";
+    if (bare_user) {
+        name = "user.ostreemeta";
+        const ssize_t n = ::fgetxattr(in, name, nullptr, 0);
+        if (n < 0)
+            throw Error("cannot read user.ostreemeta of " + what);
+        value.resize(static_cast<std::size_t>(n) + kSignatureEntry);
+        if (::fgetxattr(in, name, value.data(), static_cast<std::size_t>(n)) != n)
+            throw Error("cannot read user.ostreemeta of " + what);
+    }
+    if (::fsetxattr(out, name, value.data(), value.size(), 0) != 0)
+        throw Error("cannot set " + std::string(name) + " on the copy of " + what);
+}
+
 int write_floor(const std::string &repo_path, const std::string &rev, unsigned jobs,
                 const std::string &outdir)
 {
     const Repo repo = Repo::open(repo_path);
     const bool archive = repo.mode() == OSTREE_REPO_MODE_ARCHIVE;
+    const bool bare_user = repo.mode() == OSTREE_REPO_MODE_BARE_USER;
     std::vector<std::string> regular; // untimed: which objects are regular files
     for (const auto &c : unique_objects(repo, rev)) {
         const bool is_regular = archive ? ArchiveObject(repo.get(), c).is_regular()
@@ -80,6 +107,8 @@ int write_floor(const std::string &repo_path, const std::string &rev, unsigned j
             throw Error("cannot open " + rel);
         const Fd tmp = open_object_tmpfile(repo_dfd); // the repository's tmp/, as the signer
         clone_or_copy(in.get(), static_cast<std::uint64_t>(st.st_size), tmp.get(), rel);
+        if (!archive)
+            set_signature_sized_xattr(in.get(), tmp.get(), bare_user, rel);
         const std::string name = outdir + "/" + c;
         const std::string proc = "/proc/self/fd/" + std::to_string(tmp.get());
         if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) != 0)
