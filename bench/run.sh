@@ -3,7 +3,8 @@
 # against the floor of the work, side by side in one run on the same corpora.
 # See docs/benchmarks.md. Usage: bench/run.sh [WORKDIR]
 # Environment: RUNS (default 3, medians), SAMPLE (files for the evmctl-per-file
-# model, default 400), SCALE_FILES (synthetic commit sizes, default "20000 200000"),
+# model, default 400), SCALE_FILES (synthetic commit sizes, default "20000 200000",
+# "" for none),
 # CORPORA (default "usrbin libs small"), MODES (default "archive bare-user"),
 # SKIP_HSM=1 to leave SoftHSM2 out, PIPELINE=0 to leave the shell pipeline out,
 # SAMPLE=0 to leave the per-file model out, SETTLE (seconds after deletions).
@@ -12,7 +13,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${1:-/var/tmp/ostree-ima-bench}
 RUNS=${RUNS:-3}
 SAMPLE=${SAMPLE:-400}
-SCALE_FILES=${SCALE_FILES:-"20000 200000"}
+SCALE_FILES=${SCALE_FILES-"20000 200000"} # "" for none
 PIPELINE_RUNS=${PIPELINE_RUNS:-$RUNS}
 CORPORA=${CORPORA:-"usrbin libs small"}
 JOBS=$(nproc)
@@ -38,6 +39,13 @@ SETTLE=${SETTLE:-65}
 mkdir -p "$TRASH"
 displace() { echo "if [ -e '$1' ]; then mv '$1' \"\$(mktemp -d -p '$TRASH')/\"; fi"; }
 empty_trash() { rm -rf "${TRASH:?}"/*; sync; sleep "$SETTLE"; }
+# The page cache: on this project's VMs, filling new page cache costs 1.2 to
+# 5 s of system CPU per GB depending on how full the cache already is (see
+# docs/benchmarks.md), which moved bare-user ratios by up to 50 % between
+# runs. Every timed step therefore starts from the same state: caches
+# dropped (when root), then the repository it reads re-read, so reads are
+# warm and writes find free memory. Prints a command for --prepare.
+reset_cache() { echo "{ sync; if [ -w /proc/sys/vm/drop_caches ]; then echo 1 > /proc/sys/vm/drop_caches; fi; find '$1' -type f -exec cat {} + > /dev/null; }"; }
 record() { echo "$1" >> "$RESULTS"; }
 median_of() { python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
@@ -150,13 +158,14 @@ bench_corpus() { # NAME MODE
   record "{\"name\":\"corpus\",\"corpus\":\"$name\",\"mode\":\"$mode\",\"source\":\"$src\",\"files\":$files,\"unique\":$unique,\"bytes\":$bytes}"
   log "corpus $name ($src) in $mode: $files regular files, $unique unique objects, $bytes bytes"
   local fresh
-  fresh="$(displace "$work") && cp -a '$repo' '$work' && sync"
+  fresh="$(displace "$work") && cp -a '$repo' '$work' && $(reset_cache "$work")"
   empty_trash
   local t="$name/$mode"
 
   # floor: read (+inflate) and hash every unique object, 1 core and all cores
   for j in 1 "$JOBS"; do
     local secs=()
+    bash -c "$(reset_cache "$repo")"
     for _ in $(seq "$RUNS"); do secs+=("$("$FLOOR" hash "$repo" base "$j" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')"); done
     record "{\"name\":\"floor-hash\",\"corpus\":\"$name\",\"mode\":\"$mode\",\"jobs\":$j,\"seconds\":$(median_of "${secs[@]}")}"
     log "$t floor hash jobs=$j: $(median_of "${secs[@]}") s"
@@ -165,7 +174,7 @@ bench_corpus() { # NAME MODE
   # floor: write a copy of every unique object (reflink or in-kernel copy,
   # link, syncfs), all cores; the copies go to the trash, deleted later
   local wsecs=()
-  for _ in $(seq "$RUNS"); do wsecs+=("$("$FLOOR" write "$repo" base "$JOBS" "$(mktemp -u -p "$TRASH")" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')"); done
+  for _ in $(seq "$RUNS"); do bash -c "$(reset_cache "$repo")"; wsecs+=("$("$FLOOR" write "$repo" base "$JOBS" "$(mktemp -u -p "$TRASH")" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')"); done
   record "{\"name\":\"floor-write\",\"corpus\":\"$name\",\"mode\":\"$mode\",\"seconds\":$(median_of "${wsecs[@]}")}"
   log "$t floor write jobs=$JOBS: $(median_of "${wsecs[@]}") s"
 
