@@ -19,7 +19,6 @@ namespace ostree_ima {
 
 namespace {
 
-constexpr std::size_t kChunk = 256 * 1024;
 constexpr std::uint32_t kMaxHeader = 64 * 1024 * 1024;
 
 } // namespace
@@ -101,9 +100,9 @@ void ArchiveObject::inflate(const std::function<void(std::span<const std::uint8_
     struct InflateIn;
     struct InflateOut;
     const std::span<std::uint8_t> in =
-        scratch_buffer<InflateIn>(std::clamp<std::uint64_t>(body_size_, 1, kChunk));
+        scratch_buffer<InflateIn>(std::clamp<std::uint64_t>(body_size_, 1, kIoChunk));
     const std::span<std::uint8_t> out =
-        scratch_buffer<InflateOut>(std::clamp<std::uint64_t>(size_, 1, kChunk));
+        scratch_buffer<InflateOut>(std::clamp<std::uint64_t>(size_, 1, kIoChunk));
     std::uint64_t offset = body_offset_;
     std::uint64_t left = body_size_;
     std::uint64_t produced = 0;
@@ -112,7 +111,7 @@ void ArchiveObject::inflate(const std::function<void(std::span<const std::uint8_
         if (z.avail_in == 0) {
             if (left == 0)
                 break;
-            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left, kChunk));
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left, kIoChunk));
             pread_all(fd_, in.data(), n, offset, what);
             offset += n;
             left -= n;

@@ -41,14 +41,9 @@ void set_all_xattrs(int fd, GVariant *xattrs, const std::string &what)
 void hash_file(int fd, std::uint64_t size, ObjectChecksum &sum, const std::string &what)
 {
     struct HashBuffer;
-    const std::span<std::uint8_t> buf =
-        scratch_buffer<HashBuffer>(std::clamp<std::uint64_t>(size, 1, 256 * 1024));
-    for (std::uint64_t offset = 0; offset < size;) {
-        const std::size_t n = std::min<std::uint64_t>(buf.size(), size - offset);
-        pread_all(fd, buf.data(), n, offset, what);
-        sum.update(std::span<const std::uint8_t>(buf.data(), n));
-        offset += n;
-    }
+    read_chunks(
+        fd, size, scratch_buffer<HashBuffer>(std::clamp<std::uint64_t>(size, 1, kIoChunk)),
+        [&](std::span<const std::uint8_t> chunk) { sum.update(chunk); }, what);
 }
 
 } // namespace

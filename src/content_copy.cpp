@@ -11,7 +11,6 @@
 namespace ostree_ima {
 
 namespace {
-constexpr std::size_t kChunk = 256 * 1024;
 const char *const kWhat = "the content kept in the repository's tmp/";
 struct KeptContent;
 struct ReplayBuffer;
@@ -53,14 +52,10 @@ bool ContentCopy::replay(const ContentSink &sink) const
     }
     if (!ok_)
         return false;
-    const std::span<std::uint8_t> buf = scratch_buffer<ReplayBuffer>(
-        static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, size_)));
-    for (std::uint64_t offset = 0; offset < size_;) {
-        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, size_ - offset));
-        pread_all(file_->get(), buf.data(), n, offset, kWhat); // the sink saw part: no way back
-        sink(std::span<const std::uint8_t>(buf.data(), n));
-        offset += n;
-    }
+    // A read error after the sink saw part of the content is thrown: no way back.
+    read_chunks(file_->get(), size_,
+                scratch_buffer<ReplayBuffer>(std::clamp<std::uint64_t>(size_, 1, kIoChunk)), sink,
+                kWhat);
     return true;
 }
 

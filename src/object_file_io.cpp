@@ -14,10 +14,6 @@
 
 namespace ostree_ima {
 
-namespace {
-constexpr std::size_t kChunk = 256 * 1024;
-} // namespace
-
 std::string object_relpath(const std::string &checksum, const std::string &extension)
 {
     return "objects/" + checksum.substr(0, 2) + "/" + checksum.substr(2) + "." + extension;
@@ -55,6 +51,18 @@ void pread_all(int fd, void *buf, std::size_t len, std::uint64_t offset, const s
         p += n;
         len -= static_cast<std::size_t>(n);
         offset += static_cast<std::uint64_t>(n);
+    }
+}
+
+void read_chunks(int fd, std::uint64_t size, std::span<std::uint8_t> buf,
+                 const std::function<void(std::span<const std::uint8_t>)> &sink,
+                 const std::string &what)
+{
+    for (std::uint64_t offset = 0; offset < size;) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), size - offset));
+        pread_all(fd, buf.data(), n, offset, what);
+        sink(buf.first(n));
+        offset += n;
     }
 }
 
@@ -106,7 +114,7 @@ void copy_range(int in, std::uint64_t offset, std::uint64_t len, int out, const 
             }
             throw Error("cannot copy " + what + ": " + (n == 0 ? "truncated" : errno_text()));
         }
-        std::vector<std::uint8_t> buf(std::min<std::uint64_t>(len, kChunk));
+        std::vector<std::uint8_t> buf(std::min<std::uint64_t>(len, kIoChunk));
         pread_all(in, buf.data(), buf.size(), static_cast<std::uint64_t>(off), what);
         write_all(out, buf.data(), buf.size(), what);
         off += static_cast<loff_t>(buf.size());

@@ -6,8 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <glib.h>
 #include <ostree.h>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,9 +40,18 @@ std::string content_object_relpath(const std::string &checksum, bool archive);
 // strerror(errno), with the hint libostree's writes give for a full disk.
 std::string errno_text();
 
+// Bytes per read or write when the writers stream an object.
+inline constexpr std::size_t kIoChunk = 256 * 1024;
+
 // Reads exactly len bytes at offset; Error naming `what` otherwise.
 void pread_all(int fd, void *buf, std::size_t len, std::uint64_t offset, const std::string &what);
 void write_all(int fd, const void *buf, std::size_t len, const std::string &what);
+
+// Reads bytes [0, size) of fd through `buf` (not empty), one sink call per
+// chunk; Error naming `what` when the file is shorter or unreadable.
+void read_chunks(int fd, std::uint64_t size, std::span<std::uint8_t> buf,
+                 const std::function<void(std::span<const std::uint8_t>)> &sink,
+                 const std::string &what);
 
 // <BE u32 size><4 zero bytes><variant bytes>, as OSTree serialises headers.
 std::vector<std::uint8_t> sized_variant(GVariant *v);
