@@ -46,7 +46,7 @@ double now()
 std::vector<std::string> unique_objects(const Repo &repo, const std::string &rev)
 {
     const std::string commit = repo.resolve_commit(rev);
-    const CommitWalker walker(repo.get());
+    CommitWalker walker(repo.get());
     std::vector<std::string> objects;
     std::unordered_set<std::string> seen;
     walker.walk(commit, [&](const FileEntry &e) {

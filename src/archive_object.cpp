@@ -21,22 +21,32 @@ namespace {
 
 constexpr std::uint32_t kMaxHeader = 64 * 1024 * 1024;
 
+Fd open_object(OstreeRepo *repo, const std::string &rel, const std::string &what)
+{
+    Fd fd(::openat(ostree_repo_get_dfd(repo), rel.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0)
+        throw Error("cannot open " + what + ": " + errno_text() +
+                    "; the repository is incomplete, run 'ostree fsck'");
+    return fd;
+}
+
+std::string describe_object(const std::string &checksum)
+{
+    return "content object " + checksum + " (" + content_object_relpath(checksum, true) + ")";
+}
+
 } // namespace
 
 ArchiveObject::ArchiveObject(OstreeRepo *repo, std::string checksum)
-    : repo_(repo), checksum_(std::move(checksum))
+    : repo_(repo), checksum_(std::move(checksum)),
+      fd_(open_object(repo, object_path(), describe_object(checksum_)))
 {
-    const std::string rel = object_path();
-    const std::string what = "content object " + checksum_ + " (" + rel + ")";
-    fd_ = ::openat(ostree_repo_get_dfd(repo_), rel.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0)
-        throw Error("cannot open " + what + ": " + errno_text() +
-                    "; the repository is incomplete, run 'ostree fsck'");
+    const std::string what = describe();
     struct stat st {};
-    if (::fstat(fd_, &st) != 0)
+    if (::fstat(fd_.get(), &st) != 0)
         throw Error("cannot stat " + what + ": " + errno_text());
     std::uint8_t prefix[8];
-    pread_all(fd_, prefix, sizeof prefix, 0, what);
+    pread_all(fd_.get(), prefix, sizeof prefix, 0, what);
     const std::uint32_t header_size = (std::uint32_t{prefix[0]} << 24) |
                                       (std::uint32_t{prefix[1]} << 16) |
                                       (std::uint32_t{prefix[2]} << 8) | prefix[3];
@@ -44,7 +54,7 @@ ArchiveObject::ArchiveObject(OstreeRepo *repo, std::string checksum)
         8 + static_cast<std::uint64_t>(header_size) > static_cast<std::uint64_t>(st.st_size))
         throw Error(what + " is corrupted: bad header size; run 'ostree fsck'");
     std::vector<std::uint8_t> raw(header_size);
-    pread_all(fd_, raw.data(), raw.size(), 8, what);
+    pread_all(fd_.get(), raw.data(), raw.size(), 8, what);
     GBytes *bytes = g_bytes_new(raw.data(), raw.size());
     header_ =
         take_variant(g_variant_new_from_bytes(G_VARIANT_TYPE("(tuuuusa(ayay))"), bytes, FALSE));
@@ -60,17 +70,38 @@ ArchiveObject::ArchiveObject(OstreeRepo *repo, std::string checksum)
     xattrs_.reset(xattrs);
     size_ = GUINT64_FROM_BE(size_be);
     mode_ = GUINT32_FROM_BE(mode_be);
-}
-
-ArchiveObject::~ArchiveObject()
-{
-    if (fd_ >= 0)
-        ::close(fd_);
+    // The dirtree cannot say which type an object has; its name can. An
+    // object that is neither type is damaged, not a file to skip.
+    if (S_ISLNK(mode_))
+        check_symlink();
+    else if (!S_ISREG(mode_))
+        throw Error(what + " is corrupted: its mode " + std::to_string(mode_) +
+                    " is neither a regular file nor a symlink; run 'ostree fsck' and restore "
+                    "the object (e.g. pull the commit again)");
 }
 
 std::string ArchiveObject::object_path() const
 {
     return content_object_relpath(checksum_, true);
+}
+
+std::string ArchiveObject::describe() const
+{
+    return describe_object(checksum_);
+}
+
+// A symlink object is its header alone: check it now, since no content read
+// will.
+void ArchiveObject::check_symlink() const
+{
+    guint32 uid = 0, gid = 0, mode = 0, rdev = 0;
+    const char *target = nullptr;
+    g_variant_get(header_.get(), "(tuuuu&sa(ayay))", nullptr, &uid, &gid, &mode, &rdev, &target,
+                  nullptr);
+    ObjectChecksum check(
+        take_variant(g_variant_new("(uuuus@a(ayay))", uid, gid, mode, rdev, target, xattrs_.get()))
+            .get());
+    check.require(checksum_, describe());
 }
 
 bool ArchiveObject::is_regular() const
@@ -80,7 +111,7 @@ bool ArchiveObject::is_regular() const
 
 void ArchiveObject::inflate(const std::function<void(std::span<const std::uint8_t>)> &sink) const
 {
-    const std::string what = "content object " + checksum_ + " (" + object_path() + ")";
+    const std::string what = describe();
     z_stream z{};
     if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
         throw Error("cannot start zlib");
@@ -109,10 +140,13 @@ void ArchiveObject::inflate(const std::function<void(std::span<const std::uint8_
     int rc = Z_OK;
     while (rc != Z_STREAM_END) {
         if (z.avail_in == 0) {
+            // The body may be reused as it is: a stream that ends without its
+            // final block would make every reader of the new object fail.
             if (left == 0)
-                break;
+                throw Error(what + " is corrupted: its compressed body ends before the end of the "
+                                   "deflate stream; run 'ostree fsck' and restore the object");
             const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left, kIoChunk));
-            pread_all(fd_, in.data(), n, offset, what);
+            pread_all(fd_.get(), in.data(), n, offset, what);
             offset += n;
             left -= n;
             z.next_in = in.data();
@@ -130,13 +164,12 @@ void ArchiveObject::inflate(const std::function<void(std::span<const std::uint8_
             check.update(std::span<const std::uint8_t>(out.data(), got));
             sink(std::span<const std::uint8_t>(out.data(), got));
         }
-        if (rc == Z_BUF_ERROR && z.avail_in == 0 && left == 0)
-            break;
     }
     if (produced != size_)
         throw Error(what + " is corrupted: content is " + std::to_string(produced) +
                     " bytes, header says " + std::to_string(size_) + "; run 'ostree fsck'");
     check.require(checksum_, what);
+    stream_size_ = body_size_ - left - z.avail_in;
 }
 
 std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs, const ContentCopy *content) const
@@ -152,7 +185,8 @@ std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs, const Content
         take_variant(g_variant_new("(uuuus@a(ayay))", uid, gid, mode, rdev, symlink, new_xattrs));
     ObjectChecksum sum(file_header.get());
     const ContentSink update = [&](std::span<const std::uint8_t> chunk) { sum.update(chunk); };
-    if (content == nullptr || !content->replay(update))
+    // Only a stream that inflate() proved complete is reused.
+    if (!stream_size_ || content == nullptr || !content->replay(update))
         inflate(update);
     std::string new_checksum = sum.finish_hex(); // not const: returned by move
 
@@ -161,10 +195,10 @@ std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs, const Content
     const std::vector<std::uint8_t> head = sized_variant(zheader.get());
     const int repo_dfd = ostree_repo_get_dfd(repo_);
     const std::string what = "signed copy of content object " + checksum_;
-    require_free_space(repo_, head.size() + body_size_, what);
+    require_free_space(repo_, head.size() + *stream_size_, what);
     const Fd tmp = open_object_tmpfile(repo_dfd);
     write_all(tmp.get(), head.data(), head.size(), what);
-    copy_range(fd_, body_offset_, body_size_, tmp.get(), what);
+    copy_range(fd_.get(), body_offset_, *stream_size_, tmp.get(), what);
     if (::fchmod(tmp.get(), 0644) != 0)
         throw Error("cannot set the mode of " + what + ": " + errno_text());
     const std::string rel = content_object_relpath(new_checksum, true);

@@ -12,9 +12,11 @@
 
 #include "content_copy.hpp"
 #include "gvariant_ptr.hpp"
+#include "object_file_io.hpp"
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <ostree.h>
 #include <span>
 #include <string>
@@ -25,18 +27,20 @@ namespace ostree_ima {
 class ArchiveObject {
   public:
     // Opens objects/XX/YYY.filez and parses its header; Error names the path
-    // and checksum when it is missing or malformed.
+    // and checksum when it is missing or malformed, when its mode is neither
+    // a regular file nor a symlink (the only types OSTree stores), or when it
+    // is a symlink whose header does not hash to its name.
     ArchiveObject(OstreeRepo *repo, std::string checksum);
-    ArchiveObject(const ArchiveObject &) = delete;
-    ArchiveObject &operator=(const ArchiveObject &) = delete;
-    ~ArchiveObject();
 
     [[nodiscard]] bool is_regular() const;
     [[nodiscard]] std::uint64_t size() const { return size_; }
     [[nodiscard]] GVariant *xattrs() const { return xattrs_.get(); }
 
     // Inflates the body, calling sink for each chunk of content; checks that
-    // the content has the size the header says.
+    // the body is one complete deflate stream, that the content has the size
+    // the header says and that the object hashes to its name, so the stream
+    // can be reused as it is. Bytes after the end of the stream (which
+    // libostree's readers ignore) are not part of it and are not reused.
     void inflate(const std::function<void(std::span<const std::uint8_t>)> &sink) const;
 
     // Writes the same object with other xattrs straight into objects/ (an
@@ -48,11 +52,15 @@ class ArchiveObject {
 
   private:
     [[nodiscard]] std::string object_path() const;
+    [[nodiscard]] std::string describe() const; // "content object X (objects/..)"
+    void check_symlink() const;
     OstreeRepo *repo_;
     std::string checksum_;
-    int fd_ = -1;
+    Fd fd_;
     std::uint64_t body_offset_ = 0;
     std::uint64_t body_size_ = 0;
+    // The complete deflate stream's length, once inflate() has proved it.
+    mutable std::optional<std::uint64_t> stream_size_;
     GVariantPtr header_; // (tuuuusa(ayay)), integers big-endian as stored
     GVariantPtr xattrs_;
     std::uint64_t size_ = 0;

@@ -31,6 +31,8 @@ std::string_view problem_name(FileProblem problem)
         return "unknown_key";
     case FileProblem::BadSignature:
         return "bad_signature";
+    case FileProblem::Corrupted:
+        return "corrupted";
     }
     return "unknown";
 }
@@ -49,8 +51,22 @@ class ObjectVerifier {
     {
     }
 
-    // Thread-safe: only reads the repository and the keyring.
+    // Thread-safe: only reads the repository and the keyring. A damaged
+    // object is a finding (a file that could not be checked), not the end of
+    // the whole check.
     [[nodiscard]] ObjectVerdict verify(const std::string &checksum) const
+    {
+        try {
+            return verify_object(checksum);
+        } catch (const Error &e) {
+            ObjectVerdict v;
+            v.regular = true; // its type is unknown: count it as a file that failed
+            return problem(v, FileProblem::Corrupted, e.what());
+        }
+    }
+
+  private:
+    [[nodiscard]] ObjectVerdict verify_object(const std::string &checksum) const
     {
         ObjectVerdict v;
         ContentObject object(repo_, checksum);
@@ -86,7 +102,6 @@ class ObjectVerifier {
                            ") does not match the content");
     }
 
-  private:
     static ObjectVerdict &problem(ObjectVerdict &v, FileProblem p, std::string detail)
     {
         v.problem = p;

@@ -1,6 +1,6 @@
 #include "commit_walker.hpp"
 
-#include "gerror.hpp"
+#include "metadata_object.hpp"
 #include "ostree-ima/error.hpp"
 
 namespace ostree_ima {
@@ -23,14 +23,16 @@ std::string checksum_from_raw(const guchar *raw)
     return hex;
 }
 
+namespace {
+std::string display_path(const std::string &path)
+{
+    return path.empty() ? std::string("/") : path;
+}
+} // namespace
+
 GVariantPtr CommitWalker::load_commit(const std::string &commit_checksum) const
 {
-    GVariant *commit = nullptr;
-    GError *error = nullptr;
-    check_g(ostree_repo_load_variant(repo_, OSTREE_OBJECT_TYPE_COMMIT, commit_checksum.c_str(),
-                                     &commit, &error),
-            error, "cannot load commit " + commit_checksum);
-    return take_variant(commit);
+    return load_metadata_object(repo_, OSTREE_OBJECT_TYPE_COMMIT, commit_checksum, "");
 }
 
 std::string CommitWalker::root_tree(GVariant *commit)
@@ -39,28 +41,34 @@ std::string CommitWalker::root_tree(GVariant *commit)
     return checksum_from_variant(tree.get());
 }
 
-GVariantPtr CommitWalker::load_dirtree(const std::string &checksum) const
+GVariantPtr CommitWalker::load_dirtree(const std::string &checksum, const std::string &path) const
 {
-    GVariant *tree = nullptr;
-    GError *error = nullptr;
-    check_g(ostree_repo_load_variant(repo_, OSTREE_OBJECT_TYPE_DIR_TREE, checksum.c_str(), &tree,
-                                     &error),
-            error, "cannot load dirtree " + checksum);
-    return take_variant(tree);
+    return load_metadata_object(repo_, OSTREE_OBJECT_TYPE_DIR_TREE, checksum, display_path(path));
+}
+
+void CommitWalker::check_dirmeta(GVariant *checksum_bytes, const std::string &path)
+{
+    std::string checksum = checksum_from_variant(checksum_bytes);
+    if (dirmetas_checked_.count(checksum) != 0)
+        return;
+    (void)load_metadata_object(repo_, OSTREE_OBJECT_TYPE_DIR_META, checksum, display_path(path));
+    dirmetas_checked_.insert(std::move(checksum));
 }
 
 void CommitWalker::walk(const std::string &commit_checksum,
-                        const std::function<void(const FileEntry &)> &on_file) const
+                        const std::function<void(const FileEntry &)> &on_file)
 {
     const GVariantPtr commit = load_commit(commit_checksum);
+    const GVariantPtr root_meta(g_variant_get_child_value(commit.get(), 7));
     std::string path;
+    check_dirmeta(root_meta.get(), path);
     walk_tree(root_tree(commit.get()), path, on_file);
 }
 
 void CommitWalker::walk_tree(const std::string &tree_checksum, std::string &path,
-                             const std::function<void(const FileEntry &)> &on_file) const
+                             const std::function<void(const FileEntry &)> &on_file)
 {
-    const GVariantPtr tree = load_dirtree(tree_checksum);
+    const GVariantPtr tree = load_dirtree(tree_checksum, path);
     const std::size_t base = path.size();
     {
         GVariantPtr files(g_variant_get_child_value(tree.get(), 0));
@@ -86,6 +94,7 @@ void CommitWalker::walk_tree(const std::string &tree_checksum, std::string &path
         const GVariantPtr subtree(tree_raw);
         const GVariantPtr meta(meta_raw);
         path.append("/").append(name);
+        check_dirmeta(meta.get(), path);
         walk_tree(checksum_from_variant(subtree.get()), path, on_file);
         path.resize(base);
     }

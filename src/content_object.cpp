@@ -23,7 +23,21 @@ void ContentObject::load()
     input_.reset(input);
     info_.reset(info);
     xattrs_.reset(xattrs);
-    check_g(ok, error, "cannot read content object " + checksum_);
+    check_g(ok, error, "cannot read " + describe());
+    // The dirtree cannot say which type an object has; its name can. A
+    // symlink is its header alone, so it is checked here (no content read
+    // will); anything but a regular file or a symlink is damage, not a file
+    // to skip.
+    const GFileType type = g_file_info_get_file_type(info_.get());
+    if (type == G_FILE_TYPE_SYMBOLIC_LINK) {
+        ObjectChecksum check(file_header().get());
+        check.require(checksum_, describe());
+    } else if (type != G_FILE_TYPE_REGULAR) {
+        throw Error(describe() + " is corrupted: its mode " +
+                    std::to_string(g_file_info_get_attribute_uint32(info_.get(), "unix::mode")) +
+                    " is neither a regular file nor a symlink; run 'ostree fsck' and restore "
+                    "the object (e.g. pull the commit again)");
+    }
 }
 
 void ContentObject::reopen()

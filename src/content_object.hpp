@@ -25,7 +25,9 @@ template <typename T> using GObjectPtr = std::unique_ptr<T, GObjectUnref>;
 class ContentObject {
   public:
     // Loads header and an input stream over the content; Error names the
-    // object and the repository when it is missing or corrupt.
+    // object when it is missing, when it is neither a regular file nor a
+    // symlink, or when it is a symlink whose header does not hash to its name
+    // (a regular file's content is checked by read_content).
     ContentObject(OstreeRepo *repo, std::string checksum);
 
     [[nodiscard]] bool is_regular() const;

@@ -57,7 +57,7 @@ ContentPlan plan_content(OstreeRepo *repo, const std::string &commit, const Path
                          unsigned jobs, PlanPaths paths)
 {
     ContentPlan plan;
-    const CommitWalker walker(repo);
+    CommitWalker walker(repo);
     walker.walk(commit, [&](const FileEntry &entry) {
         if (!selector.selects_path(entry.path))
             return;

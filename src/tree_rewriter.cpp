@@ -22,7 +22,7 @@ std::string TreeRewriter::rewrite_tree(const std::string &tree_checksum, std::st
         if (auto it = memo_.find(tree_checksum); it != memo_.end())
             return it->second;
     }
-    const GVariantPtr tree = walker_.load_dirtree(tree_checksum);
+    const GVariantPtr tree = walker_.load_dirtree(tree_checksum, path);
     const std::size_t base = path.size();
     bool changed = false;
 

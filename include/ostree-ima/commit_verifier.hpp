@@ -30,6 +30,7 @@ enum class FileProblem {
     UnsupportedHash, // an algorithm this OpenSSL cannot compute
     UnknownKey,      // no certificate with the key id
     BadSignature,    // does not verify against the content
+    Corrupted,       // the object is damaged (its name, type or data): nothing could be checked
 };
 std::string_view problem_name(FileProblem problem); // "unsigned", "bad_signature", ...
 
