@@ -2,38 +2,48 @@
 
 #include "content_object.hpp"
 #include "content_plan.hpp"
-#include "file_digest.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "parallel_for.hpp"
 #include "repo.hpp"
+#include "signing_decision.hpp"
 #include "text_encoding.hpp"
-#include "xattr_list.hpp"
 
 #include <optional>
+#include <stdexcept>
 #include <unordered_map>
 
 namespace ostree_ima {
 
 namespace {
 // The digest `sign` would sign for this object; nullopt when it would not
-// sign it (a symlink, or already signed without overwrite).
+// sign it: a symlink, or a file whose security.ima it would keep (the rules
+// of SigningDecision, with the signer's certificate when the selection names
+// one; without, every existing signature is listed, since none can be told
+// valid).
 std::optional<std::vector<std::uint8_t>>
-digest_to_sign(OstreeRepo *repo, const std::string &checksum, const HashAlgo &algo, bool overwrite)
+digest_to_sign(OstreeRepo *repo, const std::string &checksum, const HashAlgo &algo,
+               const DigestSelection &selection, const EVP_PKEY *signer)
 {
     ContentObject object(repo, checksum);
     if (!object.is_regular())
         return std::nullopt;
-    if (!overwrite && xattr_get(object.xattrs(), kImaXattrName))
+    const bool signer_known = selection.signer_key_id.has_value();
+    SigningDecision decision(object.xattrs(), algo, selection.signer_key_id.value_or(KeyId{}),
+                             selection.overwrite || !signer_known);
+    if (decision.keeps_other_key())
         return std::nullopt;
-    FileDigest hasher(algo);
-    object.read_content([&](std::span<const std::uint8_t> chunk) { hasher.update(chunk); });
-    return hasher.finish();
+    object.read_content([&](std::span<const std::uint8_t> chunk) { decision.update(chunk); });
+    if (decision.checks_own_key() && decision.own_signature_verifies(signer))
+        return std::nullopt;
+    return decision.digest();
 }
 } // namespace
 
 DigestManifest compute_commit_digests(const DigestsRequest &request)
 {
+    if (request.selection.signer_key_id && request.signer_public_key == nullptr)
+        throw std::invalid_argument("compute_commit_digests: signer_key_id needs its public key");
     const Repo repo = Repo::open(request.repo_path);
     // Fail here, not after the signing room's work, when `apply` could not
     // write the signatures into this repository.
@@ -50,7 +60,7 @@ DigestManifest compute_commit_digests(const DigestsRequest &request)
         plan.objects.size(), request.jobs,
         [&](std::size_t i) {
             digests[i] = digest_to_sign(repo.get(), plan.objects[i], *request.algo,
-                                        request.selection.overwrite);
+                                        request.selection, request.signer_public_key);
         },
         &stop_flag());
     if (stop_requested())

@@ -1,5 +1,6 @@
 #include "ostree-ima/commit_signer.hpp"
 
+#include "commit_binding.hpp"
 #include "commit_walker.hpp"
 #include "commit_writer.hpp"
 #include "content_plan.hpp"
@@ -17,6 +18,35 @@
 #include <unordered_map>
 
 namespace ostree_ima {
+
+namespace {
+void count_outcome(const ObjectOutcome &outcome, std::uint64_t paths, SignReport &report)
+{
+    report.bytes_hashed += outcome.bytes_hashed;
+    switch (outcome.kind) {
+    case ObjectOutcome::Kind::Signed:
+        ++report.unique_signed;
+        report.files_signed += paths;
+        if (outcome.replaced == ReplacedBecause::Malformed)
+            report.files_replaced.malformed += paths;
+        else if (outcome.replaced == ReplacedBecause::NotVerifying)
+            report.files_replaced.not_verifying += paths;
+        else if (outcome.replaced == ReplacedBecause::Overwrite)
+            report.files_replaced.overwritten += paths;
+        break;
+    case ObjectOutcome::Kind::KeptOtherKey:
+        report.files_kept_other_keys += paths;
+        report.other_key_ids[outcome.other_key_id] += paths;
+        report.files_kept += paths;
+        break;
+    case ObjectOutcome::Kind::Kept:
+        report.files_kept += paths;
+        break;
+    case ObjectOutcome::Kind::NotRegular:
+        break;
+    }
+}
+} // namespace
 
 SignReport sign_commit(const SignRequest &request, KeyBackend &key)
 {
@@ -54,15 +84,8 @@ SignReport sign_commit(const SignRequest &request, KeyBackend &key)
     progress.finish();
     throw_if_stopped(repo.get(), request.target_ref);
 
-    for (std::size_t i = 0; i < outcomes.size(); ++i) {
-        report.bytes_hashed += outcomes[i].bytes_hashed;
-        if (outcomes[i].kind == ObjectOutcome::Kind::Signed) {
-            ++report.unique_signed;
-            report.files_signed += plan.path_count[i];
-        } else if (outcomes[i].kind == ObjectOutcome::Kind::Kept) {
-            report.files_kept += plan.path_count[i];
-        }
-    }
+    for (std::size_t i = 0; i < outcomes.size(); ++i)
+        count_outcome(outcomes[i], plan.path_count[i], report);
     TreeRewriter rewriter(
         repo.get(),
         [&](const std::string &path, const std::string &csum) {
@@ -74,8 +97,9 @@ SignReport sign_commit(const SignRequest &request, KeyBackend &key)
     // Content objects and dirtrees are linked into objects/ directly: make
     // them durable before the commit (and the ref) can refer to them.
     sync_repository(repo.get());
-    report.new_commit =
-        write_commit_with_root(repo.get(), commit.get(), report.source_commit, new_root);
+    report.binding = plan_commit_binding(repo.get(), commit.get(), request.target_ref);
+    report.new_commit = write_commit_with_root(repo.get(), commit.get(), report.source_commit,
+                                               new_root, report.binding);
     if (!request.target_ref.empty())
         txn.set_ref(request.target_ref, report.new_commit);
     throw_if_stopped(repo.get(), request.target_ref); // last point before the ref moves

@@ -72,8 +72,9 @@ StripReport strip_commit(const StripRequest &request)
     // Content objects and dirtrees are linked into objects/ directly: make
     // them durable before the commit (and the ref) can refer to them.
     sync_repository(repo.get());
-    report.new_commit =
-        write_commit_with_root(repo.get(), commit.get(), report.source_commit, new_root);
+    report.binding = plan_commit_binding(repo.get(), commit.get(), request.target_ref);
+    report.new_commit = write_commit_with_root(repo.get(), commit.get(), report.source_commit,
+                                               new_root, report.binding);
     throw_if_stopped(repo.get(), request.target_ref); // last point before the ref moves
     if (!request.target_ref.empty())
         txn.set_ref(request.target_ref, report.new_commit);

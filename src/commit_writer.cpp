@@ -6,9 +6,10 @@
 namespace ostree_ima {
 
 std::string write_commit_with_root(OstreeRepo *repo, GVariant *old_commit,
-                                   const std::string &old_checksum, const std::string &new_root)
+                                   const std::string &old_checksum, const std::string &new_root,
+                                   const CommitBinding &binding)
 {
-    if (CommitWalker::root_tree(old_commit) == new_root)
+    if (CommitWalker::root_tree(old_commit) == new_root && !binding.changed())
         return old_checksum;
     GVariantBuilder builder;
     g_variant_builder_init(&builder, G_VARIANT_TYPE(OSTREE_COMMIT_GVARIANT_STRING));
@@ -16,6 +17,9 @@ std::string write_commit_with_root(OstreeRepo *repo, GVariant *old_commit,
     for (gsize i = 0; i < n; ++i) {
         if (i == 6) {
             g_variant_builder_add_value(&builder, ostree_checksum_to_bytes_v(new_root.c_str()));
+        } else if (i == 0 && binding.changed()) {
+            const GVariantPtr metadata(g_variant_get_child_value(old_commit, 0));
+            g_variant_builder_add_value(&builder, rebind_metadata(metadata.get(), binding).get());
         } else {
             GVariantPtr child(g_variant_get_child_value(old_commit, i));
             g_variant_builder_add_value(&builder, child.get());

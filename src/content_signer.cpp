@@ -3,8 +3,8 @@
 #include "archive_object.hpp"
 #include "content_copy.hpp"
 #include "content_object.hpp"
-#include "file_digest.hpp"
 #include "scratch_buffer.hpp"
+#include "signing_decision.hpp"
 #include "xattr_list.hpp"
 
 namespace ostree_ima {
@@ -19,6 +19,21 @@ namespace {
 constexpr std::uint64_t kInMemoryLimit = 16 * 1024 * 1024;
 constexpr std::uint64_t kArchiveInMemoryLimit = 2 * 1024 * 1024;
 constexpr std::uint64_t kMemoryBudget = 128 * 1024 * 1024;
+
+// Fills `out` and returns true when the object keeps its existing signature.
+bool keeps_existing(SigningDecision &plan, const KeyBackend &key, ObjectOutcome &out)
+{
+    if (plan.keeps_other_key()) {
+        out.kind = ObjectOutcome::Kind::KeptOtherKey;
+        out.other_key_id = plan.other_key_id();
+        return true;
+    }
+    if (plan.checks_own_key() && plan.own_signature_verifies(key.public_key())) {
+        out.kind = ObjectOutcome::Kind::Kept;
+        return true;
+    }
+    return false;
+}
 } // namespace
 
 ContentSigner::ContentSigner(OstreeRepo *repo, const HashAlgo &algo, const KeyId &key_id,
@@ -50,21 +65,25 @@ ObjectOutcome ContentSigner::process_archive(const std::string &checksum)
     const ArchiveObject object(repo_, checksum);
     if (!object.is_regular())
         return out;
-    if (!overwrite_ && xattr_get(object.xattrs(), kImaXattrName)) {
-        out.kind = ObjectOutcome::Kind::Kept;
-        return out;
-    }
-    FileDigest digest(algo_);
-    ContentCopy content(ostree_repo_get_dfd(repo_), object.size(), in_memory_limit_);
+    SigningDecision plan(object.xattrs(), algo_, key_id_, overwrite_);
+    // An own signature usually verifies: its rare replacement inflates again
+    // rather than every kept file being copied.
+    std::optional<ContentCopy> content;
+    if (plan.signs_for_sure())
+        content.emplace(ostree_repo_get_dfd(repo_), object.size(), in_memory_limit_);
     object.inflate([&](std::span<const std::uint8_t> chunk) {
-        digest.update(chunk);
+        plan.update(chunk);
         out.bytes_hashed += chunk.size();
-        content.append(chunk);
+        if (content)
+            content->append(chunk);
     });
-    const std::vector<std::uint8_t> value = signature_xattr(digest.finish());
-    const GVariantPtr xattrs = xattr_set(object.xattrs(), kImaXattrName, value);
-    out.new_checksum = object.write_with_xattrs(xattrs.get(), &content);
+    if (keeps_existing(plan, key_, out))
+        return out;
+    const GVariantPtr xattrs =
+        xattr_set(object.xattrs(), kImaXattrName, signature_xattr(plan.digest()));
+    out.new_checksum = object.write_with_xattrs(xattrs.get(), content ? &*content : nullptr);
     out.kind = ObjectOutcome::Kind::Signed;
+    out.replaced = plan.replaced();
     return out;
 }
 
@@ -77,27 +96,26 @@ ObjectOutcome ContentSigner::process_any(const std::string &checksum)
     ContentObject object(repo_, checksum);
     if (!object.is_regular())
         return out;
-    if (!overwrite_ && xattr_get(object.xattrs(), kImaXattrName)) {
-        out.kind = ObjectOutcome::Kind::Kept;
-        return out;
-    }
-    FileDigest digest(algo_);
-    const bool in_memory = object.size() <= in_memory_limit_;
+    SigningDecision plan(object.xattrs(), algo_, key_id_, overwrite_);
+    const bool in_memory = plan.signs_for_sure() && object.size() <= in_memory_limit_;
     struct KeptContent;
     std::vector<std::uint8_t> &content = scratch_vector<KeptContent>(); // kept by the thread
     content.clear();
     if (in_memory)
         content.reserve(object.size());
     object.read_content([&](std::span<const std::uint8_t> chunk) {
-        digest.update(chunk);
+        plan.update(chunk);
         out.bytes_hashed += chunk.size();
         if (in_memory)
             content.insert(content.end(), chunk.begin(), chunk.end());
     });
-    const std::vector<std::uint8_t> value = signature_xattr(digest.finish());
-    const GVariantPtr xattrs = xattr_set(object.xattrs(), kImaXattrName, value);
+    if (keeps_existing(plan, key_, out))
+        return out;
+    const GVariantPtr xattrs =
+        xattr_set(object.xattrs(), kImaXattrName, signature_xattr(plan.digest()));
     out.new_checksum = object.write_with_xattrs(xattrs.get(), in_memory ? &content : nullptr);
     out.kind = ObjectOutcome::Kind::Signed;
+    out.replaced = plan.replaced();
     return out;
 }
 

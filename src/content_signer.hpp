@@ -1,11 +1,13 @@
 // ContentSigner: turns one content object into its signed replacement.
 #pragma once
 
+#include "existing_signature.hpp"
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/key_backend.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <ostree.h>
 #include <span>
 #include <string>
@@ -14,10 +16,17 @@
 namespace ostree_ima {
 
 struct ObjectOutcome {
-    enum class Kind { NotRegular, Kept, Signed };
+    enum class Kind {
+        NotRegular,   // a symlink: nothing to sign
+        Kept,         // its valid signature by the signing key was kept
+        KeptOtherKey, // its well-formed signature by another key was kept
+        Signed,       // a new signature (replacing `replaced` when set)
+    };
     Kind kind = Kind::NotRegular;
     std::string new_checksum; // equals the old one unless Signed
     std::uint64_t bytes_hashed = 0;
+    KeyId other_key_id{};                    // when KeptOtherKey
+    std::optional<ReplacedBecause> replaced; // when Signed over an existing security.ima
 };
 
 class ContentSigner {
@@ -26,7 +35,9 @@ class ContentSigner {
                   bool overwrite, unsigned jobs);
 
     // Thread-safe: workers call it for distinct objects. Must run inside a
-    // transaction.
+    // transaction. Every regular object is read whole, so its content is
+    // checked against its name whatever is decided (ContentObject,
+    // ArchiveObject); existing signatures follow ExistingSignature's rules.
     ObjectOutcome process(const std::string &checksum);
 
   private:

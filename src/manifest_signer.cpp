@@ -13,6 +13,13 @@ namespace ostree_ima {
 SignatureFile sign_manifest(const ManifestSignRequest &request, KeyBackend &key)
 {
     const DigestManifest &manifest = *request.manifest;
+    // Refused here, before a token is used, rather than by `apply` later.
+    if (const auto &signer = manifest.selection.signer_key_id; signer && *signer != request.key_id)
+        throw Error("the manifest was made for the key with IMA key id " + key_id_hex(*signer) +
+                    " (digests --cert), but " + key.description() + " signs with key id " +
+                    key_id_hex(request.key_id) +
+                    "; sign it with that key, or make the manifest again with this key's "
+                    "certificate");
     SignatureFile out;
     out.manifest.commit = manifest.commit;
     out.manifest.algo = manifest.algo;

@@ -12,6 +12,9 @@ nlohmann::ordered_json selection_to_json(const DigestSelection &selection)
     j["exclude"] = selection.selector.exclude_globs();
     j["executables_only"] = selection.selector.executables_only();
     j["overwrite"] = selection.overwrite;
+    j["signer_key_id"] = selection.signer_key_id
+                             ? nlohmann::ordered_json(key_id_hex(*selection.signer_key_id))
+                             : nlohmann::ordered_json(nullptr);
     return j;
 }
 
@@ -31,6 +34,8 @@ DigestSelection selection_from_json(const nlohmann::json &value, const std::stri
     const bool executables_only = r.boolean("executables_only");
     DigestSelection selection;
     selection.overwrite = r.boolean("overwrite");
+    if (const auto id = r.string_or_null("signer_key_id", 8))
+        selection.signer_key_id = read_key_id(*id, r.where("signer_key_id"));
     r.finish();
     try {
         selection.selector = PathSelector(include, exclude, executables_only);
@@ -38,6 +43,16 @@ DigestSelection selection_from_json(const nlohmann::json &value, const std::stri
         throw JsonFormatError(where + ": " + e.what());
     }
     return selection;
+}
+
+KeyId read_key_id(const std::string &hex, const std::string &where)
+{
+    const auto bytes = from_hex(hex);
+    KeyId id{};
+    if (!bytes || bytes->size() != id.size())
+        throw JsonFormatError(where + " '" + hex + "' is not 8 lowercase hex digits");
+    std::copy(bytes->begin(), bytes->end(), id.begin());
+    return id;
 }
 
 void read_format_header(JsonObjectReader &reader, std::string_view format, std::uint64_t version)

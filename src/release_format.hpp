@@ -26,6 +26,9 @@ inline constexpr std::size_t kMaxGlobs = 1000;
 // newer version is named as such rather than as a list of odd fields.
 void read_format_header(JsonObjectReader &reader, std::string_view format, std::uint64_t version);
 
+// An IMA key id: 8 lowercase hex digits (`where` names the field).
+KeyId read_key_id(const std::string &hex, const std::string &where);
+
 // A commit checksum: 64 lowercase hex digits.
 std::string read_commit_checksum(JsonObjectReader &reader, const char *name);
 

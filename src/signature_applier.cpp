@@ -22,6 +22,12 @@ void check_key(const std::string &origin, const SignatureFile &file, const Certi
         throw Error(origin + " was signed with key id " + key_id_hex(file.key_id) +
                     ", but certificate " + cert.origin() + " has key id " +
                     key_id_hex(cert.ima_key_id()) + "; pass the signing key's certificate");
+    const auto &signer = file.manifest.selection.signer_key_id;
+    if (signer && *signer != cert.ima_key_id())
+        throw Error(origin + " is for a manifest made with the certificate of key id " +
+                    key_id_hex(*signer) + " (digests --cert), but certificate " + cert.origin() +
+                    " has key id " + key_id_hex(cert.ima_key_id()) +
+                    "; pass the signing key's certificate");
     if (file.certificate_der.empty())
         return;
     const Certificate in_file = Certificate::from_bytes(file.certificate_der, origin);
@@ -75,6 +81,7 @@ SignReport apply_signatures(const ApplyRequest &request, const SignatureFile &fi
     digests.source_rev = commit;
     digests.algo = file.manifest.algo;
     digests.selection = file.manifest.selection;
+    digests.signer_public_key = cert.public_key();
     digests.jobs = request.jobs;
     const DigestManifest recomputed = compute_commit_digests(digests);
     std::unordered_map<std::string, const DigestSignature *> by_digest;

@@ -47,11 +47,7 @@ SignatureFile parse_json(std::string_view text)
     read_format_header(r, kSignatureFileFormat, kSignatureFileVersion);
     SignatureFile f;
     f.manifest = read_identity(r.object("manifest"));
-    const std::string key_id = r.string("key_id", 8);
-    const auto key_id_bytes = from_hex(key_id);
-    if (!key_id_bytes || key_id_bytes->size() != f.key_id.size())
-        throw JsonFormatError("key_id '" + key_id + "' is not 8 lowercase hex digits");
-    std::copy(key_id_bytes->begin(), key_id_bytes->end(), f.key_id.begin());
+    f.key_id = read_key_id(r.string("key_id", 8), "key_id");
     if (!r.field("certificate").is_null()) {
         f.certificate_der =
             read_base64(r.field("certificate"), "certificate", kMaxCertificateBytes);

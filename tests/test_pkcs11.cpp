@@ -155,7 +155,7 @@ BOOST_AUTO_TEST_CASE(engine_route_gives_the_same_rsa_commit)
     World &w = world();
     const Result native =
         sign_with(SoftHsmToken::uri("rsa2048"), {"--pin-file=" + w.token.pin_file, "--overwrite"},
-                  "", w.token.env);
+                  "hsm-engine", w.token.env);
     BOOST_REQUIRE_MESSAGE(native.exit_code == 0, native.err);
     // libp11's engine reaches SoftHSM2 through the p11-kit proxy.
     const Result engine = sign_with("pkcs11:token=ostree-ima-test;object=rsa2048;type=private",

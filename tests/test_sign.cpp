@@ -87,7 +87,12 @@ void check_signed_commit(const std::string &repo, const std::string &src, const 
     }
     BOOST_TEST(before.at("/usr/lib/deep/deeper/with-xattr").other_xattrs.find("keep-me") !=
                std::string::npos);
-    BOOST_TEST(commit_without_root(repo, src) == commit_without_root(repo, dst));
+    // Every commit field but the root is kept; the ref binding names the
+    // target ref (`ostree commit -b main` bound the source to main).
+    BOOST_TEST(commit_without_root_and_binding(repo, src) ==
+               commit_without_root_and_binding(repo, dst));
+    BOOST_TEST((commit_ref_binding(repo, src) == std::vector<std::string>{src}));
+    BOOST_TEST((commit_ref_binding(repo, dst) == std::vector<std::string>{dst}));
     require_fsck(repo);
 }
 
@@ -132,16 +137,18 @@ BOOST_AUTO_TEST_CASE(sign_in_every_mode_that_holds_xattrs)
             BOOST_REQUIRE_MESSAGE(again.exit_code == 0, again.err);
             BOOST_TEST(trimmed(again.out) == commit);
 
-            // Deterministic RSA: one thread gives the same commit as two.
-            const Result one = sign(repo, key, {"--jobs=1"}, "main", "");
+            // Deterministic RSA: one thread gives the same commit as two
+            // (for the same target ref: the ref binding names it).
+            const Result one = sign(repo, key, {"--jobs=1"}, "main", "signed");
+            BOOST_REQUIRE_MESSAGE(one.exit_code == 0, one.err);
             BOOST_TEST(trimmed(one.out) == commit);
 
             // ima-sign, the ostree-ext-cli drop-in, gives the same result.
             const Result ext = run({binary(), "ima-sign", "--repo=" + repo, "--cert", key.cert_der,
-                                    "main", "ext-signed", "sha256", key.key_pem});
+                                    "main", "signed", "sha256", key.key_pem});
             BOOST_REQUIRE_MESSAGE(ext.exit_code == 0, ext.err);
-            BOOST_TEST(trimmed(ext.out) == "ext-signed => " + commit);
-            BOOST_TEST(rev_parse(repo, "ext-signed") == commit);
+            BOOST_TEST(trimmed(ext.out) == "signed => " + commit);
+            BOOST_TEST(rev_parse(repo, "signed") == commit);
 
             // --overwrite replaces the pre-signed file's signature.
             const Result over = sign(repo, key, {"--overwrite"}, "main", "over");

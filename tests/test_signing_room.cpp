@@ -170,15 +170,18 @@ BOOST_AUTO_TEST_CASE(rsa_file_key_gives_the_commit_sign_gives)
     const std::string manifest = dir / "digests.json";
     const std::string signatures = dir / "signatures.json";
     const std::string audit = dir / "audit.log";
-    const Result d = digests("main", manifest);
+    // With the signing key's certificate, digests leaves out exactly what
+    // sign keeps.
+    const Result d = digests("main", manifest, {"--cert=" + w.rsa.cert_pem});
     BOOST_REQUIRE_MESSAGE(d.exit_code == 0, d.err);
     BOOST_TEST(d.out.empty());
     const json m = read_json(manifest);
     BOOST_TEST(m["format"] == "ostree-ima-digests");
-    BOOST_TEST(m["version"] == 1);
+    BOOST_TEST(m["version"] == 2);
     BOOST_TEST(m["commit"] == w.main);
     BOOST_TEST(m["hash"] == "sha256");
-    // 9 regular files; hello.conf is one object at 3 paths; presigned is kept.
+    // 9 regular files; hello.conf is one object at 3 paths; presigned (by
+    // another key) is kept.
     BOOST_TEST(m["digests"].size() == 6u);
     BOOST_TEST(m["digests"][0]["paths"].size() == 3u);
 
@@ -187,6 +190,7 @@ BOOST_AUTO_TEST_CASE(rsa_file_key_gives_the_commit_sign_gives)
     BOOST_TEST(s.err.find("digests      6 (8 files)") != std::string::npos, s.err);
     BOOST_TEST(s.err.find("certificate  CN = ostree-ima test rsa") != std::string::npos);
     const json sig = read_json(signatures);
+    BOOST_TEST(m["selection"]["signer_key_id"] == sig["key_id"]);
     BOOST_TEST(sig["manifest"]["commit"] == w.main);
     BOOST_TEST(sig["manifest"]["sha256"] ==
                trimmed(sh_ok("sha256sum " + quote(manifest) + " | cut -c1-64")));
@@ -196,7 +200,7 @@ BOOST_AUTO_TEST_CASE(rsa_file_key_gives_the_commit_sign_gives)
     const Result a = apply(w.rsa.cert_der, signatures, "main", "applied");
     BOOST_REQUIRE_MESSAGE(a.exit_code == 0, a.err);
     // RSA PKCS#1 v1.5 is deterministic: byte for byte the commit of `sign`.
-    BOOST_TEST(trimmed(a.out) == direct_sign(file_key(w.rsa), {}, "direct"));
+    BOOST_TEST(trimmed(a.out) == direct_sign(file_key(w.rsa), {}, "applied"));
     const Result v = run({binary(), "verify", "--repo=" + w.repo, "--cert=" + w.rsa.cert_der,
                           "--cert=" + w.other.cert_der, "--require-all", "applied"});
     BOOST_TEST(v.exit_code == 0, v.out);
@@ -240,7 +244,7 @@ BOOST_AUTO_TEST_CASE(selectors_and_overwrite_match_sign)
                                                 "--overwrite"};
     const std::string applied =
         round_trip(dir, file_key(w.rsa), w.rsa.cert_pem, selectors, "bin-applied");
-    BOOST_TEST(applied == direct_sign(file_key(w.rsa), selectors, "bin-direct"));
+    BOOST_TEST(applied == direct_sign(file_key(w.rsa), selectors, "bin-applied"));
     const json m = read_json(dir / "bin-applied.digests.json");
     BOOST_TEST(m["selection"]["include"] == json::array({"/usr/bin/*"}));
     BOOST_TEST(m["selection"]["overwrite"] == true);
@@ -248,7 +252,7 @@ BOOST_AUTO_TEST_CASE(selectors_and_overwrite_match_sign)
 
     const std::string x =
         round_trip(dir, file_key(w.rsa), w.rsa.cert_pem, {"--executables-only"}, "x-applied");
-    BOOST_TEST(x == direct_sign(file_key(w.rsa), {"--executables-only"}, "x-direct"));
+    BOOST_TEST(x == direct_sign(file_key(w.rsa), {"--executables-only"}, "x-applied"));
     const auto files = read_commit_files(w.repo, x);
     BOOST_TEST(files.at("/usr/bin/tool").ima.has_value());
     BOOST_TEST(!files.at("/etc/hello.conf").ima.has_value());
@@ -262,7 +266,7 @@ BOOST_AUTO_TEST_CASE(pkcs11_token_key)
     const std::vector<std::string> key = {"--key=" + uri, "--pin-file=" + token.pin_file};
     const std::string applied =
         round_trip(dir, key, token.cert("rsa2048"), {}, "p11-applied", token.env);
-    BOOST_TEST(applied == direct_sign(key, {}, "p11-direct", token.env));
+    BOOST_TEST(applied == direct_sign(key, {}, "p11-applied", token.env));
 
     // A PIN in the URI never reaches the audit log.
     const std::string audit = dir / "audit.log";
@@ -428,7 +432,7 @@ BOOST_AUTO_TEST_CASE(confirmation_on_a_terminal)
     World &w = world();
     TempDir dir;
     const std::string manifest = dir / "digests.json";
-    BOOST_REQUIRE(digests("main", manifest).exit_code == 0);
+    BOOST_REQUIRE(digests("main", manifest, {"--cert=" + w.rsa.cert_pem}).exit_code == 0);
     const std::string base = quote(binary()) + " sign-digests --key=" + quote(w.rsa.key_pem) +
                              " --cert=" + quote(w.rsa.cert_pem) + " " + quote(manifest) + " -o ";
 
@@ -506,14 +510,15 @@ const std::string kDigestB(64, 'b');
 json good_manifest()
 {
     return {{"format", "ostree-ima-digests"},
-            {"version", 1},
+            {"version", 2},
             {"commit", kCommit},
             {"hash", "sha256"},
             {"selection",
              {{"include", json::array()},
               {"exclude", json::array({"/etc/**"})},
               {"executables_only", false},
-              {"overwrite", false}}},
+              {"overwrite", false},
+              {"signer_key_id", nullptr}}},
             {"digests",
              {{{"digest", kDigestA}, {"paths", {"/usr/bin/a", "/usr/bin/a2"}}},
               {{"digest", kDigestB}, {"paths", {"/usr/bin/b"}}}}}};
@@ -522,7 +527,7 @@ json good_manifest()
 json good_signatures()
 {
     return {{"format", "ostree-ima-signatures"},
-            {"version", 1},
+            {"version", 2},
             {"manifest",
              {{"commit", kCommit},
               {"hash", "sha256"},
@@ -531,7 +536,8 @@ json good_signatures()
                {{"include", json::array()},
                 {"exclude", json::array()},
                 {"executables_only", true},
-                {"overwrite", false}}}}},
+                {"overwrite", false},
+                {"signer_key_id", "0a0b0c0d"}}}}},
             {"key_id", "0a0b0c0d"},
             {"certificate", nullptr},
             {"signatures", {{{"digest", kDigestA}, {"signature", "AAEC"}}}}};
@@ -595,8 +601,8 @@ BOOST_AUTO_TEST_CASE(malformed_manifests_are_refused_clearly)
     expect_rejected(parse, R"({"format":"ostree-ima-digests","format":"x"})",
                     "key 'format' appears twice");
     expect_rejected(parse, "\"\xff\"", "not valid JSON");
-    expect_manifest_rejected(with([](json &j) { j["version"] = 2; }),
-                             "it is version 2, this ostree-ima reads version 1");
+    expect_manifest_rejected(with([](json &j) { j["version"] = 1; }),
+                             "it is version 1, this ostree-ima reads version 2");
     expect_manifest_rejected(with([](json &j) { j["version"] = -1; }),
                              "version must be a non-negative integer, not -1");
     expect_manifest_rejected(with([](json &j) { j["version"] = "1"; }),

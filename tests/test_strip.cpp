@@ -82,7 +82,8 @@ void require_same_but_ima(const std::string &repo, const std::string &a, const s
             BOOST_TEST(x.other_xattrs == y.other_xattrs);
         }
     }
-    BOOST_TEST(commit_without_root(repo, a) == commit_without_root(repo, b));
+    BOOST_TEST(commit_without_root_and_binding(repo, a) ==
+               commit_without_root_and_binding(repo, b));
 }
 
 } // namespace
@@ -97,13 +98,22 @@ BOOST_AUTO_TEST_CASE(strip_of_sign_gives_back_the_original_commit)
             const std::string repo = fast_repo(dir.path(), mode, w.plain_tree);
             const std::string original = rev_parse(repo, "main");
             sign(repo, "main", "signed");
-            const Result r = strip(repo, {"signed", "stripped"});
+            BOOST_TEST((commit_ref_binding(repo, "signed") == std::vector<std::string>{"signed"}));
+            // Stripped for the ref the original is bound to: every commit
+            // field is copied and the binding is main's again, so the commit
+            // itself is the original.
+            const Result r = strip(repo, {"signed", "main"});
             BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
             BOOST_TEST(r.err.find("removed security.ima from 7 files") != std::string::npos, r.err);
-            BOOST_TEST(commit_root_tree(repo, "stripped") == commit_root_tree(repo, "main"));
-            // Every other commit field is copied, so the commit itself is the original.
+            BOOST_TEST(r.err.find("ref binding 'signed' -> 'main'") != std::string::npos, r.err);
             BOOST_TEST(trimmed(r.out) == original);
-            BOOST_TEST(rev_parse(repo, "stripped") == original);
+            BOOST_TEST(rev_parse(repo, "main") == original);
+            // For another ref: the same tree, bound to that ref.
+            const Result other = strip(repo, {"signed", "stripped"});
+            BOOST_REQUIRE_MESSAGE(other.exit_code == 0, other.err);
+            BOOST_TEST(commit_root_tree(repo, "stripped") == commit_root_tree(repo, "main"));
+            BOOST_TEST(
+                (commit_ref_binding(repo, "stripped") == std::vector<std::string>{"stripped"}));
             for (const auto &[path, f] : read_commit_files(repo, "stripped"))
                 BOOST_TEST(!f.ima.has_value(), path);
             // Nothing to strip: the same commit again.
@@ -129,9 +139,9 @@ BOOST_AUTO_TEST_CASE(everything_but_security_ima_is_preserved)
     BOOST_TEST(files.at("/usr/lib/deep/deeper/with-xattr").other_xattrs.find("keep-me") !=
                std::string::npos);
     BOOST_TEST((files.at("/usr/bin/special").mode & 07777) == 04750u);
-    // strip(sign(C)) == strip(C), whatever C held.
+    // strip(sign(C)) == strip(C), whatever C held (for the same target ref).
     sign(repo, "main", "signed");
-    BOOST_TEST(trimmed(strip(repo, {"signed"}).out) == rev_parse(repo, "stripped"));
+    BOOST_TEST(trimmed(strip(repo, {"signed", "stripped"}).out) == rev_parse(repo, "stripped"));
     require_fsck(repo);
 }
 

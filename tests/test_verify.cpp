@@ -397,16 +397,22 @@ BOOST_AUTO_TEST_CASE(include_exclude_and_executables_only)
     BOOST_TEST(x_ok.exit_code == 0, x_ok.out);
     BOOST_TEST(trimmed(x_ok.out) == "checked 1 files: 1 signed, 0 unsigned, 0 invalid");
 
-    // Nothing selected: the commit is the source commit.
+    // Nothing selected: the same tree; only the ref binding names "none".
     const auto none = sign({"--include=/nothing/*"}, "none");
-    BOOST_TEST(none["commit"] == none["source_commit"]);
+    BOOST_TEST(none["commit"] != none["source_commit"]);
+    BOOST_TEST(commit_root_tree(repo, "none") == commit_root_tree(repo, "main"));
     BOOST_TEST(none["files_signed"].get<int>() == 0);
+    // Signed in place (the target is the ref it is bound to): the source commit.
+    const auto in_place = sign({"--include=/nothing/*"}, "main");
+    BOOST_TEST(in_place["commit"] == in_place["source_commit"]);
 
     // Signing the rest afterwards equals signing everything at once.
     const Result rest = run({binary(), "sign", "--repo=" + repo, "--key=" + w.rsa.key_pem,
-                             "--cert=" + w.rsa.cert_der, "usr", "rest"});
+                             "--cert=" + w.rsa.cert_der, "usr", "all"});
+    BOOST_REQUIRE_MESSAGE(rest.exit_code == 0, rest.err);
     const Result all = run({binary(), "sign", "--repo=" + repo, "--key=" + w.rsa.key_pem,
                             "--cert=" + w.rsa.cert_der, "main", "all"});
+    BOOST_REQUIRE_MESSAGE(all.exit_code == 0, all.err);
     BOOST_TEST(trimmed(rest.out) == trimmed(all.out));
     require_fsck(repo);
 }

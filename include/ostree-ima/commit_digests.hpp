@@ -4,6 +4,7 @@
 
 #include "ostree-ima/digest_manifest.hpp"
 
+#include <openssl/evp.h>
 #include <string>
 
 namespace ostree_ima {
@@ -13,11 +14,14 @@ struct DigestsRequest {
     std::string source_rev;
     const HashAlgo *algo = nullptr;
     DigestSelection selection;
+    // The signing certificate's public key; required when
+    // selection.signer_key_id is set (its existing signatures are checked).
+    const EVP_PKEY *signer_public_key = nullptr;
     unsigned jobs = 1;
 };
 
 // Reads the repository only. Skips what `sign` would skip: symlinks, and
-// files already carrying security.ima unless selection.overwrite.
+// files whose security.ima it would keep (see DigestSelection).
 DigestManifest compute_commit_digests(const DigestsRequest &request);
 
 } // namespace ostree_ima

@@ -1,6 +1,7 @@
 // sign_commit: the whole `sign` job as a library call.
 #pragma once
 
+#include "ostree-ima/commit_binding.hpp"
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/key_backend.hpp"
@@ -8,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 
 namespace ostree_ima {
@@ -24,19 +26,36 @@ struct SignRequest {
     PathSelector selector;  // which files to sign (default: all)
 };
 
+// Paths whose existing security.ima was replaced by a new signature, by why.
+struct ReplacedCounts {
+    std::uint64_t malformed = 0;     // not a well-formed v2 signature
+    std::uint64_t not_verifying = 0; // the signing key's id, but not valid for the content
+    std::uint64_t overwritten = 0;   // --overwrite
+    [[nodiscard]] std::uint64_t invalid() const { return malformed + not_verifying; }
+};
+
 struct SignReport {
     std::string source_commit;
     std::string new_commit;
     std::string ref;
-    std::uint64_t files_signed = 0;  // paths whose file got a new signature
-    std::uint64_t files_kept = 0;    // paths whose existing security.ima was kept
+    std::uint64_t files_signed = 0; // paths whose file got a new signature
+    std::uint64_t files_kept = 0;   // paths whose existing security.ima was kept
+    // Of files_kept: well-formed signatures by other keys (not checked: their
+    // key is not ours), per key id.
+    std::uint64_t files_kept_other_keys = 0;
+    std::map<KeyId, std::uint64_t> other_key_ids;
+    ReplacedCounts files_replaced;   // of files_signed
     std::uint64_t unique_signed = 0; // content objects signed
-    std::uint64_t bytes_hashed = 0;  // content bytes hashed
+    std::uint64_t bytes_hashed = 0;  // content bytes hashed (and checked)
+    CommitBinding binding;           // the new commit's ref and collection bindings
     double seconds = 0;
 };
 
 // Writes a new commit in one OSTree transaction; moves target_ref only when
-// every object is written. Throws Error (repository and ref untouched).
+// every object is written. Without `overwrite` an existing security.ima is
+// kept only when it could be valid: a well-formed v2 signature by another
+// key, or one by the signing key that verifies for the content; anything else
+// is replaced (docs/format.md). Throws Error (repository and ref untouched).
 SignReport sign_commit(const SignRequest &request, KeyBackend &key);
 
 } // namespace ostree_ima

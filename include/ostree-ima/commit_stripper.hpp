@@ -2,6 +2,7 @@
 // without security.ima on the selected files.
 #pragma once
 
+#include "ostree-ima/commit_binding.hpp"
 #include "ostree-ima/path_selector.hpp"
 
 #include <cstdint>
@@ -22,6 +23,7 @@ struct StripReport {
     std::string new_commit;
     std::uint64_t files_stripped = 0;  // paths that lost security.ima
     std::uint64_t unique_stripped = 0; // content objects rewritten
+    CommitBinding binding;             // the new commit's ref and collection bindings
 };
 
 // One OSTree transaction; the ref moves only when everything is written.

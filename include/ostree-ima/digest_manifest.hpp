@@ -3,9 +3,11 @@
 #pragma once
 
 #include "ostree-ima/hash_algo.hpp"
+#include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/path_selector.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,14 +15,22 @@
 namespace ostree_ima {
 
 inline constexpr std::string_view kDigestManifestFormat = "ostree-ima-digests";
-inline constexpr std::uint64_t kDigestManifestVersion = 1;
+// Version 2 added selection.signer_key_id (the rules for existing signatures).
+inline constexpr std::uint64_t kDigestManifestVersion = 2;
 // Manifests and signature files larger than this are refused unread.
 inline constexpr std::size_t kMaxSigningFileBytes = 256UL * 1024 * 1024;
 
 // Which files the manifest covers; `apply` recomputes it with the same.
+// Without overwrite, a file whose security.ima `sign` would keep is left
+// out. With signer_key_id (digests --cert) the rules are sign's exactly: a
+// well-formed signature by another key, or a valid one by the signing key,
+// is left out. Without it no existing signature can be told valid, so files
+// with a well-formed signature are listed too (apply keeps the valid ones);
+// malformed ones are always listed.
 struct DigestSelection {
     PathSelector selector;
-    bool overwrite = false; // also files that already carry security.ima
+    bool overwrite = false;             // also files that carry a valid security.ima
+    std::optional<KeyId> signer_key_id; // the signing certificate's key id, when known
 };
 
 // One file digest to sign, and every selected path whose content has it.

@@ -1,6 +1,8 @@
+#include "binding_report.hpp"
 #include "command.hpp"
 #include "file_io.hpp"
 #include "key_arguments.hpp"
+#include "sign_report.hpp"
 
 #include "ostree-ima/signature_applier.hpp"
 
@@ -55,14 +57,7 @@ Runner add_apply_command(CLI::App &app)
         request.jobs = args->jobs;
         const SignReport r = apply_signatures(request, signatures, cert);
         if (args->json) {
-            nlohmann::ordered_json j;
-            j["source_commit"] = r.source_commit;
-            j["commit"] = r.new_commit;
-            j["ref"] =
-                r.ref.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.ref);
-            j["files_signed"] = r.files_signed;
-            j["files_kept"] = r.files_kept;
-            j["unique_objects_signed"] = r.unique_signed;
+            nlohmann::ordered_json j = sign_report_json(r);
             j["hash"] = std::string(signatures.manifest.algo->name);
             j["key_id"] = key_id_hex(signatures.key_id);
             std::cout << j.dump() << std::endl;
@@ -70,10 +65,10 @@ Runner add_apply_command(CLI::App &app)
         }
         if (!args->quiet)
             std::cerr << "ostree-ima: applied " << signatures.signatures.size()
-                      << " signatures: signed " << r.files_signed << " files (" << r.unique_signed
-                      << " unique objects), kept " << r.files_kept << ", key id "
+                      << " signatures: " << sign_counts_text(r) << ", key id "
                       << key_id_hex(signatures.key_id)
-                      << (r.ref.empty() ? "" : "; " + r.ref + " updated") << "\n";
+                      << (r.ref.empty() ? "" : "; " + r.ref + " updated") << "\n"
+                      << binding_text(r.binding, r.ref, r.new_commit);
         std::cout << r.new_commit << std::endl;
         return 0;
     };

@@ -3,7 +3,10 @@
 #include "key_arguments.hpp"
 #include "selector_arguments.hpp"
 
+#include "ostree-ima/certificate.hpp"
 #include "ostree-ima/commit_digests.hpp"
+
+#include <optional>
 
 #include <iostream>
 
@@ -15,6 +18,7 @@ struct DigestsArguments {
     std::string source;
     std::string hash = "sha256";
     std::string output = "-";
+    std::string cert;
     bool overwrite = false;
     bool quiet = false;
     unsigned jobs = default_jobs();
@@ -32,6 +36,9 @@ Runner add_digests_command(CLI::App &app)
     cmd->add_option("--hash", args->hash, "file digest algorithm (default sha256)");
     cmd->add_flag("--overwrite", args->overwrite,
                   "include files that already carry security.ima (as sign --overwrite)");
+    cmd->add_option("--cert", args->cert,
+                    "the signing key's certificate: files whose existing signature sign would "
+                    "keep are left out (without it every file already signed is listed)");
     cmd->add_option("--output,-o", args->output, "manifest file to write (default: stdout)");
     cmd->add_option("--jobs,-j", args->jobs, "worker threads (default: online CPUs)")
         ->check(CLI::PositiveNumber);
@@ -48,6 +55,12 @@ Runner add_digests_command(CLI::App &app)
         request.algo = &hash_algo_by_name(args->hash);
         request.selection.selector = args->select.selector();
         request.selection.overwrite = args->overwrite;
+        std::optional<Certificate> cert;
+        if (!args->cert.empty()) {
+            cert.emplace(Certificate::load(args->cert));
+            request.selection.signer_key_id = cert->ima_key_id();
+            request.signer_public_key = cert->public_key();
+        }
         request.jobs = args->jobs;
         const DigestManifest manifest = compute_commit_digests(request);
         const std::string text = serialize_digest_manifest(manifest);

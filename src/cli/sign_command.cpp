@@ -1,6 +1,8 @@
+#include "binding_report.hpp"
 #include "command.hpp"
 #include "key_arguments.hpp"
 #include "selector_arguments.hpp"
+#include "sign_report.hpp"
 
 #include "ostree-ima/commit_signer.hpp"
 #include "ostree-ima/hash_algo.hpp"
@@ -25,22 +27,14 @@ struct SignArguments {
     SelectorArguments select; // sign only; ima-sign keeps ostree-ext-cli's surface
 };
 
-nlohmann::json report_json(const SignReport &r, const KeyArguments::Opened &key,
-                           const HashAlgo &algo)
+nlohmann::ordered_json report_json(const SignReport &r, const KeyArguments::Opened &key,
+                                   const HashAlgo &algo)
 {
-    return {
-        {"source_commit", r.source_commit},
-        {"commit", r.new_commit},
-        {"ref", r.ref.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.ref)},
-        {"files_signed", r.files_signed},
-        {"files_kept", r.files_kept},
-        {"unique_objects_signed", r.unique_signed},
-        {"bytes_hashed", r.bytes_hashed},
-        {"seconds", r.seconds},
-        {"hash", std::string(algo.name)},
-        {"key_id", key_id_hex(key.key_id.id)},
-        {"key_id_source", key.key_id.source},
-    };
+    nlohmann::ordered_json j = sign_report_json(r);
+    j["hash"] = std::string(algo.name);
+    j["key_id"] = key_id_hex(key.key_id.id);
+    j["key_id_source"] = key.key_id.source;
+    return j;
 }
 } // namespace
 
@@ -85,11 +79,10 @@ Runner add_sign_command(CLI::App &app)
             std::cout << report_json(r, key, algo).dump() << std::endl;
         } else {
             if (!args->quiet)
-                std::cerr << "ostree-ima: signed " << r.files_signed << " files ("
-                          << r.unique_signed << " unique objects), kept " << r.files_kept
-                          << " existing signatures, key id " << key_id_hex(key.key_id.id) << ", "
-                          << algo.name << ", " << r.seconds << " s"
-                          << (r.ref.empty() ? "" : "; " + r.ref + " updated") << "\n";
+                std::cerr << "ostree-ima: " << sign_counts_text(r) << ", key id "
+                          << key_id_hex(key.key_id.id) << ", " << algo.name << ", " << r.seconds
+                          << " s" << (r.ref.empty() ? "" : "; " + r.ref + " updated") << "\n"
+                          << binding_text(r.binding, r.ref, r.new_commit);
             std::cout << r.new_commit << std::endl;
         }
         return 0;
@@ -125,6 +118,10 @@ Runner add_ima_sign_command(CLI::App &app)
         request.overwrite = args->overwrite;
         request.jobs = args->jobs;
         const SignReport r = sign_commit(request, *key.backend);
+        // stdout stays ostree-ext-cli's one line; what it does not say goes to stderr.
+        if (const std::string warnings = sign_warnings_text(r); !warnings.empty())
+            std::cerr << "ostree-ima: " << warnings << "\n";
+        std::cerr << binding_text(r.binding, r.ref, r.new_commit);
         std::cout << r.ref << " => " << r.new_commit << std::endl;
         return 0;
     };

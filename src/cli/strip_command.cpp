@@ -1,3 +1,4 @@
+#include "binding_report.hpp"
 #include "command.hpp"
 #include "key_arguments.hpp"
 #include "selector_arguments.hpp"
@@ -46,7 +47,8 @@ Runner add_strip_command(CLI::App &app)
         if (!args->quiet)
             std::cerr << "ostree-ima: removed security.ima from " << r.files_stripped << " files ("
                       << r.unique_stripped << " unique objects)"
-                      << (args->target.empty() ? "" : "; " + args->target + " updated") << "\n";
+                      << (args->target.empty() ? "" : "; " + args->target + " updated") << "\n"
+                      << binding_text(r.binding, args->target, r.new_commit);
         std::cout << r.new_commit << std::endl;
         return 0;
     };

@@ -192,7 +192,8 @@ std::map<std::string, FileFacts> read_commit_files(const std::string &repo, cons
     return out;
 }
 
-std::string commit_without_root(const std::string &repo, const std::string &rev)
+namespace {
+std::string print_commit(const std::string &repo, const std::string &rev, bool with_binding)
 {
     RepoReader r(repo);
     g_autoptr(GVariant) commit = r.commit(rev);
@@ -201,10 +202,42 @@ std::string commit_without_root(const std::string &repo, const std::string &rev)
         if (i == 6)
             continue;
         g_autoptr(GVariant) child = g_variant_get_child_value(commit, i);
+        if (i == 0 && !with_binding) {
+            g_autoptr(GVariantDict) dict = g_variant_dict_new(child);
+            g_variant_dict_remove(dict, "ostree.ref-binding");
+            g_variant_unref(child);
+            child = g_variant_ref_sink(g_variant_dict_end(dict));
+        }
         g_autofree char *printed = g_variant_print(child, TRUE);
         out += printed;
         out += "\n";
     }
+    return out;
+}
+} // namespace
+
+std::string commit_without_root(const std::string &repo, const std::string &rev)
+{
+    return print_commit(repo, rev, true);
+}
+
+std::string commit_without_root_and_binding(const std::string &repo, const std::string &rev)
+{
+    return print_commit(repo, rev, false);
+}
+
+std::optional<std::vector<std::string>> commit_ref_binding(const std::string &repo,
+                                                           const std::string &rev)
+{
+    RepoReader r(repo);
+    g_autoptr(GVariant) commit = r.commit(rev);
+    g_autoptr(GVariant) metadata = g_variant_get_child_value(commit, 0);
+    g_autofree const char **refs = nullptr;
+    if (!g_variant_lookup(metadata, "ostree.ref-binding", "^a&s", &refs))
+        return std::nullopt;
+    std::vector<std::string> out;
+    for (const char **p = refs; *p != nullptr; ++p)
+        out.emplace_back(*p);
     return out;
 }
 

@@ -69,6 +69,12 @@ std::map<std::string, FileFacts> read_commit_files(const std::string &repo, cons
 
 // Every part of the commit object but the root dirtree, printed.
 std::string commit_without_root(const std::string &repo, const std::string &rev);
+// The same without the metadata's ostree.ref-binding (which follows the ref
+// a commit is signed for).
+std::string commit_without_root_and_binding(const std::string &repo, const std::string &rev);
+// The commit's ostree.ref-binding; nullopt when it has none.
+std::optional<std::vector<std::string>> commit_ref_binding(const std::string &repo,
+                                                           const std::string &rev);
 std::string commit_root_tree(const std::string &repo, const std::string &rev);
 
 // Checks out rev and runs `evmctl ima_verify --key cert` on every regular

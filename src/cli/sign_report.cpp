@@ -1,0 +1,66 @@
+#include "sign_report.hpp"
+
+#include "binding_report.hpp"
+
+namespace ostree_ima::cli {
+
+namespace {
+std::string kept_text(const SignReport &r)
+{
+    std::string out = "kept " + std::to_string(r.files_kept) + " existing signatures";
+    if (r.files_kept_other_keys == 0)
+        return out;
+    out += " (" + std::to_string(r.files_kept_other_keys) + " by other keys, key id and files:";
+    for (const auto &[id, files] : r.other_key_ids)
+        out += " " + key_id_hex(id) + " " + std::to_string(files);
+    return out + ")";
+}
+
+std::string replaced_text(const SignReport &r)
+{
+    if (r.files_replaced.invalid() == 0)
+        return "";
+    return ", replaced " + std::to_string(r.files_replaced.invalid()) + " invalid signatures (" +
+           std::to_string(r.files_replaced.malformed) + " malformed, " +
+           std::to_string(r.files_replaced.not_verifying) +
+           " by this key not matching the content)";
+}
+} // namespace
+
+nlohmann::ordered_json sign_report_json(const SignReport &r)
+{
+    nlohmann::ordered_json j;
+    j["source_commit"] = r.source_commit;
+    j["commit"] = r.new_commit;
+    j["ref"] = r.ref.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.ref);
+    j["files_signed"] = r.files_signed;
+    j["files_replaced"] = {{"malformed", r.files_replaced.malformed},
+                           {"not_verifying", r.files_replaced.not_verifying},
+                           {"overwritten", r.files_replaced.overwritten}};
+    j["files_kept"] = r.files_kept;
+    j["files_kept_other_keys"] = r.files_kept_other_keys;
+    nlohmann::ordered_json other = nlohmann::ordered_json::object();
+    for (const auto &[id, files] : r.other_key_ids)
+        other[key_id_hex(id)] = files;
+    j["other_key_ids"] = std::move(other);
+    j["unique_objects_signed"] = r.unique_signed;
+    j["bytes_hashed"] = r.bytes_hashed;
+    j["seconds"] = r.seconds;
+    add_binding_json(j, r.binding);
+    return j;
+}
+
+std::string sign_counts_text(const SignReport &r)
+{
+    return "signed " + std::to_string(r.files_signed) + " files (" +
+           std::to_string(r.unique_signed) + " unique objects), " + kept_text(r) + replaced_text(r);
+}
+
+std::string sign_warnings_text(const SignReport &r)
+{
+    if (r.files_kept_other_keys == 0 && r.files_replaced.invalid() == 0)
+        return "";
+    return kept_text(r) + replaced_text(r);
+}
+
+} // namespace ostree_ima::cli

@@ -1,0 +1,23 @@
+// The report of a job that writes a signed commit (sign, ima-sign, apply):
+// its JSON fields and its summary line, the same for every command.
+#pragma once
+
+#include "ostree-ima/commit_signer.hpp"
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace ostree_ima::cli {
+
+// Every SignReport field (docs/format.md lists them); commands add theirs.
+nlohmann::ordered_json sign_report_json(const SignReport &r);
+
+// "signed N files (U unique objects), kept K existing signatures (M by other
+// keys: ID n), replaced R invalid signatures (...)".
+std::string sign_counts_text(const SignReport &r);
+
+// Only what ima-sign's one-line stdout does not say and a release engineer
+// must see: signatures by other keys kept, invalid ones replaced; "" if none.
+std::string sign_warnings_text(const SignReport &r);
+
+} // namespace ostree_ima::cli

@@ -1,0 +1,42 @@
+// ExistingSignature: what a signer may do with the security.ima a file
+// already carries when --overwrite is not given. No I/O.
+//
+// Only what could be valid is ever kept: a well-formed IMA v2 digital
+// signature (type 3, version 2, a hash algorithm the kernel knows, a size
+// field that matches the bytes that follow). Anything else (garbage, a
+// truncated or over-long value, a hash-only xattr, another version) is
+// replaced. A well-formed signature with the signing key's id must still
+// verify for the content (the caller checks it, see needs_check); one with
+// another key id is kept, since that is the point of keeping, and reported
+// with its key id.
+#pragma once
+
+#include "ostree-ima/ima_xattr.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace ostree_ima {
+
+struct ExistingSignature {
+    enum class Kind {
+        None,      // no security.ima: sign
+        Malformed, // not a well-formed v2 signature: replace
+        OtherKey,  // well-formed, another key id: keep, report the key id
+        OwnKey,    // well-formed, the signing key's id: keep only if it verifies
+    };
+    Kind kind = Kind::None;
+    std::string problem;  // why it is malformed
+    ImaSignatureV2 value; // when OtherKey or OwnKey
+};
+
+ExistingSignature classify_existing_signature(const std::optional<std::vector<std::uint8_t>> &xattr,
+                                              const KeyId &signing_key_id);
+
+// Why an existing security.ima was replaced, for reports.
+enum class ReplacedBecause { Malformed, NotVerifying, Overwrite };
+
+} // namespace ostree_ima
