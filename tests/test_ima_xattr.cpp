@@ -2,6 +2,7 @@
 #define BOOST_TEST_MODULE ima_xattr
 #include <boost/test/unit_test.hpp>
 
+#include "existing_signature.hpp"
 #include "fixtures.hpp"
 #include "key_file.hpp"
 #include "ostree-ima/certificate.hpp"
@@ -208,6 +209,56 @@ BOOST_AUTO_TEST_CASE(ec_signatures_are_accepted_by_evmctl)
             BOOST_TEST(run({"evmctl", "ima_verify", "--key", k.cert_der, file}).exit_code != 0);
         }
     }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// What sign keeps of an existing security.ima (no I/O; the signature check
+// of the signing key's own values is in test_trust).
+BOOST_AUTO_TEST_SUITE(existing_signature)
+
+BOOST_AUTO_TEST_CASE(only_well_formed_v2_signatures_can_be_kept)
+{
+    using Kind = ExistingSignature::Kind;
+    const KeyId own{1, 2, 3, 4};
+    const KeyId other{9, 9, 9, 9};
+    const Bytes sig(256, 0x5a);
+    const Bytes by_own = encode_ima_signature(hash_algo_by_name("sha256"), own, sig);
+    const Bytes by_other = encode_ima_signature(hash_algo_by_name("sha512"), other, sig);
+    BOOST_TEST((classify_existing_signature(std::nullopt, own).kind == Kind::None));
+    BOOST_TEST((classify_existing_signature(by_own, own).kind == Kind::OwnKey));
+    const ExistingSignature o = classify_existing_signature(by_other, own);
+    BOOST_TEST((o.kind == Kind::OtherKey));
+    BOOST_TEST((o.value.key_id == other));
+
+    auto malformed = [&](Bytes value, const std::string &why) {
+        const ExistingSignature e = classify_existing_signature(value, own);
+        BOOST_TEST((e.kind == Kind::Malformed), why);
+        BOOST_TEST(!e.problem.empty(), why);
+    };
+    malformed({0xde, 0xad, 0xbe, 0xef}, "garbage");
+    malformed({0x03}, "one byte");
+    malformed({}, "empty");
+    malformed(Bytes(by_own.begin(), by_own.end() - 1), "truncated");
+    Bytes longer = by_own;
+    longer.push_back(0);
+    malformed(longer, "over-long");
+    Bytes v1 = by_own;
+    v1[1] = 1;
+    malformed(v1, "version 1");
+    Bytes hash_only = {0x04, 0x04};
+    hash_only.resize(34, 0xaa);
+    malformed(hash_only, "a hash, not a signature");
+    Bytes little = by_own;
+    std::swap(little[7], little[8]);
+    malformed(little, "size field little-endian");
+    Bytes unknown_algo = by_own;
+    unknown_algo[2] = 0x7f;
+    malformed(unknown_algo, "unknown hash algorithm");
+    Bytes no_signature = Bytes(by_own.begin(), by_own.begin() + 9);
+    no_signature[7] = 0;
+    no_signature[8] = 0;
+    malformed(no_signature, "empty signature");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
