@@ -34,8 +34,19 @@ ostree fsck --repo=repo -q >/dev/null && echo "demo: ostree fsck: ok"
 echo "demo: ostree-ima verify --repo=repo --cert=cert.der --require-all demo/signed"
 "$BIN" verify --repo=repo --cert=cert.der --require-all demo/signed
 
-echo "demo: checking every file of a checkout with evmctl ima_verify"
-ostree checkout --repo=repo demo/signed checkout
+echo "demo: a client pulls demo/signed over HTTP (loopback) and checks it out"
+(cd repo && exec python3 -u -m http.server 0 --bind 127.0.0.1 >"$DEMO/http.log" 2>&1) &
+HTTP_PID=$!
+trap 'kill $HTTP_PID 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q ' port ' http.log 2>/dev/null && break; sleep 0.1; done
+PORT=$(sed -n 's/.* port \([0-9]*\).*/\1/p' http.log | head -1)
+ostree init --repo=client --mode=archive
+ostree remote add --repo=client --no-gpg-verify origin "http://127.0.0.1:$PORT"
+ostree pull --repo=client origin demo/signed
+kill $HTTP_PID 2>/dev/null || true
+
+echo "demo: checking every file of the client's checkout with evmctl ima_verify"
+ostree checkout --repo=client demo/signed checkout
 total=0; bad=0
 while IFS= read -r -d '' f; do
   total=$((total + 1))
