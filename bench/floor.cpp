@@ -13,15 +13,14 @@
 //                        the caller.
 // Prints one JSON line: {"seconds":..,"objects":..,"bytes":..} or
 // {"seconds":..,"signatures":..,"rate":..}.
-#include "archive_object.hpp"
-#include "commit_walker.hpp"
-#include "content_object.hpp"
+#include "commit_plan.hpp"
 #include "file_digest.hpp"
 #include "object_file_io.hpp"
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/key_factory.hpp"
 #include "parallel_for.hpp"
 #include "repo.hpp"
+#include "stored_object.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -31,7 +30,6 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
-#include <unordered_set>
 
 using namespace ostree_ima;
 
@@ -45,15 +43,7 @@ double now()
 
 std::vector<std::string> unique_objects(const Repo &repo, const std::string &rev)
 {
-    const std::string commit = repo.resolve_commit(rev);
-    CommitWalker walker(repo.get());
-    std::vector<std::string> objects;
-    std::unordered_set<std::string> seen;
-    walker.walk(commit, [&](const FileEntry &e) {
-        if (seen.insert(e.content_checksum).second)
-            objects.push_back(e.content_checksum);
-    });
-    return objects;
+    return plan_commit(repo.get(), repo.resolve_commit(rev), PathSelector(), 1).objects;
 }
 
 // A new bare object carries the signature in an xattr (bare: security.ima;
@@ -85,13 +75,11 @@ int write_floor(const std::string &repo_path, const std::string &rev, unsigned j
     const Repo repo = Repo::open(repo_path);
     const bool archive = repo.mode() == OSTREE_REPO_MODE_ARCHIVE;
     const bool bare_user = repo.mode() == OSTREE_REPO_MODE_BARE_USER;
+    const ObjectStore store(repo.get(), jobs);
     std::vector<std::string> regular; // untimed: which objects are regular files
-    for (const auto &c : unique_objects(repo, rev)) {
-        const bool is_regular = archive ? ArchiveObject(repo.get(), c).is_regular()
-                                        : ContentObject(repo.get(), c).is_regular();
-        if (is_regular)
+    for (const auto &c : unique_objects(repo, rev))
+        if (store.open(c)->is_regular())
             regular.push_back(c);
-    }
     if (::mkdir(outdir.c_str(), 0755) != 0)
         throw Error("cannot create " + outdir);
     const Fd out(::open(outdir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -100,7 +88,7 @@ int write_floor(const std::string &repo_path, const std::string &rev, unsigned j
     const double t0 = now();
     parallel_for(regular.size(), jobs, [&](std::size_t i) {
         const std::string &c = regular[i];
-        const std::string rel = content_object_relpath(c, archive);
+        const std::string rel = store.relpath(c);
         const Fd in(::openat(repo_dfd, rel.c_str(), O_RDONLY | O_CLOEXEC));
         struct stat st {};
         if (in.get() < 0 || ::fstat(in.get(), &st) != 0)
@@ -126,7 +114,7 @@ int hash_floor(const std::string &repo_path, const std::string &rev, unsigned jo
 {
     const Repo repo = Repo::open(repo_path);
     const std::vector<std::string> objects = unique_objects(repo, rev);
-    const bool archive = repo.mode() == OSTREE_REPO_MODE_ARCHIVE;
+    const ObjectStore store(repo.get(), jobs);
     const HashAlgo &algo = hash_algo_by_name("sha256");
     std::atomic<std::uint64_t> bytes{0};
     std::atomic<std::uint64_t> regular{0};
@@ -138,17 +126,10 @@ int hash_floor(const std::string &repo_path, const std::string &rev, unsigned jo
             digest.update(chunk);
             n += chunk.size();
         };
-        if (archive) {
-            const ArchiveObject object(repo.get(), objects[i]);
-            if (!object.is_regular())
-                return;
-            object.inflate(sink);
-        } else {
-            ContentObject object(repo.get(), objects[i]);
-            if (!object.is_regular())
-                return;
-            object.read_content(sink);
-        }
+        const std::unique_ptr<StoredObject> object = store.open(objects[i]);
+        if (!object->is_regular())
+            return;
+        object->read(sink, false);
         (void)digest.finish();
         bytes += n;
         ++regular;

@@ -37,8 +37,8 @@ std::string describe_object(const std::string &checksum)
 
 } // namespace
 
-ArchiveObject::ArchiveObject(OstreeRepo *repo, std::string checksum)
-    : repo_(repo), checksum_(std::move(checksum)),
+ArchiveObject::ArchiveObject(OstreeRepo *repo, std::string checksum, std::uint64_t in_memory_limit)
+    : repo_(repo), checksum_(std::move(checksum)), in_memory_limit_(in_memory_limit),
       fd_(open_object(repo, object_path(), describe_object(checksum_)))
 {
     const std::string what = describe();
@@ -109,7 +109,20 @@ bool ArchiveObject::is_regular() const
     return S_ISREG(mode_);
 }
 
-void ArchiveObject::inflate(const std::function<void(std::span<const std::uint8_t>)> &sink) const
+void ArchiveObject::read(const ContentSink &sink, bool keep)
+{
+    if (!keep) {
+        inflate(sink);
+        return;
+    }
+    kept_.emplace(ostree_repo_get_dfd(repo_), size_, in_memory_limit_);
+    inflate([&](std::span<const std::uint8_t> chunk) {
+        sink(chunk);
+        kept_->append(chunk);
+    });
+}
+
+void ArchiveObject::inflate(const ContentSink &sink)
 {
     const std::string what = describe();
     z_stream z{};
@@ -172,7 +185,7 @@ void ArchiveObject::inflate(const std::function<void(std::span<const std::uint8_
     stream_size_ = body_size_ - left - z.avail_in;
 }
 
-std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs, const ContentCopy *content) const
+std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs)
 {
     guint64 size_be = 0;
     guint32 uid = 0, gid = 0, mode = 0, rdev = 0;
@@ -186,7 +199,7 @@ std::string ArchiveObject::write_with_xattrs(GVariant *new_xattrs, const Content
     ObjectChecksum sum(file_header.get());
     const ContentSink update = [&](std::span<const std::uint8_t> chunk) { sum.update(chunk); };
     // Only a stream that inflate() proved complete is reused.
-    if (!stream_size_ || content == nullptr || !content->replay(update))
+    if (!stream_size_ || !kept_ || !kept_->replay(update))
         inflate(update);
     std::string new_checksum = sum.finish_hex(); // not const: returned by move
 

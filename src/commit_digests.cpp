@@ -1,12 +1,12 @@
 #include "ostree-ima/commit_digests.hpp"
 
-#include "content_object.hpp"
-#include "content_plan.hpp"
+#include "commit_plan.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "parallel_for.hpp"
 #include "repo.hpp"
 #include "signing_decision.hpp"
+#include "stored_object.hpp"
 #include "text_encoding.hpp"
 
 #include <optional>
@@ -22,18 +22,18 @@ namespace {
 // one; without, every existing signature is listed, since none can be told
 // valid).
 std::optional<std::vector<std::uint8_t>>
-digest_to_sign(OstreeRepo *repo, const std::string &checksum, const HashAlgo &algo,
+digest_to_sign(const ObjectStore &store, const std::string &checksum, const HashAlgo &algo,
                const DigestSelection &selection, const EVP_PKEY *signer)
 {
-    ContentObject object(repo, checksum);
-    if (!object.is_regular())
+    const std::unique_ptr<StoredObject> object = store.open(checksum);
+    if (!object->is_regular())
         return std::nullopt;
     const bool signer_known = selection.signer_key_id.has_value();
-    SigningDecision decision(object.xattrs(), algo, selection.signer_key_id.value_or(KeyId{}),
+    SigningDecision decision(object->xattrs(), algo, selection.signer_key_id.value_or(KeyId{}),
                              selection.overwrite || !signer_known);
     if (decision.keeps_other_key())
         return std::nullopt;
-    object.read_content([&](std::span<const std::uint8_t> chunk) { decision.update(chunk); });
+    object->read([&](std::span<const std::uint8_t> chunk) { decision.update(chunk); }, false);
     if (decision.checks_own_key() && decision.own_signature_verifies(signer))
         return std::nullopt;
     return decision.digest();
@@ -42,9 +42,14 @@ digest_to_sign(OstreeRepo *repo, const std::string &checksum, const HashAlgo &al
 
 DigestManifest compute_commit_digests(const DigestsRequest &request)
 {
+    return compute_commit_digests(Repo::open(request.repo_path), request);
+}
+
+DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &request)
+{
+    const StopScope interruptible;
     if (request.selection.signer_key_id && request.signer_public_key == nullptr)
         throw std::invalid_argument("compute_commit_digests: signer_key_id needs its public key");
-    const Repo repo = Repo::open(request.repo_path);
     // Fail here, not after the signing room's work, when `apply` could not
     // write the signatures into this repository.
     repo.require_xattr_support();
@@ -52,15 +57,18 @@ DigestManifest compute_commit_digests(const DigestsRequest &request)
     manifest.commit = repo.resolve_commit(request.source_rev);
     manifest.algo = request.algo;
     manifest.selection = request.selection;
-    ContentPlan plan = plan_content(repo.get(), manifest.commit, request.selection.selector,
-                                    request.jobs, PlanPaths::Keep);
+    CommitPlan plan = plan_commit(repo.get(), manifest.commit, request.selection.selector,
+                                  request.jobs, PlanPaths::Keep);
+    if (stop_requested())
+        throw Interrupted("the repository was only read, no manifest was written");
+    const ObjectStore store(repo.get(), request.jobs);
 
     std::vector<std::optional<std::vector<std::uint8_t>>> digests(plan.objects.size());
     parallel_for(
         plan.objects.size(), request.jobs,
         [&](std::size_t i) {
-            digests[i] = digest_to_sign(repo.get(), plan.objects[i], *request.algo,
-                                        request.selection, request.signer_public_key);
+            digests[i] = digest_to_sign(store, plan.objects[i], *request.algo, request.selection,
+                                        request.signer_public_key);
         },
         &stop_flag());
     if (stop_requested())

@@ -1,7 +1,6 @@
 #include "ostree-ima/commit_verifier.hpp"
 
-#include "content_object.hpp"
-#include "content_plan.hpp"
+#include "commit_plan.hpp"
 #include "file_digest.hpp"
 #include "keyring.hpp"
 #include "ostree-ima/cancellation.hpp"
@@ -9,6 +8,7 @@
 #include "parallel_for.hpp"
 #include "repo.hpp"
 #include "signature_check.hpp"
+#include "stored_object.hpp"
 #include "xattr_list.hpp"
 
 #include <algorithm>
@@ -46,8 +46,8 @@ struct ObjectVerdict {
 
 class ObjectVerifier {
   public:
-    ObjectVerifier(OstreeRepo *repo, const Keyring &keyring, const HashAlgo *required)
-        : repo_(repo), keyring_(keyring), required_(required)
+    ObjectVerifier(const ObjectStore &store, const Keyring &keyring, const HashAlgo *required)
+        : store_(store), keyring_(keyring), required_(required)
     {
     }
 
@@ -69,7 +69,8 @@ class ObjectVerifier {
     [[nodiscard]] ObjectVerdict verify_object(const std::string &checksum) const
     {
         ObjectVerdict v;
-        ContentObject object(repo_, checksum);
+        const std::unique_ptr<StoredObject> stored = store_.open(checksum);
+        StoredObject &object = *stored;
         if (!object.is_regular())
             return v; // IMA appraises regular files only
         v.regular = true;
@@ -92,7 +93,7 @@ class ObjectVerifier {
             return problem(v, FileProblem::UnsupportedHash,
                            std::string(sig.algo->name) + " is not available in this OpenSSL");
         FileDigest hasher(*sig.algo);
-        object.read_content([&](std::span<const std::uint8_t> chunk) { hasher.update(chunk); });
+        object.read([&](std::span<const std::uint8_t> chunk) { hasher.update(chunk); }, false);
         const std::vector<std::uint8_t> digest = hasher.finish();
         for (const Certificate *cert : certs)
             if (verify_digest_signature(cert->public_key(), *sig.algo, digest, sig.signature))
@@ -108,7 +109,7 @@ class ObjectVerifier {
         v.detail = std::move(detail);
         return v;
     }
-    OstreeRepo *repo_;
+    const ObjectStore &store_;
     const Keyring &keyring_;
     const HashAlgo *required_;
 };
@@ -116,16 +117,20 @@ class ObjectVerifier {
 
 VerifyReport verify_commit(const VerifyRequest &request)
 {
+    const StopScope interruptible;
     const Keyring keyring = Keyring::load(request.cert_paths);
     const Repo repo = Repo::open(request.repo_path);
     VerifyReport report;
     report.require_all = request.require_all;
     report.commit = repo.resolve_commit(request.rev);
-    const ContentPlan plan =
-        plan_content(repo.get(), report.commit, request.selector, request.jobs, PlanPaths::Keep);
+    const CommitPlan plan =
+        plan_commit(repo.get(), report.commit, request.selector, request.jobs, PlanPaths::Keep);
+    if (stop_requested())
+        throw Interrupted("verify only reads the repository");
 
     // Each unique object is verified once; the verdict holds at all its paths.
-    const ObjectVerifier verifier(repo.get(), keyring, request.required_algo);
+    const ObjectStore store(repo.get(), request.jobs);
+    const ObjectVerifier verifier(store, keyring, request.required_algo);
     std::vector<ObjectVerdict> verdicts(plan.objects.size());
     parallel_for(
         plan.objects.size(), request.jobs,

@@ -10,6 +10,7 @@
 // inflates again.
 #pragma once
 
+#include "content_sink.hpp"
 #include "object_file_io.hpp"
 
 #include <cstdint>
@@ -19,8 +20,6 @@
 #include <vector>
 
 namespace ostree_ima {
-
-using ContentSink = std::function<void(std::span<const std::uint8_t>)>;
 
 class ContentCopy {
   public:

@@ -5,6 +5,7 @@
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/key_backend.hpp"
+#include "stored_object.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -31,26 +32,20 @@ struct ObjectOutcome {
 
 class ContentSigner {
   public:
-    ContentSigner(OstreeRepo *repo, const HashAlgo &algo, const KeyId &key_id, KeyBackend &key,
-                  bool overwrite, unsigned jobs);
+    ContentSigner(const HashAlgo &algo, const KeyId &key_id, KeyBackend &key, bool overwrite);
 
     // Thread-safe: workers call it for distinct objects. Must run inside a
     // transaction. Every regular object is read whole, so its content is
-    // checked against its name whatever is decided (ContentObject,
-    // ArchiveObject); existing signatures follow ExistingSignature's rules.
-    ObjectOutcome process(const std::string &checksum);
+    // checked against its name whatever is decided (StoredObject); existing
+    // signatures follow ExistingSignature's rules.
+    ObjectOutcome process(const ObjectStore &store, const std::string &checksum);
 
   private:
-    ObjectOutcome process_archive(const std::string &checksum);
-    ObjectOutcome process_any(const std::string &checksum);
     std::vector<std::uint8_t> signature_xattr(std::span<const std::uint8_t> digest);
-    OstreeRepo *repo_;
     const HashAlgo &algo_;
     KeyId key_id_;
     KeyBackend &key_;
     bool overwrite_;
-    bool archive_;
-    std::uint64_t in_memory_limit_;
 };
 
 } // namespace ostree_ima

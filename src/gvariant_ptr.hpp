@@ -1,4 +1,6 @@
-// GVariantPtr: an owned (sunk) GVariant reference.
+// GVariantPtr: an owned (sunk) GVariant reference; VariantBuilder: a
+// GVariantBuilder that is cleared unless ended (an exception between init
+// and end would otherwise leak what was added).
 #pragma once
 
 #include <glib.h>
@@ -16,5 +18,28 @@ inline GVariantPtr take_variant(GVariant *v)
 {
     return GVariantPtr(v ? g_variant_ref_sink(v) : nullptr);
 }
+
+class VariantBuilder {
+  public:
+    explicit VariantBuilder(const GVariantType *type) { g_variant_builder_init(&builder_, type); }
+    VariantBuilder(const VariantBuilder &) = delete;
+    VariantBuilder &operator=(const VariantBuilder &) = delete;
+    ~VariantBuilder()
+    {
+        if (!ended_)
+            g_variant_builder_clear(&builder_);
+    }
+    [[nodiscard]] GVariantBuilder *get() { return &builder_; }
+    // The built value (floating); the builder is then empty.
+    [[nodiscard]] GVariant *end()
+    {
+        ended_ = true;
+        return g_variant_builder_end(&builder_);
+    }
+
+  private:
+    GVariantBuilder builder_;
+    bool ended_ = false;
+};
 
 } // namespace ostree_ima

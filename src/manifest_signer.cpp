@@ -12,6 +12,7 @@ namespace ostree_ima {
 
 SignatureFile sign_manifest(const ManifestSignRequest &request, KeyBackend &key)
 {
+    const StopScope interruptible;
     const DigestManifest &manifest = *request.manifest;
     // Refused here, before a token is used, rather than by `apply` later.
     if (const auto &signer = manifest.selection.signer_key_id; signer && *signer != request.key_id)

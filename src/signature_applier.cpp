@@ -1,11 +1,13 @@
 #include "ostree-ima/signature_applier.hpp"
 
+#include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/commit_digests.hpp"
 #include "ostree-ima/error.hpp"
 #include "parallel_for.hpp"
 #include "presigned_backend.hpp"
 #include "repo.hpp"
 #include "signature_check.hpp"
+#include "stop_check.hpp"
 #include "text_encoding.hpp"
 
 #include <unordered_map>
@@ -71,7 +73,9 @@ SignReport apply_signatures(const ApplyRequest &request, const SignatureFile &fi
 {
     const std::string &origin = request.signatures_origin;
     check_key(origin, file, cert);
-    const std::string commit = Repo::open(request.repo_path).resolve_commit(request.source_rev);
+    const StopScope interruptible; // the recomputed manifest takes as long as a sign
+    const Repo repo = Repo::open(request.repo_path);
+    const std::string commit = repo.resolve_commit(request.source_rev);
     if (commit != file.manifest.commit)
         throw Error(origin + " is for commit " + file.manifest.commit + ", not " +
                     request.source_rev + " (" + commit + "); sign this commit's digests");
@@ -83,22 +87,32 @@ SignReport apply_signatures(const ApplyRequest &request, const SignatureFile &fi
     digests.selection = file.manifest.selection;
     digests.signer_public_key = cert.public_key();
     digests.jobs = request.jobs;
-    const DigestManifest recomputed = compute_commit_digests(digests);
+    DigestManifest recomputed;
+    try {
+        recomputed = compute_commit_digests(repo, digests);
+    } catch (const Interrupted &) {
+        throw_if_stopped(repo.get(), request.target_ref); // says where the ref points
+        throw;
+    }
     std::unordered_map<std::string, const DigestSignature *> by_digest;
     for (const auto &s : file.signatures)
         by_digest.emplace(to_hex(s.digest), &s);
     check_manifest(origin, file, recomputed, by_digest);
 
     // Every signature, for the digest the repository gives, before any write.
-    parallel_for(recomputed.entries.size(), request.jobs, [&](std::size_t i) {
-        const DigestEntry &entry = recomputed.entries[i];
-        const DigestSignature &s = *by_digest.at(to_hex(entry.digest));
-        if (!verify_digest_signature(cert.public_key(), *file.manifest.algo, entry.digest,
-                                     s.signature))
-            throw Error(origin + ": the signature for " + entry.paths.front() +
-                        " does not verify against " + cert.origin() +
-                        "; the file was altered or signed with another key");
-    });
+    parallel_for(
+        recomputed.entries.size(), request.jobs,
+        [&](std::size_t i) {
+            const DigestEntry &entry = recomputed.entries[i];
+            const DigestSignature &s = *by_digest.at(to_hex(entry.digest));
+            if (!verify_digest_signature(cert.public_key(), *file.manifest.algo, entry.digest,
+                                         s.signature))
+                throw Error(origin + ": the signature for " + entry.paths.front() +
+                            " does not verify against " + cert.origin() +
+                            "; the file was altered or signed with another key");
+        },
+        &stop_flag());
+    throw_if_stopped(repo.get(), request.target_ref);
 
     PresignedBackend backend(file, cert, origin);
     SignRequest sign;
@@ -110,7 +124,7 @@ SignReport apply_signatures(const ApplyRequest &request, const SignatureFile &fi
     sign.overwrite = file.manifest.selection.overwrite;
     sign.selector = file.manifest.selection.selector;
     sign.jobs = request.jobs;
-    return sign_commit(sign, backend);
+    return sign_commit(repo, sign, backend);
 }
 
 } // namespace ostree_ima

@@ -1,36 +1,39 @@
-// TreeRewriter: writes new dirtrees in which file entries point at new
-// content objects; untouched subtrees keep their checksum.
+// TreeRewriter: writes the new dirtrees of a planned commit, in which file
+// entries point at new content objects; untouched directories keep their
+// dirtree. Works from the dirtrees CommitPlan recorded: none is loaded or
+// matched again.
 #pragma once
 
-#include "commit_walker.hpp"
+#include "commit_plan.hpp"
 
-#include <functional>
+#include <optional>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 namespace ostree_ima {
 
 class TreeRewriter {
   public:
-    // map_file(path, old content checksum) -> new content checksum.
-    // When path_independent, identical dirtrees are rewritten once.
-    using FileMap = std::function<std::string(const std::string &path, const std::string &csum)>;
-    TreeRewriter(OstreeRepo *repo, FileMap map_file, bool path_independent);
+    // new_checksum[i] is the new checksum of plan.objects[i] (the same when
+    // it is unchanged). Both must outlive the rewriter.
+    TreeRewriter(OstreeRepo *repo, const CommitPlan &plan,
+                 const std::vector<std::string> &new_checksum);
 
     // Must run inside a transaction. Returns the new root dirtree checksum.
     // The new dirtrees are linked into objects/ directly: call
     // sync_repository before a commit refers to them.
-    std::string rewrite(const std::string &root_tree);
+    std::string rewrite();
 
     [[nodiscard]] std::uint64_t trees_written() const { return written_; }
 
   private:
-    std::string rewrite_tree(const std::string &tree_checksum, std::string &path);
+    const std::string &rewrite_dir(std::size_t index);
     OstreeRepo *repo_;
-    CommitWalker walker_;
-    FileMap map_file_;
-    bool path_independent_;
-    std::unordered_map<std::string, std::string> memo_;
+    const CommitPlan &plan_;
+    const std::vector<std::string> &new_checksum_;
+    // Per recorded directory: its new dirtree, once written (a directory
+    // shared by several paths is written once).
+    std::vector<std::optional<std::string>> done_;
     std::uint64_t written_ = 0;
 };
 

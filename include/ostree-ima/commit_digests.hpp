@@ -24,4 +24,8 @@ struct DigestsRequest {
 // files whose security.ima it would keep (see DigestSelection).
 DigestManifest compute_commit_digests(const DigestsRequest &request);
 
+class Repo;
+// The same in a repository already open (request.repo_path is not used).
+DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &request);
+
 } // namespace ostree_ima

@@ -58,4 +58,8 @@ struct SignReport {
 // is replaced (docs/format.md). Throws Error (repository and ref untouched).
 SignReport sign_commit(const SignRequest &request, KeyBackend &key);
 
+class Repo;
+// The same in a repository already open (request.repo_path is not used).
+SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend &key);
+
 } // namespace ostree_ima
