@@ -165,10 +165,12 @@ void keep_objects(CommitPlan &plan, const std::vector<char> &keep)
         if (keep[i] == 0)
             continue;
         renumber[i] = static_cast<std::int64_t>(kept);
-        plan.objects[kept] = std::move(plan.objects[i]);
-        plan.path_count[kept] = plan.path_count[i];
-        if (!plan.paths.empty())
-            plan.paths[kept] = std::move(plan.paths[i]);
+        if (kept != i) { // a self-move would empty the string
+            plan.objects[kept] = std::move(plan.objects[i]);
+            plan.path_count[kept] = plan.path_count[i];
+            if (!plan.paths.empty())
+                plan.paths[kept] = std::move(plan.paths[i]);
+        }
         ++kept;
     }
     plan.objects.resize(kept);

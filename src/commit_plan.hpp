@@ -32,10 +32,10 @@ struct PlannedDir {
 inline constexpr std::int64_t kNotSelected = -1;
 
 struct CommitPlan {
-    std::string commit;                          // checksum
-    GVariantPtr commit_object;                   // checked against its name
-    std::vector<std::string> objects;            // unique selected content objects, first-seen order
-    std::vector<std::uint64_t> path_count;       // selected paths per object
+    std::string commit;                    // checksum
+    GVariantPtr commit_object;             // checked against its name
+    std::vector<std::string> objects;      // unique selected content objects, first-seen order
+    std::vector<std::uint64_t> path_count; // selected paths per object
     std::vector<std::vector<std::string>> paths; // per object, when asked for
     std::vector<PlannedDir> dirs;                // dirs[0] is the root
 

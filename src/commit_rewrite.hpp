@@ -19,8 +19,8 @@
 namespace ostree_ima {
 
 struct RewrittenObject {
-    std::string checksum;            // the new object, or the old one when unchanged
-    std::uint64_t bytes_read = 0;    // content bytes read (for progress and reports)
+    std::string checksum;         // the new object, or the old one when unchanged
+    std::uint64_t bytes_read = 0; // content bytes read (for progress and reports)
 };
 
 class ObjectRewrite {
@@ -43,8 +43,8 @@ struct RewriteRequest {
     std::string target_ref; // empty: write the commit, move no ref
     PathSelector selector;
     unsigned jobs = 1;
-    bool progress = false;       // progress display on stderr
-    bool needs_xattrs = false;   // refuse repositories that cannot hold security.ima
+    bool progress = false;     // progress display on stderr
+    bool needs_xattrs = false; // refuse repositories that cannot hold security.ima
 };
 
 struct RewriteResult {

@@ -52,8 +52,8 @@ struct World {
                 "--cert=" + key.cert_der, "main", "signed"});
         run_ok({binary(), "digests", "--repo=" + repo, "--cert=" + key.cert_der, "-o", manifest,
                 "main"});
-        run_ok({binary(), "sign-digests", "--yes", "--key=" + key.key_pem,
-                "--cert=" + key.cert_der, "-o", signatures, manifest});
+        run_ok({binary(), "sign-digests", "--yes", "--key=" + key.key_pem, "--cert=" + key.cert_der,
+                "-o", signatures, manifest});
     }
     static void run_ok(const std::vector<std::string> &argv)
     {
@@ -103,9 +103,9 @@ bool reading_content(const ChildProcess &child)
 BOOST_AUTO_TEST_CASE(verify_is_interrupted_cleanly)
 {
     World &w = world();
-    interrupt({binary(), "verify", "--repo=" + w.repo, "--cert=" + w.key.cert_der, "--jobs=1",
-               "signed"},
-              reading_content, SIGINT, "verify only reads the repository");
+    interrupt(
+        {binary(), "verify", "--repo=" + w.repo, "--cert=" + w.key.cert_der, "--jobs=1", "signed"},
+        reading_content, SIGINT, "verify only reads the repository");
 }
 
 BOOST_AUTO_TEST_CASE(digests_is_interrupted_cleanly)
@@ -164,9 +164,10 @@ BOOST_AUTO_TEST_CASE(sign_digests_is_interrupted_cleanly)
     json += "]}\n";
     const std::string manifest = dir / "big.json";
     std::ofstream(manifest, std::ios::binary) << json;
-    interrupt({binary(), "sign-digests", "--yes", "--key=" + w.key.key_pem,
-               "--cert=" + w.key.cert_der, "-o", dir / "s.json", manifest},
-              [](const ChildProcess &c) { return c.cpu_seconds() > 0.5; }, SIGINT,
-              "no signatures file was written", true);
+    interrupt(
+        {binary(), "sign-digests", "--yes", "--key=" + w.key.key_pem, "--cert=" + w.key.cert_der,
+         "-o", dir / "s.json", manifest},
+        [](const ChildProcess &c) { return c.cpu_seconds() > 0.5; }, SIGINT,
+        "no signatures file was written", true);
     BOOST_TEST(!fs::exists(dir / "s.json"));
 }
