@@ -2,6 +2,7 @@
 
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/pin_source.hpp"
+#include "ostree-ima/quoted_input.hpp"
 #include "pkcs11_digest_info.hpp"
 #include "pkcs11_ecdsa_sig.hpp"
 #include "pkcs11_error.hpp"
@@ -134,7 +135,7 @@ Pkcs11Backend::Pkcs11Backend(const KeyOptions &options) : state_(std::make_uniqu
 
     // The module is named after the URI, so the URI does not repeat it.
     state_->description = format_object_uri(key.token, CKO_PRIVATE_KEY, key.key.label, key.key.id) +
-                          " (token '" + fixed_field(key.token.label) + "', module " +
+                          " (token " + quoted_input(fixed_field(key.token.label)) + ", module " +
                           key.module->path() + ")";
     const EVP_PKEY *pub = key.public_key.get();
     if (key.key_type == CKK_RSA) {

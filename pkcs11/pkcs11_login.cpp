@@ -1,6 +1,7 @@
 #include "pkcs11_login.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "ostree-ima/quoted_input.hpp"
 #include "pkcs11_error.hpp"
 #include "pkcs11_strings.hpp"
 
@@ -63,7 +64,8 @@ void TokenLogin::login(const PinResolver &pins, SecretString *keep_pin)
         std::cerr << "ostree-ima: enter the user PIN for " << token_what_ << " on its PIN pad\n";
         rv = module.fn().C_Login(session_.handle(), CKU_USER, nullptr, 0);
     } else {
-        SecretString pin = pins.obtain("user PIN for token '" + fixed_field(token.label) + "'");
+        SecretString pin =
+            pins.obtain("user PIN for token " + quoted_input(fixed_field(token.label)));
         if (pin.empty()) {
             throw Error("empty user PIN for " + token_what_ + " from " + pins.origin() +
                         "; it was not tried");

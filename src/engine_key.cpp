@@ -7,6 +7,7 @@
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/openssl_ptr.hpp"
 #include "ostree-ima/pin_source.hpp"
+#include "ostree-ima/quoted_input.hpp"
 
 #include <cstdlib>
 #include <iostream>
@@ -42,13 +43,13 @@ std::unique_ptr<KeyBackend> open_engine_key(const KeyOptions &options)
     auto handle = std::make_shared<EngineHandle>();
     handle->engine = ENGINE_by_id(options.engine.c_str());
     if (handle->engine == nullptr)
-        throw Error("OpenSSL engine '" + options.engine +
-                    "' is not available: install it (e.g. libengine-pkcs11-openssl) or check "
+        throw Error("OpenSSL engine " + quoted_input(options.engine) +
+                    " is not available: install it (e.g. libengine-pkcs11-openssl) or check "
                     "--engine; " +
                     openssl_error_text());
     if (ENGINE_init(handle->engine) != 1)
-        throw Error("OpenSSL engine '" + options.engine +
-                    "' failed to initialise: " + openssl_error_text());
+        throw Error("OpenSSL engine " + quoted_input(options.engine) +
+                    " failed to initialise: " + openssl_error_text());
     handle->initialised = true;
 
     // A PIN from --pin-file or OSTREE_IMA_PIN goes to the engine through its
@@ -64,7 +65,7 @@ std::unique_ptr<KeyBackend> open_engine_key(const KeyOptions &options)
             options.pin_file.empty() ? std::nullopt : std::optional<std::string>(options.pin_file));
         SecretString pin = pins.obtain("PIN for engine " + options.engine);
         if (ENGINE_ctrl_cmd_string(handle->engine, "PIN", pin.c_str(), 0) != 1)
-            throw Error("engine '" + options.engine + "' refused the PIN setting");
+            throw Error("engine " + quoted_input(options.engine) + " refused the PIN setting");
     }
     (void)openssl_error_text();
 

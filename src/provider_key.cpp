@@ -4,6 +4,7 @@
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/openssl_ptr.hpp"
 #include "ostree-ima/pin_source.hpp"
+#include "ostree-ima/quoted_input.hpp"
 
 #include <cstring>
 #include <exception>
@@ -69,7 +70,7 @@ std::unique_ptr<KeyBackend> open_provider_key(const KeyOptions &options)
     for (const auto &name : names) {
         OSSL_PROVIDER *prov = OSSL_PROVIDER_load(nullptr, name.c_str());
         if (prov == nullptr)
-            throw Error("OpenSSL provider '" + name + "' cannot be loaded: " +
+            throw Error("OpenSSL provider " + quoted_input(name) + " cannot be loaded: " +
                         openssl_error_text() + "; install it or check --provider");
         providers->loaded.push_back(prov);
     }

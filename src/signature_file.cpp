@@ -2,6 +2,7 @@
 
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/error.hpp"
+#include "ostree-ima/quoted_input.hpp"
 #include "release_format.hpp"
 #include "text_encoding.hpp"
 
@@ -50,7 +51,7 @@ SignatureFile parse_json(std::string_view text)
     const std::string key_id = r.string("key_id", 8);
     const auto key_id_bytes = from_hex(key_id);
     if (!key_id_bytes || key_id_bytes->size() != f.key_id.size())
-        throw JsonFormatError("key_id '" + key_id + "' is not 8 lowercase hex digits");
+        throw JsonFormatError("key_id " + quoted_input(key_id) + " is not 8 lowercase hex digits");
     std::copy(key_id_bytes->begin(), key_id_bytes->end(), f.key_id.begin());
     if (!r.field("certificate").is_null()) {
         f.certificate_der =
