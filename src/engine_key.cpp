@@ -8,6 +8,7 @@
 #include "ostree-ima/openssl_ptr.hpp"
 #include "ostree-ima/pin_source.hpp"
 #include "ostree-ima/quoted_input.hpp"
+#include "shown_key_reference.hpp"
 
 #include <cstdlib>
 #include <iostream>
@@ -71,10 +72,12 @@ std::unique_ptr<KeyBackend> open_engine_key(const KeyOptions &options)
 
     EvpPkeyPtr key(ENGINE_load_private_key(handle->engine, options.key.c_str(), nullptr, nullptr));
     if (!key)
-        throw Error("engine '" + options.engine + "' cannot load key '" + options.key +
-                    "': " + openssl_error_text() + "; check the key id and PIN");
+        throw Error("engine " + quoted_input(options.engine) + " cannot load key " +
+                    shown_key_reference(options.key) + ": " + openssl_error_text() +
+                    "; check the key id and PIN");
     return std::make_unique<EvpKeyBackend>(std::move(key),
-                                           "engine " + options.engine + " key " + options.key,
+                                           "engine " + printable_input(options.engine) + " key " +
+                                               shown_key_reference(options.key),
                                            options.jobs, handle, true);
 }
 

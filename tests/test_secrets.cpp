@@ -107,3 +107,51 @@ BOOST_AUTO_TEST_CASE(pin_value_on_the_command_line_warns_but_is_not_echoed)
     BOOST_TEST(r.err.find("visible to other users") != std::string::npos, r.err);
     no_pin_in(r, "pin-value");
 }
+
+// Issue #10: a PIN under a misspelled or percent-encoded attribute name was
+// printed back in the error. No spelling brings it into a message or the
+// audit log; the scheme matches in any case.
+BOOST_AUTO_TEST_CASE(pin_under_any_uri_spelling_is_never_echoed)
+{
+    World &w = world();
+    for (const std::string spelling :
+         {"pin%2Dvalue", "pin-valu%65", "%70in-value", "pinvalue", "pin_value"}) {
+        for (const std::string separator : {"?", ";"}) {
+            const std::string what = separator + spelling;
+            const Result r = run({binary(), "sign", "--repo=" + w.repo,
+                                  "--key=" + kUri + separator + spelling + "=" + kPin, "main", "e"},
+                                 w.env);
+            BOOST_TEST(r.exit_code == 2, what << ": exit " << r.exit_code << ": " << r.err);
+            BOOST_TEST(r.err.find("is not understood: unknown") != std::string::npos,
+                       what << ": " << r.err);
+            no_pin_in(r, what);
+        }
+    }
+    BOOST_TEST(!ref_exists(w.repo, "e"));
+
+    // A blank before pin-value: p11-kit removes blanks, so this is a PIN
+    // that logs in; the audit log names the key without it.
+    const std::string manifest = w.dir / "blank-digests.json";
+    const std::string sigs = w.dir / "blank-signatures.json";
+    const std::string audit = w.dir / "blank-audit.log";
+    const Result d = run({binary(), "digests", "--repo=" + w.repo, "main", "-o", manifest}, w.env);
+    BOOST_REQUIRE_MESSAGE(d.exit_code == 0, d.err);
+    const Result s =
+        run({binary(), "sign-digests", "--yes", "--key=" + kUri + "? pin-value=" + kPin,
+             "--audit-log=" + audit, manifest, "-o", sigs},
+            w.env);
+    BOOST_TEST(s.exit_code == 0, s.err);
+    no_pin_in(s, "blank before pin-value");
+    const Result in_audit = sh("grep -caF " + quote(kPin) + " " + quote(audit));
+    BOOST_TEST(in_audit.exit_code == 1, "PIN in the audit log: " << in_audit.out);
+    BOOST_TEST(sh("grep -cF " + quote("\"key\":\"" + kUri + "\"") + " " + quote(audit)).exit_code ==
+               0);
+
+    // "PKCS11:" is a URI too (RFC 7512), not a key file name.
+    const Result upper = run({binary(), "sign", "--repo=" + w.repo,
+                              "--key=PKCS11:token=ostree-ima-test;object=ec-p256;type=private",
+                              "--pin-file=" + w.pin_file, "--cert=" + w.cert, "main", "upper"},
+                             w.env);
+    BOOST_TEST(upper.exit_code == 0, upper.err);
+    no_pin_in(upper, "upper-case scheme");
+}

@@ -1,0 +1,285 @@
+#include "pkcs11_uri_text.hpp"
+
+#include "ostree-ima/quoted_input.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <optional>
+#include <vector>
+
+namespace ostree_ima::pkcs11 {
+
+namespace {
+
+constexpr std::string_view kScheme = "pkcs11:";
+// p11-kit removes these anywhere in a URI before parsing it (P11_URL_WHITESPACE).
+constexpr std::string_view kUriWhitespace = " \n\r\v";
+
+// The names p11-kit reads in the path (pin-source, pinfile and pin-value
+// are accepted there for compatibility) and in the query.
+constexpr std::array<std::string_view, 18> kPathNames = {"id",
+                                                         "object",
+                                                         "type",
+                                                         "objecttype",
+                                                         "object-type",
+                                                         "model",
+                                                         "manufacturer",
+                                                         "serial",
+                                                         "token",
+                                                         "slot-description",
+                                                         "slot-manufacturer",
+                                                         "slot-id",
+                                                         "library-description",
+                                                         "library-manufacturer",
+                                                         "library-version",
+                                                         "pin-source",
+                                                         "pinfile",
+                                                         "pin-value"};
+constexpr std::array<std::string_view, 4> kQueryNames = {"pin-source", "pin-value", "module-name",
+                                                         "module-path"};
+constexpr std::array<std::string_view, 7> kTypeValues = {
+    "cert", "public", "private", "secretkey", "secret-key", "data", ""};
+
+template <std::size_t N>
+bool contains(const std::array<std::string_view, N> &set, std::string_view s)
+{
+    return std::find(set.begin(), set.end(), s) != set.end();
+}
+
+struct Attribute {
+    bool in_query = false;
+    std::string raw_name;             // as written (blanks removed): what p11-kit compares
+    std::optional<std::string> name;  // percent-decoded; nullopt when it does not decode
+    std::optional<std::string> value; // percent-decoded; nullopt when it does not decode
+    std::string raw_value;
+};
+
+struct ParsedUri {
+    std::vector<Attribute> attributes;
+    bool complete = true; // false: a part that is not "name=value" ended the parse
+};
+
+int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    const int lower = std::tolower(static_cast<unsigned char>(c));
+    if (lower >= 'a' && lower <= 'f')
+        return lower - 'a' + 10;
+    return -1;
+}
+
+std::optional<std::string> percent_decode(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            out.push_back(text[i]);
+            continue;
+        }
+        if (i + 2 >= text.size())
+            return std::nullopt;
+        const int hi = hex_digit(text[i + 1]);
+        const int lo = hex_digit(text[i + 2]);
+        if (hi < 0 || lo < 0)
+            return std::nullopt;
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+    }
+    return out;
+}
+
+std::vector<std::string_view> split(std::string_view text, char separator)
+{
+    std::vector<std::string_view> parts;
+    for (;;) {
+        const auto pos = text.find(separator);
+        parts.push_back(text.substr(0, pos));
+        if (pos == std::string_view::npos)
+            return parts;
+        text.remove_prefix(pos + 1);
+    }
+}
+
+// Adds the "name=value" parts of one section; false when a part is not one
+// (the parse stops there, as it would in p11-kit or at a syntax error).
+bool add_section(std::string_view section, char separator, bool in_query, ParsedUri &out)
+{
+    if (section.empty())
+        return true;
+    const auto parts = split(section, separator);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const std::string_view part = parts[i];
+        if (part.empty() && i + 1 == parts.size())
+            return true; // a trailing separator, which p11-kit accepts
+        const auto eq = part.find('=');
+        if (eq == std::string_view::npos || eq == 0)
+            return false;
+        Attribute a;
+        a.in_query = in_query;
+        a.raw_name = std::string(part.substr(0, eq));
+        a.name = percent_decode(part.substr(0, eq));
+        a.raw_value = std::string(part.substr(eq + 1));
+        a.value = percent_decode(part.substr(eq + 1));
+        out.attributes.push_back(std::move(a));
+    }
+    return true;
+}
+
+ParsedUri parse(std::string_view text)
+{
+    ParsedUri out;
+    // p11-kit reads a C string: nothing after a NUL exists for it.
+    const auto nul = text.find('\0');
+    if (nul != std::string_view::npos) {
+        out.complete = false;
+        text = text.substr(0, nul);
+    }
+    std::string stripped;
+    stripped.reserve(text.size());
+    for (const char c : text)
+        if (kUriWhitespace.find(c) == std::string_view::npos)
+            stripped.push_back(c);
+    if (!is_pkcs11_uri(stripped)) {
+        out.complete = false;
+        return out;
+    }
+    const std::string_view rest = std::string_view(stripped).substr(kScheme.size());
+    const auto question = rest.find('?');
+    const bool path_ok = add_section(rest.substr(0, question), ';', false, out);
+    if (!path_ok) {
+        out.complete = false;
+        return out;
+    }
+    if (question != std::string_view::npos &&
+        !add_section(rest.substr(question + 1), '&', true, out))
+        out.complete = false;
+    return out;
+}
+
+bool recognised(const Attribute &a)
+{
+    if (!a.name)
+        return false;
+    return a.in_query ? contains(kQueryNames, *a.name) : contains(kPathNames, *a.name);
+}
+
+// Letters, digits and a few marks that cannot be read as a separator (';',
+// '&', '?', '=') or a quote stay as they are; every other byte is %XX.
+std::string percent_encode(std::string_view value)
+{
+    static constexpr std::string_view kVerbatim = "-._~/:@!$()*+,";
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char c : value) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (std::isalnum(byte) != 0 || kVerbatim.find(c) != std::string_view::npos) {
+            out.push_back(c);
+        } else {
+            out.push_back('%');
+            out.push_back(kHex[byte >> 4]);
+            out.push_back(kHex[byte & 0xf]);
+        }
+    }
+    return out;
+}
+
+// An unknown name or object type for a message: only a plain word that
+// cannot be (or hide) a PIN. A word that mentions "pin" is shown only as
+// long as a misspelled "pin-source" ("pin_value", "pin-file"), so that a
+// PIN run into the name ("pin-valueSECRET=") is not.
+std::string shown_word(std::string_view raw)
+{
+    constexpr std::size_t kMaxWord = 32;
+    constexpr std::size_t kMaxPinWord = 10;
+    const bool plain =
+        !raw.empty() && raw.size() <= kMaxWord &&
+        raw.find_first_not_of("abcdefghijklmnopqrstuvwxyz-_.") == std::string_view::npos;
+    if (!plain)
+        return "(not plain lower-case letters: not shown)";
+    if (raw.find("pin") != std::string_view::npos && raw.size() > kMaxPinWord)
+        return "(it mentions 'pin': not shown; a PIN goes in pin-source=file:PATH)";
+    return quoted_input(raw);
+}
+
+} // namespace
+
+bool is_pkcs11_uri(std::string_view text)
+{
+    if (text.size() < kScheme.size())
+        return false;
+    for (std::size_t i = 0; i < kScheme.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(text[i])) != kScheme[i])
+            return false;
+    return true;
+}
+
+SecretString with_lowercase_scheme(std::string_view text)
+{
+    std::string copy(text);
+    if (is_pkcs11_uri(copy))
+        std::copy(kScheme.begin(), kScheme.end(), copy.begin());
+    return SecretString(std::move(copy));
+}
+
+std::string uri_display(std::string_view text, const UriDisplayLimits &limits)
+{
+    const ParsedUri uri = parse(text);
+    std::string path;
+    std::string query;
+    bool cut = !uri.complete;
+    for (const Attribute &a : uri.attributes) {
+        if (!recognised(a) || !a.value) {
+            cut = true;
+            break;
+        }
+        if (*a.name == "pin-value")
+            continue;
+        std::string shown = percent_encode(
+            std::string_view(*a.value).substr(0, std::min(limits.value_chars, a.value->size())));
+        if (a.value->size() > limits.value_chars)
+            shown += "...";
+        std::string &section = a.in_query ? query : path;
+        section += section.empty() ? "" : (a.in_query ? "&" : ";");
+        section += *a.name + "=" + shown;
+    }
+    std::string out = std::string(kScheme) + path;
+    if (!query.empty())
+        out += "?" + query;
+    if (out.size() > limits.total_chars)
+        out = out.substr(0, limits.total_chars) + "...";
+    if (cut)
+        out += " (rest not shown)";
+    return out;
+}
+
+std::string describe_unrecognized(std::string_view text)
+{
+    const ParsedUri uri = parse(text);
+    std::vector<std::string> problems;
+    for (const Attribute &a : uri.attributes) {
+        if (a.in_query && !contains(kQueryNames, a.raw_name)) {
+            problems.push_back("unknown query attribute " + shown_word(a.raw_name));
+        } else if (!a.in_query && !contains(kPathNames, a.raw_name)) {
+            problems.push_back("unknown attribute " + shown_word(a.raw_name));
+        } else if (!a.in_query &&
+                   (a.raw_name == "type" || a.raw_name == "objecttype" ||
+                    a.raw_name == "object-type") &&
+                   !contains(kTypeValues, a.raw_value)) {
+            problems.push_back("unknown object type " + shown_word(a.raw_value) +
+                               " (use private, public or cert)");
+        }
+    }
+    // A few are enough to act on; a URI of a thousand typos stays one line.
+    constexpr std::size_t kMaxProblems = 3;
+    std::string joined;
+    for (std::size_t i = 0; i < problems.size() && i < kMaxProblems; ++i)
+        joined += (joined.empty() ? "" : ", ") + problems[i];
+    if (problems.size() > kMaxProblems)
+        joined += " and " + std::to_string(problems.size() - kMaxProblems) + " more";
+    return joined;
+}
+
+} // namespace ostree_ima::pkcs11
