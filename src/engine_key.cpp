@@ -8,12 +8,16 @@
 #include "ostree-ima/openssl_ptr.hpp"
 #include "ostree-ima/pin_source.hpp"
 #include "ostree-ima/quoted_input.hpp"
+#include "pkcs11_stderr_capture.hpp"
 #include "shown_key_reference.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <openssl/engine.h>
 #include <openssl/ui.h>
+#include <optional>
+#include <unistd.h>
 
 namespace ostree_ima {
 
@@ -35,6 +39,29 @@ struct EngineHandle {
             ENGINE_free(engine);
     }
 };
+
+// What the engine printed while loading the key, for the user: libp11
+// prints the key id as given ("The private key was not found at: pkcs11:...
+// ;pin-value=..."), so each mention of it is replaced by how messages show
+// it, and each line is bounded.
+std::string engine_output_without_key(const std::string &output, const std::string &key)
+{
+    constexpr std::size_t kMaxLineChars = 300;
+    const std::string shown = shown_key_reference(key);
+    std::string out;
+    std::size_t start = 0;
+    while (start < output.size()) {
+        const std::size_t end = std::min(output.find('\n', start), output.size());
+        std::string line = output.substr(start, end - start);
+        if (!key.empty())
+            for (auto at = line.find(key); at != std::string::npos;
+                 at = line.find(key, at + shown.size()))
+                line.replace(at, key.size(), shown);
+        out += printable_input(line, kMaxLineChars) + "\n";
+        start = end + 1;
+    }
+    return out;
+}
 
 } // namespace
 
@@ -70,7 +97,16 @@ std::unique_ptr<KeyBackend> open_engine_key(const KeyOptions &options)
     }
     (void)openssl_error_text();
 
+    // Unless the engine may have to prompt on a terminal, its output while it
+    // loads the key is held back: replayed, key id replaced, on failure.
+    const bool may_prompt = !have_pin && isatty(STDIN_FILENO) != 0;
+    std::optional<pkcs11::StderrCapture> capture;
+    if (!may_prompt)
+        capture.emplace();
     EvpPkeyPtr key(ENGINE_load_private_key(handle->engine, options.key.c_str(), nullptr, nullptr));
+    const std::string engine_output = capture ? capture->finish() : std::string();
+    if (!key && !engine_output.empty())
+        std::cerr << engine_output_without_key(engine_output, options.key);
     if (!key)
         throw Error("engine " + quoted_input(options.engine) + " cannot load key " +
                     shown_key_reference(options.key) + ": " + openssl_error_text() +

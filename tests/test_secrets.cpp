@@ -155,3 +155,20 @@ BOOST_AUTO_TEST_CASE(pin_under_any_uri_spelling_is_never_echoed)
     BOOST_TEST(upper.exit_code == 0, upper.err);
     no_pin_in(upper, "upper-case scheme");
 }
+
+// libp11's engine prints the key id it was given when it cannot find the
+// key: with a pin-value in the URI, that was the PIN on stderr.
+BOOST_AUTO_TEST_CASE(engine_route_never_echoes_the_pin)
+{
+    World &w = world();
+    const std::string uri = "pkcs11:token=ostree-ima-test;object=none;type=private";
+    const Result r = run({binary(), "sign", "--repo=" + w.repo, "--engine=pkcs11",
+                          "--key=" + uri + ";pin-value=" + kPin, "main", "engine"},
+                         w.env);
+    BOOST_TEST(r.exit_code == 1, r.err);
+    BOOST_TEST(r.err.find("cannot load key " + uri + ":") != std::string::npos, r.err);
+    // What libp11 said is still there, with the key as messages show it.
+    BOOST_TEST(r.err.find("not found at: " + uri + "\n") != std::string::npos, r.err);
+    no_pin_in(r, "engine, pin-value in the URI");
+    BOOST_TEST(!ref_exists(w.repo, "engine"));
+}
