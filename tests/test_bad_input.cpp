@@ -204,3 +204,37 @@ BOOST_AUTO_TEST_CASE(hostile_input_is_quoted_short_and_escaped)
     expect_bounded_line(run({binary(), long_line}), 2, "unknown command 'md\\x0a");
     BOOST_TEST(rev_parse(w.repo, "signed") == w.before);
 }
+
+// Issue #10: --jobs=0 printed a 309-digit range, --jobs=100000 ran out of
+// threads after 300 MB. Every command that takes --jobs takes 1 to 1024.
+BOOST_AUTO_TEST_CASE(jobs_out_of_range_is_a_usage_error)
+{
+    World &w = world();
+    const std::string manifest = w.dir / "jobs-digests.json";
+    const std::vector<std::vector<std::string>> commands = {
+        sign_args(w.repo, w.rsa.key_pem),
+        {"ima-sign", "--repo=" + w.repo, "main", "signed", "sha256", w.rsa.key_pem},
+        {"verify", "--repo=" + w.repo, "--cert=" + w.rsa.cert_der, "main"},
+        {"strip", "--repo=" + w.repo, "main", "signed"},
+        {"digests", "--repo=" + w.repo, "main", "-o", manifest},
+        {"sign-digests", "--yes", "--key=" + w.rsa.key_pem, manifest, "-o", w.dir / "s.json"},
+        {"apply", "--repo=" + w.repo, "--cert=" + w.rsa.cert_der, "--signatures=" + manifest,
+         "main", "signed"}};
+    for (const auto &command : commands) {
+        for (const std::string jobs : {"0", "1025", "100000", "-1", "two"}) {
+            BOOST_TEST_CONTEXT(command[0] << " --jobs=" << jobs)
+            {
+                auto args = command;
+                args.insert(args.begin() + 1, "--jobs=" + jobs);
+                expect_failure(args, 2,
+                               "--jobs: must be a whole number from 1 to 1024, not '" + jobs + "'");
+            }
+        }
+    }
+    // Both ends of the range are accepted.
+    for (const std::string jobs : {"1", "1024"}) {
+        const Result r = run(
+            {binary(), "digests", "--jobs=" + jobs, "--repo=" + w.repo, "main", "-o", manifest});
+        BOOST_TEST(r.exit_code == 0, "--jobs=" << jobs << ": " << r.err);
+    }
+}
