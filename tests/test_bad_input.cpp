@@ -95,7 +95,11 @@ BOOST_AUTO_TEST_CASE(missing_and_unreadable_keys)
     World &w = world();
     expect_failure(sign_args(w.repo, w.dir / "no-such-key.pem"), 1, "cannot open key file");
     expect_failure(sign_args(w.repo, w.dir.path()), 1, "is not a regular file");
-    expect_failure(sign_args(w.repo, w.rsa.cert_pem), 1, "holds no private key");
+    // A certificate is the file most often given as --key by mistake.
+    for (const auto &cert : {w.rsa.cert_pem, w.rsa.cert_der})
+        expect_failure(sign_args(w.repo, cert), 1,
+                       "is a certificate, not a private key; pass it as --cert and the private key "
+                       "as --key");
     expect_failure(sign_args(w.repo, w.tree + "/etc/hello.conf"), 1, "holds no private key");
 }
 
