@@ -83,7 +83,9 @@ std::vector<std::uint8_t> Pkcs11Backend::State::sign_once(const Session &session
         if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED) {
             pin_refused = true;
             throw Error(context() + ": the token refused the PIN for the signature (" +
-                        ckr_text(rv) + "); the PIN was not retried");
+                        ckr_text(rv) +
+                        "); it was not retried, but each wrong attempt uses one of the token's "
+                        "tries and it may lock: check the PIN before running again");
         }
         if (rv != CKR_OK) {
             throw Pkcs11Error(context() + " (context-specific login)", "C_Login", rv);
