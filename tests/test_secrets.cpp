@@ -1,5 +1,8 @@
-// The PIN never appears in anything the tool writes: stdout, stderr, JSON,
-// signature files, audit logs, the repository. Success and failure cases.
+// No secret appears in anything the tool writes: stdout, stderr, JSON,
+// signature files, audit logs, the repository. Success and failure cases,
+// and the wrong secret as well as the right one (a message that echoed a
+// wrong passphrase passed a scan for the right one only). And the signer
+// is not dumpable while it holds one.
 #define BOOST_TEST_MODULE secrets
 #include <boost/test/unit_test.hpp>
 
@@ -9,13 +12,24 @@
 using namespace test_support;
 
 namespace {
-// A distinctive PIN, so that a hit is never a coincidence.
+// Distinctive secrets, so that a hit is never a coincidence.
 const std::string kPin = "Zq7-pin-4713";
+const std::string kWrongPin = "Zq7-pin-4714";
+const std::string kPassphrase = "Zq7-pass-8812";
+const std::string kWrongPassphrase = "Zq7-pass-8813";
+const std::vector<std::string> kSecrets = {kPin, kWrongPin, kPassphrase, kWrongPassphrase};
+
+void write_secret(const std::string &path, const std::string &secret)
+{
+    sh_ok("umask 077; printf '%s\\n' " + quote(secret) + " > " + quote(path));
+}
 
 struct World {
     TempDir dir;
     std::map<std::string, std::string> env;
     std::string pin_file, bad_pin_file, repo, cert;
+    KeyPair file_key; // its key_pem is encrypted with kPassphrase
+    std::string passphrase_file, bad_passphrase_file;
     World()
     {
         sh_ok(quote(source_dir() + "/softhsm-fixtures/make-token.sh") + " --force " +
@@ -23,8 +37,15 @@ struct World {
         env = read_env_file(dir / "hsm/env");
         pin_file = dir / "hsm/pin";
         bad_pin_file = dir / "bad-pin";
-        sh_ok("printf 'Zq7-pin-4714\\n' > " + quote(bad_pin_file) + " && chmod 600 " +
-              quote(bad_pin_file));
+        write_secret(bad_pin_file, kWrongPin);
+        passphrase_file = dir / "passphrase";
+        bad_passphrase_file = dir / "bad-passphrase";
+        write_secret(passphrase_file, kPassphrase);
+        write_secret(bad_passphrase_file, kWrongPassphrase);
+        file_key = make_key(dir.path(), "file-key", "rsa:2048");
+        sh_ok("openssl pkey -in " + quote(file_key.key_pem) + " -aes256 -passout file:" +
+              quote(passphrase_file) + " -out " + quote(file_key.key_pem + ".enc") + " && mv " +
+              quote(file_key.key_pem + ".enc") + " " + quote(file_key.key_pem));
         cert = dir / "hsm/certs/ec-p256.der";
         const KeyPair other = make_key(dir.path(), "other", "rsa:2048");
         make_source_tree(dir / "tree", other);
@@ -40,10 +61,25 @@ World &world()
 
 const std::string kUri = "pkcs11:token=ostree-ima-test;object=ec-p256;type=private";
 
-void no_pin_in(const Result &r, const std::string &what)
+// Every secret, right and wrong, whichever the run used.
+void no_secret_in(const Result &r, const std::string &what)
 {
-    BOOST_TEST(r.out.find(kPin) == std::string::npos, what << ": PIN on stdout");
-    BOOST_TEST(r.err.find(kPin) == std::string::npos, what << ": PIN on stderr");
+    for (const auto &secret : kSecrets) {
+        BOOST_TEST(r.out.find(secret) == std::string::npos, what << ": " << secret << " on stdout");
+        BOOST_TEST(r.err.find(secret) == std::string::npos, what << ": " << secret << " on stderr");
+    }
+}
+
+// No file under these paths holds any secret.
+void no_secret_in_files(const std::vector<std::string> &paths)
+{
+    std::string args;
+    for (const auto &path : paths)
+        args += " " + quote(path);
+    for (const auto &secret : kSecrets) {
+        const Result grep = sh("grep -rlaF -- " + quote(secret) + args);
+        BOOST_TEST(grep.exit_code == 1, secret << " found in: " << grep.out);
+    }
 }
 } // namespace
 
@@ -77,24 +113,97 @@ BOOST_AUTO_TEST_CASE(pin_never_in_output_files_or_repository)
              "--audit-log=" + audit, manifest, "-o", sigs},
             w.env));
     BOOST_TEST(results.back().exit_code == 0, results.back().err);
-    // Failures: a wrong PIN (file and environment), a key that does not exist.
+    // Failures: a wrong PIN (file, environment, pin-source, keys --login),
+    // a key that does not exist.
     results.push_back(run({binary(), "sign", "--repo=" + w.repo, "--key=" + kUri,
                            "--pin-file=" + w.bad_pin_file, "main", "c"},
                           w.env));
     BOOST_TEST(results.back().exit_code == 1);
+    BOOST_TEST(results.back().err.find("wrong PIN") != std::string::npos, results.back().err);
+    auto bad_env = w.env;
+    bad_env["OSTREE_IMA_PIN"] = kWrongPin;
+    results.push_back(
+        run({binary(), "sign", "--repo=" + w.repo, "--key=" + kUri, "main", "c"}, bad_env));
+    BOOST_TEST(results.back().exit_code == 1);
+    BOOST_TEST(results.back().err.find("wrong PIN") != std::string::npos, results.back().err);
+    results.push_back(
+        run({binary(), "sign-digests", "--yes",
+             "--key=" + kUri + "?pin-source=file:" + w.bad_pin_file, manifest, "-o", sigs + ".bad"},
+            w.env));
+    BOOST_TEST(results.back().exit_code == 1);
+    BOOST_TEST(results.back().err.find("wrong PIN") != std::string::npos, results.back().err);
+    results.push_back(run({binary(), "keys", "--login", "--pin-file=" + w.bad_pin_file,
+                           "pkcs11:token=ostree-ima-test"},
+                          w.env));
+    BOOST_TEST(results.back().exit_code == 1);
+    BOOST_TEST(results.back().err.find("wrong PIN") != std::string::npos, results.back().err);
     results.push_back(run({binary(), "sign", "--repo=" + w.repo,
                            "--key=pkcs11:token=ostree-ima-test;object=none", "main", "d"},
                           env));
     BOOST_TEST(results.back().exit_code == 1);
     for (std::size_t i = 0; i < results.size(); ++i)
-        no_pin_in(results[i], "run " + std::to_string(i));
+        no_secret_in(results[i], "run " + std::to_string(i));
 
     // Nothing the tool wrote holds it: files, audit log, the whole repository.
-    const Result grep = sh("grep -rlaF " + quote(kPin) + " " + quote(manifest) + " " + quote(sigs) +
-                           " " + quote(audit) + " " + quote(w.repo));
-    BOOST_TEST(grep.exit_code == 1, "PIN found in: " << grep.out);
-    // The check can fail: the PIN file itself holds it.
+    no_secret_in_files({manifest, sigs, audit, w.repo});
+    BOOST_TEST(!ref_exists(w.repo, "c"));
+    // The check can fail: the PIN files hold them.
     BOOST_TEST(sh("grep -qF " + quote(kPin) + " " + quote(w.pin_file)).exit_code == 0);
+    BOOST_TEST(sh("grep -qF " + quote(kWrongPin) + " " + quote(w.bad_pin_file)).exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(passphrase_never_in_output_files_or_repository)
+{
+    World &w = world();
+    const std::string key = "--key=" + w.file_key.key_pem;
+    const std::string cert = "--cert=" + w.file_key.cert_der;
+    std::vector<Result> results;
+    // Success: passphrase from a file and from the environment.
+    results.push_back(run({binary(), "sign", "--json", "--repo=" + w.repo, key, cert,
+                           "--pin-file=" + w.passphrase_file, "main", "p1"}));
+    BOOST_TEST(results.back().exit_code == 0, results.back().err);
+    results.push_back(
+        run({binary(), "sign", "--overwrite", "--repo=" + w.repo, key, cert, "main", "p2"},
+            {{"OSTREE_IMA_PIN", kPassphrase}}));
+    BOOST_TEST(results.back().exit_code == 0, results.back().err);
+    const std::string manifest = w.dir / "p-digests.json";
+    const std::string sigs = w.dir / "p-signatures.json";
+    const std::string audit = w.dir / "p-audit.log";
+    results.push_back(run({binary(), "digests", "--repo=" + w.repo, "main", "-o", manifest}));
+    BOOST_TEST(results.back().exit_code == 0, results.back().err);
+    results.push_back(
+        run({binary(), "sign-digests", "--yes", key, cert, "--pin-file=" + w.passphrase_file,
+             "--audit-log=" + audit, manifest, "-o", sigs}));
+    BOOST_TEST(results.back().exit_code == 0, results.back().err);
+    // Failures: the wrong passphrase from a file and from the environment,
+    // in sign and sign-digests, and none at all.
+    results.push_back(run({binary(), "sign", "--repo=" + w.repo, key, cert,
+                           "--pin-file=" + w.bad_passphrase_file, "main", "p3"}));
+    BOOST_TEST(results.back().exit_code == 1);
+    BOOST_TEST(results.back().err.find("wrong passphrase") != std::string::npos,
+               results.back().err);
+    results.push_back(run({binary(), "sign", "--repo=" + w.repo, key, cert, "main", "p3"},
+                          {{"OSTREE_IMA_PIN", kWrongPassphrase}}));
+    BOOST_TEST(results.back().exit_code == 1);
+    BOOST_TEST(results.back().err.find("wrong passphrase") != std::string::npos,
+               results.back().err);
+    results.push_back(run({binary(), "sign-digests", "--yes", key, cert,
+                           "--pin-file=" + w.bad_passphrase_file, manifest, "-o", sigs + ".bad"}));
+    BOOST_TEST(results.back().exit_code == 1);
+    BOOST_TEST(results.back().err.find("wrong passphrase") != std::string::npos,
+               results.back().err);
+    results.push_back(run({binary(), "sign", "--repo=" + w.repo, key, cert, "main", "p3"}));
+    BOOST_TEST(results.back().exit_code == 1);
+    for (std::size_t i = 0; i < results.size(); ++i)
+        no_secret_in(results[i], "run " + std::to_string(i));
+    no_secret_in_files({manifest, sigs, audit, w.repo});
+    BOOST_TEST(!ref_exists(w.repo, "p3"));
+    // The check can fail: the passphrase files hold them.
+    BOOST_TEST(sh("grep -qF " + quote(kPassphrase) + " " + quote(w.passphrase_file)).exit_code ==
+               0);
+    BOOST_TEST(
+        sh("grep -qF " + quote(kWrongPassphrase) + " " + quote(w.bad_passphrase_file)).exit_code ==
+        0);
 }
 
 BOOST_AUTO_TEST_CASE(pin_value_on_the_command_line_warns_but_is_not_echoed)
@@ -105,7 +214,7 @@ BOOST_AUTO_TEST_CASE(pin_value_on_the_command_line_warns_but_is_not_echoed)
             w.env);
     BOOST_TEST(r.exit_code == 0, r.err);
     BOOST_TEST(r.err.find("visible to other users") != std::string::npos, r.err);
-    no_pin_in(r, "pin-value");
+    no_secret_in(r, "pin-value");
 }
 
 // Issue #10: a PIN under a misspelled or percent-encoded attribute name was
@@ -124,7 +233,7 @@ BOOST_AUTO_TEST_CASE(pin_under_any_uri_spelling_is_never_echoed)
             BOOST_TEST(r.exit_code == 2, what << ": exit " << r.exit_code << ": " << r.err);
             BOOST_TEST(r.err.find("is not understood: unknown") != std::string::npos,
                        what << ": " << r.err);
-            no_pin_in(r, what);
+            no_secret_in(r, what);
         }
     }
     BOOST_TEST(!ref_exists(w.repo, "e"));
@@ -141,7 +250,7 @@ BOOST_AUTO_TEST_CASE(pin_under_any_uri_spelling_is_never_echoed)
              "--audit-log=" + audit, manifest, "-o", sigs},
             w.env);
     BOOST_TEST(s.exit_code == 0, s.err);
-    no_pin_in(s, "blank before pin-value");
+    no_secret_in(s, "blank before pin-value");
     const Result in_audit = sh("grep -caF " + quote(kPin) + " " + quote(audit));
     BOOST_TEST(in_audit.exit_code == 1, "PIN in the audit log: " << in_audit.out);
     BOOST_TEST(sh("grep -cF " + quote("\"key\":\"" + kUri + "\"") + " " + quote(audit)).exit_code ==
@@ -153,7 +262,7 @@ BOOST_AUTO_TEST_CASE(pin_under_any_uri_spelling_is_never_echoed)
                               "--pin-file=" + w.pin_file, "--cert=" + w.cert, "main", "upper"},
                              w.env);
     BOOST_TEST(upper.exit_code == 0, upper.err);
-    no_pin_in(upper, "upper-case scheme");
+    no_secret_in(upper, "upper-case scheme");
 }
 
 // libp11's engine prints the key id it was given when it cannot find the
@@ -169,6 +278,6 @@ BOOST_AUTO_TEST_CASE(engine_route_never_echoes_the_pin)
     BOOST_TEST(r.err.find("cannot load key " + uri + ":") != std::string::npos, r.err);
     // What libp11 said is still there, with the key as messages show it.
     BOOST_TEST(r.err.find("not found at: " + uri + "\n") != std::string::npos, r.err);
-    no_pin_in(r, "engine, pin-value in the URI");
+    no_secret_in(r, "engine, pin-value in the URI");
     BOOST_TEST(!ref_exists(w.repo, "engine"));
 }
