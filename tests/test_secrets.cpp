@@ -116,14 +116,14 @@ BOOST_AUTO_TEST_CASE(pin_never_in_output_files_or_repository)
     // Failures: a wrong PIN (file, environment, pin-source, keys --login),
     // a key that does not exist.
     results.push_back(run({binary(), "sign", "--repo=" + w.repo, "--key=" + kUri,
-                           "--pin-file=" + w.bad_pin_file, "main", "c"},
+                           "--pin-file=" + w.bad_pin_file, "main", "wrong-pin"},
                           w.env));
     BOOST_TEST(results.back().exit_code == 1);
     BOOST_TEST(results.back().err.find("wrong PIN") != std::string::npos, results.back().err);
     auto bad_env = w.env;
     bad_env["OSTREE_IMA_PIN"] = kWrongPin;
     results.push_back(
-        run({binary(), "sign", "--repo=" + w.repo, "--key=" + kUri, "main", "c"}, bad_env));
+        run({binary(), "sign", "--repo=" + w.repo, "--key=" + kUri, "main", "wrong-pin"}, bad_env));
     BOOST_TEST(results.back().exit_code == 1);
     BOOST_TEST(results.back().err.find("wrong PIN") != std::string::npos, results.back().err);
     results.push_back(
@@ -146,7 +146,7 @@ BOOST_AUTO_TEST_CASE(pin_never_in_output_files_or_repository)
 
     // Nothing the tool wrote holds it: files, audit log, the whole repository.
     no_secret_in_files({manifest, sigs, audit, w.repo});
-    BOOST_TEST(!ref_exists(w.repo, "c"));
+    BOOST_TEST(!ref_exists(w.repo, "wrong-pin"));
     // The check can fail: the PIN files hold them.
     BOOST_TEST(sh("grep -qF " + quote(kPin) + " " + quote(w.pin_file)).exit_code == 0);
     BOOST_TEST(sh("grep -qF " + quote(kWrongPin) + " " + quote(w.bad_pin_file)).exit_code == 0);
@@ -227,16 +227,17 @@ BOOST_AUTO_TEST_CASE(pin_under_any_uri_spelling_is_never_echoed)
          {"pin%2Dvalue", "pin-valu%65", "%70in-value", "pinvalue", "pin_value"}) {
         for (const std::string separator : {"?", ";"}) {
             const std::string what = separator + spelling;
-            const Result r = run({binary(), "sign", "--repo=" + w.repo,
-                                  "--key=" + kUri + separator + spelling + "=" + kPin, "main", "e"},
-                                 w.env);
+            const Result r =
+                run({binary(), "sign", "--repo=" + w.repo,
+                     "--key=" + kUri + separator + spelling + "=" + kPin, "main", "spelled"},
+                    w.env);
             BOOST_TEST(r.exit_code == 2, what << ": exit " << r.exit_code << ": " << r.err);
             BOOST_TEST(r.err.find("is not understood: unknown") != std::string::npos,
                        what << ": " << r.err);
             no_secret_in(r, what);
         }
     }
-    BOOST_TEST(!ref_exists(w.repo, "e"));
+    BOOST_TEST(!ref_exists(w.repo, "spelled"));
 
     // A blank before pin-value: p11-kit removes blanks, so this is a PIN
     // that logs in; the audit log names the key without it.
