@@ -9,6 +9,18 @@
 #include "fixtures.hpp"
 #include "tokens.hpp"
 
+#include <cerrno>
+#include <chrono>
+#include <fcntl.h>
+#include <fstream>
+#include <signal.h>
+#include <sstream>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
 using namespace test_support;
 
 namespace {
@@ -281,4 +293,184 @@ BOOST_AUTO_TEST_CASE(engine_route_never_echoes_the_pin)
     BOOST_TEST(r.err.find("not found at: " + uri + "\n") != std::string::npos, r.err);
     no_secret_in(r, "engine, pin-value in the URI");
     BOOST_TEST(!ref_exists(w.repo, "engine"));
+}
+
+namespace {
+// A process started in the background, its output in files; killed (if
+// still running) and reaped when it goes out of scope.
+class Background {
+  public:
+    Background(const std::vector<std::string> &argv, const std::string &out, const std::string &err)
+    {
+        pid_ = fork();
+        BOOST_REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            const int n = ::open("/dev/null", O_RDONLY);
+            if (o < 0 || e < 0 || n < 0 || dup2(n, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+                _exit(127);
+            std::vector<char *> args;
+            for (const auto &a : argv)
+                args.push_back(const_cast<char *>(a.c_str()));
+            args.push_back(nullptr);
+            execvp(args[0], args.data());
+            _exit(127);
+        }
+    }
+    Background(const Background &) = delete;
+    Background &operator=(const Background &) = delete;
+    ~Background()
+    {
+        if (!exited_) {
+            ::kill(pid_, SIGKILL);
+            (void)wait_exit();
+        }
+    }
+    [[nodiscard]] pid_t pid() const { return pid_; }
+    [[nodiscard]] bool running()
+    {
+        int status = 0;
+        if (exited_ || waitpid(pid_, &status, WNOHANG) == 0)
+            return !exited_;
+        exited_ = true;
+        code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return false;
+    }
+    int wait_exit()
+    {
+        if (!exited_) {
+            int status = 0;
+            while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+            }
+            exited_ = true;
+            code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        return code_;
+    }
+
+  private:
+    pid_t pid_ = -1;
+    bool exited_ = false;
+    int code_ = -1;
+};
+
+std::string read_file(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// The value of a "Name:" line of /proc/PID/status ("Uid:" -> "65534\t...").
+std::string status_field(pid_t pid, const std::string &name)
+{
+    std::istringstream lines(read_file("/proc/" + std::to_string(pid) + "/status"));
+    std::string line;
+    while (std::getline(lines, line))
+        if (line.rfind(name + ":", 0) == 0)
+            return line.substr(name.size() + 1);
+    return "";
+}
+
+// Who owns /proc/PID: the process's uid while it is dumpable, root when it
+// is not (proc(5), PR_SET_DUMPABLE), whatever uid it runs as.
+uid_t proc_owner(pid_t pid)
+{
+    struct stat st {};
+    BOOST_REQUIRE(::stat(("/proc/" + std::to_string(pid) + "/status").c_str(), &st) == 0);
+    return st.st_uid;
+}
+
+template <typename Predicate> bool wait_until(Predicate done, std::chrono::seconds limit)
+{
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > end)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+constexpr uid_t kNobody = 65534;
+} // namespace
+
+// A PIN, a passphrase or a decrypted key in memory must not reach a core
+// file or another process of the same user: the CLI sets PR_SET_DUMPABLE 0
+// (and RLIMIT_CORE 0) first thing. The kernel shows a non-dumpable process
+// with its /proc files owned by root: so the signer runs as nobody, stopped
+// half-way through reading its key passphrase from a fifo, and its /proc
+// files must be root's. A process that did not set it (sleep, same uid)
+// shows what the check sees otherwise.
+BOOST_AUTO_TEST_CASE(signer_is_not_dumpable_while_it_holds_a_secret)
+{
+    World &w = world();
+    BOOST_REQUIRE_MESSAGE(geteuid() == 0, "this test runs the signer as nobody: run it as root");
+    TempDir d;
+    const std::string key = d / "key.pem";
+    const std::string fifo = d / "passphrase";
+    const std::string signer = d / "ostree-ima";
+    sh_ok("chmod 0755 " + quote(d.path()) + " && cp " + quote(w.file_key.key_pem) + " " +
+          quote(key) + " && chmod 0644 " + quote(key) + " && cp " + quote(binary()) + " " +
+          quote(signer) + " && mkfifo -m 0666 " + quote(fifo));
+    const std::vector<std::string> as_nobody = {
+        "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--"};
+    std::vector<std::string> argv = as_nobody;
+    argv.insert(argv.end(), {signer, "sign", "--repo=" + (d / "no-repo"), "--key=" + key,
+                             "--pin-file=" + fifo, "main"});
+    Background run_(argv, d / "out", d / "err");
+
+    // The signer opens the fifo when OpenSSL asks for the passphrase.
+    int fd = -1;
+    BOOST_REQUIRE_MESSAGE(wait_until(
+                              [&] {
+                                  fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+                                  return fd >= 0 || !run_.running();
+                              },
+                              std::chrono::seconds(30)) &&
+                              fd >= 0,
+                          "the signer never opened its pin file: " << read_file(d / "err"));
+    // Half of the passphrase, no newline: it has read it and waits for more.
+    const std::string first = kPassphrase.substr(0, 6);
+    BOOST_REQUIRE(::write(fd, first.data(), first.size()) == static_cast<ssize_t>(first.size()));
+    BOOST_REQUIRE(wait_until(
+        [&] {
+            int unread = -1;
+            return ::ioctl(fd, FIONREAD, &unread) == 0 && unread == 0;
+        },
+        std::chrono::seconds(30)));
+    BOOST_REQUIRE(run_.running());
+
+    const pid_t pid = run_.pid();
+    BOOST_TEST(read_file("/proc/" + std::to_string(pid) + "/comm") == "ostree-ima\n");
+    BOOST_TEST(status_field(pid, "Uid").find(std::to_string(kNobody)) != std::string::npos,
+               status_field(pid, "Uid"));
+    BOOST_TEST(proc_owner(pid) == 0u,
+               "the signer is dumpable: /proc/" << pid << " is owned by uid " << proc_owner(pid));
+    BOOST_TEST(read_file("/proc/" + std::to_string(pid) + "/limits")
+                   .find("Max core file size        0                    0") != std::string::npos);
+
+    // The check can fail: the same uid without PR_SET_DUMPABLE owns its /proc.
+    std::vector<std::string> sleeper = as_nobody;
+    sleeper.push_back("sleep");
+    sleeper.push_back("30");
+    Background control(sleeper, d / "sleep-out", d / "sleep-err");
+    BOOST_REQUIRE(wait_until(
+        // Once sleep runs: setpriv itself is not dumpable between its
+        // setresuid and the exec, which makes sleep dumpable again.
+        [&] { return read_file("/proc/" + std::to_string(control.pid()) + "/comm") == "sleep\n"; },
+        std::chrono::seconds(30)));
+    BOOST_TEST(proc_owner(control.pid()) == kNobody);
+
+    // The rest of the passphrase: the key opens, then the missing
+    // repository ends the run, with no secret in its output.
+    const std::string rest = kPassphrase.substr(first.size()) + "\n";
+    BOOST_REQUIRE(::write(fd, rest.data(), rest.size()) == static_cast<ssize_t>(rest.size()));
+    ::close(fd);
+    const Result r{run_.wait_exit(), read_file(d / "out"), read_file(d / "err")};
+    BOOST_TEST(r.exit_code == 1, r.err);
+    BOOST_TEST(r.err.find("does not exist") != std::string::npos, r.err);
+    no_secret_in(r, "non-dumpable signer");
 }
