@@ -407,6 +407,8 @@ BOOST_AUTO_TEST_CASE(include_exclude_and_executables_only)
                              "--cert=" + w.rsa.cert_der, "usr", "rest"});
     const Result all = run({binary(), "sign", "--repo=" + repo, "--key=" + w.rsa.key_pem,
                             "--cert=" + w.rsa.cert_der, "main", "all"});
+    BOOST_TEST(rest.exit_code == 0, rest.err);
+    BOOST_TEST(all.exit_code == 0, all.err);
     BOOST_TEST(trimmed(rest.out) == trimmed(all.out));
     require_fsck(repo);
 }
