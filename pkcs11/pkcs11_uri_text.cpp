@@ -2,10 +2,12 @@
 
 #include "ostree-ima/quoted_input.hpp"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <optional>
+#include <memory>
 #include <vector>
 
 namespace ostree_ima::pkcs11 {
@@ -47,16 +49,28 @@ bool contains(const std::array<std::string_view, N> &set, std::string_view s)
     return std::find(set.begin(), set.end(), s) != set.end();
 }
 
+// A copy of part of the URI, which may be (or hold) a PIN: wiped when it
+// goes away, as SecretString is. Never copied or moved, so no copy stays.
+struct Wiped {
+    std::string text;
+    Wiped() = default;
+    Wiped(const Wiped &) = delete;
+    Wiped &operator=(const Wiped &) = delete;
+    ~Wiped() { OPENSSL_cleanse(text.data(), text.size()); }
+};
+
 struct Attribute {
     bool in_query = false;
-    std::string raw_name;             // as written (blanks removed): what p11-kit compares
-    std::optional<std::string> name;  // percent-decoded; nullopt when it does not decode
-    std::optional<std::string> value; // percent-decoded; nullopt when it does not decode
-    std::string raw_value;
+    Wiped raw_name;        // as written (blanks removed): what p11-kit compares
+    Wiped name;            // percent-decoded
+    bool name_ok = false;  // whether the name decodes
+    Wiped value;           // percent-decoded
+    bool value_ok = false; // whether the value decodes
+    Wiped raw_value;
 };
 
 struct ParsedUri {
-    std::vector<Attribute> attributes;
+    std::vector<std::unique_ptr<Attribute>> attributes;
     bool complete = true; // false: a part that is not "name=value" ended the parse
 };
 
@@ -70,9 +84,10 @@ int hex_digit(char c)
     return -1;
 }
 
-std::optional<std::string> percent_decode(std::string_view text)
+// Decodes into `out` (reserved first: no reallocation leaves a copy behind);
+// false when a '%' is not followed by two hex digits.
+bool percent_decode(std::string_view text, std::string &out)
 {
-    std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (text[i] != '%') {
@@ -80,15 +95,15 @@ std::optional<std::string> percent_decode(std::string_view text)
             continue;
         }
         if (i + 2 >= text.size())
-            return std::nullopt;
+            return false;
         const int hi = hex_digit(text[i + 1]);
         const int lo = hex_digit(text[i + 2]);
         if (hi < 0 || lo < 0)
-            return std::nullopt;
+            return false;
         out.push_back(static_cast<char>(hi * 16 + lo));
         i += 2;
     }
-    return out;
+    return true;
 }
 
 std::vector<std::string_view> split(std::string_view text, char separator)
@@ -117,12 +132,12 @@ bool add_section(std::string_view section, char separator, bool in_query, Parsed
         const auto eq = part.find('=');
         if (eq == std::string_view::npos || eq == 0)
             return false;
-        Attribute a;
-        a.in_query = in_query;
-        a.raw_name = std::string(part.substr(0, eq));
-        a.name = percent_decode(part.substr(0, eq));
-        a.raw_value = std::string(part.substr(eq + 1));
-        a.value = percent_decode(part.substr(eq + 1));
+        auto a = std::make_unique<Attribute>();
+        a->in_query = in_query;
+        a->raw_name.text.assign(part.substr(0, eq));
+        a->name_ok = percent_decode(part.substr(0, eq), a->name.text);
+        a->raw_value.text.assign(part.substr(eq + 1));
+        a->value_ok = percent_decode(part.substr(eq + 1), a->value.text);
         out.attributes.push_back(std::move(a));
     }
     return true;
@@ -137,16 +152,16 @@ ParsedUri parse(std::string_view text)
         out.complete = false;
         text = text.substr(0, nul);
     }
-    std::string stripped;
-    stripped.reserve(text.size());
+    Wiped stripped;
+    stripped.text.reserve(text.size());
     for (const char c : text)
         if (kUriWhitespace.find(c) == std::string_view::npos)
-            stripped.push_back(c);
-    if (!is_pkcs11_uri(stripped)) {
+            stripped.text.push_back(c);
+    if (!is_pkcs11_uri(stripped.text)) {
         out.complete = false;
         return out;
     }
-    const std::string_view rest = std::string_view(stripped).substr(kScheme.size());
+    const std::string_view rest = std::string_view(stripped.text).substr(kScheme.size());
     const auto question = rest.find('?');
     const bool path_ok = add_section(rest.substr(0, question), ';', false, out);
     if (!path_ok) {
@@ -161,9 +176,9 @@ ParsedUri parse(std::string_view text)
 
 bool recognised(const Attribute &a)
 {
-    if (!a.name)
+    if (!a.name_ok)
         return false;
-    return a.in_query ? contains(kQueryNames, *a.name) : contains(kPathNames, *a.name);
+    return a.in_query ? contains(kQueryNames, a.name.text) : contains(kPathNames, a.name.text);
 }
 
 // Letters, digits and a few marks that cannot be read as a separator (';',
@@ -230,20 +245,21 @@ std::string uri_display(std::string_view text, const UriDisplayLimits &limits)
     std::string path;
     std::string query;
     bool cut = !uri.complete;
-    for (const Attribute &a : uri.attributes) {
-        if (!recognised(a) || !a.value) {
+    for (const auto &attribute : uri.attributes) {
+        const Attribute &a = *attribute;
+        if (!recognised(a) || !a.value_ok) {
             cut = true;
             break;
         }
-        if (*a.name == "pin-value")
+        if (a.name.text == "pin-value")
             continue;
-        std::string shown = percent_encode(
-            std::string_view(*a.value).substr(0, std::min(limits.value_chars, a.value->size())));
-        if (a.value->size() > limits.value_chars)
+        const std::string_view value = a.value.text;
+        std::string shown = percent_encode(value.substr(0, limits.value_chars));
+        if (value.size() > limits.value_chars)
             shown += "...";
         std::string &section = a.in_query ? query : path;
         section += section.empty() ? "" : (a.in_query ? "&" : ";");
-        section += *a.name + "=" + shown;
+        section += a.name.text + "=" + shown;
     }
     std::string out = std::string(kScheme) + path;
     if (!query.empty())
@@ -259,16 +275,17 @@ std::string describe_unrecognized(std::string_view text)
 {
     const ParsedUri uri = parse(text);
     std::vector<std::string> problems;
-    for (const Attribute &a : uri.attributes) {
-        if (a.in_query && !contains(kQueryNames, a.raw_name)) {
-            problems.push_back("unknown query attribute " + shown_word(a.raw_name));
-        } else if (!a.in_query && !contains(kPathNames, a.raw_name)) {
-            problems.push_back("unknown attribute " + shown_word(a.raw_name));
-        } else if (!a.in_query &&
-                   (a.raw_name == "type" || a.raw_name == "objecttype" ||
-                    a.raw_name == "object-type") &&
-                   !contains(kTypeValues, a.raw_value)) {
-            problems.push_back("unknown object type " + shown_word(a.raw_value) +
+    for (const auto &attribute : uri.attributes) {
+        const std::string_view name = attribute->raw_name.text;
+        const std::string_view value = attribute->raw_value.text;
+        if (attribute->in_query && !contains(kQueryNames, name)) {
+            problems.push_back("unknown query attribute " + shown_word(name));
+        } else if (!attribute->in_query && !contains(kPathNames, name)) {
+            problems.push_back("unknown attribute " + shown_word(name));
+        } else if (!attribute->in_query &&
+                   (name == "type" || name == "objecttype" || name == "object-type") &&
+                   !contains(kTypeValues, value)) {
+            problems.push_back("unknown object type " + shown_word(value) +
                                " (use private, public or cert)");
         }
     }
