@@ -60,19 +60,19 @@ void require_hidden(std::string_view shown)
     FUZZ_CHECK(shown.find(kSecret) == std::string_view::npos);
 }
 
-// text with `spelling=kSecret` as one more attribute, in the query when
-// text has one, else in the path; or (third form) as a new query.
-void check_secret_hidden(const std::string &text, std::string_view spelling, int form)
+// text with `spelling=kSecret` as one more attribute: in the query when
+// text has one, else in the path or (new_query) as a new query. Checked as
+// messages show it (Pkcs11Uri's display and errors, which include the
+// bounded display and describe_unrecognized) and as the audit log does.
+void check_secret_hidden(const std::string &text, std::string_view spelling, bool new_query)
 {
     std::string uri = text;
     const bool has_query = text.find('?') != std::string::npos;
-    uri += form == 2 && !has_query ? "?" : (has_query ? "&" : ";");
+    uri += has_query ? "&" : (new_query ? "?" : ";");
     uri.append(spelling);
     uri += "=";
     uri.append(kSecret);
-    require_hidden(uri_display(uri));
     require_hidden(uri_display(uri, kUnboundedUriDisplay));
-    require_hidden(describe_unrecognized(uri));
     try {
         const Pkcs11Uri parsed(uri);
         require_hidden(parsed.display());
@@ -93,9 +93,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 {
     const std::string text(reinterpret_cast<const char *>(data), size);
     if (text.find(kSecret) == std::string::npos) {
-        for (const auto spelling : kPinSpellings)
-            for (int form = 0; form < 3; ++form)
-                check_secret_hidden(text, spelling, form);
+        // Every spelling, in the path or a new query by turns (inputs of
+        // each length take the other turn), so each input costs 14 parses.
+        for (std::size_t i = 0; i < kPinSpellings.size(); ++i)
+            check_secret_hidden(text, kPinSpellings[i], (i + size) % 2 == 0);
     }
     std::optional<Pkcs11Uri> uri;
     try {
