@@ -264,8 +264,10 @@ std::string uri_display(std::string_view text, const UriDisplayLimits &limits)
     std::string out = std::string(kScheme) + path;
     if (!query.empty())
         out += "?" + query;
-    if (out.size() > limits.total_chars)
-        out = out.substr(0, limits.total_chars) + "...";
+    if (out.size() > limits.total_chars) {
+        out.resize(limits.total_chars);
+        out += "...";
+    }
     if (cut)
         out += " (rest not shown)";
     return out;

@@ -23,7 +23,7 @@ void add_jobs_option(CLI::App &cmd, unsigned &jobs, const std::string &what)
             const bool digits = !value.empty() && value.size() <= 4 &&
                                 value.find_first_not_of("0123456789") == std::string::npos;
             if (digits) {
-                const unsigned n = static_cast<unsigned>(std::stoul(value));
+                const auto n = static_cast<unsigned>(std::stoul(value));
                 if (n >= 1 && n <= kMaxJobs)
                     return {};
             }
