@@ -2,6 +2,7 @@
 
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/pin_source.hpp"
+#include "ostree-ima/quoted_input.hpp"
 #include "pkcs11_digest_info.hpp"
 #include "pkcs11_ecdsa_sig.hpp"
 #include "pkcs11_error.hpp"
@@ -82,7 +83,9 @@ std::vector<std::uint8_t> Pkcs11Backend::State::sign_once(const Session &session
         if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED) {
             pin_refused = true;
             throw Error(context() + ": the token refused the PIN for the signature (" +
-                        ckr_text(rv) + "); the PIN was not retried");
+                        ckr_text(rv) +
+                        "); it was not retried, but each wrong attempt uses one of the token's "
+                        "tries and it may lock: check the PIN before running again");
         }
         if (rv != CKR_OK) {
             throw Pkcs11Error(context() + " (context-specific login)", "C_Login", rv);
@@ -134,7 +137,7 @@ Pkcs11Backend::Pkcs11Backend(const KeyOptions &options) : state_(std::make_uniqu
 
     // The module is named after the URI, so the URI does not repeat it.
     state_->description = format_object_uri(key.token, CKO_PRIVATE_KEY, key.key.label, key.key.id) +
-                          " (token '" + fixed_field(key.token.label) + "', module " +
+                          " (token " + quoted_input(fixed_field(key.token.label)) + ", module " +
                           key.module->path() + ")";
     const EVP_PKEY *pub = key.public_key.get();
     if (key.key_type == CKK_RSA) {

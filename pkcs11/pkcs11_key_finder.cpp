@@ -1,6 +1,7 @@
 #include "pkcs11_key_finder.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "ostree-ima/quoted_input.hpp"
 #include "pkcs11_attributes.hpp"
 #include "pkcs11_error.hpp"
 #include "pkcs11_public_key.hpp"
@@ -39,7 +40,7 @@ std::string token_what(const Module &module, const CK_TOKEN_INFO &token)
     if ((token.flags & CKF_TOKEN_INITIALIZED) == 0) {
         return "an uninitialized token" + where;
     }
-    return "token '" + fixed_field(token.label) + "'" + where;
+    return "token " + quoted_input(fixed_field(token.label)) + where;
 }
 
 std::vector<ObjectInfo> search_private_keys(const Session &session, const Pkcs11Uri &uri)

@@ -1,6 +1,7 @@
 #include "pkcs11_listing.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "ostree-ima/quoted_input.hpp"
 #include "pkcs11_attributes.hpp"
 #include "pkcs11_error.hpp"
 #include "pkcs11_ima_key_id.hpp"
@@ -183,7 +184,8 @@ void list_token_objects(const ModulePtr &module, CK_SLOT_ID slot, const CK_TOKEN
                         const Pkcs11Uri &uri, bool login, const PinResolver &pins,
                         Pkcs11TokenListing &out)
 {
-    const std::string what = "token '" + out.label + "' (module " + module->path() + ")";
+    const std::string what =
+        "token " + quoted_input(out.label) + " (module " + module->path() + ")";
     TokenLogin session_holder(module, slot, what);
     const Session &session = session_holder.session();
 

@@ -1,6 +1,7 @@
 #include "pkcs11_login.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "ostree-ima/quoted_input.hpp"
 #include "pkcs11_error.hpp"
 #include "pkcs11_strings.hpp"
 
@@ -63,7 +64,8 @@ void TokenLogin::login(const PinResolver &pins, SecretString *keep_pin)
         std::cerr << "ostree-ima: enter the user PIN for " << token_what_ << " on its PIN pad\n";
         rv = module.fn().C_Login(session_.handle(), CKU_USER, nullptr, 0);
     } else {
-        SecretString pin = pins.obtain("user PIN for token '" + fixed_field(token.label) + "'");
+        SecretString pin =
+            pins.obtain("user PIN for token " + quoted_input(fixed_field(token.label)));
         if (pin.empty()) {
             throw Error("empty user PIN for " + token_what_ + " from " + pins.origin() +
                         "; it was not tried");
@@ -77,9 +79,11 @@ void TokenLogin::login(const PinResolver &pins, SecretString *keep_pin)
     }
 
     if (rv == CKR_PIN_INCORRECT) {
-        throw Error("wrong PIN for " + token_what_ +
-                    "; the PIN was not retried so the token is not locked (PIN from " +
-                    pins.origin() + ")");
+        // Not retried, but this one try counted: the token keeps the count
+        // and may lock after a few, whatever we do next.
+        throw Error("wrong PIN for " + token_what_ + " (from " + pins.origin() +
+                    "); it was tried once and not again, but each wrong attempt uses one of the "
+                    "token's tries and it may lock: check the PIN before running again");
     }
     if (rv == CKR_PIN_LOCKED) {
         throw Error("the user PIN of " + token_what_ + " is locked (CKR_PIN_LOCKED)");

@@ -2,6 +2,7 @@
 
 #include "ckr_text.hpp"
 #include "ostree-ima/error.hpp"
+#include "ostree-ima/quoted_input.hpp"
 #include "pkcs11_error.hpp"
 #include "pkcs11_stderr_capture.hpp"
 #include "pkcs11_strings.hpp"
@@ -124,15 +125,15 @@ ModulePtr load_by_name(const std::string &name)
         for (auto *module : list.items()) {
             names += (names.empty() ? "" : ", ") + take_string(p11_kit_module_get_name(module));
         }
-        throw Error("no registered PKCS#11 module is named '" + name +
-                    "' (registered: " + (names.empty() ? std::string("none") : names) +
+        throw Error("no registered PKCS#11 module is named " + quoted_input(name) +
+                    " (registered: " + (names.empty() ? std::string("none") : names) +
                     "); check --key's module-name or use module-path");
     }
     list.take(found);
     LoadedModule module(found);
     const CK_RV rv = p11_kit_module_initialize(module.get());
     if (rv != CKR_OK) {
-        throw Error("cannot initialize PKCS#11 module '" + name + "' (" +
+        throw Error("cannot initialize PKCS#11 module " + quoted_input(name) + " (" +
                     take_string(p11_kit_module_get_filename(found)) +
                     "): C_Initialize failed: " + ckr_text(rv));
     }
@@ -169,8 +170,8 @@ LoadedModules load_registered()
                 result.failures.push_back({name, "C_Initialize failed: " + ckr_text(rv)});
                 if ((p11_kit_module_get_flags(raw) & P11_KIT_MODULE_CRITICAL) != 0) {
                     std::cerr << capture.finish(); // may say why
-                    throw Error("cannot initialize the critical PKCS#11 module '" + name +
-                                "': " + ckr_text(rv));
+                    throw Error("cannot initialize the critical PKCS#11 module " +
+                                quoted_input(name) + ": " + ckr_text(rv));
                 }
                 continue;
             }

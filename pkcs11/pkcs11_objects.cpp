@@ -1,5 +1,6 @@
 #include "pkcs11_objects.hpp"
 
+#include "ostree-ima/quoted_input.hpp"
 #include "pkcs11_attributes.hpp"
 #include "pkcs11_error.hpp"
 #include "pkcs11_strings.hpp"
@@ -121,7 +122,7 @@ std::string key_type_name(CK_KEY_TYPE key_type)
 std::string describe_object(const ObjectInfo &object)
 {
     std::string text = class_name(object.object_class);
-    text += object.label.empty() ? " (no label)" : " '" + object.label + "'";
+    text += object.label.empty() ? " (no label)" : " " + quoted_input(object.label);
     text += object.id.empty() ? " (no id)" : " id " + to_hex(object.id);
     if (object.key_type) {
         text += " (" + key_type_name(*object.key_type) + ")";

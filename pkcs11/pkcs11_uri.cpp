@@ -2,12 +2,12 @@
 
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/pin_source.hpp"
+#include "ostree-ima/quoted_input.hpp"
+#include "pkcs11_uri_text.hpp"
 
 #include <openssl/crypto.h>
 
 #include <algorithm>
-#include <array>
-#include <cctype>
 #include <cstdlib>
 #include <cstring>
 
@@ -18,214 +18,6 @@ namespace {
 struct CharFree {
     void operator()(char *p) const { std::free(p); }
 };
-
-bool iequals_prefix(std::string_view text, std::string_view prefix)
-{
-    if (text.size() < prefix.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
-// Splits "a=1;b=2" (or "&"-separated) into its parts.
-std::vector<std::string_view> split(std::string_view text, char separator)
-{
-    std::vector<std::string_view> parts;
-    while (!text.empty()) {
-        const auto pos = text.find(separator);
-        parts.push_back(text.substr(0, pos));
-        if (pos == std::string_view::npos) {
-            break;
-        }
-        text.remove_prefix(pos + 1);
-    }
-    return parts;
-}
-
-std::string_view name_of(std::string_view part)
-{
-    return part.substr(0, part.find('='));
-}
-
-std::string_view value_of(std::string_view part)
-{
-    const auto pos = part.find('=');
-    return pos == std::string_view::npos ? std::string_view{} : part.substr(pos + 1);
-}
-
-// The URI text without pin-value, for messages (keeps the user's spelling).
-std::string without_pin_value(const std::string &text)
-{
-    const auto colon = text.find(':');
-    std::string_view rest = std::string_view(text).substr(colon + 1);
-    const auto qpos = rest.find('?');
-    const auto path = rest.substr(0, qpos);
-    const auto query = qpos == std::string_view::npos ? std::string_view{} : rest.substr(qpos + 1);
-
-    std::string out = text.substr(0, colon + 1);
-    bool first = true;
-    for (const auto part : split(path, ';')) {
-        if (name_of(part) == "pin-value") {
-            continue;
-        }
-        out += first ? "" : ";";
-        out += part;
-        first = false;
-    }
-    first = true;
-    for (const auto part : split(query, '&')) {
-        if (name_of(part) == "pin-value") {
-            continue;
-        }
-        out += first ? "?" : "&";
-        out += part;
-        first = false;
-    }
-    return out;
-}
-
-// Whether every segment of the URI is a plain "name=value" in the characters
-// RFC 7512 allows: only then is filtering pin-value out by segment certain to
-// remove all of it (odd spellings with blanks, NULs or empty segments are
-// split differently by p11-kit).
-bool is_plain(const std::string &text)
-{
-    static constexpr std::string_view allowed =
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%:/@!$'()*+,;=?&";
-    if (text.find_first_not_of(allowed) != std::string::npos) {
-        return false;
-    }
-    const auto colon = text.find(':');
-    std::string_view rest = std::string_view(text).substr(colon + 1);
-    const auto qpos = rest.find('?');
-    const auto path = rest.substr(0, qpos);
-    const auto query = qpos == std::string_view::npos ? std::string_view{} : rest.substr(qpos + 1);
-    const auto plain_parts = [](std::string_view section, char separator) {
-        for (const auto part : split(section, separator)) {
-            const auto name = name_of(part);
-            if (name.empty() || name.size() == part.size() ||
-                name.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") != std::string_view::npos ||
-                value_of(part).find_first_of("?&") != std::string_view::npos) {
-                return false;
-            }
-        }
-        return true;
-    };
-    return plain_parts(path, ';') && plain_parts(query, '&');
-}
-
-bool mentions_pin_value(std::string_view text)
-{
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (iequals_prefix(text.substr(i), "pin-value")) {
-            return true;
-        }
-    }
-    return false;
-}
-
-// The URI as messages show it: never a PIN. A plain URI is shown without its
-// pin-value segments; any other text that mentions pin-value is shown only
-// up to the segment where it does.
-std::string display_text(const std::string &text)
-{
-    if (!mentions_pin_value(text)) {
-        return text.substr(0, text.find('\0'));
-    }
-    if (is_plain(text)) {
-        std::string shown = without_pin_value(text);
-        if (!mentions_pin_value(shown)) {
-            return shown;
-        }
-    }
-    std::string lower = text;
-    for (auto &c : lower) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    const auto at = lower.find("pin-value");
-    const auto cut = text.find_last_of(";?&", at);
-    return text.substr(0, cut == std::string::npos ? std::min<std::size_t>(at, 7) : cut) +
-           "(pin-value and what follows not shown)";
-}
-
-// A name or value from the URI for a message; one that mentions pin-value
-// may hold a PIN and is not shown.
-std::string quoted(std::string_view text)
-{
-    if (mentions_pin_value(text)) {
-        return "(a part that mentions pin-value, not shown)";
-    }
-    // Appended piecewise: g++ 12 at -O3 warns falsely (-Wrestrict) on
-    // "'" + std::string(...).
-    std::string out(1, '\'');
-    out.append(text);
-    out.push_back('\'');
-    return out;
-}
-
-// What p11-kit did not understand; it only sets a flag, so find it ourselves.
-std::string describe_unrecognized(const std::string &text)
-{
-    static constexpr std::array<std::string_view, 17> path_names = {"id",
-                                                                    "object",
-                                                                    "type",
-                                                                    "objecttype",
-                                                                    "object-type",
-                                                                    "model",
-                                                                    "manufacturer",
-                                                                    "serial",
-                                                                    "token",
-                                                                    "slot-description",
-                                                                    "slot-manufacturer",
-                                                                    "slot-id",
-                                                                    "library-description",
-                                                                    "library-manufacturer",
-                                                                    "library-version",
-                                                                    "pin-source",
-                                                                    "pin-value"};
-    static constexpr std::array<std::string_view, 7> type_values = {
-        "cert", "public", "private", "secretkey", "secret-key", "data", ""};
-    static constexpr std::array<std::string_view, 4> query_names = {"pin-source", "pin-value",
-                                                                    "module-name", "module-path"};
-
-    const auto colon = text.find(':');
-    std::string_view rest = std::string_view(text).substr(colon + 1);
-    const auto qpos = rest.find('?');
-    const auto path = rest.substr(0, qpos);
-    const auto query = qpos == std::string_view::npos ? std::string_view{} : rest.substr(qpos + 1);
-
-    std::vector<std::string> problems;
-    for (const auto part : split(path, ';')) {
-        const auto name = name_of(part);
-        if (std::find(path_names.begin(), path_names.end(), name) == path_names.end()) {
-            problems.push_back("unknown attribute " + quoted(name));
-        } else if ((name == "type" || name == "objecttype" || name == "object-type") &&
-                   std::find(type_values.begin(), type_values.end(), value_of(part)) ==
-                       type_values.end()) {
-            problems.push_back("unknown object type " + quoted(value_of(part)) +
-                               " (use private, public or cert)");
-        }
-    }
-    for (const auto part : split(query, '&')) {
-        const auto name = name_of(part);
-        if (std::find(query_names.begin(), query_names.end(), name) == query_names.end()) {
-            problems.push_back("unknown query attribute " + quoted(name));
-        }
-    }
-    if (problems.empty()) {
-        return "a value is too long for its field or does not fit this kind of URI";
-    }
-    std::string joined;
-    for (const auto &problem : problems) {
-        joined += (joined.empty() ? "" : ", ") + problem;
-    }
-    return joined;
-}
 
 std::optional<std::string> optional_string(const char *value)
 {
@@ -248,7 +40,7 @@ void Pkcs11Uri::UriFree::operator()(P11KitUri *uri) const
 
 bool Pkcs11Uri::is_pkcs11_uri(std::string_view text)
 {
-    return iequals_prefix(text, "pkcs11:");
+    return pkcs11::is_pkcs11_uri(text);
 }
 
 Pkcs11Uri::Pkcs11Uri(const std::string &text) : uri_(p11_kit_uri_new())
@@ -259,17 +51,25 @@ Pkcs11Uri::Pkcs11Uri(const std::string &text) : uri_(p11_kit_uri_new())
     if (!is_pkcs11_uri(text)) {
         throw Error("not a PKCS#11 URI (must start with \"pkcs11:\")");
     }
-    display_ = display_text(text);
-    const int rc = p11_kit_uri_parse(text.c_str(), P11_KIT_URI_FOR_ANY, uri_.get());
-    if (rc != P11_KIT_URI_OK) {
+    display_ = uri_display(text);
+    if (text.find('\0') != std::string::npos) {
+        throw UsageError("PKCS#11 URI " + display_ + " holds a NUL byte");
+    }
+    // Our own reading names what p11-kit would ignore (it only sets a flag),
+    // keep as a "vendor" query attribute (no flag at all), or refuse without
+    // saying why (a percent-encoded query name): a typo is never silently
+    // ignored, and the message names it without its value.
+    const std::string problem = describe_unrecognized(text);
+    const SecretString lowered = with_lowercase_scheme(text); // p11-kit wants "pkcs11:"
+    const int rc = p11_kit_uri_parse(lowered.c_str(), P11_KIT_URI_FOR_ANY, uri_.get());
+    if (rc != P11_KIT_URI_OK && problem.empty()) {
         throw UsageError("cannot parse PKCS#11 URI " + display_ + ": " + p11_kit_uri_message(rc));
     }
-    // p11-kit keeps unknown query attributes as "vendor" queries without
-    // flagging them; we refuse them too, so a typo is not silently ignored.
-    const std::string problem = describe_unrecognized(text);
-    const bool query_problem = problem.find("unknown query attribute") != std::string::npos;
-    if (p11_kit_uri_any_unrecognized(uri_.get()) != 0 || query_problem) {
-        throw UsageError("PKCS#11 URI " + display_ + " is not understood: " + problem);
+    if (rc != P11_KIT_URI_OK || !problem.empty() || p11_kit_uri_any_unrecognized(uri_.get()) != 0) {
+        throw UsageError("PKCS#11 URI " + display_ + " is not understood: " +
+                         (problem.empty()
+                              ? "a value is too long for its field or does not fit this kind of URI"
+                              : problem));
     }
 }
 
@@ -388,7 +188,8 @@ SecretString read_pin_source(const std::string &pin_source)
                     "pin-source=file:/path");
     } else if (const auto colon = path.find(':');
                colon != std::string::npos && path.find('/') > colon) {
-        throw Error("unsupported pin-source \"" + pin_source + "\"; use pin-source=file:/path");
+        throw Error("unsupported pin-source " + quoted_input(pin_source) +
+                    "; use pin-source=file:/path");
     }
     if (path.empty()) {
         throw Error("empty pin-source in PKCS#11 URI");

@@ -24,12 +24,15 @@ class Pkcs11Uri {
     // Whether `text` starts with the "pkcs11:" scheme (case-insensitive).
     static bool is_pkcs11_uri(std::string_view text);
 
-    // Throws Error naming the URI (without its PIN) and the part that
-    // is not understood: p11-kit silently ignores such parts by failing
-    // every match, which would read as "no key found".
+    // Throws Error naming the URI (its display) and the part that is not
+    // understood: p11-kit silently ignores such parts by failing every
+    // match, which would read as "no key found". The scheme may be in any
+    // case ("PKCS11:").
     explicit Pkcs11Uri(const std::string &text);
 
-    // The URI as written, with any pin-value removed: safe for messages.
+    // The URI rebuilt from its recognised attributes, never a pin-value nor
+    // anything from the first unrecognised attribute on
+    // (pkcs11_uri_text.hpp): safe for messages.
     [[nodiscard]] const std::string &display() const { return display_; }
 
     [[nodiscard]] std::optional<std::string> module_path() const;

@@ -2,6 +2,7 @@
 
 #include "file_digest.hpp"
 #include "ostree-ima/error.hpp"
+#include "ostree-ima/quoted_input.hpp"
 #include "release_format.hpp"
 #include "text_encoding.hpp"
 
@@ -43,7 +44,7 @@ std::vector<std::string> read_paths(JsonObjectReader &entry,
         if (path.empty() || path[0] != '/' || path.find('\0') != std::string::npos)
             throw JsonFormatError(where + " is not an absolute path in the commit");
         if (!seen_paths.insert(path).second)
-            throw JsonFormatError(where + (" '" + path) + "' is listed twice");
+            throw JsonFormatError(where + " " + quoted_input(path) + " is listed twice");
         paths.push_back(std::move(path));
     }
     return paths;

@@ -7,11 +7,17 @@
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/openssl_ptr.hpp"
 #include "ostree-ima/pin_source.hpp"
+#include "ostree-ima/quoted_input.hpp"
+#include "pkcs11_stderr_capture.hpp"
+#include "shown_key_reference.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <openssl/engine.h>
 #include <openssl/ui.h>
+#include <optional>
+#include <unistd.h>
 
 namespace ostree_ima {
 
@@ -34,6 +40,29 @@ struct EngineHandle {
     }
 };
 
+// What the engine printed while loading the key, for the user: libp11
+// prints the key id as given ("The private key was not found at: pkcs11:...
+// ;pin-value=..."), so each mention of it is replaced by how messages show
+// it, and each line is bounded.
+std::string engine_output_without_key(const std::string &output, const std::string &key)
+{
+    constexpr std::size_t kMaxLineChars = 300;
+    const std::string shown = shown_key_reference(key);
+    std::string out;
+    std::size_t start = 0;
+    while (start < output.size()) {
+        const std::size_t end = std::min(output.find('\n', start), output.size());
+        std::string line = output.substr(start, end - start);
+        if (!key.empty())
+            for (auto at = line.find(key); at != std::string::npos;
+                 at = line.find(key, at + shown.size()))
+                line.replace(at, key.size(), shown);
+        out += printable_input(line, kMaxLineChars) + "\n";
+        start = end + 1;
+    }
+    return out;
+}
+
 } // namespace
 
 std::unique_ptr<KeyBackend> open_engine_key(const KeyOptions &options)
@@ -42,13 +71,13 @@ std::unique_ptr<KeyBackend> open_engine_key(const KeyOptions &options)
     auto handle = std::make_shared<EngineHandle>();
     handle->engine = ENGINE_by_id(options.engine.c_str());
     if (handle->engine == nullptr)
-        throw Error("OpenSSL engine '" + options.engine +
-                    "' is not available: install it (e.g. libengine-pkcs11-openssl) or check "
+        throw Error("OpenSSL engine " + quoted_input(options.engine) +
+                    " is not available: install it (e.g. libengine-pkcs11-openssl) or check "
                     "--engine; " +
                     openssl_error_text());
     if (ENGINE_init(handle->engine) != 1)
-        throw Error("OpenSSL engine '" + options.engine +
-                    "' failed to initialise: " + openssl_error_text());
+        throw Error("OpenSSL engine " + quoted_input(options.engine) +
+                    " failed to initialise: " + openssl_error_text());
     handle->initialised = true;
 
     // A PIN from --pin-file or OSTREE_IMA_PIN goes to the engine through its
@@ -64,16 +93,27 @@ std::unique_ptr<KeyBackend> open_engine_key(const KeyOptions &options)
             options.pin_file.empty() ? std::nullopt : std::optional<std::string>(options.pin_file));
         SecretString pin = pins.obtain("PIN for engine " + options.engine);
         if (ENGINE_ctrl_cmd_string(handle->engine, "PIN", pin.c_str(), 0) != 1)
-            throw Error("engine '" + options.engine + "' refused the PIN setting");
+            throw Error("engine " + quoted_input(options.engine) + " refused the PIN setting");
     }
     (void)openssl_error_text();
 
+    // Unless the engine may have to prompt on a terminal, its output while it
+    // loads the key is held back: replayed, key id replaced, on failure.
+    const bool may_prompt = !have_pin && isatty(STDIN_FILENO) != 0;
+    std::optional<pkcs11::StderrCapture> capture;
+    if (!may_prompt)
+        capture.emplace();
     EvpPkeyPtr key(ENGINE_load_private_key(handle->engine, options.key.c_str(), nullptr, nullptr));
+    const std::string engine_output = capture ? capture->finish() : std::string();
+    if (!key && !engine_output.empty())
+        std::cerr << engine_output_without_key(engine_output, options.key);
     if (!key)
-        throw Error("engine '" + options.engine + "' cannot load key '" + options.key +
-                    "': " + openssl_error_text() + "; check the key id and PIN");
+        throw Error("engine " + quoted_input(options.engine) + " cannot load key " +
+                    shown_key_reference(options.key) + ": " + openssl_error_text() +
+                    "; check the key id and PIN");
     return std::make_unique<EvpKeyBackend>(std::move(key),
-                                           "engine " + options.engine + " key " + options.key,
+                                           "engine " + printable_input(options.engine) + " key " +
+                                               shown_key_reference(options.key),
                                            options.jobs, handle, true);
 }
 

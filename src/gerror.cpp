@@ -1,11 +1,16 @@
 #include "gerror.hpp"
 
+#include "ostree-ima/quoted_input.hpp"
+
 #include <cstring>
 #include <gio/gio.h>
 
 namespace ostree_ima {
 
 namespace {
+// Room for libostree's longest own messages, not for a hostile input in them.
+constexpr std::size_t kMaxGlibMessageChars = 300;
+
 // A full disk is the failure met most often; say so plainly and what to do.
 std::string space_hint(const GError *error)
 {
@@ -22,15 +27,17 @@ void throw_gerror(GError *error, const std::string &context)
 {
     std::string message = context;
     if (error != nullptr) {
+        // GLib messages may span lines; errors here are one line. libostree
+        // quotes what it was given (a ref name, a path) in full: bounded.
+        std::string text = error->message;
+        for (auto &c : text)
+            if (c == '\n')
+                c = ' ';
         message += ": ";
-        message += error->message;
+        message += printable_input(text, kMaxGlibMessageChars);
         message += space_hint(error);
         g_error_free(error);
     }
-    // GLib messages may span lines; errors here are one line.
-    for (auto &c : message)
-        if (c == '\n')
-            c = ' ';
     throw Error(message);
 }
 

@@ -1,6 +1,7 @@
 #include "ostree-ima/hash_algo.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "ostree-ima/quoted_input.hpp"
 
 #include <array>
 #include <openssl/evp.h>
@@ -56,8 +57,8 @@ const HashAlgo &hash_algo_by_name(std::string_view name)
     std::string list;
     for (const auto &algo : available_hash_algos())
         list += (list.empty() ? "" : ", ") + std::string(algo.name);
-    throw UsageError("unsupported hash algorithm '" + std::string(name) +
-                     "'; supported here: " + list);
+    throw UsageError("unsupported hash algorithm " + quoted_input(name) +
+                     "; supported here: " + list);
 }
 
 const HashAlgo *hash_algo_by_kernel_id(std::uint8_t id)

@@ -1,6 +1,7 @@
 #include "ostree-ima/ima_xattr.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "ostree-ima/quoted_input.hpp"
 
 #include <cctype>
 #include <cstdio>
@@ -75,7 +76,9 @@ KeyId parse_key_id(const std::string &hex)
     std::string h = hex;
     if (h.size() > 2 && h[0] == '0' && (h[1] == 'x' || h[1] == 'X'))
         h = h.substr(2);
-    auto bad = [&] { return UsageError("--keyid '" + hex + "' is not 8 hex digits (4 bytes)"); };
+    auto bad = [&] {
+        return UsageError("--keyid " + quoted_input(hex) + " is not 8 hex digits (4 bytes)");
+    };
     if (h.size() != 8)
         throw bad();
     KeyId id{};

@@ -3,6 +3,7 @@
 #include "engine_key.hpp"
 #include "key_file.hpp"
 #include "ostree-ima/error.hpp"
+#include "pkcs11_uri_text.hpp"
 #include "provider_key.hpp"
 
 namespace ostree_ima {
@@ -20,7 +21,7 @@ std::unique_ptr<KeyBackend> open_key_backend(const KeyOptions &options)
         return open_engine_key(options);
     if (!options.providers.empty())
         return open_provider_key(options);
-    if (options.key.rfind("pkcs11:", 0) == 0)
+    if (pkcs11::is_pkcs11_uri(options.key)) // any case: "PKCS11:" is a URI too, not a file
         return open_pkcs11_backend(options);
     return open_key_file(options);
 }

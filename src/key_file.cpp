@@ -1,6 +1,7 @@
 #include "key_file.hpp"
 
 #include "evp_key_backend.hpp"
+#include "ostree-ima/certificate.hpp"
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/openssl_ptr.hpp"
 #include "ostree-ima/pin_source.hpp"
@@ -11,6 +12,7 @@
 #include <iterator>
 #include <openssl/crypto.h>
 #include <openssl/decoder.h>
+#include <span>
 #include <sys/stat.h>
 
 namespace ostree_ima {
@@ -60,6 +62,18 @@ struct WipedBuffer {
     }
 };
 
+// Whether the bytes are an X.509 certificate (PEM or DER): the file most
+// often given as --key by mistake, next to the key it belongs to.
+bool is_certificate(std::span<const std::uint8_t> data, const std::string &what)
+{
+    try {
+        (void)Certificate::from_bytes(data, what);
+        return true;
+    } catch (const Error &) {
+        return false;
+    }
+}
+
 } // namespace
 
 std::unique_ptr<KeyBackend> open_key_file(const KeyOptions &options)
@@ -104,6 +118,9 @@ std::unique_ptr<KeyBackend> open_key_file(const KeyOptions &options)
         if (req.asked)
             throw Error("wrong passphrase for " + what +
                         " (or the file is damaged); check --pin-file or OSTREE_IMA_PIN");
+        if (is_certificate(data.bytes, what))
+            throw Error(what + " is a certificate, not a private key; pass it as --cert and the "
+                               "private key as --key");
         throw Error(what + " holds no private key OpenSSL can read (PEM or DER, RSA or EC)" +
                     (detail.empty() ? "" : ": " + detail));
     }

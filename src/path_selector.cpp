@@ -1,6 +1,7 @@
 #include "ostree-ima/path_selector.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "ostree-ima/quoted_input.hpp"
 
 #include <algorithm>
 
@@ -9,8 +10,8 @@ namespace ostree_ima {
 GlobPattern::GlobPattern(std::string text, const std::string &option) : text_(std::move(text))
 {
     if (text_.empty() || (text_[0] != '/' && text_.rfind("**", 0) != 0))
-        throw UsageError(option + " '" + text_ +
-                         "' must start with '/' or '**': it matches a file's whole path in the "
+        throw UsageError(option + " " + quoted_input(text_) +
+                         " must start with '/' or '**': it matches a file's whole path in the "
                          "commit, e.g. /usr/bin/* or **/*.so");
     for (std::size_t i = 0; i < text_.size(); ++i) {
         const char c = text_[i];

@@ -4,6 +4,8 @@
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/openssl_ptr.hpp"
 #include "ostree-ima/pin_source.hpp"
+#include "ostree-ima/quoted_input.hpp"
+#include "shown_key_reference.hpp"
 
 #include <cstring>
 #include <exception>
@@ -69,20 +71,20 @@ std::unique_ptr<KeyBackend> open_provider_key(const KeyOptions &options)
     for (const auto &name : names) {
         OSSL_PROVIDER *prov = OSSL_PROVIDER_load(nullptr, name.c_str());
         if (prov == nullptr)
-            throw Error("OpenSSL provider '" + name + "' cannot be loaded: " +
+            throw Error("OpenSSL provider " + quoted_input(name) + " cannot be loaded: " +
                         openssl_error_text() + "; install it or check --provider");
         providers->loaded.push_back(prov);
     }
 
     const PinSource pins(options.pin_file.empty() ? std::nullopt
                                                   : std::optional<std::string>(options.pin_file));
-    StorePin req{&pins, "PIN for " + options.key, nullptr};
+    StorePin req{&pins, "PIN for " + shown_key_reference(options.key), nullptr};
     UiMethodPtr ui(UI_UTIL_wrap_read_pem_callback(store_pin_cb, 0));
     StoreCtxPtr store(OSSL_STORE_open_ex(options.key.c_str(), nullptr, nullptr, ui.get(), &req,
                                          nullptr, nullptr, nullptr));
     if (!store)
-        throw Error("no loaded provider can open '" + options.key + "': " + openssl_error_text() +
-                    "; check --provider and the key URI");
+        throw Error("no loaded provider can open " + shown_key_reference(options.key) + ": " +
+                    openssl_error_text() + "; check --provider and the key URI");
     OSSL_STORE_expect(store.get(), OSSL_STORE_INFO_PKEY);
     EvpPkeyPtr key;
     int found = 0;
@@ -99,13 +101,14 @@ std::unique_ptr<KeyBackend> open_provider_key(const KeyOptions &options)
         }
     }
     if (found > 1)
-        throw Error("'" + options.key + "' holds " + std::to_string(found) +
+        throw Error(shown_key_reference(options.key) + " holds " + std::to_string(found) +
                     " private keys; name exactly one");
     if (!key)
-        throw Error("no private key at '" + options.key + "': " + openssl_error_text() +
-                    "; check the key URI, --provider and the PIN");
+        throw Error("no private key at " + shown_key_reference(options.key) + ": " +
+                    openssl_error_text() + "; check the key URI, --provider and the PIN");
     (void)openssl_error_text();
-    return std::make_unique<EvpKeyBackend>(std::move(key), "provider key " + options.key,
+    return std::make_unique<EvpKeyBackend>(std::move(key),
+                                           "provider key " + shown_key_reference(options.key),
                                            options.jobs, providers);
 }
 

@@ -1,6 +1,7 @@
 #include "release_format.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "ostree-ima/quoted_input.hpp"
 #include "text_encoding.hpp"
 
 namespace ostree_ima {
@@ -50,7 +51,7 @@ KeyId read_key_id(const std::string &hex, const std::string &where)
     const auto bytes = from_hex(hex);
     KeyId id{};
     if (!bytes || bytes->size() != id.size())
-        throw JsonFormatError(where + " '" + hex + "' is not 8 lowercase hex digits");
+        throw JsonFormatError(where + " " + quoted_input(hex) + " is not 8 lowercase hex digits");
     std::copy(bytes->begin(), bytes->end(), id.begin());
     return id;
 }
@@ -59,7 +60,8 @@ void read_format_header(JsonObjectReader &reader, std::string_view format, std::
 {
     const std::string found = reader.string("format", 64);
     if (found != format)
-        throw JsonFormatError("its format is '" + found + "', not '" + std::string(format) + "'");
+        throw JsonFormatError("its format is " + quoted_input(found) + ", not '" +
+                              std::string(format) + "'");
     const std::uint64_t found_version = reader.unsigned_integer("version");
     if (found_version != version)
         throw JsonFormatError("it is version " + std::to_string(found_version) +
@@ -72,8 +74,8 @@ std::string read_commit_checksum(JsonObjectReader &reader, const char *name)
     std::string commit = reader.string(name, 64);
     const auto bytes = from_hex(commit);
     if (commit.size() != 64 || !bytes)
-        throw JsonFormatError(reader.where(name) + " '" + commit +
-                              "' is not a commit checksum (64 lowercase hex digits)");
+        throw JsonFormatError(reader.where(name) + " " + quoted_input(commit) +
+                              " is not a commit checksum (64 lowercase hex digits)");
     return commit;
 }
 
@@ -93,7 +95,7 @@ std::vector<std::uint8_t> parse_digest_hex(const nlohmann::json &value, const Ha
     const std::string text = json_string(value, where, 2 * 64);
     auto digest = from_hex(text);
     if (!digest)
-        throw JsonFormatError(where + " '" + text + "' is not lowercase hex");
+        throw JsonFormatError(where + " " + quoted_input(text) + " is not lowercase hex");
     if (digest->size() != algo.digest_size)
         throw JsonFormatError(where + " has " + std::to_string(digest->size()) + " bytes, but a " +
                               std::string(algo.name) + " digest has " +

@@ -2,6 +2,7 @@
 
 #include "gerror.hpp"
 #include "ostree-ima/error.hpp"
+#include "ostree-ima/quoted_input.hpp"
 
 #include <sys/stat.h>
 
@@ -61,14 +62,14 @@ std::string Repo::resolve_commit(const std::string &rev) const
         checksum == nullptr) {
         if (error != nullptr)
             g_error_free(error);
-        throw Error("unknown ref or commit '" + rev + "' in repository " + path_ +
+        throw Error("unknown ref or commit " + quoted_input(rev) + " in repository " + path_ +
                     "; list refs with 'ostree refs --repo=" + path_ + "'");
     }
     // A checksum given directly must name a commit that is present.
     g_autoptr(GVariant) commit = nullptr;
     if (!ostree_repo_load_variant(repo_, OSTREE_OBJECT_TYPE_COMMIT, checksum, &commit, &error)) {
         g_error_free(error);
-        throw Error("unknown ref or commit '" + rev + "' in repository " + path_ +
+        throw Error("unknown ref or commit " + quoted_input(rev) + " in repository " + path_ +
                     ": the commit object is not present");
     }
     return checksum;

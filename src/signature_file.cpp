@@ -2,6 +2,7 @@
 
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/error.hpp"
+#include "ostree-ima/quoted_input.hpp"
 #include "release_format.hpp"
 #include "text_encoding.hpp"
 

@@ -1,5 +1,7 @@
 #include "strict_json.hpp"
 
+#include "ostree-ima/quoted_input.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -32,6 +34,26 @@ void check_depth(std::string_view text, int max_depth)
         }
     }
 }
+
+// nlohmann quotes the token it stopped at ("last read: '...'", "number
+// overflow parsing '...'"): in a hostile file that can be the rest of the
+// file, 250 MB of digits on one line. Only the start of it is shown.
+std::string bounded_parser_message(const std::string &message)
+{
+    constexpr std::size_t kMaxText = 200;
+    const auto open = message.find('\'');
+    if (open == std::string::npos)
+        return printable_input(message, kMaxText);
+    const auto close = message.rfind('\'');
+    std::string out = printable_input(std::string_view(message).substr(0, open), kMaxText);
+    if (close == open) {
+        out += quoted_input(std::string_view(message).substr(open + 1));
+        return out;
+    }
+    out += quoted_input(std::string_view(message).substr(open + 1, close - open - 1));
+    out += printable_input(std::string_view(message).substr(close + 1), kMaxText);
+    return out;
+}
 } // namespace
 
 nlohmann::json parse_json_document(std::string_view text, std::size_t max_bytes, int max_depth)
@@ -61,10 +83,10 @@ nlohmann::json parse_json_document(std::string_view text, std::size_t max_bytes,
     try {
         doc = nlohmann::json::parse(text.begin(), text.end(), on_event, true, false);
     } catch (const nlohmann::json::exception &e) {
-        throw JsonFormatError(std::string("not valid JSON: ") + e.what());
+        throw JsonFormatError("not valid JSON: " + bounded_parser_message(e.what()));
     }
     if (!duplicate.empty())
-        throw JsonFormatError("key '" + duplicate + "' appears twice in one object");
+        throw JsonFormatError("key " + quoted_input(duplicate) + " appears twice in one object");
     return doc;
 }
 
@@ -116,8 +138,9 @@ std::uint64_t JsonObjectReader::unsigned_integer(const char *name)
 {
     const nlohmann::json &v = field(name);
     if (!v.is_number_unsigned())
-        throw JsonFormatError(where(name) + " must be a non-negative integer, not " +
-                              (v.is_number() ? v.dump() : std::string(v.type_name())));
+        throw JsonFormatError(
+            where(name) + " must be a non-negative integer, not " +
+            (v.is_number() ? printable_input(v.dump()) : std::string(v.type_name())));
     return v.get<std::uint64_t>();
 }
 
@@ -144,7 +167,7 @@ void JsonObjectReader::finish() const
 {
     for (auto it = value_.begin(); it != value_.end(); ++it) {
         if (std::find(read_.begin(), read_.end(), it.key()) == read_.end())
-            throw JsonFormatError("unknown field '" + where(it.key()) + "'");
+            throw JsonFormatError("unknown field " + quoted_input(where(it.key())));
     }
 }
 

@@ -1,6 +1,7 @@
 #include "transaction.hpp"
 
 #include "gerror.hpp"
+#include "ostree-ima/quoted_input.hpp"
 #include "staging_cleanup.hpp"
 
 namespace ostree_ima {
@@ -50,7 +51,7 @@ void Transaction::set_ref(const std::string &refspec, const std::string &checksu
     g_autofree char *ref = nullptr;
     GError *error = nullptr;
     check_g(ostree_parse_refspec(refspec.c_str(), &remote, &ref, &error), error,
-            "invalid target ref '" + refspec + "'");
+            "invalid target ref " + quoted_input(refspec));
     ostree_repo_transaction_set_ref(repo_, remote, ref, checksum.c_str());
 }
 

@@ -95,7 +95,11 @@ BOOST_AUTO_TEST_CASE(missing_and_unreadable_keys)
     World &w = world();
     expect_failure(sign_args(w.repo, w.dir / "no-such-key.pem"), 1, "cannot open key file");
     expect_failure(sign_args(w.repo, w.dir.path()), 1, "is not a regular file");
-    expect_failure(sign_args(w.repo, w.rsa.cert_pem), 1, "holds no private key");
+    // A certificate is the file most often given as --key by mistake.
+    for (const auto &cert : {w.rsa.cert_pem, w.rsa.cert_der})
+        expect_failure(sign_args(w.repo, cert), 1,
+                       "is a certificate, not a private key; pass it as --cert and the private key "
+                       "as --key");
     expect_failure(sign_args(w.repo, w.tree + "/etc/hello.conf"), 1, "holds no private key");
 }
 
@@ -146,4 +150,95 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2)
     expect_failure({"frobnicate"}, 2, "frobnicate");
     expect_failure({"ima-sign", "--repo=" + w.repo, "main", "signed", "sha999", w.rsa.key_pem}, 2,
                    "sha999");
+}
+
+namespace {
+// A message that quotes hostile input stays one short line: no byte of it
+// below 0x20 but the final newline, nothing near the size of the input.
+void expect_bounded_line(const Result &r, int code, const std::string &needle)
+{
+    BOOST_TEST(r.exit_code == code, "exit " << r.exit_code);
+    BOOST_TEST(r.err.size() < 400u,
+               "stderr has " << r.err.size() << " bytes: " << r.err.substr(0, 400));
+    BOOST_TEST(r.err.find(needle) != std::string::npos,
+               "stderr lacks '" << needle << "': " << r.err.substr(0, 400));
+    BOOST_REQUIRE(!r.err.empty());
+    BOOST_TEST(r.err.back() == '\n');
+    for (std::size_t i = 0; i + 1 < r.err.size(); ++i)
+        BOOST_TEST_REQUIRE(static_cast<unsigned char>(r.err[i]) >= 0x20u,
+                           "control byte " << int(r.err[i]) << " at " << i << ": " << r.err);
+    BOOST_TEST(r.out.empty(), "stdout not empty: " << r.out);
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(hostile_input_is_quoted_short_and_escaped)
+{
+    World &w = world();
+    // A signatures file whose version is a 5 MB number (issue #10: 250 MB
+    // came back as one line): nlohmann quotes the whole number.
+    const std::string big = w.dir / "big-number.json";
+    sh_ok("{ printf '{\"format\": \"ostree-ima-signatures\", \"version\": 1'; head -c 5000000 "
+          "/dev/zero | tr '\\0' '7'; printf '}'; } > " +
+          quote(big));
+    const std::vector<std::string> apply = {
+        binary(), "apply", "--repo=" + w.repo, "--cert=" + w.rsa.cert_der, "--signatures=" + big,
+        "main",   "signed"};
+    expect_bounded_line(run(apply), 1, "number overflow parsing '17777777777");
+    // Control bytes in a JSON string value come back escaped.
+    const std::string ctl = w.dir / "control-bytes.json";
+    sh_ok("printf '%s' '{\"format\": \"sigs\\u001b[31m\\nx\\u0000y\", \"version\": 1}' > " +
+          quote(ctl));
+    expect_bounded_line(run({binary(), "apply", "--repo=" + w.repo, "--cert=" + w.rsa.cert_der,
+                             "--signatures=" + ctl, "main", "signed"}),
+                        1, "its format is 'sigs\\x1b[31m\\x0ax\\x00y', not");
+    // Command-line values: a hash name, a key id, a ref, a command.
+    const std::string long_line = "md\n\x1b[2J" + std::string(100000, '5');
+    expect_bounded_line(run({binary(), "sign", "--repo=" + w.repo, "--key=" + w.rsa.key_pem,
+                             "--hash=" + long_line, "main", "signed"}),
+                        2, "unsupported hash algorithm 'md\\x0a\\x1b[2J555");
+    expect_bounded_line(run({binary(), "sign", "--repo=" + w.repo, "--key=" + w.rsa.key_pem,
+                             "--keyid=" + long_line, "main", "signed"}),
+                        2, "--keyid 'md\\x0a");
+    expect_bounded_line(run({binary(), "sign", "--repo=" + w.repo, "--key=" + w.rsa.key_pem,
+                             "--include=" + long_line, "main", "signed"}),
+                        2, "--include 'md\\x0a");
+    expect_bounded_line(run({binary(), "sign", "--repo=" + w.repo, "--key=" + w.rsa.key_pem,
+                             "--cert=" + w.rsa.cert_der, long_line, "signed"}),
+                        1, "unknown ref or commit 'md\\x0a");
+    expect_bounded_line(run({binary(), long_line}), 2, "unknown command 'md\\x0a");
+    BOOST_TEST(rev_parse(w.repo, "signed") == w.before);
+}
+
+// Issue #10: --jobs=0 printed a 309-digit range, --jobs=100000 ran out of
+// threads after 300 MB. Every command that takes --jobs takes 1 to 1024.
+BOOST_AUTO_TEST_CASE(jobs_out_of_range_is_a_usage_error)
+{
+    World &w = world();
+    const std::string manifest = w.dir / "jobs-digests.json";
+    const std::vector<std::vector<std::string>> commands = {
+        sign_args(w.repo, w.rsa.key_pem),
+        {"ima-sign", "--repo=" + w.repo, "main", "signed", "sha256", w.rsa.key_pem},
+        {"verify", "--repo=" + w.repo, "--cert=" + w.rsa.cert_der, "main"},
+        {"strip", "--repo=" + w.repo, "main", "signed"},
+        {"digests", "--repo=" + w.repo, "main", "-o", manifest},
+        {"sign-digests", "--yes", "--key=" + w.rsa.key_pem, manifest, "-o", w.dir / "s.json"},
+        {"apply", "--repo=" + w.repo, "--cert=" + w.rsa.cert_der, "--signatures=" + manifest,
+         "main", "signed"}};
+    for (const auto &command : commands) {
+        for (const std::string jobs : {"0", "1025", "100000", "-1", "two"}) {
+            BOOST_TEST_CONTEXT(command[0] << " --jobs=" << jobs)
+            {
+                auto args = command;
+                args.insert(args.begin() + 1, "--jobs=" + jobs);
+                expect_failure(args, 2,
+                               "--jobs: must be a whole number from 1 to 1024, not '" + jobs + "'");
+            }
+        }
+    }
+    // Both ends of the range are accepted.
+    for (const std::string jobs : {"1", "1024"}) {
+        const Result r = run(
+            {binary(), "digests", "--jobs=" + jobs, "--repo=" + w.repo, "main", "-o", manifest});
+        BOOST_TEST(r.exit_code == 0, "--jobs=" << jobs << ": " << r.err);
+    }
 }

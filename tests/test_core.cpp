@@ -23,8 +23,8 @@
 #include <atomic>
 #include <fcntl.h>
 #include <set>
-#include <thread>
 #include <stdexcept>
+#include <thread>
 #include <unistd.h>
 
 using namespace ostree_ima;
@@ -36,9 +36,9 @@ GVariantPtr xattrs_of(const std::vector<std::pair<std::string, std::string>> &en
 {
     VariantBuilder b(G_VARIANT_TYPE("a(ayay)"));
     for (const auto &[name, value] : entries)
-        g_variant_builder_add(b.get(), "(@ay@ay)", g_variant_new_bytestring(name.c_str()),
-                              g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, value.data(),
-                                                        value.size(), 1));
+        g_variant_builder_add(
+            b.get(), "(@ay@ay)", g_variant_new_bytestring(name.c_str()),
+            g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, value.data(), value.size(), 1));
     return take_variant(b.end());
 }
 
@@ -72,10 +72,7 @@ struct Tree {
               quote(tree) + "; for d in a b; do printf one > $d/same/one; printf two > " +
               "$d/same/two; done; printf one > top; printf '#!/bin/sh\\n' > run; chmod 755 run");
     }
-    std::string repo(const std::string &mode) const
-    {
-        return make_repo(dir.path(), mode, tree);
-    }
+    std::string repo(const std::string &mode) const { return make_repo(dir.path(), mode, tree); }
 };
 
 } // namespace
@@ -84,12 +81,13 @@ BOOST_AUTO_TEST_SUITE(xattrs)
 
 BOOST_AUTO_TEST_CASE(set_inserts_in_order_and_remove_restores)
 {
-    const GVariantPtr unsorted = xattrs_of({{"user.b", "1"}, {"security.zz", "2"}, {"user.a", "3"}});
+    const GVariantPtr unsorted =
+        xattrs_of({{"user.b", "1"}, {"security.zz", "2"}, {"user.a", "3"}});
     const GVariantPtr set = xattr_set(unsorted.get(), "security.ima", std::vector<std::uint8_t>{9});
     // Before the first entry whose name sorts after it; the others keep
     // their (unsorted) order.
     BOOST_TEST(names_of(set.get()) ==
-               (std::vector<std::string>{"security.ima", "user.b", "security.zz", "user.a"}),
+                   (std::vector<std::string>{"security.ima", "user.b", "security.zz", "user.a"}),
                boost::test_tools::per_element());
     const GVariantPtr removed = xattr_remove(set.get(), "security.ima");
     BOOST_TEST(g_variant_equal(removed.get(), unsorted.get()));
@@ -101,9 +99,10 @@ BOOST_AUTO_TEST_CASE(set_inserts_in_order_and_remove_restores)
     BOOST_TEST(names_of(xattr_set(nullptr, "security.ima", std::vector<std::uint8_t>{1}).get()) ==
                std::vector<std::string>{"security.ima"});
     const GVariantPtr small = xattrs_of({{"security.capability", "c"}});
-    BOOST_TEST(names_of(xattr_set(small.get(), "security.ima", std::vector<std::uint8_t>{1}).get()) ==
-               (std::vector<std::string>{"security.capability", "security.ima"}),
-               boost::test_tools::per_element());
+    BOOST_TEST(
+        names_of(xattr_set(small.get(), "security.ima", std::vector<std::uint8_t>{1}).get()) ==
+            (std::vector<std::string>{"security.capability", "security.ima"}),
+        boost::test_tools::per_element());
     BOOST_TEST(!xattr_get(nullptr, "security.ima").has_value());
 }
 
@@ -120,7 +119,8 @@ BOOST_AUTO_TEST_CASE(shared_directories_are_recorded_once_and_counted_at_every_p
     // root, a, a/same (b is a's dirtree, shared)
     BOOST_TEST(all.dirs.size() == 3u);
     // "one" is at a/same/one, b/same/one, top: one object, three paths.
-    const auto one = std::find(all.objects.begin(), all.objects.end(), ls_checksum(repo.path(), "/top"));
+    const auto one =
+        std::find(all.objects.begin(), all.objects.end(), ls_checksum(repo.path(), "/top"));
     BOOST_REQUIRE(one != all.objects.end());
     const auto i = static_cast<std::size_t>(one - all.objects.begin());
     BOOST_TEST(all.path_count[i] == 3u);
@@ -157,8 +157,8 @@ BOOST_AUTO_TEST_CASE(tree_rewriter_writes_a_shared_directory_once)
     for (const bool path_dependent : {false, true}) {
         BOOST_TEST_CONTEXT("path dependent: " << path_dependent)
         {
-            const PathSelector selector = path_dependent ? PathSelector({"/**"}, {}, false)
-                                                         : PathSelector();
+            const PathSelector selector =
+                path_dependent ? PathSelector({"/**"}, {}, false) : PathSelector();
             const CommitPlan plan = plan_commit(repo.get(), commit, selector, 1);
             // "two" changes (to the checksum of "one": any other object does).
             std::vector<std::string> next = plan.objects;
@@ -194,8 +194,9 @@ BOOST_AUTO_TEST_CASE(object_checksum_names_the_object_and_catches_damage)
             const std::string csum = ls_checksum(repo.path(), "/run");
             const auto object = store.open(csum);
             std::string content;
-            object->read([&](std::span<const std::uint8_t> c) { content.append(c.begin(), c.end()); },
-                         false);
+            object->read(
+                [&](std::span<const std::uint8_t> c) { content.append(c.begin(), c.end()); },
+                false);
             BOOST_TEST(content == "#!/bin/sh\n");
             ObjectChecksum sum(make_file_header(0, 0, 0100755, nullptr, object->xattrs()).get());
             sum.update({reinterpret_cast<const std::uint8_t *>(content.data()), content.size()});

@@ -122,6 +122,19 @@ class Child {
         return false;
     }
 
+    // Waits (up to 20 s) until in_transaction(repo); false if it never is
+    // (the run ended, or is stuck before its transaction).
+    bool wait_in_transaction(const std::string &repo) const
+    {
+        const auto deadline = std::chrono::steady_clock::now() + 20s;
+        while (!in_transaction(repo)) {
+            if (std::chrono::steady_clock::now() > deadline)
+                return false;
+            std::this_thread::sleep_for(2ms);
+        }
+        return true;
+    }
+
     // Exit code as a shell gives it: 128 + signal when a signal ended it.
     Result wait()
     {
@@ -371,14 +384,20 @@ void signals_in_mode(const std::string &mode)
     // SIGKILL: no handler runs; only the design (the ref moves last, objects
     // appear whole or not at all) keeps the repository consistent. The kill
     // points are 5%, 15% and 40% of an uninterrupted run (about 50, 150 and
-    // 400 ms when it takes a second), so they land mid-run on any machine.
+    // 400 ms when it takes a second) after the transaction started, and the
+    // run must still be inside it when killed: a kill before signing began
+    // (a slow start) or after the commit would check nothing.
     const auto full = w.duration.at(mode);
     for (const int percent : {5, 15, 40}) {
         const auto delay = full * percent / 100;
         BOOST_TEST_CONTEXT(mode << ": SIGKILL after " << delay.count() << " ms")
         {
             Child child(sign_argv(repo, w.key), w.dir / "kill");
+            BOOST_REQUIRE_MESSAGE(child.wait_in_transaction(repo),
+                                  "the run never started its transaction");
             std::this_thread::sleep_for(delay);
+            BOOST_TEST_REQUIRE(child.in_transaction(repo),
+                               "the run is not inside its transaction at the kill");
             child.signal(SIGKILL);
             const Result r = child.wait();
             BOOST_TEST(r.exit_code == 128 + SIGKILL, "ended before the kill: " << r.err);
@@ -472,7 +491,12 @@ BOOST_AUTO_TEST_CASE(stale_staging_directories_of_several_killed_runs)
     {
         Child a(sign_argv(repo, w.key, "ref-a"), w.dir / "a");
         Child b(sign_argv(repo, w.key, "ref-b"), w.dir / "b");
+        // Both killed mid-transaction (see signals_in_mode).
+        BOOST_REQUIRE(a.wait_in_transaction(repo));
+        BOOST_REQUIRE(b.wait_in_transaction(repo));
         std::this_thread::sleep_for(w.duration.at("bare-user") * 4 / 10);
+        BOOST_TEST_REQUIRE(a.in_transaction(repo));
+        BOOST_TEST_REQUIRE(b.in_transaction(repo));
         a.signal(SIGKILL);
         b.signal(SIGKILL);
         BOOST_TEST(a.wait().exit_code == 128 + SIGKILL);

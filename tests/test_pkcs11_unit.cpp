@@ -13,6 +13,7 @@
 #include "pkcs11_ima_key_id.hpp"
 #include "pkcs11_session_pool.hpp"
 #include "pkcs11_uri.hpp"
+#include "pkcs11_uri_text.hpp"
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
@@ -161,6 +162,72 @@ BOOST_AUTO_TEST_CASE(uri_errors_name_the_problem)
     BOOST_TEST(message("/path/key.pem").find("not a PKCS#11 URI") != std::string::npos);
     BOOST_TEST(Pkcs11Uri::is_pkcs11_uri("PKCS11:object=x"));
     BOOST_TEST(!Pkcs11Uri::is_pkcs11_uri("pkcs1:object=x"));
+}
+
+// Issue #10: a PIN under a misspelled or percent-encoded name was printed
+// back. The display is rebuilt from recognised attributes only.
+BOOST_AUTO_TEST_CASE(uri_display_shows_only_recognised_attributes)
+{
+    const auto message = [](const std::string &text) -> std::string {
+        try {
+            const Pkcs11Uri uri(text);
+        } catch (const Error &error) {
+            return error.what();
+        }
+        return "(accepted)";
+    };
+    const std::string secret = "Zq7SecretPin4713";
+    // Decoded to pin-value: dropped; p11-kit does not decode names, so the
+    // URI is refused, naming no part of the value.
+    for (const std::string name : {"pin%2Dvalue", "pin-valu%65", "%70in-value"}) {
+        const std::string text = "pkcs11:token=t?" + name + "=" + secret;
+        BOOST_TEST(uri_display(text) == "pkcs11:token=t", name);
+        BOOST_TEST(message(text) == "PKCS#11 URI pkcs11:token=t is not understood: unknown query "
+                                    "attribute (not plain lower-case letters: not shown)",
+                   name);
+    }
+    // Unknown names: the display stops before them; the name is shown.
+    for (const std::string name : {"pinvalue", "pin_value"}) {
+        const std::string text = "pkcs11:token=t?" + name + "=" + secret;
+        BOOST_TEST(uri_display(text) == "pkcs11:token=t (rest not shown)", name);
+        BOOST_TEST(message(text) == "PKCS#11 URI pkcs11:token=t (rest not shown) is not "
+                                    "understood: unknown query attribute '" +
+                                        name + "'",
+                   name);
+    }
+    // In the path, and what follows the unknown attribute is cut too.
+    BOOST_TEST(uri_display("pkcs11:token=t;pinvalue=" + secret + ";object=k?module-name=m") ==
+               "pkcs11:token=t (rest not shown)");
+    // A PIN run into the name is not shown as a name.
+    BOOST_TEST(message("pkcs11:token=t?pin-value" + secret + "=x").find(secret) ==
+               std::string::npos);
+    // p11-kit removes blanks before parsing: so do we.
+    BOOST_TEST(uri_display("pkcs11:object=a; pin-value=" + secret) == "pkcs11:object=a");
+    // Values are decoded and encoded again: a separator in a value stays
+    // part of it; an undecodable value cuts.
+    BOOST_TEST(uri_display("pkcs11:object=a%3Bpin-value%3D1;token=My%20Token") ==
+               "pkcs11:object=a%3Bpin-value%3D1;token=My%20Token");
+    BOOST_TEST(uri_display("pkcs11:object=a%zz;token=t") == "pkcs11: (rest not shown)");
+    // A long value is cut (messages), or kept whole (the audit log).
+    const std::string label(100, 'L');
+    BOOST_TEST(uri_display("pkcs11:object=" + label) ==
+               "pkcs11:object=" + std::string(64, 'L') + "...");
+    BOOST_TEST(uri_display("pkcs11:object=" + label, kUnboundedUriDisplay) ==
+               "pkcs11:object=" + label);
+    // A NUL ends what p11-kit would read: the rest is not shown.
+    BOOST_TEST(uri_display(std::string("pkcs11:object=a\0;pin-value=1", 29)) ==
+               "pkcs11:object=a (rest not shown)");
+}
+
+BOOST_AUTO_TEST_CASE(uri_scheme_in_any_case)
+{
+    const Pkcs11Uri upper("PKCS11:token=t;object=k?module-name=softhsm2");
+    BOOST_TEST(*upper.object_label() == "k");
+    BOOST_TEST(*upper.module_name() == "softhsm2");
+    BOOST_TEST(upper.display() == "pkcs11:token=t;object=k?module-name=softhsm2");
+    BOOST_TEST(*Pkcs11Uri("Pkcs11:object=k").object_label() == "k");
+    BOOST_TEST(is_pkcs11_uri("pKcS11:"));
+    BOOST_TEST(!is_pkcs11_uri("pkcs11"));
 }
 
 BOOST_AUTO_TEST_CASE(pin_source_forms)

@@ -1,21 +1,51 @@
-// The PIN never appears in anything the tool writes: stdout, stderr, JSON,
-// signature files, audit logs, the repository. Success and failure cases.
+// No secret appears in anything the tool writes: stdout, stderr, JSON,
+// signature files, audit logs, the repository. Success and failure cases,
+// and the wrong secret as well as the right one (a message that echoed a
+// wrong passphrase passed a scan for the right one only). And the signer
+// is not dumpable while it holds one.
 #define BOOST_TEST_MODULE secrets
 #include <boost/test/unit_test.hpp>
 
 #include "fixtures.hpp"
+#include "prerequisites.hpp"
 #include "tokens.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <fcntl.h>
+#include <fstream>
+#include <signal.h>
+#include <sstream>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace test_support;
 
+// Skipped (exit 77) without SoftHSM2; a failure under OSTREE_IMA_REQUIRE_ALL=1.
+OSTREE_IMA_SUITE_NEEDS(test_support::softhsm_needs());
+
 namespace {
-// A distinctive PIN, so that a hit is never a coincidence.
+// Distinctive secrets, so that a hit is never a coincidence.
 const std::string kPin = "Zq7-pin-4713";
+const std::string kWrongPin = "Zq7-pin-4714";
+const std::string kPassphrase = "Zq7-pass-8812";
+const std::string kWrongPassphrase = "Zq7-pass-8813";
+const std::vector<std::string> kSecrets = {kPin, kWrongPin, kPassphrase, kWrongPassphrase};
+
+void write_secret(const std::string &path, const std::string &secret)
+{
+    sh_ok("umask 077; printf '%s\\n' " + quote(secret) + " > " + quote(path));
+}
 
 struct World {
     TempDir dir;
     std::map<std::string, std::string> env;
     std::string pin_file, bad_pin_file, repo, cert;
+    KeyPair file_key; // its key_pem is encrypted with kPassphrase
+    std::string passphrase_file, bad_passphrase_file;
     World()
     {
         sh_ok(quote(source_dir() + "/softhsm-fixtures/make-token.sh") + " --force " +
@@ -23,8 +53,15 @@ struct World {
         env = read_env_file(dir / "hsm/env");
         pin_file = dir / "hsm/pin";
         bad_pin_file = dir / "bad-pin";
-        sh_ok("printf 'Zq7-pin-4714\\n' > " + quote(bad_pin_file) + " && chmod 600 " +
-              quote(bad_pin_file));
+        write_secret(bad_pin_file, kWrongPin);
+        passphrase_file = dir / "passphrase";
+        bad_passphrase_file = dir / "bad-passphrase";
+        write_secret(passphrase_file, kPassphrase);
+        write_secret(bad_passphrase_file, kWrongPassphrase);
+        file_key = make_key(dir.path(), "file-key", "rsa:2048");
+        sh_ok("openssl pkey -in " + quote(file_key.key_pem) + " -aes256 -passout file:" +
+              quote(passphrase_file) + " -out " + quote(file_key.key_pem + ".enc") + " && mv " +
+              quote(file_key.key_pem + ".enc") + " " + quote(file_key.key_pem));
         cert = dir / "hsm/certs/ec-p256.der";
         const KeyPair other = make_key(dir.path(), "other", "rsa:2048");
         make_source_tree(dir / "tree", other);
@@ -40,10 +77,25 @@ World &world()
 
 const std::string kUri = "pkcs11:token=ostree-ima-test;object=ec-p256;type=private";
 
-void no_pin_in(const Result &r, const std::string &what)
+// Every secret, right and wrong, whichever the run used.
+void no_secret_in(const Result &r, const std::string &what)
 {
-    BOOST_TEST(r.out.find(kPin) == std::string::npos, what << ": PIN on stdout");
-    BOOST_TEST(r.err.find(kPin) == std::string::npos, what << ": PIN on stderr");
+    for (const auto &secret : kSecrets) {
+        BOOST_TEST(r.out.find(secret) == std::string::npos, what << ": " << secret << " on stdout");
+        BOOST_TEST(r.err.find(secret) == std::string::npos, what << ": " << secret << " on stderr");
+    }
+}
+
+// No file under these paths holds any secret.
+void no_secret_in_files(const std::vector<std::string> &paths)
+{
+    std::string args;
+    for (const auto &path : paths)
+        args += " " + quote(path);
+    for (const auto &secret : kSecrets) {
+        const Result grep = sh("grep -rlaF -- " + quote(secret) + args);
+        BOOST_TEST(grep.exit_code == 1, secret << " found in: " << grep.out);
+    }
 }
 } // namespace
 
@@ -77,24 +129,97 @@ BOOST_AUTO_TEST_CASE(pin_never_in_output_files_or_repository)
              "--audit-log=" + audit, manifest, "-o", sigs},
             w.env));
     BOOST_TEST(results.back().exit_code == 0, results.back().err);
-    // Failures: a wrong PIN (file and environment), a key that does not exist.
+    // Failures: a wrong PIN (file, environment, pin-source, keys --login),
+    // a key that does not exist.
     results.push_back(run({binary(), "sign", "--repo=" + w.repo, "--key=" + kUri,
-                           "--pin-file=" + w.bad_pin_file, "main", "c"},
+                           "--pin-file=" + w.bad_pin_file, "main", "wrong-pin"},
                           w.env));
     BOOST_TEST(results.back().exit_code == 1);
+    BOOST_TEST(results.back().err.find("wrong PIN") != std::string::npos, results.back().err);
+    auto bad_env = w.env;
+    bad_env["OSTREE_IMA_PIN"] = kWrongPin;
+    results.push_back(
+        run({binary(), "sign", "--repo=" + w.repo, "--key=" + kUri, "main", "wrong-pin"}, bad_env));
+    BOOST_TEST(results.back().exit_code == 1);
+    BOOST_TEST(results.back().err.find("wrong PIN") != std::string::npos, results.back().err);
+    results.push_back(
+        run({binary(), "sign-digests", "--yes",
+             "--key=" + kUri + "?pin-source=file:" + w.bad_pin_file, manifest, "-o", sigs + ".bad"},
+            w.env));
+    BOOST_TEST(results.back().exit_code == 1);
+    BOOST_TEST(results.back().err.find("wrong PIN") != std::string::npos, results.back().err);
+    results.push_back(run({binary(), "keys", "--login", "--pin-file=" + w.bad_pin_file,
+                           "pkcs11:token=ostree-ima-test"},
+                          w.env));
+    BOOST_TEST(results.back().exit_code == 1);
+    BOOST_TEST(results.back().err.find("wrong PIN") != std::string::npos, results.back().err);
     results.push_back(run({binary(), "sign", "--repo=" + w.repo,
                            "--key=pkcs11:token=ostree-ima-test;object=none", "main", "d"},
                           env));
     BOOST_TEST(results.back().exit_code == 1);
     for (std::size_t i = 0; i < results.size(); ++i)
-        no_pin_in(results[i], "run " + std::to_string(i));
+        no_secret_in(results[i], "run " + std::to_string(i));
 
     // Nothing the tool wrote holds it: files, audit log, the whole repository.
-    const Result grep = sh("grep -rlaF " + quote(kPin) + " " + quote(manifest) + " " + quote(sigs) +
-                           " " + quote(audit) + " " + quote(w.repo));
-    BOOST_TEST(grep.exit_code == 1, "PIN found in: " << grep.out);
-    // The check can fail: the PIN file itself holds it.
+    no_secret_in_files({manifest, sigs, audit, w.repo});
+    BOOST_TEST(!ref_exists(w.repo, "wrong-pin"));
+    // The check can fail: the PIN files hold them.
     BOOST_TEST(sh("grep -qF " + quote(kPin) + " " + quote(w.pin_file)).exit_code == 0);
+    BOOST_TEST(sh("grep -qF " + quote(kWrongPin) + " " + quote(w.bad_pin_file)).exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(passphrase_never_in_output_files_or_repository)
+{
+    World &w = world();
+    const std::string key = "--key=" + w.file_key.key_pem;
+    const std::string cert = "--cert=" + w.file_key.cert_der;
+    std::vector<Result> results;
+    // Success: passphrase from a file and from the environment.
+    results.push_back(run({binary(), "sign", "--json", "--repo=" + w.repo, key, cert,
+                           "--pin-file=" + w.passphrase_file, "main", "p1"}));
+    BOOST_TEST(results.back().exit_code == 0, results.back().err);
+    results.push_back(
+        run({binary(), "sign", "--overwrite", "--repo=" + w.repo, key, cert, "main", "p2"},
+            {{"OSTREE_IMA_PIN", kPassphrase}}));
+    BOOST_TEST(results.back().exit_code == 0, results.back().err);
+    const std::string manifest = w.dir / "p-digests.json";
+    const std::string sigs = w.dir / "p-signatures.json";
+    const std::string audit = w.dir / "p-audit.log";
+    results.push_back(run({binary(), "digests", "--repo=" + w.repo, "main", "-o", manifest}));
+    BOOST_TEST(results.back().exit_code == 0, results.back().err);
+    results.push_back(
+        run({binary(), "sign-digests", "--yes", key, cert, "--pin-file=" + w.passphrase_file,
+             "--audit-log=" + audit, manifest, "-o", sigs}));
+    BOOST_TEST(results.back().exit_code == 0, results.back().err);
+    // Failures: the wrong passphrase from a file and from the environment,
+    // in sign and sign-digests, and none at all.
+    results.push_back(run({binary(), "sign", "--repo=" + w.repo, key, cert,
+                           "--pin-file=" + w.bad_passphrase_file, "main", "p3"}));
+    BOOST_TEST(results.back().exit_code == 1);
+    BOOST_TEST(results.back().err.find("wrong passphrase") != std::string::npos,
+               results.back().err);
+    results.push_back(run({binary(), "sign", "--repo=" + w.repo, key, cert, "main", "p3"},
+                          {{"OSTREE_IMA_PIN", kWrongPassphrase}}));
+    BOOST_TEST(results.back().exit_code == 1);
+    BOOST_TEST(results.back().err.find("wrong passphrase") != std::string::npos,
+               results.back().err);
+    results.push_back(run({binary(), "sign-digests", "--yes", key, cert,
+                           "--pin-file=" + w.bad_passphrase_file, manifest, "-o", sigs + ".bad"}));
+    BOOST_TEST(results.back().exit_code == 1);
+    BOOST_TEST(results.back().err.find("wrong passphrase") != std::string::npos,
+               results.back().err);
+    results.push_back(run({binary(), "sign", "--repo=" + w.repo, key, cert, "main", "p3"}));
+    BOOST_TEST(results.back().exit_code == 1);
+    for (std::size_t i = 0; i < results.size(); ++i)
+        no_secret_in(results[i], "run " + std::to_string(i));
+    no_secret_in_files({manifest, sigs, audit, w.repo});
+    BOOST_TEST(!ref_exists(w.repo, "p3"));
+    // The check can fail: the passphrase files hold them.
+    BOOST_TEST(sh("grep -qF " + quote(kPassphrase) + " " + quote(w.passphrase_file)).exit_code ==
+               0);
+    BOOST_TEST(
+        sh("grep -qF " + quote(kWrongPassphrase) + " " + quote(w.bad_passphrase_file)).exit_code ==
+        0);
 }
 
 BOOST_AUTO_TEST_CASE(pin_value_on_the_command_line_warns_but_is_not_echoed)
@@ -105,5 +230,251 @@ BOOST_AUTO_TEST_CASE(pin_value_on_the_command_line_warns_but_is_not_echoed)
             w.env);
     BOOST_TEST(r.exit_code == 0, r.err);
     BOOST_TEST(r.err.find("visible to other users") != std::string::npos, r.err);
-    no_pin_in(r, "pin-value");
+    no_secret_in(r, "pin-value");
+}
+
+// Issue #10: a PIN under a misspelled or percent-encoded attribute name was
+// printed back in the error. No spelling brings it into a message or the
+// audit log; the scheme matches in any case.
+BOOST_AUTO_TEST_CASE(pin_under_any_uri_spelling_is_never_echoed)
+{
+    World &w = world();
+    for (const std::string spelling :
+         {"pin%2Dvalue", "pin-valu%65", "%70in-value", "pinvalue", "pin_value"}) {
+        for (const std::string separator : {"?", ";"}) {
+            const std::string what = separator + spelling;
+            const Result r =
+                run({binary(), "sign", "--repo=" + w.repo,
+                     "--key=" + kUri + separator + spelling + "=" + kPin, "main", "spelled"},
+                    w.env);
+            BOOST_TEST(r.exit_code == 2, what << ": exit " << r.exit_code << ": " << r.err);
+            BOOST_TEST(r.err.find("is not understood: unknown") != std::string::npos,
+                       what << ": " << r.err);
+            no_secret_in(r, what);
+        }
+    }
+    BOOST_TEST(!ref_exists(w.repo, "spelled"));
+
+    // A blank before pin-value: p11-kit removes blanks, so this is a PIN
+    // that logs in; the audit log names the key without it.
+    const std::string manifest = w.dir / "blank-digests.json";
+    const std::string sigs = w.dir / "blank-signatures.json";
+    const std::string audit = w.dir / "blank-audit.log";
+    const Result d = run({binary(), "digests", "--repo=" + w.repo, "main", "-o", manifest}, w.env);
+    BOOST_REQUIRE_MESSAGE(d.exit_code == 0, d.err);
+    const Result s =
+        run({binary(), "sign-digests", "--yes", "--key=" + kUri + "? pin-value=" + kPin,
+             "--audit-log=" + audit, manifest, "-o", sigs},
+            w.env);
+    BOOST_TEST(s.exit_code == 0, s.err);
+    no_secret_in(s, "blank before pin-value");
+    const Result in_audit = sh("grep -caF " + quote(kPin) + " " + quote(audit));
+    BOOST_TEST(in_audit.exit_code == 1, "PIN in the audit log: " << in_audit.out);
+    BOOST_TEST(sh("grep -cF " + quote("\"key\":\"" + kUri + "\"") + " " + quote(audit)).exit_code ==
+               0);
+
+    // "PKCS11:" is a URI too (RFC 7512), not a key file name.
+    const Result upper = run({binary(), "sign", "--repo=" + w.repo,
+                              "--key=PKCS11:token=ostree-ima-test;object=ec-p256;type=private",
+                              "--pin-file=" + w.pin_file, "--cert=" + w.cert, "main", "upper"},
+                             w.env);
+    BOOST_TEST(upper.exit_code == 0, upper.err);
+    no_secret_in(upper, "upper-case scheme");
+}
+
+// libp11's engine prints the key id it was given when it cannot find the
+// key: with a pin-value in the URI, that was the PIN on stderr.
+BOOST_AUTO_TEST_CASE(engine_route_never_echoes_the_pin)
+{
+    World &w = world();
+    const std::string uri = "pkcs11:token=ostree-ima-test;object=none;type=private";
+    const Result r = run({binary(), "sign", "--repo=" + w.repo, "--engine=pkcs11",
+                          "--key=" + uri + ";pin-value=" + kPin, "main", "engine"},
+                         w.env);
+    BOOST_TEST(r.exit_code == 1, r.err);
+    BOOST_TEST(r.err.find("cannot load key " + uri + ":") != std::string::npos, r.err);
+    // What libp11 said is still there, with the key as messages show it.
+    BOOST_TEST(r.err.find("not found at: " + uri + "\n") != std::string::npos, r.err);
+    no_secret_in(r, "engine, pin-value in the URI");
+    BOOST_TEST(!ref_exists(w.repo, "engine"));
+}
+
+namespace {
+// A process started in the background, its output in files; killed (if
+// still running) and reaped when it goes out of scope.
+class Background {
+  public:
+    Background(const std::vector<std::string> &argv, const std::string &out, const std::string &err)
+    {
+        pid_ = fork();
+        BOOST_REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            const int n = ::open("/dev/null", O_RDONLY);
+            if (o < 0 || e < 0 || n < 0 || dup2(n, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+                _exit(127);
+            std::vector<char *> args;
+            for (const auto &a : argv)
+                args.push_back(const_cast<char *>(a.c_str()));
+            args.push_back(nullptr);
+            execvp(args[0], args.data());
+            _exit(127);
+        }
+    }
+    Background(const Background &) = delete;
+    Background &operator=(const Background &) = delete;
+    ~Background()
+    {
+        if (!exited_) {
+            ::kill(pid_, SIGKILL);
+            (void)wait_exit();
+        }
+    }
+    [[nodiscard]] pid_t pid() const { return pid_; }
+    [[nodiscard]] bool running()
+    {
+        int status = 0;
+        if (exited_ || waitpid(pid_, &status, WNOHANG) == 0)
+            return !exited_;
+        exited_ = true;
+        code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return false;
+    }
+    int wait_exit()
+    {
+        if (!exited_) {
+            int status = 0;
+            while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+            }
+            exited_ = true;
+            code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        return code_;
+    }
+
+  private:
+    pid_t pid_ = -1;
+    bool exited_ = false;
+    int code_ = -1;
+};
+
+std::string read_file(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// The value of a "Name:" line of /proc/PID/status ("Uid:" -> "65534\t...").
+std::string status_field(pid_t pid, const std::string &name)
+{
+    std::istringstream lines(read_file("/proc/" + std::to_string(pid) + "/status"));
+    std::string line;
+    while (std::getline(lines, line))
+        if (line.rfind(name + ":", 0) == 0)
+            return line.substr(name.size() + 1);
+    return "";
+}
+
+// Who owns /proc/PID: the process's uid while it is dumpable, root when it
+// is not (proc(5), PR_SET_DUMPABLE), whatever uid it runs as.
+uid_t proc_owner(pid_t pid)
+{
+    struct stat st {};
+    BOOST_REQUIRE(::stat(("/proc/" + std::to_string(pid) + "/status").c_str(), &st) == 0);
+    return st.st_uid;
+}
+
+template <typename Predicate> bool wait_until(Predicate done, std::chrono::seconds limit)
+{
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > end)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+constexpr uid_t kNobody = 65534;
+} // namespace
+
+// A PIN, a passphrase or a decrypted key in memory must not reach a core
+// file or another process of the same user: the CLI sets PR_SET_DUMPABLE 0
+// (and RLIMIT_CORE 0) first thing. The kernel shows a non-dumpable process
+// with its /proc files owned by root: so the signer runs as nobody, stopped
+// half-way through reading its key passphrase from a fifo, and its /proc
+// files must be root's. A process that did not set it (sleep, same uid)
+// shows what the check sees otherwise.
+BOOST_AUTO_TEST_CASE(signer_is_not_dumpable_while_it_holds_a_secret)
+{
+    World &w = world();
+    BOOST_REQUIRE_MESSAGE(geteuid() == 0, "this test runs the signer as nobody: run it as root");
+    TempDir d;
+    const std::string key = d / "key.pem";
+    const std::string fifo = d / "passphrase";
+    const std::string signer = d / "ostree-ima";
+    sh_ok("chmod 0755 " + quote(d.path()) + " && cp " + quote(w.file_key.key_pem) + " " +
+          quote(key) + " && chmod 0644 " + quote(key) + " && cp " + quote(binary()) + " " +
+          quote(signer) + " && mkfifo -m 0666 " + quote(fifo));
+    const std::vector<std::string> as_nobody = {
+        "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--"};
+    std::vector<std::string> argv = as_nobody;
+    argv.insert(argv.end(), {signer, "sign", "--repo=" + (d / "no-repo"), "--key=" + key,
+                             "--pin-file=" + fifo, "main"});
+    Background run_(argv, d / "out", d / "err");
+
+    // The signer opens the fifo when OpenSSL asks for the passphrase.
+    int fd = -1;
+    BOOST_REQUIRE_MESSAGE(wait_until(
+                              [&] {
+                                  fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+                                  return fd >= 0 || !run_.running();
+                              },
+                              std::chrono::seconds(30)) &&
+                              fd >= 0,
+                          "the signer never opened its pin file: " << read_file(d / "err"));
+    // Half of the passphrase, no newline: it has read it and waits for more.
+    const std::string first = kPassphrase.substr(0, 6);
+    BOOST_REQUIRE(::write(fd, first.data(), first.size()) == static_cast<ssize_t>(first.size()));
+    BOOST_REQUIRE(wait_until(
+        [&] {
+            int unread = -1;
+            return ::ioctl(fd, FIONREAD, &unread) == 0 && unread == 0;
+        },
+        std::chrono::seconds(30)));
+    BOOST_REQUIRE(run_.running());
+
+    const pid_t pid = run_.pid();
+    BOOST_TEST(read_file("/proc/" + std::to_string(pid) + "/comm") == "ostree-ima\n");
+    BOOST_TEST(status_field(pid, "Uid").find(std::to_string(kNobody)) != std::string::npos,
+               status_field(pid, "Uid"));
+    BOOST_TEST(proc_owner(pid) == 0u,
+               "the signer is dumpable: /proc/" << pid << " is owned by uid " << proc_owner(pid));
+    BOOST_TEST(read_file("/proc/" + std::to_string(pid) + "/limits")
+                   .find("Max core file size        0                    0") != std::string::npos);
+
+    // The check can fail: the same uid without PR_SET_DUMPABLE owns its /proc.
+    std::vector<std::string> sleeper = as_nobody;
+    sleeper.push_back("sleep");
+    sleeper.push_back("30");
+    Background control(sleeper, d / "sleep-out", d / "sleep-err");
+    BOOST_REQUIRE(wait_until(
+        // Once sleep runs: setpriv itself is not dumpable between its
+        // setresuid and the exec, which makes sleep dumpable again.
+        [&] { return read_file("/proc/" + std::to_string(control.pid()) + "/comm") == "sleep\n"; },
+        std::chrono::seconds(30)));
+    BOOST_TEST(proc_owner(control.pid()) == kNobody);
+
+    // The rest of the passphrase: the key opens, then the missing
+    // repository ends the run, with no secret in its output.
+    const std::string rest = kPassphrase.substr(first.size()) + "\n";
+    BOOST_REQUIRE(::write(fd, rest.data(), rest.size()) == static_cast<ssize_t>(rest.size()));
+    ::close(fd);
+    const Result r{run_.wait_exit(), read_file(d / "out"), read_file(d / "err")};
+    BOOST_TEST(r.exit_code == 1, r.err);
+    BOOST_TEST(r.err.find("does not exist") != std::string::npos, r.err);
+    no_secret_in(r, "non-dumpable signer");
 }

@@ -312,7 +312,9 @@ BOOST_AUTO_TEST_CASE(encrypted_and_der_keys)
     sh_ok("openssl pkey -in " + quote(key.key_pem) + " -aes256 -passout file:" + quote(pass) +
           " -out " + quote(enc));
     sh_ok("openssl pkey -in " + quote(key.key_pem) + " -outform DER -out " + quote(der));
-    const std::string expected = trimmed(sign(repo, key, {}, "main", "").out);
+    const Result first = sign(repo, key, {}, "main", "");
+    BOOST_REQUIRE_MESSAGE(first.exit_code == 0, first.err);
+    const std::string expected = trimmed(first.out);
     BOOST_REQUIRE_EQUAL(expected.size(), 64u);
 
     auto with_key = [&](const std::string &k, const std::vector<std::string> &extra,
@@ -323,10 +325,14 @@ BOOST_AUTO_TEST_CASE(encrypted_and_der_keys)
         argv.push_back("main");
         return run(argv, env);
     };
-    BOOST_TEST(trimmed(with_key(der, {}).out) == expected);
+    const Result by_der = with_key(der, {});
+    BOOST_TEST(by_der.exit_code == 0, by_der.err);
+    BOOST_TEST(trimmed(by_der.out) == expected);
     const Result by_file = with_key(enc, {"--pin-file=" + pass});
+    BOOST_TEST(by_file.exit_code == 0, by_file.err);
     BOOST_TEST(trimmed(by_file.out) == expected, by_file.err);
     const Result by_env = with_key(enc, {}, {{"OSTREE_IMA_PIN", "correct horse"}});
+    BOOST_TEST(by_env.exit_code == 0, by_env.err);
     BOOST_TEST(trimmed(by_env.out) == expected, by_env.err);
     // Neither the passphrase nor a hint of it leaks into messages.
     BOOST_TEST(by_env.err.find("correct horse") == std::string::npos);

@@ -6,11 +6,16 @@
 
 #include "fixtures.hpp"
 #include "ostree-ima/certificate.hpp"
+#include "prerequisites.hpp"
 #include "tokens.hpp"
 
 #include <nlohmann/json.hpp>
 
 using namespace test_support;
+
+// Skipped (exit 77) without swtpm and tpm2-pkcs11; a failure under
+// OSTREE_IMA_REQUIRE_ALL=1.
+OSTREE_IMA_SUITE_NEEDS(test_support::tpm_needs());
 
 namespace {
 

@@ -1,6 +1,7 @@
 #include "binding_report.hpp"
 #include "command.hpp"
 #include "file_io.hpp"
+#include "jobs_option.hpp"
 #include "key_arguments.hpp"
 #include "sign_report.hpp"
 
@@ -34,8 +35,7 @@ Runner add_apply_command(CLI::App &app)
     cmd->add_option("--cert", args->cert, "the signing key's certificate (PEM or DER)")->required();
     cmd->add_option("--signatures", args->signatures, "signatures file from 'sign-digests'")
         ->required();
-    cmd->add_option("--jobs,-j", args->jobs, "worker threads (default: online CPUs)")
-        ->check(CLI::PositiveNumber);
+    add_jobs_option(*cmd, args->jobs);
     cmd->add_flag("--json", args->json, "print a JSON report on stdout");
     cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum the digests were made of")

@@ -1,8 +1,8 @@
 #include "audit_log.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "pkcs11_uri_text.hpp"
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -49,41 +49,15 @@ std::string host_name()
     return buf;
 }
 
-// Joins the attributes of `part` (split at `separator`) that are not a PIN.
-std::string without_pin(std::string_view part, char separator)
-{
-    std::string out;
-    std::size_t start = 0;
-    for (;;) {
-        const std::size_t end = std::min(part.find(separator, start), part.size());
-        const std::string_view attribute = part.substr(start, end - start);
-        if (attribute.rfind("pin-value", 0) != 0) {
-            if (!out.empty())
-                out += separator;
-            out += attribute;
-        }
-        if (end == part.size())
-            return out;
-        start = end + 1;
-    }
-}
 } // namespace
 
 std::string redact_key_reference(std::string_view key)
 {
-    if (key.rfind("pkcs11:", 0) != 0)
-        return std::string(key);
-    // RFC 7512: pin-value is a query attribute ('?', then '&'-separated);
-    // also drop it from the path part (';'-separated), where it is wrong but
-    // would still be a secret.
-    const std::size_t query = key.find('?');
-    std::string out = without_pin(key.substr(0, query), ';');
-    if (query != std::string_view::npos) {
-        const std::string rest = without_pin(key.substr(query + 1), '&');
-        if (!rest.empty())
-            out += "?" + rest;
-    }
-    return out;
+    // The same reading as every message's (pkcs11_uri_text.hpp), unbounded:
+    // the record names the key exactly, whatever spelling hid a PIN.
+    if (pkcs11::is_pkcs11_uri(key))
+        return pkcs11::uri_display(key, pkcs11::kUnboundedUriDisplay);
+    return std::string(key);
 }
 
 AuditLog::AuditLog(const std::string &path) : path_(path)

@@ -35,8 +35,9 @@ class AuditLog {
     int fd_ = -1;
 };
 
-// A key reference without secrets: a PKCS#11 URI loses its pin-value
-// attribute; anything else is returned as it is.
+// A key reference without secrets: a PKCS#11 URI (in any case) is shown
+// from its recognised attributes without pin-value (pkcs11::uri_display);
+// anything else is returned as it is.
 std::string redact_key_reference(std::string_view key);
 
 } // namespace ostree_ima::cli

@@ -1,5 +1,7 @@
 #include "binding_report.hpp"
 
+#include "ostree-ima/quoted_input.hpp"
+
 namespace ostree_ima::cli {
 
 namespace {
@@ -10,7 +12,7 @@ template <typename T> nlohmann::ordered_json optional_json(const std::optional<T
 
 std::string quoted(const std::optional<std::string> &s)
 {
-    return s ? "'" + *s + "'" : "none";
+    return s ? quoted_input(*s) : "none";
 }
 
 // "'a', 'b'"; "none" when there is no binding.
@@ -20,7 +22,7 @@ std::string describe_refs(const std::optional<std::vector<std::string>> &refs)
         return "none";
     std::string out;
     for (const auto &r : *refs)
-        out += (out.empty() ? "'" : ", '") + r + "'";
+        out += (out.empty() ? "" : ", ") + quoted_input(r);
     return out;
 }
 } // namespace
@@ -31,8 +33,8 @@ std::string binding_text(const CommitBinding &binding, const std::string &target
     std::string out;
     if (binding.refs != binding.source_refs)
         out += "ostree-ima: ref binding " + describe_refs(binding.source_refs) + " -> " +
-               describe_refs(binding.refs) + ", so clients can pull the commit as " + target_ref +
-               "\n";
+               describe_refs(binding.refs) + ", so clients can pull the commit as " +
+               printable_input(target_ref) + "\n";
     if (binding.collection != binding.source_collection)
         out += "ostree-ima: collection binding " + quoted(binding.source_collection) + " -> " +
                quoted(binding.collection) + " (this repository's collection id)\n";

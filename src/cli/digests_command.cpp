@@ -1,6 +1,6 @@
 #include "command.hpp"
 #include "file_io.hpp"
-#include "key_arguments.hpp"
+#include "jobs_option.hpp"
 #include "selector_arguments.hpp"
 
 #include "ostree-ima/certificate.hpp"
@@ -40,8 +40,7 @@ Runner add_digests_command(CLI::App &app)
                     "the signing key's certificate: files whose existing signature sign would "
                     "keep are left out (without it every file already signed is listed)");
     cmd->add_option("--output,-o", args->output, "manifest file to write (default: stdout)");
-    cmd->add_option("--jobs,-j", args->jobs, "worker threads (default: online CPUs)")
-        ->check(CLI::PositiveNumber);
+    add_jobs_option(*cmd, args->jobs);
     cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
     args->select.add_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum")->required();

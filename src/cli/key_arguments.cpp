@@ -3,15 +3,8 @@
 #include "ostree-ima/key_factory.hpp"
 
 #include <iostream>
-#include <thread>
 
 namespace ostree_ima::cli {
-
-unsigned default_jobs()
-{
-    const unsigned n = std::thread::hardware_concurrency();
-    return n == 0 ? 1 : n;
-}
 
 void KeyArguments::add_options(CLI::App &cmd)
 {

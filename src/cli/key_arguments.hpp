@@ -29,6 +29,4 @@ struct KeyArguments {
     [[nodiscard]] Opened open(unsigned jobs) const;
 };
 
-unsigned default_jobs();
-
 } // namespace ostree_ima::cli

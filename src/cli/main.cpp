@@ -4,6 +4,7 @@
 
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/error.hpp"
+#include "ostree-ima/quoted_input.hpp"
 
 #include <clocale>
 #include <cstdlib>
@@ -21,6 +22,14 @@ GLogWriterOutput quiet_log_writer(GLogLevelFlags level, const GLogField *fields,
     if (std::getenv("OSTREE_IMA_DEBUG") != nullptr)
         return g_log_writer_standard_streams(level, fields, n_fields, nullptr);
     return G_LOG_WRITER_HANDLED;
+}
+
+// Every message is one bounded line, whatever input it quotes: the places
+// that quote input cap it (quoted_input), and this catches any that do not.
+std::string one_line(const char *message)
+{
+    constexpr std::size_t kMaxMessageChars = 2000;
+    return ostree_ima::printable_input(message, kMaxMessageChars);
 }
 
 } // namespace
@@ -56,7 +65,8 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
         known = known || (argc > 1 && sub->get_name() == argv[1]);
     }
     if (argc > 1 && argv[1][0] != '-' && !known) {
-        std::cerr << "ostree-ima: unknown command '" << argv[1] << "'; commands: " << names << "\n";
+        std::cerr << "ostree-ima: unknown command " << ostree_ima::quoted_input(argv[1])
+                  << "; commands: " << names << "\n";
         return 2;
     }
     try {
@@ -68,7 +78,7 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
     } catch (const CLI::CallForVersion &e) {
         return app.exit(e);
     } catch (const CLI::ParseError &e) {
-        std::cerr << "ostree-ima: " << e.what() << " (see --help)\n";
+        std::cerr << "ostree-ima: " << one_line(e.what()) << " (see --help)\n";
         return 2;
     }
 
@@ -81,16 +91,16 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
         return 2;
     } catch (const ostree_ima::Interrupted &e) {
         // 128 + signal, as a shell reports a process that a signal ended.
-        std::cerr << "ostree-ima: " << e.what() << "\n";
+        std::cerr << "ostree-ima: " << one_line(e.what()) << "\n";
         return ostree_ima::stop_signal() > 0 ? 128 + ostree_ima::stop_signal() : 1;
     } catch (const ostree_ima::UsageError &e) {
-        std::cerr << "ostree-ima: " << e.what() << "\n";
+        std::cerr << "ostree-ima: " << one_line(e.what()) << "\n";
         return 2;
     } catch (const ostree_ima::Error &e) {
-        std::cerr << "ostree-ima: error: " << e.what() << "\n";
+        std::cerr << "ostree-ima: error: " << one_line(e.what()) << "\n";
         return 1;
     } catch (const std::exception &e) {
-        std::cerr << "ostree-ima: internal error: " << e.what() << "\n";
+        std::cerr << "ostree-ima: internal error: " << one_line(e.what()) << "\n";
         return 1;
     }
 }

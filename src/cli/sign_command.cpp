@@ -1,5 +1,6 @@
 #include "binding_report.hpp"
 #include "command.hpp"
+#include "jobs_option.hpp"
 #include "key_arguments.hpp"
 #include "selector_arguments.hpp"
 #include "sign_report.hpp"
@@ -50,8 +51,7 @@ Runner add_sign_command(CLI::App &app)
     args->key.add_options(*cmd);
     cmd->add_option("--hash", args->hash, "file digest algorithm (default sha256)");
     cmd->add_flag("--overwrite", args->overwrite, "replace existing security.ima signatures");
-    cmd->add_option("--jobs,-j", args->jobs, "worker threads (default: online CPUs)")
-        ->check(CLI::PositiveNumber);
+    add_jobs_option(*cmd, args->jobs);
     cmd->add_flag("--json", args->json, "print a JSON report on stdout");
     cmd->add_flag("--quiet,-q", args->quiet, "no progress or summary on stderr");
     args->select.add_options(*cmd);
@@ -96,8 +96,7 @@ Runner add_ima_sign_command(CLI::App &app)
         "ima-sign", "drop-in for 'ostree-ext-cli ima-sign': SRC_REV TARGET_REF ALGORITHM KEY");
     cmd->add_option("--repo", args->repo, "OSTree repository")->required();
     cmd->add_flag("--overwrite", args->overwrite, "replace existing security.ima signatures");
-    cmd->add_option("--jobs,-j", args->jobs, "worker threads (default: online CPUs)")
-        ->check(CLI::PositiveNumber);
+    add_jobs_option(*cmd, args->jobs);
     args->key.add_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum to sign")->required();
     cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit")->required();

@@ -1,6 +1,7 @@
 #include "audit_log.hpp"
 #include "command.hpp"
 #include "file_io.hpp"
+#include "jobs_option.hpp"
 #include "key_arguments.hpp"
 
 #include "ostree-ima/error.hpp"
@@ -70,8 +71,7 @@ Runner add_sign_digests_command(CLI::App &app)
     cmd->add_option("--audit-log", args->audit_log,
                     "append a JSON line recording this run to this file");
     cmd->add_option("--output,-o", args->output, "signatures file to write (default: stdout)");
-    cmd->add_option("--jobs,-j", args->jobs, "signing threads (default: online CPUs)")
-        ->check(CLI::PositiveNumber);
+    add_jobs_option(*cmd, args->jobs, "signing threads");
     cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr (needs --yes)");
     cmd->add_option("DIGESTS", args->manifest, "manifest written by 'ostree-ima digests'")
         ->required();

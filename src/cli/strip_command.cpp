@@ -1,6 +1,6 @@
 #include "binding_report.hpp"
 #include "command.hpp"
-#include "key_arguments.hpp"
+#include "jobs_option.hpp"
 #include "selector_arguments.hpp"
 
 #include "ostree-ima/commit_stripper.hpp"
@@ -27,8 +27,7 @@ Runner add_strip_command(CLI::App &app)
         "strip", "write a commit without security.ima on the (selected) files, everything else "
                  "kept; print its checksum");
     cmd->add_option("--repo", args->repo, "OSTree repository")->required();
-    cmd->add_option("--jobs,-j", args->jobs, "worker threads (default: online CPUs)")
-        ->check(CLI::PositiveNumber);
+    add_jobs_option(*cmd, args->jobs);
     cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
     args->select.add_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum to strip")->required();

@@ -1,5 +1,5 @@
 #include "command.hpp"
-#include "key_arguments.hpp"
+#include "jobs_option.hpp"
 #include "selector_arguments.hpp"
 
 #include "ostree-ima/commit_verifier.hpp"
@@ -96,8 +96,7 @@ Runner add_verify_command(CLI::App &app)
                   "unsigned files (among the selected) are failures too");
     cmd->add_option("--hash", args->hash, "require signatures over digests of this algorithm");
     cmd->add_flag("--json", args->json, "print a JSON report with every finding on stdout");
-    cmd->add_option("--jobs,-j", args->jobs, "worker threads (default: online CPUs)")
-        ->check(CLI::PositiveNumber);
+    add_jobs_option(*cmd, args->jobs);
     args->select.add_options(*cmd);
     cmd->add_option("REV", args->rev, "ref or commit checksum to verify")->required();
 

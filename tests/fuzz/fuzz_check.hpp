@@ -2,8 +2,10 @@
 // libFuzzer and the replay test (fuzz_replay_main.cpp) report as a crash.
 #pragma once
 
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 
 #define FUZZ_CHECK(condition)                                                                      \
     do {                                                                                           \
@@ -13,3 +15,19 @@
             std::abort();                                                                          \
         }                                                                                          \
     } while (false)
+
+// A message quoting hostile input is still one short line: at most
+// max_bytes, and no control byte (quoted_input escapes them).
+inline bool is_bounded_line(std::string_view message, std::size_t max_bytes)
+{
+    if (message.size() > max_bytes)
+        return false;
+    for (const char c : message)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            return false;
+    return true;
+}
+
+// The longest message the signing-room parsers write: a few located
+// problems, each quoting at most a few dozen characters of input.
+inline constexpr std::size_t kMaxParseMessageBytes = 600;

@@ -1,4 +1,5 @@
-// parse_digest_manifest on any text: throws Error or gives a manifest whose
+// parse_digest_manifest on any text: throws Error (one bounded line,
+// whatever the input quotes) or gives a manifest whose
 // canonical text parses again to the same canonical text.
 #include "fuzz_check.hpp"
 #include "ostree-ima/digest_manifest.hpp"
@@ -19,6 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         manifest = parse_digest_manifest(text, "fuzz input");
     } catch (const Error &e) {
         FUZZ_CHECK(std::string_view(e.what()).starts_with("fuzz input "));
+        FUZZ_CHECK(is_bounded_line(e.what(), kMaxParseMessageBytes));
         return 0;
     }
     // What we write must be what we read (an exception here is a crash too).

@@ -1,11 +1,17 @@
 // Pkcs11Uri on any text: returns or throws Error/UsageError; the text it
 // shows in messages never holds a pin-value, and the object URI we format
 // from its label and id parses again to the same label and id.
+//
+// And whatever the text, a PIN added to it under any spelling of
+// "pin-value" (misspelled, percent-encoded, in either case, with blanks)
+// never appears in the display, the messages or describe_unrecognized.
 #include "fuzz_check.hpp"
 #include "ostree-ima/error.hpp"
 #include "pkcs11_uri.hpp"
+#include "pkcs11_uri_text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +24,9 @@ using namespace ostree_ima;
 using namespace ostree_ima::pkcs11;
 
 namespace {
+
+// A display (at most 300 characters) and up to three located problems.
+constexpr std::size_t kMaxUriMessageBytes = 1000;
 
 // Whether `text` has "pin-value" followed by '=' (p11-kit skips blanks
 // around names and matches them case-sensitively; be stricter): a message
@@ -36,6 +45,42 @@ bool shows_pin_value(const std::string &text)
     return false;
 }
 
+// Spellings that may carry a PIN: p11-kit's own name, the ones of issue
+// #10, and what blanks (which p11-kit removes) and case make of them.
+constexpr std::array<std::string_view, 14> kPinSpellings = {
+    "pin-value",  "pin%2Dvalue", "pin%2dvalue", "pin-valu%65", "%70in-value",
+    "pinvalue",   "pin_value",   "PIN-VALUE",   "Pin-Value",   "pin -value",
+    "pin-value ", " pin-value",  "pin\n-value", "pin\tvalue"};
+
+// Not a word any input or name could hold by chance.
+constexpr std::string_view kSecret = "Zq7SecretPin4713";
+
+void require_hidden(std::string_view shown)
+{
+    FUZZ_CHECK(shown.find(kSecret) == std::string_view::npos);
+}
+
+// text with `spelling=kSecret` as one more attribute: in the query when
+// text has one, else in the path or (new_query) as a new query. Checked as
+// messages show it (Pkcs11Uri's display and errors, which include the
+// bounded display and describe_unrecognized) and as the audit log does.
+void check_secret_hidden(const std::string &text, std::string_view spelling, bool new_query)
+{
+    std::string uri = text;
+    const bool has_query = text.find('?') != std::string::npos;
+    uri += has_query ? "&" : (new_query ? "?" : ";");
+    uri.append(spelling);
+    uri += "=";
+    uri.append(kSecret);
+    require_hidden(uri_display(uri, kUnboundedUriDisplay));
+    try {
+        const Pkcs11Uri parsed(uri);
+        require_hidden(parsed.display());
+    } catch (const Error &e) {
+        require_hidden(e.what());
+    }
+}
+
 void blank_padded(unsigned char *field, std::size_t size, std::string_view text)
 {
     std::memset(field, ' ', size);
@@ -47,14 +92,22 @@ void blank_padded(unsigned char *field, std::size_t size, std::string_view text)
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
     const std::string text(reinterpret_cast<const char *>(data), size);
+    if (text.find(kSecret) == std::string::npos) {
+        // Every spelling, in the path or a new query by turns (inputs of
+        // each length take the other turn), so each input costs 14 parses.
+        for (std::size_t i = 0; i < kPinSpellings.size(); ++i)
+            check_secret_hidden(text, kPinSpellings[i], (i + size) % 2 == 0);
+    }
     std::optional<Pkcs11Uri> uri;
     try {
         uri.emplace(text);
     } catch (const Error &e) {
         FUZZ_CHECK(!shows_pin_value(e.what())); // UsageError is an Error
+        FUZZ_CHECK(is_bounded_line(e.what(), kMaxUriMessageBytes));
         return 0;
     }
     FUZZ_CHECK(!shows_pin_value(uri->display()));
+    FUZZ_CHECK(is_bounded_line(uri->display(), kMaxUriMessageBytes));
     (void)uri->module_path();
     (void)uri->module_name();
     (void)uri->has_pin_value();

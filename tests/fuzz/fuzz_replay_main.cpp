@@ -1,7 +1,9 @@
 // Replays files through a fuzz target's LLVMFuzzerTestOneInput without
 // libFuzzer, so that the corpus and every crasher once found keep passing in
-// the normal (g++) build. Arguments: files or directories (recursed; a
-// missing directory is skipped, an empty one is fine).
+// the normal (g++) build. Arguments: the seed corpus directory, which must
+// hold inputs (a replay of nothing would pass with nothing checked), then
+// more files or directories (recursed; a missing one is skipped: not every
+// target has regressions/).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -35,6 +37,11 @@ void replay(const std::filesystem::path &file)
 int main(int argc, char **argv)
 {
     std::size_t count = 0;
+    if (argc < 2 || !std::filesystem::is_directory(argv[1]) || std::filesystem::is_empty(argv[1])) {
+        std::cerr << "replay: no seed corpus at " << (argc < 2 ? "(none given)" : argv[1])
+                  << ": nothing would be checked\n";
+        return 1;
+    }
     try {
         for (int i = 1; i < argc; ++i) {
             const std::filesystem::path arg(argv[i]);

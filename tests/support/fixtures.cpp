@@ -1,6 +1,7 @@
 #include "fixtures.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <cctype>
 #include <cstdlib>
 #include <gio/gio.h>
 #include <ostree.h>
@@ -31,7 +32,11 @@ TempDir::~TempDir()
         (void)sh("rm -rf " + quote(path_));
 }
 
-KeyPair make_key(const std::string &dir, const std::string &name, const std::string &spec)
+namespace {
+// openssl genpkey + req -x509 with `-addext subjectKeyIdentifier=<skid>`
+// ("hash", "none" or hex bytes).
+KeyPair make_key_pair(const std::string &dir, const std::string &name, const std::string &spec,
+                      const std::string &skid)
 {
     KeyPair k;
     k.name = name;
@@ -47,10 +52,43 @@ KeyPair make_key(const std::string &dir, const std::string &name, const std::str
         gen = "-algorithm " + spec;
     sh_ok("openssl genpkey " + gen + " -out " + quote(k.key_pem) + " 2>&1");
     sh_ok("openssl req -new -x509 -key " + quote(k.key_pem) + " -subj '/CN=ostree-ima test " +
-          name + "' -addext subjectKeyIdentifier=hash -days 30 -out " + quote(k.cert_pem) +
+          name + "' -addext subjectKeyIdentifier=" + skid + " -days 30 -out " + quote(k.cert_pem) +
           " 2>&1 && openssl x509 -in " + quote(k.cert_pem) + " -outform DER -out " +
           quote(k.cert_der));
     return k;
+}
+} // namespace
+
+KeyPair make_key(const std::string &dir, const std::string &name, const std::string &spec)
+{
+    return make_key_pair(dir, name, spec, "hash");
+}
+
+KeyPair make_key_with_skid(const std::string &dir, const std::string &name, const std::string &spec,
+                           const std::string &skid_hex)
+{
+    KeyPair k = make_key_pair(dir, name, spec, skid_hex.empty() ? "none" : skid_hex);
+    const std::string shown = certificate_skid_hex(k.cert_pem);
+    BOOST_REQUIRE_MESSAGE(shown == skid_hex, "openssl made " << k.cert_pem << " with SKID '"
+                                                             << shown << "', not '" << skid_hex
+                                                             << "'");
+    return k;
+}
+
+std::string certificate_skid_hex(const std::string &cert)
+{
+    // "X509v3 Subject Key Identifier: \n    00:11:...:42\n", or nothing.
+    const std::string out =
+        sh_ok("openssl x509 -in " + quote(cert) + " -inform " +
+              (cert.ends_with(".der") ? "DER" : "PEM") + " -noout -ext subjectKeyIdentifier");
+    std::string hex;
+    const auto colon = out.find(':');
+    if (colon == std::string::npos)
+        return hex;
+    for (const char c : out.substr(colon + 1))
+        if (std::isxdigit(static_cast<unsigned char>(c)) != 0)
+            hex.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    return hex;
 }
 
 void make_source_tree(const std::string &dir, const KeyPair &presign_key)

@@ -44,6 +44,17 @@ struct KeyPair {
 // "rsa:4096", "ec:P-256", "ec:P-384", "ed25519", "rsa:1024", "ec:P-521".
 KeyPair make_key(const std::string &dir, const std::string &name, const std::string &spec);
 
+// The same with a certificate whose subjectKeyIdentifier is skid_hex
+// (lower-case hex, any bytes: not the SHA-1 of the key, as a CA may
+// number its keys), or that has none when skid_hex is empty. Checked with
+// certificate_skid_hex.
+KeyPair make_key_with_skid(const std::string &dir, const std::string &name, const std::string &spec,
+                           const std::string &skid_hex);
+
+// The subjectKeyIdentifier as `openssl x509 -ext subjectKeyIdentifier`
+// prints it, as lower-case hex without colons; "" when there is none.
+std::string certificate_skid_hex(const std::string &cert);
+
 // The tree of the integration tests: nested directories, empty and large
 // files, an executable, a symlink, the same content at several paths, a file
 // with a user.* xattr and one pre-signed by evmctl with `presign_key`.
