@@ -13,14 +13,14 @@
 //                        the caller.
 // Prints one JSON line: {"seconds":..,"objects":..,"bytes":..} or
 // {"seconds":..,"signatures":..,"rate":..}.
-#include "commit_plan.hpp"
-#include "file_digest.hpp"
-#include "object_file_io.hpp"
+#include "ima/file_digest.hpp"
+#include "objects/object_file_io.hpp"
+#include "objects/stored_object.hpp"
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/key_factory.hpp"
-#include "parallel_for.hpp"
-#include "repo.hpp"
-#include "stored_object.hpp"
+#include "repo/commit_plan.hpp"
+#include "repo/repo.hpp"
+#include "util/parallel_for.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -1,8 +1,6 @@
 #include "pkcs11_backend.hpp"
 
 #include "ostree-ima/error.hpp"
-#include "ostree-ima/pin_source.hpp"
-#include "ostree-ima/quoted_input.hpp"
 #include "pkcs11_digest_info.hpp"
 #include "pkcs11_ecdsa_sig.hpp"
 #include "pkcs11_error.hpp"
@@ -12,6 +10,8 @@
 #include "pkcs11_session_pool.hpp"
 #include "pkcs11_strings.hpp"
 #include "pkcs11_uri.hpp"
+#include "secrets/pin_source.hpp"
+#include "util/quoted_input.hpp"
 
 #include <atomic>
 #include <optional>

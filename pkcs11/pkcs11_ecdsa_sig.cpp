@@ -1,6 +1,7 @@
 #include "pkcs11_ecdsa_sig.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "ostree-ima/openssl_ptr.hpp"
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
@@ -11,16 +12,6 @@
 namespace ostree_ima::pkcs11 {
 
 namespace {
-
-struct SigFree {
-    void operator()(ECDSA_SIG *sig) const { ECDSA_SIG_free(sig); }
-};
-using SigPtr = std::unique_ptr<ECDSA_SIG, SigFree>;
-
-struct BnFree {
-    void operator()(BIGNUM *bn) const { BN_free(bn); }
-};
-using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
 
 std::vector<std::uint8_t> encode(const ECDSA_SIG *sig)
 {
@@ -37,10 +28,10 @@ std::vector<std::uint8_t> encode(const ECDSA_SIG *sig)
 }
 
 // DER that decodes completely, with r and s no longer than the order.
-SigPtr parse_der(std::span<const std::uint8_t> signature, std::size_t order_bytes)
+EcdsaSigPtr parse_der(std::span<const std::uint8_t> signature, std::size_t order_bytes)
 {
     const unsigned char *in = signature.data();
-    SigPtr sig(d2i_ECDSA_SIG(nullptr, &in, static_cast<long>(signature.size())));
+    EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &in, static_cast<long>(signature.size())));
     if (!sig || in != signature.data() + signature.size()) {
         return nullptr;
     }
@@ -61,9 +52,9 @@ std::vector<std::uint8_t> ecdsa_raw_to_der(std::span<const std::uint8_t> signatu
 {
     if (order_bytes > 0 && signature.size() == 2 * order_bytes) {
         const auto half = static_cast<int>(order_bytes);
-        BnPtr r(BN_bin2bn(signature.data(), half, nullptr));
-        BnPtr s(BN_bin2bn(signature.data() + order_bytes, half, nullptr));
-        SigPtr sig(ECDSA_SIG_new());
+        BignumPtr r(BN_bin2bn(signature.data(), half, nullptr));
+        BignumPtr s(BN_bin2bn(signature.data() + order_bytes, half, nullptr));
+        EcdsaSigPtr sig(ECDSA_SIG_new());
         if (!r || !s || !sig) {
             throw Error("out of memory converting an ECDSA signature");
         }

@@ -1,11 +1,11 @@
 #include "pkcs11_key_finder.hpp"
 
 #include "ostree-ima/error.hpp"
-#include "ostree-ima/quoted_input.hpp"
 #include "pkcs11_attributes.hpp"
 #include "pkcs11_error.hpp"
 #include "pkcs11_public_key.hpp"
 #include "pkcs11_strings.hpp"
+#include "util/quoted_input.hpp"
 
 #include <algorithm>
 #include <iostream>

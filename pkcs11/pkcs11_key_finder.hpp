@@ -6,12 +6,12 @@
 #pragma once
 
 #include "ostree-ima/key_backend.hpp"
-#include "ostree-ima/secret.hpp"
 #include "pkcs11_login.hpp"
 #include "pkcs11_module.hpp"
 #include "pkcs11_objects.hpp"
 #include "pkcs11_pin.hpp"
 #include "pkcs11_uri.hpp"
+#include "secrets/secret.hpp"
 
 #include <p11-kit/pkcs11.h>
 

@@ -1,10 +1,10 @@
 #include "pkcs11_listing.hpp"
 
+#include "ostree-ima/certificate.hpp"
 #include "ostree-ima/error.hpp"
-#include "ostree-ima/quoted_input.hpp"
+#include "ostree-ima/openssl_ptr.hpp"
 #include "pkcs11_attributes.hpp"
 #include "pkcs11_error.hpp"
-#include "pkcs11_ima_key_id.hpp"
 #include "pkcs11_login.hpp"
 #include "pkcs11_module.hpp"
 #include "pkcs11_objects.hpp"
@@ -12,6 +12,7 @@
 #include "pkcs11_public_key.hpp"
 #include "pkcs11_strings.hpp"
 #include "pkcs11_uri.hpp"
+#include "util/quoted_input.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
@@ -29,12 +30,19 @@ using namespace pkcs11;
 
 namespace {
 
-struct X509Free {
-    void operator()(X509 *x) const { X509_free(x); }
-};
-struct BioFree {
-    void operator()(BIO *b) const { BIO_free(b); }
-};
+// The IMA key id by the one rule (Certificate::ima_key_id); nothing for a
+// value that is not an X.509 certificate.
+void set_key_id_from_certificate(const std::vector<std::uint8_t> &der, std::string &id,
+                                 std::string &source)
+{
+    try {
+        const Certificate cert = Certificate::from_bytes(der, "on the token");
+        id = key_id_hex(cert.ima_key_id());
+        source = cert.subject_key_identifier() ? "certificate subjectKeyIdentifier"
+                                               : "SHA-1 of the public key";
+    } catch (const Error &) {
+    }
+}
 
 void describe_shape(const EVP_PKEY *key, Pkcs11ObjectListing &out)
 {
@@ -62,9 +70,8 @@ void describe_shape(const EVP_PKEY *key, Pkcs11ObjectListing &out)
 std::string certificate_subject(std::span<const std::uint8_t> der)
 {
     const unsigned char *in = der.data();
-    const std::unique_ptr<X509, X509Free> cert(
-        d2i_X509(nullptr, &in, static_cast<long>(der.size())));
-    const std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+    const X509Ptr cert(d2i_X509(nullptr, &in, static_cast<long>(der.size())));
+    const BioPtr bio(BIO_new(BIO_s_mem()));
     if (!cert || !bio ||
         X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert.get()), 0, XN_FLAG_RFC2253) < 0) {
         return {};
@@ -86,9 +93,7 @@ Pkcs11ObjectListing list_certificate(const Session &session, const ObjectInfo &i
         const auto key = public_key_from_certificate(*der);
         describe_shape(key.get(), out);
         out.subject = certificate_subject(*der);
-        const auto key_id = ima_key_id_from_certificate(*der);
-        out.ima_key_id = key_id.hex;
-        out.ima_key_id_source = key_id.source;
+        set_key_id_from_certificate(*der, out.ima_key_id, out.ima_key_id_source);
     }
     return out;
 }
@@ -135,16 +140,16 @@ Pkcs11ObjectListing list_private_key(const Session &session, const ObjectInfo &i
                 continue;
             }
             out.has_certificate = true;
-            const auto key_id = ima_key_id_from_certificate(*der);
-            out.ima_key_id = key_id.hex;
-            out.ima_key_id_source = key_id.source;
+            set_key_id_from_certificate(*der, out.ima_key_id, out.ima_key_id_source);
             break;
         }
     }
     if (out.ima_key_id.empty() && key) {
-        const auto key_id = ima_key_id_from_public_key(key.get());
-        out.ima_key_id = key_id.hex;
-        out.ima_key_id_source = key_id.source;
+        try {
+            out.ima_key_id = key_id_hex(key_id_from_public_key(key.get()));
+            out.ima_key_id_source = "SHA-1 of the public key";
+        } catch (const Error &) { // a key OpenSSL cannot encode: no id to show
+        }
     }
     return out;
 }

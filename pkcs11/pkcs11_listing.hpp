@@ -3,7 +3,7 @@
 // pkcs11_listing_format.hpp.
 #pragma once
 
-#include "ostree-ima/pin_source.hpp"
+#include "secrets/pin_source.hpp"
 
 #include <optional>
 #include <string>

@@ -1,9 +1,9 @@
 #include "pkcs11_login.hpp"
 
 #include "ostree-ima/error.hpp"
-#include "ostree-ima/quoted_input.hpp"
 #include "pkcs11_error.hpp"
 #include "pkcs11_strings.hpp"
+#include "util/quoted_input.hpp"
 
 #include <iostream>
 #include <utility>

@@ -7,10 +7,10 @@
 // log out from pooled sessions.
 #pragma once
 
-#include "ostree-ima/secret.hpp"
 #include "pkcs11_module.hpp"
 #include "pkcs11_pin.hpp"
 #include "pkcs11_session.hpp"
+#include "secrets/secret.hpp"
 
 #include <p11-kit/pkcs11.h>
 

@@ -1,11 +1,13 @@
 #include "pkcs11_module.hpp"
 
+#include "util/malloc_ptr.hpp"
+
 #include "ckr_text.hpp"
 #include "ostree-ima/error.hpp"
-#include "ostree-ima/quoted_input.hpp"
 #include "pkcs11_error.hpp"
-#include "pkcs11_stderr_capture.hpp"
 #include "pkcs11_strings.hpp"
+#include "util/quoted_input.hpp"
+#include "util/stderr_capture.hpp"
 
 #include <p11-kit/p11-kit.h>
 
@@ -19,13 +21,9 @@ namespace ostree_ima::pkcs11 {
 
 namespace {
 
-struct CharFree {
-    void operator()(char *p) const { std::free(p); }
-};
-
 std::string take_string(char *owned)
 {
-    const std::unique_ptr<char, CharFree> holder(owned);
+    const MallocPtr<char> holder(owned);
     return owned == nullptr ? std::string() : std::string(owned);
 }
 

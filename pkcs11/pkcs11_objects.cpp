@@ -1,9 +1,9 @@
 #include "pkcs11_objects.hpp"
 
-#include "ostree-ima/quoted_input.hpp"
 #include "pkcs11_attributes.hpp"
 #include "pkcs11_error.hpp"
 #include "pkcs11_strings.hpp"
+#include "util/quoted_input.hpp"
 
 #include <cstdio>
 #include <cstring>

@@ -1,7 +1,6 @@
 #include "pkcs11_pin.hpp"
 
 #include <atomic>
-#include <cstdlib>
 #include <iostream>
 
 namespace ostree_ima::pkcs11 {
@@ -36,13 +35,7 @@ std::string PinResolver::origin() const
     if (const auto source = uri_.pin_source()) {
         return "the URI's pin-source " + *source;
     }
-    if (fallback_.pin_file()) {
-        return "--pin-file " + *fallback_.pin_file();
-    }
-    if (std::getenv("OSTREE_IMA_PIN") != nullptr) {
-        return "OSTREE_IMA_PIN";
-    }
-    return "the terminal";
+    return fallback_.describe_origin();
 }
 
 } // namespace ostree_ima::pkcs11

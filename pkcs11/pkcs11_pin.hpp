@@ -3,9 +3,9 @@
 // pin-source file, then PinSource (--pin-file, OSTREE_IMA_PIN, prompt).
 #pragma once
 
-#include "ostree-ima/pin_source.hpp"
-#include "ostree-ima/secret.hpp"
 #include "pkcs11_uri.hpp"
+#include "secrets/pin_source.hpp"
+#include "secrets/secret.hpp"
 
 #include <string>
 

@@ -20,22 +20,10 @@ namespace ostree_ima::pkcs11 {
 
 namespace {
 
-template <auto Free> struct Deleter {
-    template <typename T> void operator()(T *p) const { Free(p); }
-};
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
-using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD_free>>;
-using ParamPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM_free>>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
-using ObjPtr = std::unique_ptr<ASN1_OBJECT, Deleter<ASN1_OBJECT_free>>;
-using OctetPtr = std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING_free>>;
-using GroupPtr = std::unique_ptr<EC_GROUP, Deleter<EC_GROUP_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
-
 EvpPkeyPtr from_params(const char *type, OSSL_PARAM_BLD *builder)
 {
-    ParamPtr params(OSSL_PARAM_BLD_to_param(builder));
-    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+    OsslParamPtr params(OSSL_PARAM_BLD_to_param(builder));
+    EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
     if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) {
         throw Error(std::string("cannot build an OpenSSL ") + type + " public key");
     }
@@ -55,7 +43,7 @@ std::vector<std::uint8_t> unwrap_ec_point(std::span<const std::uint8_t> point,
                               ((p[0] == 0x02 || p[0] == 0x03) && p.size() == 1 + field_bytes));
     };
     const unsigned char *in = point.data();
-    OctetPtr octets(d2i_ASN1_OCTET_STRING(nullptr, &in, static_cast<long>(point.size())));
+    Asn1OctetStringPtr octets(d2i_ASN1_OCTET_STRING(nullptr, &in, static_cast<long>(point.size())));
     if (octets && in == point.data() + point.size()) {
         const std::span<const std::uint8_t> inner(
             ASN1_STRING_get0_data(octets.get()),
@@ -72,9 +60,9 @@ std::vector<std::uint8_t> unwrap_ec_point(std::span<const std::uint8_t> point,
 EvpPkeyPtr rsa_public_key(std::span<const std::uint8_t> modulus,
                           std::span<const std::uint8_t> exponent)
 {
-    BnPtr n(BN_bin2bn(modulus.data(), static_cast<int>(modulus.size()), nullptr));
-    BnPtr e(BN_bin2bn(exponent.data(), static_cast<int>(exponent.size()), nullptr));
-    ParamBldPtr builder(OSSL_PARAM_BLD_new());
+    BignumPtr n(BN_bin2bn(modulus.data(), static_cast<int>(modulus.size()), nullptr));
+    BignumPtr e(BN_bin2bn(exponent.data(), static_cast<int>(exponent.size()), nullptr));
+    OsslParamBldPtr builder(OSSL_PARAM_BLD_new());
     if (!n || !e || !builder ||
         OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) != 1 ||
         OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) != 1) {
@@ -87,14 +75,14 @@ EvpPkeyPtr ec_public_key(std::span<const std::uint8_t> ec_params,
                          std::span<const std::uint8_t> ec_point)
 {
     const unsigned char *in = ec_params.data();
-    ObjPtr oid(d2i_ASN1_OBJECT(nullptr, &in, static_cast<long>(ec_params.size())));
+    Asn1ObjectPtr oid(d2i_ASN1_OBJECT(nullptr, &in, static_cast<long>(ec_params.size())));
     if (!oid) {
         // Explicit curve parameters: the kernel only knows named curves anyway.
         throw Error("the key's EC parameters are not a named curve");
     }
     const int nid = OBJ_obj2nid(oid.get());
     const char *group_name = nid == NID_undef ? nullptr : OBJ_nid2sn(nid);
-    GroupPtr group(nid == NID_undef ? nullptr : EC_GROUP_new_by_curve_name(nid));
+    EcGroupPtr group(nid == NID_undef ? nullptr : EC_GROUP_new_by_curve_name(nid));
     if (group_name == nullptr || !group) {
         char text[128] = {};
         OBJ_obj2txt(text, sizeof text, oid.get(), 1);
@@ -103,7 +91,7 @@ EvpPkeyPtr ec_public_key(std::span<const std::uint8_t> ec_params,
     const auto field_bytes = static_cast<std::size_t>((EC_GROUP_get_degree(group.get()) + 7) / 8);
     const auto point = unwrap_ec_point(ec_point, field_bytes);
 
-    ParamBldPtr builder(OSSL_PARAM_BLD_new());
+    OsslParamBldPtr builder(OSSL_PARAM_BLD_new());
     if (!builder ||
         OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME, group_name, 0) !=
             1 ||

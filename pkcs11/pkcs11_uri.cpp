@@ -1,9 +1,11 @@
 #include "pkcs11_uri.hpp"
 
+#include "util/malloc_ptr.hpp"
+
 #include "ostree-ima/error.hpp"
-#include "ostree-ima/pin_source.hpp"
-#include "ostree-ima/quoted_input.hpp"
 #include "pkcs11_uri_text.hpp"
+#include "secrets/pin_source.hpp"
+#include "util/quoted_input.hpp"
 
 #include <openssl/crypto.h>
 
@@ -14,10 +16,6 @@
 namespace ostree_ima::pkcs11 {
 
 namespace {
-
-struct CharFree {
-    void operator()(char *p) const { std::free(p); }
-};
 
 std::optional<std::string> optional_string(const char *value)
 {
@@ -243,7 +241,7 @@ std::string format_object_uri(const CK_TOKEN_INFO &token, CK_OBJECT_CLASS object
     if (p11_kit_uri_format(uri.get(), P11_KIT_URI_FOR_OBJECT_ON_TOKEN, &text) != P11_KIT_URI_OK) {
         throw Error("cannot format a PKCS#11 URI");
     }
-    const std::unique_ptr<char, CharFree> owned(text);
+    const MallocPtr<char> owned(text);
     return std::string(text);
 }
 

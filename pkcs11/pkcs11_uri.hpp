@@ -4,7 +4,7 @@
 // ambiguous match, is up to the key finder.
 #pragma once
 
-#include "ostree-ima/secret.hpp"
+#include "secrets/secret.hpp"
 
 #include <p11-kit/pkcs11.h>
 #include <p11-kit/uri.h>

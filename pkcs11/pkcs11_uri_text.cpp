@@ -1,6 +1,6 @@
 #include "pkcs11_uri_text.hpp"
 
-#include "ostree-ima/quoted_input.hpp"
+#include "util/quoted_input.hpp"
 
 #include <openssl/crypto.h>
 

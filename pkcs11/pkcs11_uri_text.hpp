@@ -11,7 +11,8 @@
 // use it too.
 #pragma once
 
-#include "ostree-ima/secret.hpp"
+#include "pkcs11_route.hpp"
+#include "secrets/secret.hpp"
 
 #include <cstddef>
 #include <limits>
@@ -20,9 +21,8 @@
 
 namespace ostree_ima::pkcs11 {
 
-// Whether text starts with the "pkcs11:" scheme, in any case (RFC 3986
+// is_pkcs11_uri: pkcs11_route.hpp (the scheme in any case: RFC 3986
 // schemes are case-insensitive, and RFC 7512 follows it).
-bool is_pkcs11_uri(std::string_view text);
 
 // text with its scheme written "pkcs11:", which is how p11-kit wants it.
 // A SecretString: the URI may hold a pin-value.

@@ -8,6 +8,7 @@
 
 #include "child_process.hpp"
 #include "fixtures.hpp"
+#include "text_files.hpp"
 
 #include <csignal>
 #include <filesystem>

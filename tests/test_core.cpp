@@ -7,18 +7,19 @@
 #define BOOST_TEST_MODULE core
 #include <boost/test/unit_test.hpp>
 
-#include "commit_plan.hpp"
-#include "content_copy.hpp"
 #include "fixtures.hpp"
-#include "object_checksum.hpp"
-#include "object_file_io.hpp"
+#include "objects/content_copy.hpp"
+#include "objects/object_checksum.hpp"
+#include "objects/object_file_io.hpp"
+#include "objects/stored_object.hpp"
+#include "objects/xattr_list.hpp"
 #include "ostree-ima/error.hpp"
-#include "parallel_for.hpp"
-#include "repo.hpp"
-#include "stored_object.hpp"
-#include "transaction.hpp"
-#include "tree_rewriter.hpp"
-#include "xattr_list.hpp"
+#include "repo/commit_plan.hpp"
+#include "repo/repo.hpp"
+#include "repo/transaction.hpp"
+#include "repo/tree_rewriter.hpp"
+#include "text_files.hpp"
+#include "util/parallel_for.hpp"
 
 #include <atomic>
 #include <fcntl.h>

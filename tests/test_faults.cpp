@@ -10,7 +10,9 @@
 #define BOOST_TEST_MODULE faults
 #include <boost/test/unit_test.hpp>
 
+#include "child_process.hpp"
 #include "fixtures.hpp"
+#include "text_files.hpp"
 
 #include <chrono>
 #include <csignal>
@@ -31,27 +33,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string trimmed(std::string s)
-{
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
-    return s;
-}
-
-std::string read_text(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::size_t line_count(const std::string &s)
-{
-    std::size_t n = 0;
-    for (char c : s)
-        n += c == '\n';
-    return n;
-}
-
 // Entries of repo/tmp but ostree's own cache/: staging-*, tmpobject-*, ours.
 std::vector<std::string> tmp_leftovers(const std::string &repo)
 {
@@ -69,104 +50,6 @@ std::string joined(const std::vector<std::string> &v)
         s += x + " ";
     return s;
 }
-
-// An ostree-ima run in the background, to be signalled while it works.
-class Child {
-  public:
-    Child(const std::vector<std::string> &argv, const std::string &log_prefix)
-        : out_path_(log_prefix + ".out"), err_path_(log_prefix + ".err")
-    {
-        // Everything the child needs is prepared before fork: it only calls
-        // async-signal-safe functions.
-        std::vector<char *> args;
-        for (const auto &a : argv)
-            args.push_back(const_cast<char *>(a.c_str()));
-        args.push_back(nullptr);
-        const int out = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        const int err = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        BOOST_REQUIRE(out >= 0 && err >= 0);
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::dup2(out, STDOUT_FILENO);
-            ::dup2(err, STDERR_FILENO);
-            ::execv(args[0], args.data());
-            ::_exit(127);
-        }
-        ::close(out);
-        ::close(err);
-        BOOST_REQUIRE(pid_ > 0);
-    }
-    Child(const Child &) = delete;
-    Child &operator=(const Child &) = delete;
-    ~Child()
-    {
-        if (pid_ > 0 && !reaped_) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-    [[nodiscard]] pid_t pid() const { return pid_; }
-    void signal(int signo) const { BOOST_REQUIRE(::kill(pid_, signo) == 0); }
-
-    // Whether it ended within `timeout` (then wait() returns at once).
-    bool ends_within(std::chrono::milliseconds timeout)
-    {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            siginfo_t info{};
-            if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-                info.si_pid == pid_)
-                return true;
-            std::this_thread::sleep_for(5ms);
-        }
-        return false;
-    }
-
-    // Waits (up to 20 s) until in_transaction(repo); false if it never is
-    // (the run ended, or is stuck before its transaction).
-    bool wait_in_transaction(const std::string &repo) const
-    {
-        const auto deadline = std::chrono::steady_clock::now() + 20s;
-        while (!in_transaction(repo)) {
-            if (std::chrono::steady_clock::now() > deadline)
-                return false;
-            std::this_thread::sleep_for(2ms);
-        }
-        return true;
-    }
-
-    // Exit code as a shell gives it: 128 + signal when a signal ended it.
-    Result wait()
-    {
-        int status = 0;
-        BOOST_REQUIRE(::waitpid(pid_, &status, 0) == pid_);
-        reaped_ = true;
-        Result r;
-        r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        r.out = read_text(out_path_);
-        r.err = read_text(err_path_);
-        return r;
-    }
-
-    // Whether the child holds an ostree staging directory of `repo` open,
-    // i.e. its transaction is under way (long after main() set up signals).
-    [[nodiscard]] bool in_transaction(const std::string &repo) const
-    {
-        const std::string needle = fs::canonical(repo).string() + "/tmp/staging-";
-        std::error_code ec;
-        for (const auto &e : fs::directory_iterator("/proc/" + std::to_string(pid_) + "/fd", ec)) {
-            const std::string target = fs::read_symlink(e.path(), ec).string();
-            if (!ec && target.rfind(needle, 0) == 0)
-                return true;
-        }
-        return false;
-    }
-
-  private:
-    std::string out_path_, err_path_;
-    pid_t pid_ = -1;
-    bool reaped_ = false;
-};
 
 // A mount the test made, unmounted (lazily, so a busy one cannot stick) at
 // the end of the test.
@@ -231,13 +114,6 @@ class RepoLock {
     int fd_;
 };
 
-void write_file(const std::string &path, const std::string &data)
-{
-    std::ofstream out(path, std::ios::binary);
-    out << data;
-    BOOST_REQUIRE(out.good());
-}
-
 std::string random_bytes(std::size_t n, std::uint64_t seed)
 {
     std::mt19937_64 rng(seed);
@@ -295,11 +171,11 @@ struct World {
             const std::string sub = big_tree + "/dir" + std::to_string(d);
             fs::create_directories(sub);
             for (int f = 0; f < 100; ++f)
-                write_file(sub + "/file" + std::to_string(f),
+                write_text(sub + "/file" + std::to_string(f),
                            "file " + std::to_string(d) + "/" + std::to_string(f) + "\n");
         }
         for (int i = 0; i < 4; ++i)
-            write_file(big_tree + "/large" + std::to_string(i),
+            write_text(big_tree + "/large" + std::to_string(i),
                        random_bytes(2 << 20, static_cast<std::uint64_t>(i)));
         pristine["bare-user"] = make_fast_repo(root + "/big-bare-user", "bare-user", big_tree);
         // ostree commit compresses slowly object by object; pull-local is faster.
@@ -392,7 +268,7 @@ void signals_in_mode(const std::string &mode)
         const auto delay = full * percent / 100;
         BOOST_TEST_CONTEXT(mode << ": SIGKILL after " << delay.count() << " ms")
         {
-            Child child(sign_argv(repo, w.key), w.dir / "kill");
+            ChildProcess child(sign_argv(repo, w.key), w.dir / "kill");
             BOOST_REQUIRE_MESSAGE(child.wait_in_transaction(repo),
                                   "the run never started its transaction");
             std::this_thread::sleep_for(delay);
@@ -410,7 +286,7 @@ void signals_in_mode(const std::string &mode)
     for (const int signo : {SIGINT, SIGTERM}) {
         BOOST_TEST_CONTEXT(mode << ": signal " << signo)
         {
-            Child child(sign_argv(repo, w.key), w.dir / "interrupt");
+            ChildProcess child(sign_argv(repo, w.key), w.dir / "interrupt");
             const auto deadline = std::chrono::steady_clock::now() + 20s;
             while (!child.in_transaction(repo) && std::chrono::steady_clock::now() < deadline)
                 std::this_thread::sleep_for(2ms);
@@ -470,9 +346,9 @@ BOOST_AUTO_TEST_CASE(interrupt_before_the_job_ends_the_process_at_once)
     sh_ok("openssl pkey -in " + quote(w.key.key_pem) + " -aes256 -passout pass:secret -out " +
           quote(encrypted));
     const std::string repo = w.copy_of("archive", "early-interrupt");
-    Child child({binary(), "sign", "--repo=" + repo, "--key=" + encrypted, "--pin-file=" + fifo,
-                 "main", "signed"},
-                dir + "/log");
+    ChildProcess child({binary(), "sign", "--repo=" + repo, "--key=" + encrypted,
+                        "--pin-file=" + fifo, "main", "signed"},
+                       dir + "/log");
     std::this_thread::sleep_for(300ms);
     child.signal(SIGINT);
     BOOST_REQUIRE_MESSAGE(child.ends_within(5s), "SIGINT did not end a process blocked before "
@@ -489,8 +365,8 @@ BOOST_AUTO_TEST_CASE(stale_staging_directories_of_several_killed_runs)
     World &w = world();
     const std::string repo = w.copy_of("bare-user", "several-killed");
     {
-        Child a(sign_argv(repo, w.key, "ref-a"), w.dir / "a");
-        Child b(sign_argv(repo, w.key, "ref-b"), w.dir / "b");
+        ChildProcess a(sign_argv(repo, w.key, "ref-a"), w.dir / "a");
+        ChildProcess b(sign_argv(repo, w.key, "ref-b"), w.dir / "b");
         // Both killed mid-transaction (see signals_in_mode).
         BOOST_REQUIRE(a.wait_in_transaction(repo));
         BOOST_REQUIRE(b.wait_in_transaction(repo));
@@ -529,7 +405,7 @@ void fill_the_disk(const std::string &mode, bool ostree_reserve)
     const std::string tree = dir + "/tree";
     fs::create_directories(tree);
     for (int i = 0; i < 40; ++i)
-        write_file(tree + "/f" + std::to_string(i),
+        write_text(tree + "/f" + std::to_string(i),
                    random_bytes(30000, 1000 + static_cast<std::uint64_t>(i)));
     const Mount mount = Mount::tmpfs(dir + "/mnt", "1800k");
     // With core.min-free-space-percent=0, writes go on until the kernel's ENOSPC.
@@ -571,8 +447,8 @@ std::string small_repo(const std::string &dir, const std::string &mode)
     std::string text;
     for (int i = 0; i < 100000; ++i)
         text += std::to_string(i) + "\n";
-    write_file(tree + "/usr/bin/big.txt", text);
-    write_file(tree + "/usr/bin/small", "small\n");
+    write_text(tree + "/usr/bin/big.txt", text);
+    write_text(tree + "/usr/bin/small", "small\n");
     const std::string repo = make_fast_repo(dir + "/repo-" + mode, mode, tree);
     sh_ok("ostree refs --repo=" + quote(repo) + " --create=signed main");
     return repo;
@@ -702,8 +578,8 @@ BOOST_AUTO_TEST_CASE(two_runs_on_different_refs)
         BOOST_TEST_CONTEXT(mode)
         {
             const std::string repo = w.copy_of(mode, "concurrent");
-            Child a(sign_argv(repo, w.key, "ref-a"), w.dir / "a");
-            Child b(sign_argv(repo, w.key, "ref-b"), w.dir / "b");
+            ChildProcess a(sign_argv(repo, w.key, "ref-a"), w.dir / "a");
+            ChildProcess b(sign_argv(repo, w.key, "ref-b"), w.dir / "b");
             const Result ra = a.wait();
             const Result rb = b.wait();
             BOOST_TEST(ra.exit_code == 0, ra.err);
@@ -737,13 +613,13 @@ BOOST_AUTO_TEST_CASE(two_runs_on_the_same_ref)
     fs::create_directories(tree + "/usr/lib");
     fs::create_directories(tree + "/etc");
     for (int i = 0; i < 20; ++i)
-        write_file(tree + "/etc/conf" + std::to_string(i), "setting " + std::to_string(i) + "\n");
+        write_text(tree + "/etc/conf" + std::to_string(i), "setting " + std::to_string(i) + "\n");
     fs::create_symlink("conf0", tree + "/etc/link");
     // Large enough that the two runs overlap.
-    write_file(tree + "/usr/lib/huge.bin", random_bytes(24 << 20, 7));
+    write_text(tree + "/usr/lib/huge.bin", random_bytes(24 << 20, 7));
     const std::string repo = make_fast_repo(dir + "/repo", "archive", tree);
-    Child a(sign_argv(repo, w.key), dir + "/a");
-    Child b(sign_argv(repo, w.other), dir + "/b");
+    ChildProcess a(sign_argv(repo, w.key), dir + "/a");
+    ChildProcess b(sign_argv(repo, w.other), dir + "/b");
     const Result ra = a.wait();
     const Result rb = b.wait();
     BOOST_REQUIRE_MESSAGE(ra.exit_code == 0, ra.err);

@@ -13,6 +13,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "fixtures.hpp"
+#include "text_files.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -41,13 +42,6 @@ World &world()
 {
     static World w;
     return w;
-}
-
-std::string trimmed(std::string s)
-{
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
-    return s;
 }
 
 std::string hex(const Bytes &bytes)

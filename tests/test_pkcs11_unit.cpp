@@ -10,7 +10,6 @@
 #include "ostree-ima/hash_algo.hpp"
 #include "pkcs11_digest_info.hpp"
 #include "pkcs11_ecdsa_sig.hpp"
-#include "pkcs11_ima_key_id.hpp"
 #include "pkcs11_session_pool.hpp"
 #include "pkcs11_uri.hpp"
 #include "pkcs11_uri_text.hpp"
@@ -289,26 +288,4 @@ BOOST_AUTO_TEST_CASE(pool_capacity)
     BOOST_TEST(SessionPool::capacity_for(8, token) == 3U);
     token.ulMaxSessionCount = 1;
     BOOST_TEST(SessionPool::capacity_for(8, token) == 1U);
-}
-
-BOOST_AUTO_TEST_CASE(ima_key_id_matches_openssl_skid)
-{
-    test_support::TempDir dir;
-    const auto key = test_support::make_key(dir.path(), "k", "ec:P-256");
-    std::ifstream in(key.cert_der, std::ios::binary);
-    const Bytes der((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const std::string skid = test_support::sh_ok(
-        "openssl x509 -in " + test_support::quote(key.cert_pem) +
-        " -noout -ext subjectKeyIdentifier | tail -n1 | tr -d ' :\\n' | tr A-F a-f");
-    const auto from_cert = ima_key_id_from_certificate(der);
-    BOOST_TEST(from_cert.hex == skid.substr(skid.size() - 8));
-
-    // SKID = hash (method 1), so the key's own SHA-1 gives the same id.
-    const unsigned char *p = der.data();
-    X509 *cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
-    BOOST_REQUIRE(cert != nullptr);
-    EVP_PKEY *pub = X509_get_pubkey(cert);
-    BOOST_TEST(ima_key_id_from_public_key(pub).hex == from_cert.hex);
-    EVP_PKEY_free(pub);
-    X509_free(cert);
 }

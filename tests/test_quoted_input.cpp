@@ -3,7 +3,7 @@
 #define BOOST_TEST_MODULE quoted_input
 #include <boost/test/unit_test.hpp>
 
-#include "ostree-ima/quoted_input.hpp"
+#include "util/quoted_input.hpp"
 
 #include <string>
 

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "fixtures.hpp"
+#include "text_files.hpp"
 
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -47,13 +48,6 @@ Result sign(const std::string &repo, const KeyPair &key, const std::vector<std::
     if (!target.empty())
         argv.push_back(target);
     return run(argv);
-}
-
-std::string trimmed(std::string s)
-{
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
-    return s;
 }
 
 // Everything but security.ima is unchanged, every regular file is signed.

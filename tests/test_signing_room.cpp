@@ -9,8 +9,9 @@
 #include "ostree-ima/digest_manifest.hpp"
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/signature_file.hpp"
-#include "text_encoding.hpp"
+#include "text_files.hpp"
 #include "tokens.hpp"
+#include "util/text_encoding.hpp"
 
 #include <fstream>
 #include <functional>
@@ -22,29 +23,9 @@ using nlohmann::json;
 
 namespace {
 
-std::string trimmed(std::string s)
-{
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
-    return s;
-}
-
-std::string read_text(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 json read_json(const std::string &path)
 {
     return json::parse(read_text(path));
-}
-
-void write_text(const std::string &path, const std::string &text)
-{
-    std::ofstream(path, std::ios::binary) << text;
 }
 
 void write_json(const std::string &path, const json &j)

@@ -4,17 +4,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include "fixtures.hpp"
+#include "text_files.hpp"
 
 using namespace test_support;
 
 namespace {
-
-std::string trimmed(std::string s)
-{
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
-    return s;
-}
 
 struct World {
     TempDir dir;

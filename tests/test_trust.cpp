@@ -8,6 +8,7 @@
 
 #include "crafted_commit.hpp"
 #include "fixtures.hpp"
+#include "text_files.hpp"
 
 #include <chrono>
 #include <fstream>
@@ -42,26 +43,6 @@ World &world()
 {
     static World w;
     return w;
-}
-
-std::string trimmed(std::string s)
-{
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
-    return s;
-}
-
-std::string read_bytes(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-void write_bytes(const std::string &path, const std::string &bytes)
-{
-    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
 
 Result sign(const std::string &repo, const std::vector<std::string> &extra,
@@ -113,7 +94,7 @@ class HttpServer {
         pid_ = trimmed(sh_ok("cd " + quote(dir) + " && (python3 -u -m http.server 0 --bind " +
                              "127.0.0.1 >" + quote(log_) + " 2>&1 & echo $!)"));
         for (int i = 0; i < 100 && port_.empty(); ++i) {
-            const std::string text = read_bytes(log_);
+            const std::string text = read_text(log_);
             if (const auto at = text.find(" port "); at != std::string::npos) {
                 std::istringstream in(text.substr(at + 6));
                 in >> port_;
@@ -121,7 +102,7 @@ class HttpServer {
                 std::this_thread::sleep_for(std::chrono::milliseconds(100));
             }
         }
-        BOOST_REQUIRE_MESSAGE(!port_.empty(), "http.server did not start: " << read_bytes(log_));
+        BOOST_REQUIRE_MESSAGE(!port_.empty(), "http.server did not start: " << read_text(log_));
     }
     HttpServer(const HttpServer &) = delete;
     HttpServer &operator=(const HttpServer &) = delete;
@@ -335,12 +316,12 @@ BOOST_AUTO_TEST_CASE(damaged_metadata_is_refused)
         for (const Case &c : cases) {
             BOOST_TEST_CONTEXT(mode << ": " << c.name)
             {
-                const std::string good = read_bytes(c.file);
+                const std::string good = read_text(c.file);
                 std::string bad = good;
                 const std::size_t at = c.needle.empty() ? bad.size() - 1 : bad.find(c.needle);
                 BOOST_REQUIRE(at != std::string::npos);
                 bad[at] = static_cast<char>(bad[at] ^ 0x01);
-                write_bytes(c.file, bad);
+                write_text(c.file, bad);
                 const Result s = sign(repo, {});
                 BOOST_TEST(s.exit_code == 1);
                 BOOST_TEST(s.err.find(c.message) != std::string::npos, s.err);
@@ -359,7 +340,7 @@ BOOST_AUTO_TEST_CASE(damaged_metadata_is_refused)
                     BOOST_TEST(r.err.find(c.message) != std::string::npos, job << ": " << r.err);
                 }
                 guard.check();
-                write_bytes(c.file, good);
+                write_text(c.file, good);
                 require_fsck(repo); // nothing else was written broken
             }
         }
@@ -389,12 +370,12 @@ BOOST_AUTO_TEST_CASE(broken_compressed_stream)
     };
     const std::string csum = content_checksum(repo, "main", "/etc/hello.conf");
     const std::string file = object_path(repo, csum, "filez");
-    const std::string good = read_bytes(file);
+    const std::string good = read_text(file);
     const std::string signed_csum = content_checksum(repo, "all-signed", "/etc/hello.conf");
     const std::string signed_file = object_path(repo, signed_csum, "filez");
-    const std::string signed_good = read_bytes(signed_file);
-    write_bytes(file, damage(good));
-    write_bytes(signed_file, damage(signed_good));
+    const std::string signed_good = read_text(signed_file);
+    write_text(file, damage(good));
+    write_text(signed_file, damage(signed_good));
     for (const std::string job : {"sign", "strip"}) {
         BOOST_TEST_CONTEXT(job)
         {
@@ -410,17 +391,17 @@ BOOST_AUTO_TEST_CASE(broken_compressed_stream)
             guard.check();
         }
     }
-    write_bytes(signed_file, signed_good);
-    write_bytes(file, good);
+    write_text(signed_file, signed_good);
+    write_text(file, good);
     require_fsck(repo);
 
     // Trailing bytes: libostree ignores them, so do we, without copying them.
-    write_bytes(file, good + "trailing");
+    write_text(file, good + "trailing");
     const Result s = sign(repo, {}, "main", "signed");
     BOOST_REQUIRE_MESSAGE(s.exit_code == 0, s.err);
     BOOST_TEST(commit_root_tree(repo, "signed") == commit_root_tree(repo, "all-signed"));
-    BOOST_TEST(read_bytes(signed_file).find("trailing") == std::string::npos);
-    write_bytes(file, good);
+    BOOST_TEST(read_text(signed_file).find("trailing") == std::string::npos);
+    write_text(file, good);
     require_fsck(repo);
     sh_ok("cd " + quote(dir.path()) + " && ostree checkout --repo=" + quote(repo) +
           " signed co && cmp co/etc/hello.conf " + quote(w.tree + "/etc/hello.conf"));
@@ -442,7 +423,7 @@ BOOST_AUTO_TEST_CASE(objects_of_the_wrong_type)
             const Result signed_ok = sign(repo, {}, "main", "all-signed");
             BOOST_REQUIRE_MESSAGE(signed_ok.exit_code == 0, signed_ok.err);
             const GuardedRef guard(repo);
-            const std::string good = read_bytes(file);
+            const std::string good = read_text(file);
             if (mode == "bare") {
                 sh_ok("mv " + quote(file) + " " + quote(file + ".aside") + " && ln -s hello.conf " +
                       quote(file));
@@ -451,7 +432,7 @@ BOOST_AUTO_TEST_CASE(objects_of_the_wrong_type)
                 // The header (tuuuusa(ayay)) starts at 8; mode is its third
                 // u, big-endian: S_IFMT is the high nibble of its third byte.
                 bad[8 + 16 + 2] = static_cast<char>(bad[8 + 16 + 2] & 0x0f);
-                write_bytes(file, bad);
+                write_text(file, bad);
             }
             const Result s = sign(repo, {});
             BOOST_TEST(s.exit_code == 1);
@@ -478,7 +459,7 @@ BOOST_AUTO_TEST_CASE(objects_of_the_wrong_type)
             if (mode == "bare")
                 sh_ok("mv " + quote(file + ".aside") + " " + quote(file));
             else
-                write_bytes(file, good);
+                write_text(file, good);
             require_fsck(repo);
         }
     }
@@ -496,11 +477,11 @@ std::vector<std::uint8_t> evmctl_signature(const std::string &dir, const KeyPair
                                            const std::string &hash = "sha256")
 {
     const std::string f = dir + "/evmctl-input";
-    write_bytes(f, content);
+    write_text(f, content);
     sh_ok("evmctl ima_sign --xattr-user --hashalgo " + hash + " --key " + quote(key.key_pem) + " " +
           quote(f) + " >/dev/null");
     sh_ok("getfattr --only-values -n user.ima " + quote(f) + " > " + quote(f + ".ima"));
-    const std::string raw = read_bytes(f + ".ima");
+    const std::string raw = read_text(f + ".ima");
     std::vector<std::uint8_t> out(raw.begin(), raw.end());
     return out;
 }
@@ -529,7 +510,7 @@ BOOST_AUTO_TEST_CASE(only_what_could_be_valid_is_kept)
         content[std::string("/usr/bin/") + name] = std::string("content of ") + name + "\n";
     sh_ok("mkdir -p " + quote(tree + "/usr/bin"));
     for (const auto &[path, text] : content)
-        write_bytes(tree + path, text);
+        write_text(tree + path, text);
 
     auto own = [&](const std::string &path, const std::string &hash = "sha256") {
         return evmctl_signature(dir.path(), w.key, content.at(path), hash);
@@ -625,7 +606,7 @@ BOOST_AUTO_TEST_CASE(only_what_could_be_valid_is_kept)
                     argv.push_back("main");
                     const Result d = run(argv);
                     BOOST_REQUIRE_MESSAGE(d.exit_code == 0, d.err);
-                    const json m = json::parse(read_bytes(manifest));
+                    const json m = json::parse(read_text(manifest));
                     std::size_t files = 0;
                     for (const auto &e : m["digests"])
                         files += e["paths"].size();

@@ -12,6 +12,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "fixtures.hpp"
+#include "text_files.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -28,13 +29,6 @@
 using namespace test_support;
 
 namespace {
-
-std::string trimmed(std::string s)
-{
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
-    return s;
-}
 
 // A directory file descriptor, closed on scope exit. Trees here are built
 // and walked with *at() calls: paths deeper than PATH_MAX cannot be named.

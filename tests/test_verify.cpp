@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "fixtures.hpp"
+#include "text_files.hpp"
 
 #include <nlohmann/json.hpp>
 #include <set>
@@ -15,13 +16,6 @@
 using namespace test_support;
 
 namespace {
-
-std::string trimmed(std::string s)
-{
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
-    return s;
-}
 
 std::string last_line(const std::string &text)
 {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "ostree-ima/hash_algo.hpp"
+#include "ostree-ima/openssl_ptr.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -17,11 +18,6 @@
 namespace ostree_ima {
 
 enum class KeyType { Rsa, Ec };
-
-struct EvpPkeyFree {
-    void operator()(EVP_PKEY *key) const { EVP_PKEY_free(key); }
-};
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
 
 class KeyBackend {
   public:

@@ -1,9 +1,9 @@
-#include "binding_report.hpp"
-#include "command.hpp"
-#include "file_io.hpp"
-#include "jobs_option.hpp"
-#include "key_arguments.hpp"
-#include "sign_report.hpp"
+#include "cli/binding_report.hpp"
+#include "cli/command.hpp"
+#include "cli/file_io.hpp"
+#include "cli/jobs_option.hpp"
+#include "cli/key_arguments.hpp"
+#include "cli/sign_report.hpp"
 
 #include "ostree-ima/signature_applier.hpp"
 

@@ -1,7 +1,6 @@
-#include "audit_log.hpp"
+#include "cli/audit_log.hpp"
 
 #include "ostree-ima/error.hpp"
-#include "pkcs11_uri_text.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -51,27 +50,12 @@ std::string host_name()
 
 } // namespace
 
-std::string redact_key_reference(std::string_view key)
-{
-    // The same reading as every message's (pkcs11_uri_text.hpp), unbounded:
-    // the record names the key exactly, whatever spelling hid a PIN.
-    if (pkcs11::is_pkcs11_uri(key))
-        return pkcs11::uri_display(key, pkcs11::kUnboundedUriDisplay);
-    return std::string(key);
-}
-
 AuditLog::AuditLog(const std::string &path) : path_(path)
 {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0)
+    fd_ = Fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+    if (!fd_.valid())
         throw Error("cannot open audit log " + path + ": " + std::strerror(errno) +
                     "; nothing was signed");
-}
-
-AuditLog::~AuditLog()
-{
-    if (fd_ >= 0)
-        ::close(fd_);
 }
 
 void AuditLog::append(const AuditRecord &record)
@@ -88,8 +72,8 @@ void AuditLog::append(const AuditRecord &record)
     j["manifest_sha256"] = record.manifest_sha256;
     const std::string line =
         j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    const ssize_t n = ::write(fd_, line.data(), line.size());
-    if (n != static_cast<ssize_t>(line.size()) || ::fsync(fd_) != 0)
+    const ssize_t n = ::write(fd_.get(), line.data(), line.size());
+    if (n != static_cast<ssize_t>(line.size()) || ::fsync(fd_.get()) != 0)
         throw Error("cannot append to audit log " + path_ + ": " + std::strerror(errno));
 }
 

@@ -2,6 +2,8 @@
 // signing room keeps a record of what its key signed, when, and by whom.
 #pragma once
 
+#include "util/fd.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -9,7 +11,7 @@
 namespace ostree_ima::cli {
 
 struct AuditRecord {
-    std::string key;    // the --key reference, PIN removed (redact_key_reference)
+    std::string key;    // the --key reference, PIN removed (recorded_key_reference)
     std::string key_id; // 8 hex digits
     std::string commit;
     std::string hash;
@@ -24,7 +26,7 @@ class AuditLog {
     explicit AuditLog(const std::string &path);
     AuditLog(const AuditLog &) = delete;
     AuditLog &operator=(const AuditLog &) = delete;
-    ~AuditLog();
+    ~AuditLog() = default;
 
     // Adds time (UTC, ISO 8601), user and host, and appends the line with
     // one write(), so concurrent runs never interleave within a line.
@@ -32,12 +34,7 @@ class AuditLog {
 
   private:
     std::string path_;
-    int fd_ = -1;
+    Fd fd_;
 };
-
-// A key reference without secrets: a PKCS#11 URI (in any case) is shown
-// from its recognised attributes without pin-value (pkcs11::uri_display);
-// anything else is returned as it is.
-std::string redact_key_reference(std::string_view key);
 
 } // namespace ostree_ima::cli

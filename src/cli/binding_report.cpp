@@ -1,6 +1,6 @@
-#include "binding_report.hpp"
+#include "cli/binding_report.hpp"
 
-#include "ostree-ima/quoted_input.hpp"
+#include "util/quoted_input.hpp"
 
 namespace ostree_ima::cli {
 

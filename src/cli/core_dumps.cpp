@@ -1,4 +1,4 @@
-#include "core_dumps.hpp"
+#include "cli/core_dumps.hpp"
 
 #include <sys/prctl.h>
 #include <sys/resource.h>

@@ -1,7 +1,7 @@
-#include "command.hpp"
-#include "file_io.hpp"
-#include "jobs_option.hpp"
-#include "selector_arguments.hpp"
+#include "cli/command.hpp"
+#include "cli/file_io.hpp"
+#include "cli/jobs_option.hpp"
+#include "cli/selector_arguments.hpp"
 
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/commit_digests.hpp"

@@ -1,6 +1,7 @@
-#include "file_io.hpp"
+#include "cli/file_io.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "util/fd.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -12,30 +13,6 @@
 namespace ostree_ima::cli {
 
 namespace {
-// Closes on scope exit.
-class FileDescriptor {
-  public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    FileDescriptor(const FileDescriptor &) = delete;
-    FileDescriptor &operator=(const FileDescriptor &) = delete;
-    ~FileDescriptor()
-    {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    [[nodiscard]] int get() const { return fd_; }
-    // Closes now, reporting the error close() may give (NFS, quota).
-    bool close()
-    {
-        const int rc = ::close(fd_);
-        fd_ = -1;
-        return rc == 0;
-    }
-
-  private:
-    int fd_;
-};
-
 std::string errno_text()
 {
     return std::strerror(errno);
@@ -58,7 +35,7 @@ bool write_all(int fd, const std::string &data)
 
 std::string read_input_file(const std::string &path, std::size_t max_bytes, const std::string &what)
 {
-    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0)
         throw Error("cannot open " + what + " " + path + ": " + errno_text());
     struct stat st {};
@@ -98,7 +75,7 @@ void write_output_file(const std::string &path, const std::string &contents)
     const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
     const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
     std::string tmp = (slash == std::string::npos ? std::string() : dir) + "." + name + ".XXXXXX";
-    FileDescriptor fd(::mkstemp(tmp.data()));
+    Fd fd(::mkstemp(tmp.data()));
     if (fd.get() < 0)
         throw Error("cannot create " + path + ": " + errno_text() +
                     "; check that its directory exists and is writable");

@@ -1,6 +1,6 @@
-#include "jobs_option.hpp"
+#include "cli/jobs_option.hpp"
 
-#include "ostree-ima/quoted_input.hpp"
+#include "util/quoted_input.hpp"
 
 #include <algorithm>
 #include <string>

@@ -1,4 +1,4 @@
-#include "key_arguments.hpp"
+#include "cli/key_arguments.hpp"
 
 #include "ostree-ima/key_factory.hpp"
 

@@ -1,12 +1,9 @@
 // ostree-ima keys [URI]: what a signing room needs to pick a key.
-#include "command.hpp"
-
-#include "ostree-ima/pin_source.hpp"
-#include "pkcs11_listing.hpp"
-#include "pkcs11_listing_format.hpp"
+#include "cli/command.hpp"
+#include "keys/key_listing.hpp"
+#include "secrets/pin_source.hpp"
 
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 namespace ostree_ima::cli {
 
@@ -37,11 +34,7 @@ Runner add_keys_command(CLI::App &app)
             return -1;
         const PinSource pins(args->pin_file.empty() ? std::nullopt
                                                     : std::optional<std::string>(args->pin_file));
-        const auto listing = list_pkcs11(args->uri, args->login, pins);
-        if (args->json)
-            std::cout << pkcs11_listing_to_json(listing).dump(2) << std::endl;
-        else
-            print_pkcs11_listing(std::cout, listing);
+        std::cout << list_keys(args->uri, args->login, pins, args->json) << std::flush;
         return 0;
     };
 }

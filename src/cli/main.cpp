@@ -1,10 +1,10 @@
 // ostree-ima: command-line entry point.
-#include "command.hpp"
-#include "core_dumps.hpp"
+#include "cli/command.hpp"
+#include "cli/core_dumps.hpp"
 
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/error.hpp"
-#include "ostree-ima/quoted_input.hpp"
+#include "util/quoted_input.hpp"
 
 #include <clocale>
 #include <cstdlib>

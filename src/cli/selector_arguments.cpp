@@ -1,4 +1,4 @@
-#include "selector_arguments.hpp"
+#include "cli/selector_arguments.hpp"
 
 namespace ostree_ima::cli {
 

@@ -1,8 +1,9 @@
-#include "audit_log.hpp"
-#include "command.hpp"
-#include "file_io.hpp"
-#include "jobs_option.hpp"
-#include "key_arguments.hpp"
+#include "cli/audit_log.hpp"
+#include "cli/command.hpp"
+#include "cli/file_io.hpp"
+#include "cli/jobs_option.hpp"
+#include "cli/key_arguments.hpp"
+#include "keys/key_reference.hpp"
 
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/manifest_signer.hpp"
@@ -92,7 +93,7 @@ Runner add_sign_digests_command(CLI::App &app)
             audit = std::make_unique<AuditLog>(args->audit_log);
 
         const auto key = args->key.open(args->jobs);
-        const std::string key_reference = redact_key_reference(args->key.key.key);
+        const std::string key_reference = recorded_key_reference(args->key.key.key);
         if (!args->quiet)
             show_summary(args->manifest, manifest_sha256, manifest, key, key_reference);
         if (!args->yes && !confirmed(manifest.entries.size()))

@@ -1,6 +1,6 @@
-#include "sign_report.hpp"
+#include "cli/sign_report.hpp"
 
-#include "binding_report.hpp"
+#include "cli/binding_report.hpp"
 
 namespace ostree_ima::cli {
 

@@ -1,7 +1,7 @@
-#include "binding_report.hpp"
-#include "command.hpp"
-#include "jobs_option.hpp"
-#include "selector_arguments.hpp"
+#include "cli/binding_report.hpp"
+#include "cli/command.hpp"
+#include "cli/jobs_option.hpp"
+#include "cli/selector_arguments.hpp"
 
 #include "ostree-ima/commit_stripper.hpp"
 

@@ -1,6 +1,6 @@
-#include "command.hpp"
-#include "jobs_option.hpp"
-#include "selector_arguments.hpp"
+#include "cli/command.hpp"
+#include "cli/jobs_option.hpp"
+#include "cli/selector_arguments.hpp"
 
 #include "ostree-ima/commit_verifier.hpp"
 

@@ -1,5 +1,7 @@
 #include "child_process.hpp"
 
+#include "text_files.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <csignal>
 #include <fcntl.h>
@@ -13,14 +15,6 @@
 namespace test_support {
 
 namespace fs = std::filesystem;
-
-namespace {
-std::string read_text(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-} // namespace
 
 ChildProcess::ChildProcess(const std::vector<std::string> &argv, const std::string &log_prefix)
     : out_path_(log_prefix + ".out"), err_path_(log_prefix + ".err")

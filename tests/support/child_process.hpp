@@ -34,6 +34,12 @@ class ChildProcess {
     // Whether it holds an ostree staging directory of `repo` open, i.e. its
     // transaction is under way.
     [[nodiscard]] bool in_transaction(const std::string &repo) const;
+    // Waits (up to 20 s) until in_transaction(repo); false if it never is
+    // (the run ended, or is stuck before its transaction).
+    bool wait_in_transaction(const std::string &repo)
+    {
+        return wait_until([&] { return in_transaction(repo); }, std::chrono::seconds(20));
+    }
     // Bytes it read so far (/proc/PID/io rchar): a job that has read more
     // than its metadata is hashing content.
     [[nodiscard]] std::uint64_t bytes_read() const;

@@ -1,0 +1,33 @@
+#include "pkcs11_route.hpp"
+
+#include "pkcs11_backend.hpp"
+#include "pkcs11_listing.hpp"
+#include "pkcs11_listing_format.hpp"
+#include "pkcs11_uri_text.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace ostree_ima::pkcs11 {
+
+std::string show_uri(std::string_view uri, UriShown where)
+{
+    return where == UriShown::InRecord ? uri_display(uri, kUnboundedUriDisplay) : uri_display(uri);
+}
+
+std::unique_ptr<KeyBackend> open_backend(const KeyOptions &options)
+{
+    return open_pkcs11_backend(options);
+}
+
+std::string list_keys(const std::string &uri, bool login, const PinSource &pins, bool json)
+{
+    const auto listing = list_pkcs11(uri, login, pins);
+    if (json)
+        return pkcs11_listing_to_json(listing).dump(2) + "\n";
+    std::ostringstream out;
+    print_pkcs11_listing(out, listing);
+    return out.str();
+}
+
+} // namespace ostree_ima::pkcs11

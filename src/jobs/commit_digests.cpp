@@ -1,0 +1,94 @@
+#include "ostree-ima/commit_digests.hpp"
+
+#include "jobs/signing_decision.hpp"
+#include "objects/stored_object.hpp"
+#include "ostree-ima/cancellation.hpp"
+#include "ostree-ima/ima_xattr.hpp"
+#include "repo/commit_plan.hpp"
+#include "repo/repo.hpp"
+#include "util/parallel_for.hpp"
+#include "util/text_encoding.hpp"
+
+#include <optional>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace ostree_ima {
+
+namespace {
+// The digest `sign` would sign for this object; nullopt when it would not
+// sign it: a symlink, or a file whose security.ima it would keep (the rules
+// of SigningDecision, with the signer's certificate when the selection names
+// one; without, every existing signature is listed, since none can be told
+// valid).
+std::optional<std::vector<std::uint8_t>>
+digest_to_sign(const ObjectStore &store, const std::string &checksum, const HashAlgo &algo,
+               const DigestSelection &selection, const EVP_PKEY *signer)
+{
+    const std::unique_ptr<StoredObject> object = store.open(checksum);
+    if (!object->is_regular())
+        return std::nullopt;
+    const bool signer_known = selection.signer_key_id.has_value();
+    SigningDecision decision(object->xattrs(), algo, selection.signer_key_id.value_or(KeyId{}),
+                             selection.overwrite || !signer_known);
+    if (decision.keeps_other_key())
+        return std::nullopt;
+    object->read([&](std::span<const std::uint8_t> chunk) { decision.update(chunk); }, false);
+    if (decision.checks_own_key() && decision.own_signature_verifies(signer))
+        return std::nullopt;
+    return decision.digest();
+}
+} // namespace
+
+DigestManifest compute_commit_digests(const DigestsRequest &request)
+{
+    return compute_commit_digests(Repo::open(request.repo_path), request);
+}
+
+DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &request)
+{
+    const StopScope interruptible;
+    if (request.selection.signer_key_id && request.signer_public_key == nullptr)
+        throw std::invalid_argument("compute_commit_digests: signer_key_id needs its public key");
+    // Fail here, not after the signing room's work, when `apply` could not
+    // write the signatures into this repository.
+    repo.require_xattr_support();
+    DigestManifest manifest;
+    manifest.commit = repo.resolve_commit(request.source_rev);
+    manifest.algo = request.algo;
+    manifest.selection = request.selection;
+    CommitPlan plan = plan_commit(repo.get(), manifest.commit, request.selection.selector,
+                                  request.jobs, PlanPaths::Keep);
+    if (stop_requested())
+        throw Interrupted("the repository was only read, no manifest was written");
+    const ObjectStore store(repo.get(), request.jobs);
+
+    std::vector<std::optional<std::vector<std::uint8_t>>> digests(plan.objects.size());
+    parallel_for(
+        plan.objects.size(), request.jobs,
+        [&](std::size_t i) {
+            digests[i] = digest_to_sign(store, plan.objects[i], *request.algo, request.selection,
+                                        request.signer_public_key);
+        },
+        &stop_flag());
+    if (stop_requested())
+        throw Interrupted("the repository was only read, no manifest was written");
+
+    // Objects that differ only in metadata share a digest, and one signature
+    // serves them all: one entry per digest, with every path.
+    std::unordered_map<std::string, std::size_t> entry_of;
+    for (std::size_t i = 0; i < digests.size(); ++i) {
+        if (!digests[i])
+            continue;
+        const auto [it, inserted] =
+            entry_of.try_emplace(to_hex(*digests[i]), manifest.entries.size());
+        if (inserted)
+            manifest.entries.push_back({std::move(*digests[i]), {}});
+        auto &paths = manifest.entries[it->second].paths;
+        paths.insert(paths.end(), std::make_move_iterator(plan.paths[i].begin()),
+                     std::make_move_iterator(plan.paths[i].end()));
+    }
+    return manifest;
+}
+
+} // namespace ostree_ima

@@ -1,0 +1,66 @@
+#include "jobs/commit_rewrite.hpp"
+
+#include "objects/object_file_io.hpp"
+#include "ostree-ima/cancellation.hpp"
+#include "repo/commit_binding.hpp"
+#include "repo/commit_walker.hpp"
+#include "repo/commit_writer.hpp"
+#include "repo/stop_check.hpp"
+#include "repo/transaction.hpp"
+#include "repo/tree_rewriter.hpp"
+#include "util/parallel_for.hpp"
+#include "util/progress.hpp"
+
+#include <chrono>
+
+namespace ostree_ima {
+
+RewriteResult rewrite_commit(const Repo &repo, const RewriteRequest &request,
+                             ObjectRewrite &rewrite)
+{
+    const StopScope interruptible; // SIGINT/SIGTERM now stop at the next check
+    const auto start = std::chrono::steady_clock::now();
+    if (request.needs_xattrs)
+        repo.require_xattr_support();
+    RewriteResult result;
+    result.source_commit = repo.resolve_commit(request.source_rev);
+    result.plan = plan_commit(repo.get(), result.source_commit, request.selector, request.jobs);
+    const CommitPlan &plan = result.plan;
+
+    throw_if_stopped(repo.get(), request.target_ref);
+    Transaction txn(repo.get());
+    const ObjectStore store(repo.get(), request.jobs);
+    rewrite.start(plan);
+    std::vector<std::string> new_checksum(plan.objects.size());
+    Progress progress(request.progress, plan.objects.size(), plan.total_paths());
+    const std::vector<std::size_t> order = largest_first(store, plan, request.jobs);
+    parallel_for(
+        order.size(), request.jobs,
+        [&](std::size_t k) {
+            const std::size_t i = order[k];
+            RewrittenObject done = rewrite.rewrite(store, i, plan.objects[i]);
+            new_checksum[i] = std::move(done.checksum);
+            progress.object_done(plan.path_count[i], done.bytes_read);
+        },
+        &stop_flag());
+    progress.finish();
+    throw_if_stopped(repo.get(), request.target_ref);
+
+    TreeRewriter trees(repo.get(), plan, new_checksum);
+    const std::string new_root = trees.rewrite();
+    // Content objects and dirtrees are linked into objects/ directly: make
+    // them durable before the commit (and the ref) can refer to them.
+    sync_repository(repo.get());
+    result.binding = plan_commit_binding(repo.get(), plan.commit_object.get(), request.target_ref);
+    result.new_commit = write_commit_with_root(repo.get(), plan.commit_object.get(),
+                                               result.source_commit, new_root, result.binding);
+    if (!request.target_ref.empty())
+        txn.set_ref(request.target_ref, result.new_commit);
+    throw_if_stopped(repo.get(), request.target_ref); // last point before the ref moves
+    txn.commit();
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+} // namespace ostree_ima

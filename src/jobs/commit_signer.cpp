@@ -1,0 +1,88 @@
+#include "ostree-ima/commit_signer.hpp"
+
+#include "jobs/commit_rewrite.hpp"
+#include "jobs/content_signer.hpp"
+#include "repo/repo.hpp"
+
+namespace ostree_ima {
+
+namespace {
+// The transform "add a signature" of the rewrite pipeline.
+class SignRewrite final : public ObjectRewrite {
+  public:
+    SignRewrite(const HashAlgo &algo, const KeyId &key_id, KeyBackend &key, bool overwrite)
+        : signer_(algo, key_id, key, overwrite)
+    {
+    }
+    void start(const CommitPlan &plan) override { outcomes_.resize(plan.objects.size()); }
+    RewrittenObject rewrite(const ObjectStore &store, std::size_t index,
+                            const std::string &checksum) override
+    {
+        ObjectOutcome &out = outcomes_[index];
+        out = signer_.process(store, checksum);
+        return {out.new_checksum, out.bytes_hashed};
+    }
+    [[nodiscard]] const std::vector<ObjectOutcome> &outcomes() const { return outcomes_; }
+
+  private:
+    ContentSigner signer_;
+    std::vector<ObjectOutcome> outcomes_;
+};
+
+void count_outcome(const ObjectOutcome &outcome, std::uint64_t paths, SignReport &report)
+{
+    report.bytes_hashed += outcome.bytes_hashed;
+    switch (outcome.kind) {
+    case ObjectOutcome::Kind::Signed:
+        ++report.unique_signed;
+        report.files_signed += paths;
+        if (outcome.replaced == ReplacedBecause::Malformed)
+            report.files_replaced.malformed += paths;
+        else if (outcome.replaced == ReplacedBecause::NotVerifying)
+            report.files_replaced.not_verifying += paths;
+        else if (outcome.replaced == ReplacedBecause::Overwrite)
+            report.files_replaced.overwritten += paths;
+        break;
+    case ObjectOutcome::Kind::KeptOtherKey:
+        report.files_kept_other_keys += paths;
+        report.other_key_ids[outcome.other_key_id] += paths;
+        report.files_kept += paths;
+        break;
+    case ObjectOutcome::Kind::Kept:
+        report.files_kept += paths;
+        break;
+    case ObjectOutcome::Kind::NotRegular:
+        break;
+    }
+}
+} // namespace
+
+SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend &key)
+{
+    RewriteRequest rewrite;
+    rewrite.source_rev = request.source_rev;
+    rewrite.target_ref = request.target_ref;
+    rewrite.selector = request.selector;
+    rewrite.jobs = request.jobs;
+    rewrite.progress = request.progress;
+    rewrite.needs_xattrs = true;
+    SignRewrite sign(*request.algo, request.key_id, key, request.overwrite);
+    const RewriteResult result = rewrite_commit(repo, rewrite, sign);
+
+    SignReport report;
+    report.source_commit = result.source_commit;
+    report.new_commit = result.new_commit;
+    report.ref = request.target_ref;
+    report.binding = result.binding;
+    report.seconds = result.seconds;
+    for (std::size_t i = 0; i < sign.outcomes().size(); ++i)
+        count_outcome(sign.outcomes()[i], result.plan.path_count[i], report);
+    return report;
+}
+
+SignReport sign_commit(const SignRequest &request, KeyBackend &key)
+{
+    return sign_commit(Repo::open(request.repo_path), request, key);
+}
+
+} // namespace ostree_ima

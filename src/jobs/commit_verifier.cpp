@@ -1,0 +1,162 @@
+#include "ostree-ima/commit_verifier.hpp"
+
+#include "certs/keyring.hpp"
+#include "ima/file_digest.hpp"
+#include "ima/signature_check.hpp"
+#include "objects/stored_object.hpp"
+#include "objects/xattr_list.hpp"
+#include "ostree-ima/cancellation.hpp"
+#include "ostree-ima/ima_xattr.hpp"
+#include "repo/commit_plan.hpp"
+#include "repo/repo.hpp"
+#include "util/parallel_for.hpp"
+
+#include <algorithm>
+#include <optional>
+
+namespace ostree_ima {
+
+std::string_view problem_name(FileProblem problem)
+{
+    switch (problem) {
+    case FileProblem::Unsigned:
+        return "unsigned";
+    case FileProblem::Malformed:
+        return "malformed";
+    case FileProblem::WrongHash:
+        return "wrong_hash";
+    case FileProblem::UnsupportedHash:
+        return "unsupported_hash";
+    case FileProblem::UnknownKey:
+        return "unknown_key";
+    case FileProblem::BadSignature:
+        return "bad_signature";
+    case FileProblem::Corrupted:
+        return "corrupted";
+    }
+    return "unknown";
+}
+
+namespace {
+struct ObjectVerdict {
+    bool regular = false;
+    std::optional<FileProblem> problem; // none: valid signature
+    std::string detail;
+};
+
+class ObjectVerifier {
+  public:
+    ObjectVerifier(const ObjectStore &store, const Keyring &keyring, const HashAlgo *required)
+        : store_(store), keyring_(keyring), required_(required)
+    {
+    }
+
+    // Thread-safe: only reads the repository and the keyring. A damaged
+    // object is a finding (a file that could not be checked), not the end of
+    // the whole check.
+    [[nodiscard]] ObjectVerdict verify(const std::string &checksum) const
+    {
+        try {
+            return verify_object(checksum);
+        } catch (const Error &e) {
+            ObjectVerdict v;
+            v.regular = true; // its type is unknown: count it as a file that failed
+            return problem(v, FileProblem::Corrupted, e.what());
+        }
+    }
+
+  private:
+    [[nodiscard]] ObjectVerdict verify_object(const std::string &checksum) const
+    {
+        ObjectVerdict v;
+        const std::unique_ptr<StoredObject> stored = store_.open(checksum);
+        StoredObject &object = *stored;
+        if (!object.is_regular())
+            return v; // IMA appraises regular files only
+        v.regular = true;
+        const auto xattr = xattr_get(object.xattrs(), kImaXattrName);
+        if (!xattr)
+            return problem(v, FileProblem::Unsigned, "no security.ima");
+        const ImaDecodeResult decoded = decode_ima_signature(*xattr);
+        if (!decoded.ok)
+            return problem(v, FileProblem::Malformed, "security.ima: " + decoded.problem);
+        const ImaSignatureV2 &sig = decoded.value;
+        const std::string key_id = key_id_hex(sig.key_id);
+        if (required_ != nullptr && sig.algo != required_)
+            return problem(v, FileProblem::WrongHash,
+                           "signed with " + std::string(sig.algo->name) + ", --hash requires " +
+                               std::string(required_->name));
+        const auto certs = keyring_.find(sig.key_id);
+        if (certs.empty())
+            return problem(v, FileProblem::UnknownKey, "key id " + key_id + " matches no --cert");
+        if (!sig.algo->available())
+            return problem(v, FileProblem::UnsupportedHash,
+                           std::string(sig.algo->name) + " is not available in this OpenSSL");
+        FileDigest hasher(*sig.algo);
+        object.read([&](std::span<const std::uint8_t> chunk) { hasher.update(chunk); }, false);
+        const std::vector<std::uint8_t> digest = hasher.finish();
+        for (const Certificate *cert : certs)
+            if (verify_digest_signature(cert->public_key(), *sig.algo, digest, sig.signature))
+                return v;
+        return problem(v, FileProblem::BadSignature,
+                       "signature (key id " + key_id + ", " + std::string(sig.algo->name) +
+                           ") does not match the content");
+    }
+
+    static ObjectVerdict &problem(ObjectVerdict &v, FileProblem p, std::string detail)
+    {
+        v.problem = p;
+        v.detail = std::move(detail);
+        return v;
+    }
+    const ObjectStore &store_;
+    const Keyring &keyring_;
+    const HashAlgo *required_;
+};
+} // namespace
+
+VerifyReport verify_commit(const VerifyRequest &request)
+{
+    const StopScope interruptible;
+    const Keyring keyring = Keyring::load(request.cert_paths);
+    const Repo repo = Repo::open(request.repo_path);
+    VerifyReport report;
+    report.require_all = request.require_all;
+    report.commit = repo.resolve_commit(request.rev);
+    const CommitPlan plan =
+        plan_commit(repo.get(), report.commit, request.selector, request.jobs, PlanPaths::Keep);
+    if (stop_requested())
+        throw Interrupted("verify only reads the repository");
+
+    // Each unique object is verified once; the verdict holds at all its paths.
+    const ObjectStore store(repo.get(), request.jobs);
+    const ObjectVerifier verifier(store, keyring, request.required_algo);
+    std::vector<ObjectVerdict> verdicts(plan.objects.size());
+    parallel_for(
+        plan.objects.size(), request.jobs,
+        [&](std::size_t i) { verdicts[i] = verifier.verify(plan.objects[i]); }, &stop_flag());
+    if (stop_requested())
+        throw Interrupted("verify only reads the repository");
+
+    for (std::size_t i = 0; i < verdicts.size(); ++i) {
+        const ObjectVerdict &v = verdicts[i];
+        if (!v.regular)
+            continue;
+        const std::uint64_t paths = plan.path_count[i];
+        report.files_checked += paths;
+        if (!v.problem)
+            report.files_signed += paths;
+        else if (*v.problem == FileProblem::Unsigned)
+            report.files_unsigned += paths;
+        else
+            report.files_invalid += paths;
+        if (v.problem)
+            for (const auto &path : plan.paths[i])
+                report.findings.push_back({path, plan.objects[i], *v.problem, v.detail});
+    }
+    std::sort(report.findings.begin(), report.findings.end(),
+              [](const VerifyFinding &a, const VerifyFinding &b) { return a.path < b.path; });
+    return report;
+}
+
+} // namespace ostree_ima

@@ -1,0 +1,64 @@
+#include "jobs/content_signer.hpp"
+
+#include "jobs/signing_decision.hpp"
+#include "objects/xattr_list.hpp"
+
+namespace ostree_ima {
+
+namespace {
+// Fills `out` and returns true when the object keeps its existing signature.
+bool keeps_existing(SigningDecision &plan, const KeyBackend &key, ObjectOutcome &out)
+{
+    if (plan.keeps_other_key()) {
+        out.kind = ObjectOutcome::Kind::KeptOtherKey;
+        out.other_key_id = plan.other_key_id();
+        return true;
+    }
+    if (plan.checks_own_key() && plan.own_signature_verifies(key.public_key())) {
+        out.kind = ObjectOutcome::Kind::Kept;
+        return true;
+    }
+    return false;
+}
+} // namespace
+
+ContentSigner::ContentSigner(const HashAlgo &algo, const KeyId &key_id, KeyBackend &key,
+                             bool overwrite)
+    : algo_(algo), key_id_(key_id), key_(key), overwrite_(overwrite)
+{
+}
+
+std::vector<std::uint8_t> ContentSigner::signature_xattr(std::span<const std::uint8_t> digest)
+{
+    return encode_ima_signature(algo_, key_id_, key_.sign(algo_, digest));
+}
+
+// One read for the digest and the object's checksum; the content is kept
+// for the new object's checksum pass only when it will surely be signed (an
+// own signature usually verifies: its rare replacement reads again, rather
+// than every kept file being copied).
+ObjectOutcome ContentSigner::process(const ObjectStore &store, const std::string &checksum)
+{
+    ObjectOutcome out;
+    out.new_checksum = checksum;
+    const std::unique_ptr<StoredObject> object = store.open(checksum);
+    if (!object->is_regular())
+        return out;
+    SigningDecision decision(object->xattrs(), algo_, key_id_, overwrite_);
+    object->read(
+        [&](std::span<const std::uint8_t> chunk) {
+            decision.update(chunk);
+            out.bytes_hashed += chunk.size();
+        },
+        decision.signs_for_sure());
+    if (keeps_existing(decision, key_, out))
+        return out;
+    const GVariantPtr xattrs =
+        xattr_set(object->xattrs(), kImaXattrName, signature_xattr(decision.digest()));
+    out.new_checksum = object->write_with_xattrs(xattrs.get());
+    out.kind = ObjectOutcome::Kind::Signed;
+    out.replaced = decision.replaced();
+    return out;
+}
+
+} // namespace ostree_ima

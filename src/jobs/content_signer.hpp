@@ -1,0 +1,51 @@
+// ContentSigner: turns one content object into its signed replacement.
+#pragma once
+
+#include "ima/existing_signature.hpp"
+#include "objects/stored_object.hpp"
+#include "ostree-ima/hash_algo.hpp"
+#include "ostree-ima/ima_xattr.hpp"
+#include "ostree-ima/key_backend.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <ostree.h>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace ostree_ima {
+
+struct ObjectOutcome {
+    enum class Kind {
+        NotRegular,   // a symlink: nothing to sign
+        Kept,         // its valid signature by the signing key was kept
+        KeptOtherKey, // its well-formed signature by another key was kept
+        Signed,       // a new signature (replacing `replaced` when set)
+    };
+    Kind kind = Kind::NotRegular;
+    std::string new_checksum; // equals the old one unless Signed
+    std::uint64_t bytes_hashed = 0;
+    KeyId other_key_id{};                    // when KeptOtherKey
+    std::optional<ReplacedBecause> replaced; // when Signed over an existing security.ima
+};
+
+class ContentSigner {
+  public:
+    ContentSigner(const HashAlgo &algo, const KeyId &key_id, KeyBackend &key, bool overwrite);
+
+    // Thread-safe: workers call it for distinct objects. Must run inside a
+    // transaction. Every regular object is read whole, so its content is
+    // checked against its name whatever is decided (StoredObject); existing
+    // signatures follow ExistingSignature's rules.
+    ObjectOutcome process(const ObjectStore &store, const std::string &checksum);
+
+  private:
+    std::vector<std::uint8_t> signature_xattr(std::span<const std::uint8_t> digest);
+    const HashAlgo &algo_;
+    KeyId key_id_;
+    KeyBackend &key_;
+    bool overwrite_;
+};
+
+} // namespace ostree_ima

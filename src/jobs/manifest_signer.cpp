@@ -1,0 +1,53 @@
+#include "ostree-ima/manifest_signer.hpp"
+
+#include "ima/signature_check.hpp"
+#include "ostree-ima/cancellation.hpp"
+#include "ostree-ima/error.hpp"
+#include "util/parallel_for.hpp"
+#include "util/text_encoding.hpp"
+
+#include <algorithm>
+
+namespace ostree_ima {
+
+SignatureFile sign_manifest(const ManifestSignRequest &request, KeyBackend &key)
+{
+    const StopScope interruptible;
+    const DigestManifest &manifest = *request.manifest;
+    // Refused here, before a token is used, rather than by `apply` later.
+    if (const auto &signer = manifest.selection.signer_key_id; signer && *signer != request.key_id)
+        throw Error("the manifest was made for the key with IMA key id " + key_id_hex(*signer) +
+                    " (digests --cert), but " + key.description() + " signs with key id " +
+                    key_id_hex(request.key_id) +
+                    "; sign it with that key, or make the manifest again with this key's "
+                    "certificate");
+    SignatureFile out;
+    out.manifest.commit = manifest.commit;
+    out.manifest.algo = manifest.algo;
+    out.manifest.manifest_sha256 = request.manifest_sha256;
+    out.manifest.selection = manifest.selection;
+    out.key_id = request.key_id;
+    out.certificate_der = request.certificate_der;
+    out.signatures.resize(manifest.entries.size());
+    const unsigned jobs = std::max(1U, std::min(request.jobs, key.max_parallel()));
+    parallel_for(
+        manifest.entries.size(), jobs,
+        [&](std::size_t i) {
+            const auto &digest = manifest.entries[i].digest;
+            DigestSignature &s = out.signatures[i];
+            s.digest = digest;
+            s.signature = key.sign(*manifest.algo, digest);
+            // A token that signs wrongly must not send a useless file back to
+            // the build host: check each signature here, where it can be redone.
+            if (!verify_digest_signature(key.public_key(), *manifest.algo, digest, s.signature))
+                throw Error("the signature " + key.description() + " made for digest " +
+                            to_hex(digest) +
+                            " does not verify against its public key; check the key");
+        },
+        &stop_flag());
+    if (stop_requested())
+        throw Interrupted("no signatures file was written");
+    return out;
+}
+
+} // namespace ostree_ima

@@ -1,0 +1,58 @@
+#include "jobs/signing_decision.hpp"
+
+#include "ima/signature_check.hpp"
+#include "objects/xattr_list.hpp"
+
+namespace ostree_ima {
+
+SigningDecision::SigningDecision(GVariant *xattrs, const HashAlgo &algo, const KeyId &key_id,
+                                 bool overwrite)
+    : algo_(algo)
+{
+    const auto value = xattr_get(xattrs, kImaXattrName);
+    if (value && overwrite) {
+        replaced_ = ReplacedBecause::Overwrite;
+    } else if (value) {
+        existing_ = classify_existing_signature(value, key_id);
+        if (existing_.kind == ExistingSignature::Kind::Malformed)
+            replaced_ = ReplacedBecause::Malformed;
+    }
+    if (keeps_other_key())
+        return;
+    sign_digest_.emplace(algo);
+    // The signing key's own signature is checked with its own algorithm.
+    const HashAlgo *own = existing_.value.algo;
+    if (checks_own_key() && own != &algo && own->available())
+        check_digest_.emplace(*own);
+}
+
+void SigningDecision::update(std::span<const std::uint8_t> chunk)
+{
+    if (sign_digest_)
+        sign_digest_->update(chunk);
+    if (check_digest_)
+        check_digest_->update(chunk);
+}
+
+bool SigningDecision::own_signature_verifies(const EVP_PKEY *public_key)
+{
+    const ImaSignatureV2 &sig = existing_.value;
+    bool ok = false;
+    if (check_digest_)
+        ok = verify_digest_signature(public_key, *sig.algo, check_digest_->finish(), sig.signature);
+    else if (sig.algo == &algo_)
+        ok = verify_digest_signature(public_key, algo_, digest(), sig.signature);
+    // else: an algorithm this OpenSSL lacks cannot be vouched for.
+    if (!ok)
+        replaced_ = ReplacedBecause::NotVerifying;
+    return ok;
+}
+
+const std::vector<std::uint8_t> &SigningDecision::digest()
+{
+    if (!digest_)
+        digest_ = sign_digest_->finish();
+    return *digest_;
+}
+
+} // namespace ostree_ima

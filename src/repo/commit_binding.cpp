@@ -1,0 +1,72 @@
+#include "repo/commit_binding.hpp"
+
+#include <algorithm>
+
+namespace ostree_ima {
+
+namespace {
+std::optional<std::vector<std::string>> read_ref_binding(GVariant *metadata)
+{
+    g_autofree const char **refs = nullptr;
+    if (!g_variant_lookup(metadata, OSTREE_COMMIT_META_KEY_REF_BINDING, "^a&s", &refs))
+        return std::nullopt;
+    std::vector<std::string> out;
+    for (const char **r = refs; *r != nullptr; ++r)
+        out.emplace_back(*r);
+    return out;
+}
+
+std::optional<std::string> read_collection_binding(GVariant *metadata)
+{
+    const char *collection = nullptr;
+    if (!g_variant_lookup(metadata, OSTREE_COMMIT_META_KEY_COLLECTION_BINDING, "&s", &collection))
+        return std::nullopt;
+    return std::string(collection);
+}
+} // namespace
+
+CommitBinding plan_commit_binding(OstreeRepo *repo, GVariant *commit, const std::string &target_ref)
+{
+    const GVariantPtr metadata(g_variant_get_child_value(commit, 0));
+    CommitBinding b;
+    b.source_refs = read_ref_binding(metadata.get());
+    b.source_collection = read_collection_binding(metadata.get());
+    b.refs = b.source_refs;
+    b.collection = b.source_collection;
+    if (target_ref.empty())
+        return b;
+    if (b.refs && std::find(b.refs->begin(), b.refs->end(), target_ref) == b.refs->end())
+        b.refs = std::vector<std::string>{target_ref};
+    const char *repo_collection = ostree_repo_get_collection_id(repo);
+    if (b.collection && repo_collection != nullptr && *b.collection != repo_collection)
+        b.collection = std::string(repo_collection);
+    return b;
+}
+
+GVariantPtr rebind_metadata(GVariant *metadata, const CommitBinding &binding)
+{
+    VariantBuilder builder(G_VARIANT_TYPE("a{sv}"));
+    const gsize n = g_variant_n_children(metadata);
+    for (gsize i = 0; i < n; ++i) {
+        const GVariantPtr entry(g_variant_get_child_value(metadata, i));
+        const char *key = nullptr;
+        g_variant_get_child(entry.get(), 0, "&s", &key);
+        const std::string_view name(key);
+        if (name == OSTREE_COMMIT_META_KEY_REF_BINDING && binding.refs) {
+            std::vector<const char *> refs;
+            for (const auto &r : *binding.refs)
+                refs.push_back(r.c_str());
+            g_variant_builder_add(
+                builder.get(), "{sv}", key,
+                g_variant_new_strv(refs.data(), static_cast<gssize>(refs.size())));
+        } else if (name == OSTREE_COMMIT_META_KEY_COLLECTION_BINDING && binding.collection) {
+            g_variant_builder_add(builder.get(), "{sv}", key,
+                                  g_variant_new_string(binding.collection->c_str()));
+        } else {
+            g_variant_builder_add_value(builder.get(), entry.get());
+        }
+    }
+    return take_variant(builder.end());
+}
+
+} // namespace ostree_ima

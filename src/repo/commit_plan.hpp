@@ -1,0 +1,63 @@
+// CommitPlan: one walk of a commit, recorded for everything a job does after
+// it. Every dirtree is loaded (and checked against its name) once, and every
+// path is matched against the selector once; the unique selected content
+// objects are what the workers process, and TreeRewriter writes the new
+// dirtrees from the recorded ones.
+#pragma once
+
+#include "ostree-ima/path_selector.hpp"
+#include "util/glib_ptr.hpp"
+
+#include <cstdint>
+#include <ostree.h>
+#include <string>
+#include <vector>
+
+namespace ostree_ima {
+
+class ObjectStore;
+
+// One directory of the commit. With a path-independent selector a dirtree
+// that appears at several paths is recorded once and shared.
+struct PlannedDir {
+    std::string checksum; // its dirtree
+    std::string path;     // where it was first met, for messages ("" is /)
+    GVariantPtr dirtree;  // (a(say)a(sayay)), checked against its name
+    // Per file entry, in dirtree order: the index in CommitPlan::objects,
+    // or kNotSelected.
+    std::vector<std::int64_t> file_object;
+    std::vector<std::size_t> subdirs; // per directory entry: index in CommitPlan::dirs
+};
+
+inline constexpr std::int64_t kNotSelected = -1;
+
+struct CommitPlan {
+    std::string commit;                    // checksum
+    GVariantPtr commit_object;             // checked against its name
+    std::vector<std::string> objects;      // unique selected content objects, first-seen order
+    std::vector<std::uint64_t> path_count; // selected paths per object
+    std::vector<std::vector<std::string>> paths; // per object, when asked for
+    std::vector<PlannedDir> dirs;                // dirs[0] is the root
+
+    // Every selected path of every object.
+    [[nodiscard]] std::uint64_t total_paths() const;
+};
+
+enum class PlanPaths { Count, Keep };
+
+// Walks the commit; an object is planned when a selected path refers to it.
+// With --executables-only, objects whose mode has no x bit are then dropped:
+// that needs each object's header, read on `jobs` threads. Error names the
+// damaged object and its path (docs/reliability.md).
+CommitPlan plan_commit(OstreeRepo *repo, const std::string &commit, const PathSelector &selector,
+                       unsigned jobs, PlanPaths paths = PlanPaths::Count);
+
+// The order in which to process the plan's objects: largest object file
+// first, so that the biggest files start early and the small ones fill in
+// around them, instead of one large file keeping one thread busy at the end
+// while the others idle. Sizes come from one fstatat per object; an object
+// that cannot be stat'ed goes last (processing it reports the error).
+std::vector<std::size_t> largest_first(const ObjectStore &store, const CommitPlan &plan,
+                                       unsigned jobs);
+
+} // namespace ostree_ima
