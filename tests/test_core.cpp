@@ -8,7 +8,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include "fixtures.hpp"
-#include "text_files.hpp"
 #include "objects/content_copy.hpp"
 #include "objects/object_checksum.hpp"
 #include "objects/object_file_io.hpp"
@@ -209,8 +208,9 @@ BOOST_AUTO_TEST_SUITE(objects)
 namespace {
 std::size_t open_fds()
 {
-    return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
-                                                  std::filesystem::directory_iterator()));
+    return static_cast<std::size_t>(
+        std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                      std::filesystem::directory_iterator()));
 }
 } // namespace
 

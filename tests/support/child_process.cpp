@@ -101,6 +101,11 @@ std::uint64_t ChildProcess::bytes_read() const
     return 0;
 }
 
+std::string ChildProcess::stderr_so_far() const
+{
+    return read_text(err_path_);
+}
+
 double ChildProcess::cpu_seconds() const
 {
     // Fields after the command name (which may hold spaces) in parentheses.

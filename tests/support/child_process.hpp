@@ -43,6 +43,8 @@ class ChildProcess {
     // Bytes it read so far (/proc/PID/io rchar): a job that has read more
     // than its metadata is hashing content.
     [[nodiscard]] std::uint64_t bytes_read() const;
+    // What it wrote on stderr so far.
+    [[nodiscard]] std::string stderr_so_far() const;
     // CPU seconds it used so far, user and system (/proc/PID/stat).
     [[nodiscard]] double cpu_seconds() const;
 

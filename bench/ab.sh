@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# bench/ab.sh REV_A REV_B [WORKDIR]: `ostree-ima sign` of two revisions of
+# this repository, side by side in one run, on the same corpora: a refactoring
+# must stay within noise (docs/benchmarks.md). Each revision is built in
+# Release in a git worktree; runs alternate A, B, A, B... so that a change of
+# the machine's load hits both; every run signs a fresh copy of the
+# repository with the page cache dropped and the copy re-read first (as
+# bench/run.sh does). Prints and records (WORKDIR/ab.jsonl) the median of
+# each and the ratio B/A.
+# Environment: RUNS (default 5), CORPORA (default "usrbin small"), MODES
+# (default "archive bare-user").
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+A=$1
+B=$2
+WORK=${3:-/var/tmp/ostree-ima-ab}
+RUNS=${RUNS:-5}
+CORPORA=${CORPORA:-"usrbin small"}
+MODES=${MODES:-"archive bare-user"}
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+RESULTS=$WORK/ab.jsonl
+: > "$RESULTS"
+log() { echo "ab: $*" >&2; }
+
+build() { # REV -> path of its ostree-ima
+  local rev=$1 dir=$WORK/src-$1
+  if [ ! -d "$dir" ]; then
+    git -C "$ROOT" worktree add --detach "$dir" "$rev" >/dev/null 2>&1
+  fi
+  cmake -S "$dir" -B "$dir/build" -DCMAKE_BUILD_TYPE=Release -DOSTREE_IMA_TESTS=OFF >/dev/null
+  cmake --build "$dir/build" -j"$(nproc)" --target ostree-ima >/dev/null
+  echo "$dir/build/ostree-ima"
+}
+BIN_A=$(build "$A")
+BIN_B=$(build "$B")
+
+cd "$WORK"
+if [ ! -f key.pem ]; then
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem 2>/dev/null
+  openssl req -new -x509 -key key.pem -subj "/CN=ab" -addext subjectKeyIdentifier=hash \
+    -days 30 -outform DER -out cert.der 2>/dev/null
+fi
+corpus_dir() {
+  case $1 in
+    usrbin) echo /usr/bin ;;
+    small) echo /usr/share/man ;;
+  esac
+}
+TRASH=$WORK/trash
+mkdir -p "$TRASH"
+median() { python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+
+# One timed sign of a fresh copy of PRISTINE with BIN; prints seconds.
+one_run() {
+  local bin=$1 pristine=$2 copy=$WORK/copy
+  if [ -e "$copy" ]; then mv "$copy" "$(mktemp -d -p "$TRASH")/"; fi
+  cp -a "$pristine" "$copy"
+  sync
+  if [ -w /proc/sys/vm/drop_caches ]; then echo 1 > /proc/sys/vm/drop_caches; fi
+  find "$copy" -type f -exec cat {} + > /dev/null
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$bin" sign --quiet --repo="$copy" --key="$WORK/key.pem" --cert="$WORK/cert.der" base signed >/dev/null
+  t1=$(date +%s.%N)
+  python3 -c "print($t1 - $t0)"
+}
+
+for corpus in $CORPORA; do
+  for mode in $MODES; do
+    pristine=$WORK/pristine-$corpus-$mode
+    if [ ! -d "$pristine" ]; then
+      ostree init --repo="$pristine" --mode="$mode"
+      ostree commit --repo="$pristine" --branch=base --tree=dir="$(corpus_dir "$corpus")" >/dev/null
+    fi
+    ta=() tb=()
+    for _ in $(seq "$RUNS"); do
+      ta+=("$(one_run "$BIN_A" "$pristine")")
+      tb+=("$(one_run "$BIN_B" "$pristine")")
+    done
+    ma=$(median "${ta[@]}")
+    mb=$(median "${tb[@]}")
+    ratio=$(python3 -c "print(round($mb / $ma, 3))")
+    log "$corpus $mode: $A ${ma} s, $B ${mb} s (medians of $RUNS), B/A $ratio; A runs ${ta[*]}; B runs ${tb[*]}"
+    echo "{\"corpus\":\"$corpus\",\"mode\":\"$mode\",\"a\":\"$A\",\"b\":\"$B\",\"a_seconds\":$ma,\"b_seconds\":$mb,\"ratio\":$ratio,\"runs\":$RUNS}" >> "$RESULTS"
+  done
+done
+rm -rf "${TRASH:?}"/* "$WORK/copy"
