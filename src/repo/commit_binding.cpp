@@ -35,8 +35,14 @@ CommitBinding plan_commit_binding(OstreeRepo *repo, GVariant *commit, const std:
     b.collection = b.source_collection;
     if (target_ref.empty())
         return b;
-    if (b.refs && std::find(b.refs->begin(), b.refs->end(), target_ref) == b.refs->end())
-        b.refs = std::vector<std::string>{target_ref};
+    // A refspec may name a remote ("origin:os/stable"); the binding names the ref.
+    g_autofree char *ref = nullptr;
+    const std::string name =
+        ostree_parse_refspec(target_ref.c_str(), nullptr, &ref, nullptr) && ref != nullptr
+            ? std::string(ref)
+            : target_ref;
+    if (b.refs && std::find(b.refs->begin(), b.refs->end(), name) == b.refs->end())
+        b.refs = std::vector<std::string>{name};
     const char *repo_collection = ostree_repo_get_collection_id(repo);
     if (b.collection && repo_collection != nullptr && *b.collection != repo_collection)
         b.collection = std::string(repo_collection);
