@@ -155,7 +155,7 @@ Pkcs11Backend::Pkcs11Backend(const KeyOptions &options) : state_(std::make_uniqu
         state_->signature_size = 2 * state_->order_bytes + 16;
     }
 
-    const unsigned capacity = SessionPool::capacity_for(options.jobs, key.token);
+    const unsigned capacity = SessionPool::capacity_for(options.jobs, options.sessions, key.token);
     state_->pool = std::make_unique<SessionPool>(key.module, key.slot, capacity,
                                                  "opening a session for " + state_->description);
 }

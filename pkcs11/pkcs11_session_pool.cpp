@@ -8,14 +8,15 @@
 
 namespace ostree_ima::pkcs11 {
 
-unsigned SessionPool::capacity_for(unsigned jobs, const CK_TOKEN_INFO &token)
+unsigned SessionPool::capacity_for(unsigned jobs, unsigned sessions, const CK_TOKEN_INFO &token)
 {
-    CK_ULONG capacity = std::min<CK_ULONG>(std::max(jobs, 1U), max_capacity);
     const CK_ULONG token_max = token.ulMaxSessionCount;
-    if (token_max != CK_EFFECTIVELY_INFINITE && token_max != CK_UNAVAILABLE_INFORMATION) {
-        // One session is our login session, which stays open.
-        capacity = std::min(capacity, std::max<CK_ULONG>(token_max - 1, 1));
-    }
+    const bool token_says = token_max != CK_EFFECTIVELY_INFINITE &&
+                            token_max != CK_UNAVAILABLE_INFORMATION && token_max != 0;
+    // One session is our login session, which stays open.
+    const CK_ULONG token_room = token_says ? std::max<CK_ULONG>(token_max - 1, 1) : max_capacity;
+    CK_ULONG capacity = sessions != 0 ? sessions : token_says ? token_room : std::max(jobs, 1U);
+    capacity = std::min<CK_ULONG>({capacity, token_room, max_capacity});
     return static_cast<unsigned>(std::max<CK_ULONG>(capacity, 1));
 }
 

@@ -27,8 +27,10 @@ class SessionPool {
     // than this only cost token memory.
     static constexpr unsigned max_capacity = 64;
 
-    // min(jobs, the token's ulMaxSessionCount less our login session, 64), >= 1.
-    static unsigned capacity_for(unsigned jobs, const CK_TOKEN_INFO &token);
+    // Sessions wanted: `sessions` when given (--sessions), else as many as
+    // the token allows when it says so (ulMaxSessionCount less our login
+    // session), else `jobs`; never more than the token allows or 64, >= 1.
+    static unsigned capacity_for(unsigned jobs, unsigned sessions, const CK_TOKEN_INFO &token);
 
     // `what` names module and token in error messages.
     SessionPool(ModulePtr module, CK_SLOT_ID slot, unsigned capacity, std::string what);

@@ -279,13 +279,24 @@ BOOST_AUTO_TEST_CASE(pool_capacity)
 {
     CK_TOKEN_INFO token{};
     token.ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
-    BOOST_TEST(SessionPool::capacity_for(8, token) == 8U);
-    BOOST_TEST(SessionPool::capacity_for(0, token) == 1U);
-    BOOST_TEST(SessionPool::capacity_for(500, token) == SessionPool::max_capacity);
+    // A token that does not say: one session per CPU worker, or --sessions.
+    BOOST_TEST(SessionPool::capacity_for(8, 0, token) == 8U);
+    BOOST_TEST(SessionPool::capacity_for(0, 0, token) == 1U);
+    BOOST_TEST(SessionPool::capacity_for(500, 0, token) == SessionPool::max_capacity);
+    BOOST_TEST(SessionPool::capacity_for(2, 32, token) == 32U);
+    BOOST_TEST(SessionPool::capacity_for(2, 500, token) == SessionPool::max_capacity);
     token.ulMaxSessionCount = CK_UNAVAILABLE_INFORMATION;
-    BOOST_TEST(SessionPool::capacity_for(8, token) == 8U);
-    token.ulMaxSessionCount = 4; // one is the login session
-    BOOST_TEST(SessionPool::capacity_for(8, token) == 3U);
+    BOOST_TEST(SessionPool::capacity_for(8, 0, token) == 8U);
+    // A token that says: as many as it allows (one is the login session),
+    // whatever --jobs; --sessions above that is cut to it.
+    token.ulMaxSessionCount = 33;
+    BOOST_TEST(SessionPool::capacity_for(2, 0, token) == 32U);
+    BOOST_TEST(SessionPool::capacity_for(2, 100, token) == 32U);
+    BOOST_TEST(SessionPool::capacity_for(2, 4, token) == 4U);
+    token.ulMaxSessionCount = 4;
+    BOOST_TEST(SessionPool::capacity_for(8, 0, token) == 3U);
+    token.ulMaxSessionCount = 2; // a TPM: one session signs
+    BOOST_TEST(SessionPool::capacity_for(8, 0, token) == 1U);
     token.ulMaxSessionCount = 1;
-    BOOST_TEST(SessionPool::capacity_for(8, token) == 1U);
+    BOOST_TEST(SessionPool::capacity_for(8, 0, token) == 1U);
 }

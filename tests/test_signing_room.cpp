@@ -158,7 +158,7 @@ BOOST_AUTO_TEST_CASE(rsa_file_key_gives_the_commit_sign_gives)
     BOOST_TEST(d.out.empty());
     const json m = read_json(manifest);
     BOOST_TEST(m["format"] == "ostree-ima-digests");
-    BOOST_TEST(m["version"] == 2);
+    BOOST_TEST(m["version"] == 3);
     BOOST_TEST(m["commit"] == w.main);
     BOOST_TEST(m["hash"] == "sha256");
     // 9 regular files; hello.conf is one object at 3 paths; presigned (by
@@ -491,7 +491,7 @@ const std::string kDigestB(64, 'b');
 json good_manifest()
 {
     return {{"format", "ostree-ima-digests"},
-            {"version", 2},
+            {"version", 3},
             {"commit", kCommit},
             {"hash", "sha256"},
             {"selection",
@@ -499,7 +499,8 @@ json good_manifest()
               {"exclude", json::array({"/etc/**"})},
               {"executables_only", false},
               {"overwrite", false},
-              {"signer_key_id", nullptr}}},
+              {"signer_key_id", nullptr},
+              {"reuse", json::array()}}},
             {"digests",
              {{{"digest", kDigestA}, {"paths", {"/usr/bin/a", "/usr/bin/a2"}}},
               {{"digest", kDigestB}, {"paths", {"/usr/bin/b"}}}}}};
@@ -508,7 +509,7 @@ json good_manifest()
 json good_signatures()
 {
     return {{"format", "ostree-ima-signatures"},
-            {"version", 2},
+            {"version", 3},
             {"manifest",
              {{"commit", kCommit},
               {"hash", "sha256"},
@@ -518,7 +519,8 @@ json good_signatures()
                 {"exclude", json::array()},
                 {"executables_only", true},
                 {"overwrite", false},
-                {"signer_key_id", "0a0b0c0d"}}}}},
+                {"signer_key_id", "0a0b0c0d"},
+                {"reuse", json::array()}}}}},
             {"key_id", "0a0b0c0d"},
             {"certificate", nullptr},
             {"signatures", {{{"digest", kDigestA}, {"signature", "AAEC"}}}}};
@@ -582,8 +584,8 @@ BOOST_AUTO_TEST_CASE(malformed_manifests_are_refused_clearly)
     expect_rejected(parse, R"({"format":"ostree-ima-digests","format":"x"})",
                     "key 'format' appears twice");
     expect_rejected(parse, "\"\xff\"", "not valid JSON");
-    expect_manifest_rejected(with([](json &j) { j["version"] = 1; }),
-                             "it is version 1, this ostree-ima reads version 2");
+    expect_manifest_rejected(with([](json &j) { j["version"] = 2; }),
+                             "it is version 2, this ostree-ima reads version 3");
     expect_manifest_rejected(with([](json &j) { j["version"] = -1; }),
                              "version must be a non-negative integer, not -1");
     expect_manifest_rejected(with([](json &j) { j["version"] = "1"; }),

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace ostree_ima {
 
@@ -21,9 +22,25 @@ struct SignRequest {
     const HashAlgo *algo = nullptr;
     KeyId key_id{};
     bool overwrite = false; // replace an existing security.ima
-    unsigned jobs = 1;      // worker threads
+    unsigned jobs = 1;      // CPU workers (read, hash, write)
     bool progress = false;  // progress display on stderr
     PathSelector selector;  // which files to sign (default: all)
+    // Signed commits (refs or checksums) whose signatures by this key are
+    // taken for the same digests instead of asking the key (each verified).
+    std::vector<std::string> reuse;
+    // An append-only file of the signatures the key makes, read at start:
+    // a rerun after a failure asks the key only for what is missing.
+    std::string signature_cache; // empty: none
+};
+
+// How the signatures of a run came about.
+struct SignatureCounts {
+    std::uint64_t made = 0;                // by the key
+    std::uint64_t from_commit = 0;         // reused from a commit given to reuse
+    std::uint64_t from_cache = 0;          // reused from the signature cache
+    std::uint64_t same_digest = 0;         // content already signed in this run
+    std::uint64_t rejected = 0;            // known signatures that did not verify: skipped
+    std::uint64_t cache_lines_skipped = 0; // of the signature cache: not entries
 };
 
 // Paths whose existing security.ima was replaced by a new signature, by why.
@@ -47,7 +64,8 @@ struct SignReport {
     ReplacedCounts files_replaced;   // of files_signed
     std::uint64_t unique_signed = 0; // content objects signed
     std::uint64_t bytes_hashed = 0;  // content bytes hashed (and checked)
-    CommitBinding binding;           // the new commit's ref and collection bindings
+    SignatureCounts signatures;
+    CommitBinding binding; // the new commit's ref and collection bindings
     double seconds = 0;
 };
 

@@ -15,8 +15,9 @@
 namespace ostree_ima {
 
 inline constexpr std::string_view kDigestManifestFormat = "ostree-ima-digests";
-// Version 2 added selection.signer_key_id (the rules for existing signatures).
-inline constexpr std::uint64_t kDigestManifestVersion = 2;
+// Version 2 added selection.signer_key_id (the rules for existing
+// signatures), version 3 selection.reuse.
+inline constexpr std::uint64_t kDigestManifestVersion = 3;
 // Manifests and signature files larger than this are refused unread.
 inline constexpr std::size_t kMaxSigningFileBytes = 256UL * 1024 * 1024;
 
@@ -31,6 +32,10 @@ struct DigestSelection {
     PathSelector selector;
     bool overwrite = false;             // also files that carry a valid security.ima
     std::optional<KeyId> signer_key_id; // the signing certificate's key id, when known
+    // Commits (checksums) whose signatures by the signer are reused: a digest
+    // one of them has a valid signature for is left out (digests --reuse).
+    // Needs signer_key_id.
+    std::vector<std::string> reuse;
 };
 
 // One file digest to sign, and every selected path whose content has it.

@@ -14,7 +14,10 @@ struct KeyOptions {
     std::string engine;                 // --engine=ID
     std::vector<std::string> providers; // --provider=NAME, repeatable
     std::string pin_file;               // --pin-file=PATH, empty when not given
-    unsigned jobs = 1;                  // worker threads that will call sign()
+    unsigned jobs = 1;                  // CPU worker threads of the job
+    // Signatures in flight at once (--sessions): a remote token's sessions.
+    // 0: as many as the token allows when it says (at most 64), else jobs.
+    unsigned sessions = 0;
 };
 
 } // namespace ostree_ima

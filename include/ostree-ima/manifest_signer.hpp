@@ -2,6 +2,7 @@
 // digest of a manifest with a KeyBackend (no repository needed).
 #pragma once
 
+#include "ostree-ima/commit_signer.hpp"
 #include "ostree-ima/digest_manifest.hpp"
 #include "ostree-ima/key_backend.hpp"
 #include "ostree-ima/signature_file.hpp"
@@ -15,11 +16,20 @@ struct ManifestSignRequest {
     std::string manifest_sha256; // of the manifest file's bytes
     KeyId key_id{};
     std::vector<std::uint8_t> certificate_der; // may be empty
-    unsigned jobs = 1;
+    // An append-only file of the signatures the key makes, read at start, so
+    // a run that failed can be resumed (empty: none).
+    std::string signature_cache;
 };
 
-// Each signature is checked against the key's public half before it is
-// written out. Throws Error naming the key when signing fails.
-SignatureFile sign_manifest(const ManifestSignRequest &request, KeyBackend &key);
+struct SignedManifest {
+    SignatureFile file;
+    SignatureCounts signatures; // made, taken from the cache, ...
+};
+
+// Signs on as many threads as the key has signatures in flight
+// (KeyBackend::max_parallel: a token's sessions). Each signature is checked
+// against the key's public half before it is written out. Throws Error
+// naming the key when signing fails.
+SignedManifest sign_manifest(const ManifestSignRequest &request, KeyBackend &key);
 
 } // namespace ostree_ima

@@ -7,6 +7,7 @@
 #include "ostree-ima/signature_file.hpp"
 
 #include <string>
+#include <vector>
 
 namespace ostree_ima {
 
@@ -16,6 +17,9 @@ struct ApplyRequest {
     std::string target_ref;        // empty: write the commit, move no ref
     std::string signatures_origin; // the file's name, for messages
     unsigned jobs = 1;
+    // --reuse as given to apply: must name the commits the manifest was made
+    // with (which apply takes in any case); empty: not checked.
+    std::vector<std::string> reuse;
 };
 
 // Before writing anything: the file must be for this commit, algorithm and

@@ -22,6 +22,7 @@ struct ApplyArguments {
     bool json = false;
     bool quiet = false;
     unsigned jobs = default_jobs();
+    std::vector<std::string> reuse;
 };
 } // namespace
 
@@ -38,6 +39,10 @@ Runner add_apply_command(CLI::App &app)
     add_jobs_option(*cmd, args->jobs);
     cmd->add_flag("--json", args->json, "print a JSON report on stdout");
     cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
+    cmd->add_option("--reuse", args->reuse,
+                    "the commits 'digests --reuse' named (checked against the manifest, which "
+                    "names them anyway), repeatable")
+        ->allow_extra_args(false);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum the digests were made of")
         ->required();
     cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit");
@@ -55,6 +60,7 @@ Runner add_apply_command(CLI::App &app)
         request.target_ref = args->target;
         request.signatures_origin = args->signatures;
         request.jobs = args->jobs;
+        request.reuse = args->reuse;
         const SignReport r = apply_signatures(request, signatures, cert);
         if (args->json) {
             nlohmann::ordered_json j = sign_report_json(r);

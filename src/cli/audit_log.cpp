@@ -69,6 +69,7 @@ void AuditLog::append(const AuditRecord &record)
     j["commit"] = record.commit;
     j["hash"] = record.hash;
     j["signatures"] = record.signatures;
+    j["made_by_key"] = record.made_by_key;
     j["manifest_sha256"] = record.manifest_sha256;
     const std::string line =
         j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

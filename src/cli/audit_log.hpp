@@ -15,7 +15,8 @@ struct AuditRecord {
     std::string key_id; // 8 hex digits
     std::string commit;
     std::string hash;
-    std::uint64_t signatures = 0;
+    std::uint64_t signatures = 0;  // in the signatures file
+    std::uint64_t made_by_key = 0; // of those, made now (the rest from --signature-cache)
     std::string manifest_sha256;
 };
 

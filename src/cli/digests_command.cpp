@@ -19,6 +19,7 @@ struct DigestsArguments {
     std::string hash = "sha256";
     std::string output = "-";
     std::string cert;
+    std::vector<std::string> reuse;
     bool overwrite = false;
     bool quiet = false;
     unsigned jobs = default_jobs();
@@ -39,6 +40,10 @@ Runner add_digests_command(CLI::App &app)
     cmd->add_option("--cert", args->cert,
                     "the signing key's certificate: files whose existing signature sign would "
                     "keep are left out (without it every file already signed is listed)");
+    cmd->add_option("--reuse", args->reuse,
+                    "a signed commit (ref or checksum): digests its signatures by this key cover "
+                    "are left out, and apply takes them from it (repeatable, needs --cert)")
+        ->allow_extra_args(false);
     cmd->add_option("--output,-o", args->output, "manifest file to write (default: stdout)");
     add_jobs_option(*cmd, args->jobs);
     cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
@@ -60,6 +65,7 @@ Runner add_digests_command(CLI::App &app)
             request.selection.signer_key_id = cert->ima_key_id();
             request.signer_public_key = cert->public_key();
         }
+        request.selection.reuse = args->reuse;
         request.jobs = args->jobs;
         const DigestManifest manifest = compute_commit_digests(request);
         const std::string text = serialize_digest_manifest(manifest);

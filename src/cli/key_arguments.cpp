@@ -18,6 +18,10 @@ void KeyArguments::add_options(CLI::App &cmd)
     cmd.add_option("--engine", key.engine, "load --key through this OpenSSL engine (e.g. pkcs11)");
     cmd.add_option("--provider", key.providers,
                    "load --key through OpenSSL providers' stores (repeatable, e.g. tpm2)");
+    cmd.add_option("--sessions", key.sessions,
+                   "PKCS#11 signatures in flight at once (default: as many as the token allows "
+                   "when it says, else --jobs; at most 64)")
+        ->check(CLI::Range(1U, 64U));
 }
 
 KeyArguments::Opened KeyArguments::open(unsigned jobs) const

@@ -26,6 +26,21 @@ struct SignArguments {
     bool quiet = false;
     KeyArguments key;
     SelectorArguments select; // sign only; ima-sign keeps ostree-ext-cli's surface
+    std::vector<std::string> reuse;
+    std::string signature_cache;
+
+    // --reuse and --signature-cache, for sign and ima-sign.
+    void add_reuse_options(CLI::App &cmd)
+    {
+        cmd.add_option("--reuse", reuse,
+                       "a signed commit (ref or checksum) whose signatures by this key are taken "
+                       "for the same content instead of asking the key (repeatable, each one "
+                       "verified)")
+            ->allow_extra_args(false);
+        cmd.add_option("--signature-cache", signature_cache,
+                       "append every signature the key makes to this file, and take those it "
+                       "holds: a rerun after a failure asks the key only for what is missing");
+    }
 };
 
 nlohmann::ordered_json report_json(const SignReport &r, const KeyArguments::Opened &key,
@@ -55,6 +70,7 @@ Runner add_sign_command(CLI::App &app)
     cmd->add_flag("--json", args->json, "print a JSON report on stdout");
     cmd->add_flag("--quiet,-q", args->quiet, "no progress or summary on stderr");
     args->select.add_options(*cmd);
+    args->add_reuse_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum to sign")->required();
     cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit");
 
@@ -74,6 +90,8 @@ Runner add_sign_command(CLI::App &app)
         request.jobs = args->jobs;
         request.progress = !args->quiet && !args->json && isatty(STDERR_FILENO) != 0;
         request.selector = selector;
+        request.reuse = args->reuse;
+        request.signature_cache = args->signature_cache;
         const SignReport r = sign_commit(request, *key.backend);
         if (args->json) {
             std::cout << report_json(r, key, algo).dump() << std::endl;
@@ -98,6 +116,7 @@ Runner add_ima_sign_command(CLI::App &app)
     cmd->add_flag("--overwrite", args->overwrite, "replace existing security.ima signatures");
     add_jobs_option(*cmd, args->jobs);
     args->key.add_options(*cmd);
+    args->add_reuse_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum to sign")->required();
     cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit")->required();
     cmd->add_option("ALGORITHM", args->hash, "file digest algorithm, e.g. sha256")->required();
@@ -116,6 +135,8 @@ Runner add_ima_sign_command(CLI::App &app)
         request.key_id = key.key_id.id;
         request.overwrite = args->overwrite;
         request.jobs = args->jobs;
+        request.reuse = args->reuse;
+        request.signature_cache = args->signature_cache;
         const SignReport r = sign_commit(request, *key.backend);
         // stdout stays ostree-ext-cli's one line; what it does not say goes to stderr.
         if (const std::string warnings = sign_warnings_text(r); !warnings.empty())

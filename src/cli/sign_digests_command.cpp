@@ -24,6 +24,8 @@ struct SignDigestsArguments {
     bool quiet = false;
     unsigned jobs = default_jobs();
     KeyArguments key;
+    std::string signature_cache;
+    bool resume = false;
 };
 
 void show_summary(const std::string &manifest_path, const std::string &manifest_sha256,
@@ -74,6 +76,11 @@ Runner add_sign_digests_command(CLI::App &app)
     cmd->add_option("--output,-o", args->output, "signatures file to write (default: stdout)");
     add_jobs_option(*cmd, args->jobs, "signing threads");
     cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr (needs --yes)");
+    cmd->add_option("--signature-cache", args->signature_cache,
+                    "append every signature the key makes to this file, and take those it holds: "
+                    "a rerun after a failure asks the key only for what is missing");
+    cmd->add_flag("--resume", args->resume,
+                  "the same with OUTPUT.cache (needs --output): resume a run that failed");
     cmd->add_option("DIGESTS", args->manifest, "manifest written by 'ostree-ima digests'")
         ->required();
 
@@ -85,6 +92,9 @@ Runner add_sign_digests_command(CLI::App &app)
                              "one; pass --yes for unattended signing");
         if (args->quiet && !args->yes)
             throw UsageError("--quiet hides what would be signed: use it with --yes");
+        if (args->resume && args->signature_cache.empty() && args->output == "-")
+            throw UsageError("--resume keeps its cache beside --output: give --output, or "
+                             "--signature-cache");
         const std::string text = read_input_file(args->manifest, kMaxSigningFileBytes, "manifest");
         const DigestManifest manifest = parse_digest_manifest(text, args->manifest);
         const std::string manifest_sha256 = sha256_hex(text);
@@ -105,17 +115,22 @@ Runner add_sign_digests_command(CLI::App &app)
         request.key_id = key.key_id.id;
         if (key.key_id.certificate)
             request.certificate_der = key.key_id.certificate->der();
-        request.jobs = args->jobs;
-        const SignatureFile signatures = sign_manifest(request, *key.backend);
+        request.signature_cache = args->signature_cache;
+        if (args->resume && request.signature_cache.empty())
+            request.signature_cache = args->output + ".cache";
+        const SignedManifest result = sign_manifest(request, *key.backend);
+        const SignatureFile &signatures = result.file;
 
         // Logged before the signatures leave this program: no unrecorded use.
         if (audit)
             audit->append({key_reference, key_id_hex(key.key_id.id), manifest.commit,
                            std::string(manifest.algo->name), signatures.signatures.size(),
-                           manifest_sha256});
+                           result.signatures.made, manifest_sha256});
         write_output_file(args->output, serialize_signature_file(signatures));
         if (!args->quiet)
-            std::cerr << "ostree-ima: " << signatures.signatures.size() << " signatures"
+            std::cerr << "ostree-ima: " << signatures.signatures.size() << " signatures ("
+                      << result.signatures.made << " made by the key, "
+                      << result.signatures.from_cache << " from the signature cache)"
                       << (args->output == "-" ? "" : " -> " + args->output) << "\n";
         return 0;
     };

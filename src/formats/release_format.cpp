@@ -16,6 +16,7 @@ nlohmann::ordered_json selection_to_json(const DigestSelection &selection)
     j["signer_key_id"] = selection.signer_key_id
                              ? nlohmann::ordered_json(key_id_hex(*selection.signer_key_id))
                              : nlohmann::ordered_json(nullptr);
+    j["reuse"] = selection.reuse;
     return j;
 }
 
@@ -37,6 +38,19 @@ DigestSelection selection_from_json(const nlohmann::json &value, const std::stri
     selection.overwrite = r.boolean("overwrite");
     if (const auto id = r.string_or_null("signer_key_id", 8))
         selection.signer_key_id = read_key_id(*id, r.where("signer_key_id"));
+    const nlohmann::json &reuse = r.array("reuse", kMaxGlobs);
+    for (std::size_t i = 0; i < reuse.size(); ++i) {
+        const std::string where_i = r.where("reuse") + "[" + std::to_string(i) + "]";
+        std::string commit = json_string(reuse[i], where_i, 64);
+        const auto bytes = from_hex(commit);
+        if (commit.size() != 64 || !bytes)
+            throw JsonFormatError(where_i + " " + quoted_input(commit) +
+                                  " is not a commit checksum (64 lowercase hex digits)");
+        selection.reuse.push_back(std::move(commit));
+    }
+    if (!selection.reuse.empty() && !selection.signer_key_id)
+        throw JsonFormatError(r.where("reuse") + " needs signer_key_id: signatures are reused "
+                                                 "only when the signing key is known");
     r.finish();
     try {
         selection.selector = PathSelector(include, exclude, executables_only);

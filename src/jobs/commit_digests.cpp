@@ -1,5 +1,7 @@
 #include "ostree-ima/commit_digests.hpp"
 
+#include "ima/signature_check.hpp"
+#include "jobs/known_signatures.hpp"
 #include "jobs/signing_decision.hpp"
 #include "objects/stored_object.hpp"
 #include "ostree-ima/cancellation.hpp"
@@ -38,6 +40,14 @@ digest_to_sign(const ObjectStore &store, const std::string &checksum, const Hash
         return std::nullopt;
     return decision.digest();
 }
+bool has_valid_signature(const KnownSignatures &known, const HashAlgo &algo,
+                         std::span<const std::uint8_t> digest, const EVP_PKEY *signer)
+{
+    for (const KnownSignature &candidate : known.find(algo, digest))
+        if (verify_digest_signature(signer, algo, digest, candidate.signature))
+            return true;
+    return false;
+}
 } // namespace
 
 DigestManifest compute_commit_digests(const DigestsRequest &request)
@@ -62,6 +72,19 @@ DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &re
     if (stop_requested())
         throw Interrupted("the repository was only read, no manifest was written");
     const ObjectStore store(repo.get(), request.jobs);
+    // --reuse: what a reused commit has a valid signature for is not asked
+    // of the signing room (apply takes it from the same commits).
+    KnownSignatures known;
+    if (!request.selection.reuse.empty() && !request.selection.signer_key_id)
+        throw UsageError("--reuse needs --cert: only signatures by the signing key are reused");
+    manifest.selection.reuse.clear(); // recorded as commit checksums
+    for (const std::string &rev : request.selection.reuse) {
+        manifest.selection.reuse.push_back(repo.resolve_commit(rev));
+        known.add_commit(repo, manifest.selection.reuse.back(), request.signer_public_key,
+                         *request.selection.signer_key_id, request.jobs);
+        if (stop_requested())
+            throw Interrupted("the repository was only read, no manifest was written");
+    }
 
     std::vector<std::optional<std::vector<std::uint8_t>>> digests(plan.objects.size());
     parallel_for(
@@ -69,6 +92,9 @@ DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &re
         [&](std::size_t i) {
             digests[i] = digest_to_sign(store, plan.objects[i], *request.algo, request.selection,
                                         request.signer_public_key);
+            if (digests[i] &&
+                has_valid_signature(known, *request.algo, *digests[i], request.signer_public_key))
+                digests[i].reset();
         },
         &stop_flag());
     if (stop_requested())

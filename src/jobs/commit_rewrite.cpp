@@ -29,16 +29,19 @@ RewriteResult rewrite_commit(const Repo &repo, const RewriteRequest &request,
 
     throw_if_stopped(repo.get(), request.target_ref);
     Transaction txn(repo.get());
-    const ObjectStore store(repo.get(), request.jobs);
+    const unsigned workers = request.jobs + request.waiters;
+    const ObjectStore store(repo.get(), workers); // memory per worker
+    CpuSlots cpu(request.jobs);
     rewrite.start(plan);
     std::vector<std::string> new_checksum(plan.objects.size());
     Progress progress(request.progress, plan.objects.size(), plan.total_paths());
     const std::vector<std::size_t> order = largest_first(store, plan, request.jobs);
     parallel_for(
-        order.size(), request.jobs,
+        order.size(), workers,
         [&](std::size_t k) {
             const std::size_t i = order[k];
-            RewrittenObject done = rewrite.rewrite(store, i, plan.objects[i]);
+            CpuSlots::Held slot(cpu);
+            RewrittenObject done = rewrite.rewrite(store, i, plan.objects[i], slot);
             new_checksum[i] = std::move(done.checksum);
             progress.object_done(plan.path_count[i], done.bytes_read);
         },

@@ -11,6 +11,7 @@
 #include "ostree-ima/path_selector.hpp"
 #include "repo/commit_plan.hpp"
 #include "repo/repo.hpp"
+#include "util/cpu_slots.hpp"
 
 #include <cstdint>
 #include <string>
@@ -32,17 +33,20 @@ class ObjectRewrite {
 
     // Once, before the workers start: objects are numbered as plan.objects.
     virtual void start(const CommitPlan & /*plan*/) {}
-    // On worker threads, once per planned object, inside the transaction.
-    // Throws Error naming the object to stop the whole job.
+    // On worker threads, once per planned object, inside the transaction,
+    // holding a CPU slot (which it gives up, cpu.away(...), while it waits
+    // for something else: the key). Throws Error naming the object to stop
+    // the whole job.
     virtual RewrittenObject rewrite(const ObjectStore &store, std::size_t index,
-                                    const std::string &checksum) = 0;
+                                    const std::string &checksum, CpuSlots::Held &cpu) = 0;
 };
 
 struct RewriteRequest {
     std::string source_rev; // a ref or a commit checksum
     std::string target_ref; // empty: write the commit, move no ref
     PathSelector selector;
-    unsigned jobs = 1;
+    unsigned jobs = 1;         // workers that use the CPU at once
+    unsigned waiters = 0;      // more workers, for transforms that wait (on a slow key)
     bool progress = false;     // progress display on stderr
     bool needs_xattrs = false; // refuse repositories that cannot hold security.ima
 };

@@ -2,7 +2,11 @@
 
 #include "jobs/commit_rewrite.hpp"
 #include "jobs/content_signer.hpp"
+#include "jobs/known_signatures.hpp"
+#include "jobs/reusing_signer.hpp"
+#include "ostree-ima/cancellation.hpp"
 #include "repo/repo.hpp"
+#include "repo/stop_check.hpp"
 
 namespace ostree_ima {
 
@@ -16,10 +20,10 @@ class SignRewrite final : public ObjectRewrite {
     }
     void start(const CommitPlan &plan) override { outcomes_.resize(plan.objects.size()); }
     RewrittenObject rewrite(const ObjectStore &store, std::size_t index,
-                            const std::string &checksum) override
+                            const std::string &checksum, CpuSlots::Held &cpu) override
     {
         ObjectOutcome &out = outcomes_[index];
-        out = signer_.process(store, checksum);
+        out = signer_.process(store, checksum, cpu);
         return {out.new_checksum, out.bytes_hashed};
     }
     [[nodiscard]] const std::vector<ObjectOutcome> &outcomes() const { return outcomes_; }
@@ -59,14 +63,34 @@ void count_outcome(const ObjectOutcome &outcome, std::uint64_t paths, SignReport
 
 SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend &key)
 {
+    const StopScope interruptible; // reading the commits to reuse takes a while too
+    KnownSignatures known;
+    for (const std::string &rev : request.reuse) {
+        known.add_commit(repo, repo.resolve_commit(rev), key.public_key(), request.key_id,
+                         request.jobs);
+        throw_if_stopped(repo.get(), request.target_ref);
+    }
+    std::uint64_t cache_lines_skipped = 0;
+    std::optional<SignatureCacheWriter> cache;
+    if (!request.signature_cache.empty()) {
+        const CacheContents contents = read_signature_cache(request.signature_cache);
+        cache_lines_skipped = contents.skipped;
+        known.add_cache(contents, request.key_id);
+        cache.emplace(request.signature_cache);
+    }
+    ReusingSigner signer(key, request.key_id, known, cache ? &*cache : nullptr);
+
     RewriteRequest rewrite;
     rewrite.source_rev = request.source_rev;
     rewrite.target_ref = request.target_ref;
     rewrite.selector = request.selector;
     rewrite.jobs = request.jobs;
+    // One worker per signature the key can have in flight (a remote token's
+    // sessions), beyond the CPU workers.
+    rewrite.waiters = key.max_parallel() > request.jobs ? key.max_parallel() - request.jobs : 0;
     rewrite.progress = request.progress;
     rewrite.needs_xattrs = true;
-    SignRewrite sign(*request.algo, request.key_id, key, request.overwrite);
+    SignRewrite sign(*request.algo, request.key_id, signer, request.overwrite);
     const RewriteResult result = rewrite_commit(repo, rewrite, sign);
 
     SignReport report;
@@ -75,6 +99,8 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     report.ref = request.target_ref;
     report.binding = result.binding;
     report.seconds = result.seconds;
+    report.signatures = signer.counts();
+    report.signatures.cache_lines_skipped = cache_lines_skipped;
     for (std::size_t i = 0; i < sign.outcomes().size(); ++i)
         count_outcome(sign.outcomes()[i], result.plan.path_count[i], report);
     return report;

@@ -16,7 +16,7 @@ class StripRewrite final : public ObjectRewrite {
   public:
     void start(const CommitPlan &plan) override { stripped_.resize(plan.objects.size(), 0); }
     RewrittenObject rewrite(const ObjectStore &store, std::size_t index,
-                            const std::string &checksum) override
+                            const std::string &checksum, CpuSlots::Held & /*cpu*/) override
     {
         const std::unique_ptr<StoredObject> object = store.open(checksum);
         if (!object->is_regular() || !xattr_get(object->xattrs(), kImaXattrName))

@@ -28,16 +28,19 @@ ContentSigner::ContentSigner(const HashAlgo &algo, const KeyId &key_id, KeyBacke
 {
 }
 
-std::vector<std::uint8_t> ContentSigner::signature_xattr(std::span<const std::uint8_t> digest)
+std::vector<std::uint8_t> ContentSigner::signature_xattr(std::span<const std::uint8_t> digest,
+                                                         CpuSlots::Held &cpu)
 {
-    return encode_ima_signature(algo_, key_id_, key_.sign(algo_, digest));
+    const std::vector<std::uint8_t> signature = cpu.away([&] { return key_.sign(algo_, digest); });
+    return encode_ima_signature(algo_, key_id_, signature);
 }
 
 // One read for the digest and the object's checksum; the content is kept
 // for the new object's checksum pass only when it will surely be signed (an
 // own signature usually verifies: its rare replacement reads again, rather
 // than every kept file being copied).
-ObjectOutcome ContentSigner::process(const ObjectStore &store, const std::string &checksum)
+ObjectOutcome ContentSigner::process(const ObjectStore &store, const std::string &checksum,
+                                     CpuSlots::Held &cpu)
 {
     ObjectOutcome out;
     out.new_checksum = checksum;
@@ -54,7 +57,7 @@ ObjectOutcome ContentSigner::process(const ObjectStore &store, const std::string
     if (keeps_existing(decision, key_, out))
         return out;
     const GVariantPtr xattrs =
-        xattr_set(object->xattrs(), kImaXattrName, signature_xattr(decision.digest()));
+        xattr_set(object->xattrs(), kImaXattrName, signature_xattr(decision.digest(), cpu));
     out.new_checksum = object->write_with_xattrs(xattrs.get());
     out.kind = ObjectOutcome::Kind::Signed;
     out.replaced = decision.replaced();

@@ -6,6 +6,7 @@
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/key_backend.hpp"
+#include "util/cpu_slots.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -38,10 +39,13 @@ class ContentSigner {
     // transaction. Every regular object is read whole, so its content is
     // checked against its name whatever is decided (StoredObject); existing
     // signatures follow ExistingSignature's rules.
-    ObjectOutcome process(const ObjectStore &store, const std::string &checksum);
+    // Holds `cpu` but while the key signs.
+    ObjectOutcome process(const ObjectStore &store, const std::string &checksum,
+                          CpuSlots::Held &cpu);
 
   private:
-    std::vector<std::uint8_t> signature_xattr(std::span<const std::uint8_t> digest);
+    std::vector<std::uint8_t> signature_xattr(std::span<const std::uint8_t> digest,
+                                              CpuSlots::Held &cpu);
     const HashAlgo &algo_;
     KeyId key_id_;
     KeyBackend &key_;

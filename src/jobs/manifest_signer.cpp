@@ -1,26 +1,40 @@
 #include "ostree-ima/manifest_signer.hpp"
 
+#include "formats/signature_cache.hpp"
 #include "ima/signature_check.hpp"
+#include "jobs/known_signatures.hpp"
+#include "jobs/reusing_signer.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/error.hpp"
 #include "util/parallel_for.hpp"
 #include "util/text_encoding.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace ostree_ima {
 
-SignatureFile sign_manifest(const ManifestSignRequest &request, KeyBackend &key)
+SignedManifest sign_manifest(const ManifestSignRequest &request, KeyBackend &key_backend)
 {
     const StopScope interruptible;
     const DigestManifest &manifest = *request.manifest;
     // Refused here, before a token is used, rather than by `apply` later.
     if (const auto &signer = manifest.selection.signer_key_id; signer && *signer != request.key_id)
         throw Error("the manifest was made for the key with IMA key id " + key_id_hex(*signer) +
-                    " (digests --cert), but " + key.description() + " signs with key id " +
+                    " (digests --cert), but " + key_backend.description() + " signs with key id " +
                     key_id_hex(request.key_id) +
                     "; sign it with that key, or make the manifest again with this key's "
                     "certificate");
+    KnownSignatures known;
+    std::uint64_t cache_lines_skipped = 0;
+    std::optional<SignatureCacheWriter> cache;
+    if (!request.signature_cache.empty()) {
+        const CacheContents contents = read_signature_cache(request.signature_cache);
+        cache_lines_skipped = contents.skipped;
+        known.add_cache(contents, request.key_id);
+        cache.emplace(request.signature_cache);
+    }
+    ReusingSigner key(key_backend, request.key_id, known, cache ? &*cache : nullptr);
     SignatureFile out;
     out.manifest.commit = manifest.commit;
     out.manifest.algo = manifest.algo;
@@ -29,7 +43,8 @@ SignatureFile sign_manifest(const ManifestSignRequest &request, KeyBackend &key)
     out.key_id = request.key_id;
     out.certificate_der = request.certificate_der;
     out.signatures.resize(manifest.entries.size());
-    const unsigned jobs = std::max(1U, std::min(request.jobs, key.max_parallel()));
+    // Signing is all this job does: one thread per signature in flight.
+    const unsigned jobs = std::max(1U, key.max_parallel());
     parallel_for(
         manifest.entries.size(), jobs,
         [&](std::size_t i) {
@@ -47,7 +62,9 @@ SignatureFile sign_manifest(const ManifestSignRequest &request, KeyBackend &key)
         &stop_flag());
     if (stop_requested())
         throw Interrupted("no signatures file was written");
-    return out;
+    SignedManifest signed_manifest{std::move(out), key.counts()};
+    signed_manifest.signatures.cache_lines_skipped = cache_lines_skipped;
+    return signed_manifest;
 }
 
 } // namespace ostree_ima

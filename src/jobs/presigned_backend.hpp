@@ -19,8 +19,8 @@ class PresignedBackend final : public KeyBackend {
     [[nodiscard]] const EVP_PKEY *public_key() const override { return cert_.public_key(); }
     [[nodiscard]] std::string description() const override { return "signatures file " + origin_; }
     [[nodiscard]] std::vector<std::uint8_t> certificate_der() const override { return cert_.der(); }
-    // Lookups only: as parallel as the caller likes.
-    [[nodiscard]] unsigned max_parallel() const override { return 1024; }
+    // Lookups only: nothing to wait for, no extra worker needed.
+    [[nodiscard]] unsigned max_parallel() const override { return 1; }
     // The file's signature for this digest; Error when it has none.
     [[nodiscard]] std::vector<std::uint8_t> sign(const HashAlgo &algo,
                                                  std::span<const std::uint8_t> digest) override;

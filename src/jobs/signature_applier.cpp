@@ -10,6 +10,7 @@
 #include "util/parallel_for.hpp"
 #include "util/text_encoding.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace ostree_ima {
@@ -80,6 +81,18 @@ SignReport apply_signatures(const ApplyRequest &request, const SignatureFile &fi
         throw Error(origin + " is for commit " + file.manifest.commit + ", not " +
                     request.source_rev + " (" + commit + "); sign this commit's digests");
 
+    if (!request.reuse.empty()) {
+        std::vector<std::string> given;
+        for (const std::string &rev : request.reuse)
+            given.push_back(repo.resolve_commit(rev));
+        std::vector<std::string> recorded = file.manifest.selection.reuse;
+        std::sort(given.begin(), given.end());
+        std::sort(recorded.begin(), recorded.end());
+        if (given != recorded)
+            throw Error(origin + " was made with other --reuse commits than given here; apply "
+                                 "takes those the manifest names: leave --reuse out, or make "
+                                 "the manifest again");
+    }
     DigestsRequest digests;
     digests.repo_path = request.repo_path;
     digests.source_rev = commit;
@@ -124,6 +137,7 @@ SignReport apply_signatures(const ApplyRequest &request, const SignatureFile &fi
     sign.overwrite = file.manifest.selection.overwrite;
     sign.selector = file.manifest.selection.selector;
     sign.jobs = request.jobs;
+    sign.reuse = file.manifest.selection.reuse;
     return sign_commit(repo, sign, backend);
 }
 

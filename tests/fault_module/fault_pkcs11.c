@@ -11,6 +11,14 @@
  *                             call from then on, as a broken token would)
  *   FAULT_PKCS11_LOG=PATH     appends "C_Login type=U rv=0x..." and
  *                             "C_Sign n=N rv=0x..." lines
+ *   FAULT_PKCS11_LATENCY_MS=M every C_Sign takes M ms more (a network HSM's
+ *                             round trip, a TPM's signing time), in the
+ *                             session it runs on, as a real token's would
+ *   FAULT_PKCS11_SIGNING_SESSIONS=N
+ *                             the token has room for N sessions that sign
+ *                             besides the caller's login session: C_GetTokenInfo
+ *                             says ulMaxSessionCount N + 1 and C_OpenSession
+ *                             fails with CKR_SESSION_COUNT beyond that
  *
  * Only calls with an output buffer count: a length query (NULL signature)
  * is forwarded untouched, so N means "the Nth signature".
@@ -53,11 +61,14 @@ static struct {
     unsigned long at; /* first faulty call */
     long count;       /* -1: unlimited */
     int log_fd;       /* -1: no log */
-    CK_RV init_error; /* set when setup failed */
+    unsigned long latency_ms;
+    unsigned long max_sessions; /* 0: as the real module */
+    CK_RV init_error;           /* set when setup failed */
 } state;
 
 static atomic_ulong sign_calls;
 static atomic_long faults_left;
+static atomic_ulong open_sessions;
 static atomic_bool device_removed;
 static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
 
@@ -145,6 +156,9 @@ static CK_RV fault_C_SignInit(CK_SESSION_HANDLE session, CK_MECHANISM *mechanism
                               CK_OBJECT_HANDLE key);
 static CK_RV fault_C_Sign(CK_SESSION_HANDLE session, unsigned char *data, unsigned long data_len,
                           unsigned char *signature, unsigned long *signature_len);
+static CK_RV fault_C_CloseSession(CK_SESSION_HANDLE session);
+static CK_RV fault_C_CloseAllSessions(CK_SLOT_ID slot);
+static CK_RV fault_C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO *info);
 
 static void setup(void)
 {
@@ -154,14 +168,18 @@ static void setup(void)
     void *handle;
     void *symbol;
     unsigned long count = 0;
+    unsigned long signing_sessions = 0;
 
     state.log_fd = -1;
     state.init_error = CKR_GENERAL_ERROR;
     if (path == NULL || *path == '\0')
         path = DEFAULT_REAL_MODULE;
     if (parse_fault() != 0 || parse_ulong("FAULT_PKCS11_AT", 1, &state.at) != 0 ||
-        parse_ulong("FAULT_PKCS11_COUNT", 0, &count) != 0)
+        parse_ulong("FAULT_PKCS11_COUNT", 0, &count) != 0 ||
+        parse_ulong("FAULT_PKCS11_LATENCY_MS", 0, &state.latency_ms) != 0 ||
+        parse_ulong("FAULT_PKCS11_SIGNING_SESSIONS", 0, &signing_sessions) != 0)
         return;
+    state.max_sessions = signing_sessions > 0 ? signing_sessions + 1 : 0;
     if (state.at == 0) {
         complain("FAULT_PKCS11_AT counts from 1", NULL);
         return;
@@ -201,6 +219,9 @@ static void setup(void)
     state.wrapped.C_Login = fault_C_Login;
     state.wrapped.C_SignInit = fault_C_SignInit;
     state.wrapped.C_Sign = fault_C_Sign;
+    state.wrapped.C_CloseSession = fault_C_CloseSession;
+    state.wrapped.C_CloseAllSessions = fault_C_CloseAllSessions;
+    state.wrapped.C_GetTokenInfo = fault_C_GetTokenInfo;
     state.init_error = CKR_OK;
 }
 
@@ -234,9 +255,43 @@ static CK_RV fault_C_GetFunctionList(CK_FUNCTION_LIST **list)
 static CK_RV fault_C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, void *application,
                                  CK_NOTIFY notify, CK_SESSION_HANDLE *session)
 {
+    CK_RV rv;
+    unsigned long open;
     if (atomic_load(&device_removed))
         return CKR_DEVICE_REMOVED;
-    return state.real->C_OpenSession(slot, flags, application, notify, session);
+    open = atomic_fetch_add(&open_sessions, 1) + 1;
+    if (state.max_sessions != 0 && open > state.max_sessions) {
+        atomic_fetch_sub(&open_sessions, 1);
+        return CKR_SESSION_COUNT;
+    }
+    rv = state.real->C_OpenSession(slot, flags, application, notify, session);
+    if (rv != CKR_OK)
+        atomic_fetch_sub(&open_sessions, 1);
+    return rv;
+}
+
+static CK_RV fault_C_CloseSession(CK_SESSION_HANDLE session)
+{
+    CK_RV rv = state.real->C_CloseSession(session);
+    if (rv == CKR_OK)
+        atomic_fetch_sub(&open_sessions, 1);
+    return rv;
+}
+
+static CK_RV fault_C_CloseAllSessions(CK_SLOT_ID slot)
+{
+    CK_RV rv = state.real->C_CloseAllSessions(slot);
+    if (rv == CKR_OK)
+        atomic_store(&open_sessions, 0);
+    return rv;
+}
+
+static CK_RV fault_C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO *info)
+{
+    CK_RV rv = state.real->C_GetTokenInfo(slot, info);
+    if (rv == CKR_OK && state.max_sessions != 0)
+        info->ulMaxSessionCount = state.max_sessions;
+    return rv;
 }
 
 static CK_RV fault_C_Login(CK_SESSION_HANDLE session, CK_USER_TYPE user_type, unsigned char *pin,
@@ -285,6 +340,8 @@ static CK_RV fault_C_Sign(CK_SESSION_HANDLE session, unsigned char *data, unsign
                    : state.real->C_Sign(session, data, data_len, signature, signature_len);
 
     n = atomic_fetch_add(&sign_calls, 1) + 1;
+    if (state.latency_ms != 0)
+        sleep_ms((long)state.latency_ms);
     if (atomic_load(&device_removed)) {
         rv = CKR_DEVICE_REMOVED;
     } else if (!fault_now(n)) {
@@ -295,7 +352,7 @@ static CK_RV fault_C_Sign(CK_SESSION_HANDLE session, unsigned char *data, unsign
     } else {
         rv = state.rv;
         if (rv == CKR_SESSION_HANDLE_INVALID) {
-            (void)state.real->C_CloseSession(session);
+            (void)fault_C_CloseSession(session);
         } else {
             end_real_operation(session, data, data_len);
             if (rv == CKR_DEVICE_REMOVED)

@@ -1,0 +1,142 @@
+#include "formats/signature_cache.hpp"
+
+#include "ostree-ima/error.hpp"
+#include "util/quoted_input.hpp"
+#include "util/text_encoding.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ostree_ima {
+
+namespace {
+constexpr std::string_view kHeader = "# ostree-ima signature cache 1\n";
+// A line longer than this is not an entry (a 1024-byte signature is 1368
+// characters of base64).
+constexpr std::size_t kMaxLine = 2048;
+constexpr std::size_t kMaxSignature = 1024;
+
+std::vector<std::string_view> fields_of(std::string_view line)
+{
+    std::vector<std::string_view> fields;
+    std::size_t start = 0;
+    while (start <= line.size()) {
+        const std::size_t space = line.find(' ', start);
+        const std::size_t end = space == std::string_view::npos ? line.size() : space;
+        fields.push_back(line.substr(start, end - start));
+        if (space == std::string_view::npos)
+            break;
+        start = space + 1;
+    }
+    return fields;
+}
+} // namespace
+
+std::optional<CachedSignature> parse_cache_line(std::string_view line)
+{
+    if (line.size() > kMaxLine)
+        return std::nullopt;
+    const auto fields = fields_of(line);
+    if (fields.size() != 4)
+        return std::nullopt;
+    CachedSignature entry;
+    for (const HashAlgo &algo : all_hash_algos())
+        if (algo.name == fields[0] && algo.available())
+            entry.algo = &algo;
+    if (entry.algo == nullptr)
+        return std::nullopt;
+    auto digest = from_hex(fields[1]);
+    auto key_id = from_hex(fields[2]);
+    auto signature = from_base64(fields[3]);
+    if (!digest || digest->size() != entry.algo->digest_size || !key_id ||
+        key_id->size() != entry.key_id.size() || !signature || signature->empty() ||
+        signature->size() > kMaxSignature)
+        return std::nullopt;
+    entry.digest = std::move(*digest);
+    std::copy(key_id->begin(), key_id->end(), entry.key_id.begin());
+    entry.signature = std::move(*signature);
+    return entry;
+}
+
+std::string format_cache_line(const CachedSignature &entry)
+{
+    return std::string(entry.algo->name) + " " + to_hex(entry.digest) + " " +
+           key_id_hex(entry.key_id) + " " + to_base64(entry.signature) + "\n";
+}
+
+CacheContents read_signature_cache(const std::string &path)
+{
+    CacheContents out;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        if (errno == ENOENT)
+            return out;
+        throw Error("cannot read signature cache " + quoted_input(path, 200) + ": " +
+                    std::strerror(errno));
+    }
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t newline = text.find('\n', start);
+        if (newline == std::string::npos) { // cut short by a crash: not an entry
+            ++out.skipped;
+            break;
+        }
+        const std::string_view line(text.data() + start, newline - start);
+        start = newline + 1;
+        if (line.empty() || line.front() == '#')
+            continue;
+        if (auto entry = parse_cache_line(line))
+            out.entries.push_back(std::move(*entry));
+        else
+            ++out.skipped;
+    }
+    return out;
+}
+
+SignatureCacheWriter::SignatureCacheWriter(const std::string &path)
+    : path_(path), fd_(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600))
+{
+    const std::string what = "signature cache " + quoted_input(path, 200);
+    if (!fd_.valid())
+        throw Error("cannot open " + what + ": " + std::strerror(errno) +
+                    "; check --signature-cache");
+    struct stat st {};
+    if (::fstat(fd_.get(), &st) != 0)
+        throw Error("cannot stat " + what + ": " + std::strerror(errno));
+    // A file a crash left without its final newline gets one, so the next
+    // entry starts a line of its own.
+    std::string start = st.st_size == 0 ? std::string(kHeader) : std::string();
+    if (st.st_size > 0) {
+        char last = '\n';
+        if (::pread(fd_.get(), &last, 1, st.st_size - 1) == 1 && last != '\n')
+            start = "\n";
+    }
+    if (!start.empty() &&
+        ::write(fd_.get(), start.data(), start.size()) != static_cast<ssize_t>(start.size()))
+        throw Error("cannot write " + what + ": " + std::strerror(errno));
+}
+
+SignatureCacheWriter::~SignatureCacheWriter()
+{
+    (void)::fsync(fd_.get());
+}
+
+void SignatureCacheWriter::append(const CachedSignature &entry)
+{
+    const std::string line = format_cache_line(entry);
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (::write(fd_.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+        throw Error("cannot write signature cache " + quoted_input(path_, 200) + ": " +
+                    std::strerror(errno) + "; free space or give another --signature-cache");
+    if (++unsynced_ >= kSyncEvery) {
+        (void)::fsync(fd_.get());
+        unsynced_ = 0;
+    }
+}
+
+} // namespace ostree_ima

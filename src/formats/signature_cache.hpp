@@ -1,0 +1,70 @@
+// The signature cache (--signature-cache=PATH): an append-only file of the
+// signatures a key made, one per line, so that a run that failed halfway
+// (token removed, session lost, SIGKILL, network cut) can be run again and
+// ask the key only for what is missing. docs/keys.md has the format:
+//
+//   # ostree-ima signature cache 1
+//   sha256 <digest hex> <key id hex> <signature base64>
+//
+// Read as untrusted input: a line that is not exactly that (garbage, a
+// truncated last line after a crash) is skipped and counted, never an
+// error; every signature taken from it is verified before it is used.
+#pragma once
+
+#include "ostree-ima/hash_algo.hpp"
+#include "ostree-ima/ima_xattr.hpp"
+#include "util/fd.hpp"
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ostree_ima {
+
+struct CachedSignature {
+    const HashAlgo *algo = nullptr;
+    std::vector<std::uint8_t> digest;
+    KeyId key_id{};
+    std::vector<std::uint8_t> signature;
+};
+
+// One line, without its newline; nullopt when it is not a valid entry.
+std::optional<CachedSignature> parse_cache_line(std::string_view line);
+std::string format_cache_line(const CachedSignature &entry); // with its newline
+
+struct CacheContents {
+    std::vector<CachedSignature> entries;
+    std::uint64_t skipped = 0; // lines that are not entries (a cut last line among them)
+};
+
+// The entries of the cache file at `path`; none when it does not exist.
+// Throws Error only when it exists and cannot be read.
+CacheContents read_signature_cache(const std::string &path);
+
+// Appends entries as they are made: one write(2) per line (a killed process
+// loses nothing written), fsync every kSyncEvery lines and when closed (a
+// power cut loses at most those). Thread-safe.
+class SignatureCacheWriter {
+  public:
+    static constexpr unsigned kSyncEvery = 32;
+    // Creates the file (mode 0600) with its header line, or appends.
+    explicit SignatureCacheWriter(const std::string &path);
+    SignatureCacheWriter(const SignatureCacheWriter &) = delete;
+    SignatureCacheWriter &operator=(const SignatureCacheWriter &) = delete;
+    ~SignatureCacheWriter();
+
+    // Error names the file when it cannot be written.
+    void append(const CachedSignature &entry);
+
+  private:
+    std::string path_;
+    Fd fd_;
+    std::mutex mutex_;
+    unsigned unsynced_ = 0;
+};
+
+} // namespace ostree_ima

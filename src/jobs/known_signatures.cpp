@@ -1,0 +1,82 @@
+#include "jobs/known_signatures.hpp"
+
+#include "ima/file_digest.hpp"
+#include "ima/signature_check.hpp"
+#include "objects/stored_object.hpp"
+#include "objects/xattr_list.hpp"
+#include "ostree-ima/cancellation.hpp"
+#include "repo/commit_plan.hpp"
+#include "util/parallel_for.hpp"
+
+#include <mutex>
+#include <optional>
+
+namespace ostree_ima {
+
+namespace {
+std::string key_of(const HashAlgo &algo, std::span<const std::uint8_t> digest)
+{
+    std::string key(1, static_cast<char>(algo.kernel_id));
+    key.append(reinterpret_cast<const char *>(digest.data()), digest.size());
+    return key;
+}
+
+const std::vector<KnownSignature> kNone;
+} // namespace
+
+void KnownSignatures::add(const HashAlgo &algo, std::span<const std::uint8_t> digest,
+                          KnownSignature known)
+{
+    by_digest_[key_of(algo, digest)].push_back(std::move(known));
+    ++size_;
+}
+
+const std::vector<KnownSignature> &KnownSignatures::find(const HashAlgo &algo,
+                                                         std::span<const std::uint8_t> digest) const
+{
+    const auto it = by_digest_.find(key_of(algo, digest));
+    return it == by_digest_.end() ? kNone : it->second;
+}
+
+void KnownSignatures::add_cache(const CacheContents &cache, const KeyId &key_id)
+{
+    for (const CachedSignature &entry : cache.entries)
+        if (entry.key_id == key_id)
+            add(*entry.algo, entry.digest, {SignatureOrigin::Cache, entry.signature});
+}
+
+void KnownSignatures::add_commit(const Repo &repo, const std::string &commit,
+                                 const EVP_PKEY *public_key, const KeyId &key_id, unsigned jobs)
+{
+    const CommitPlan plan = plan_commit(repo.get(), commit, PathSelector(), jobs);
+    const ObjectStore store(repo.get(), jobs);
+    std::mutex mutex;
+    parallel_for(
+        plan.objects.size(), jobs,
+        [&](std::size_t i) {
+            const std::unique_ptr<StoredObject> object = store.open(plan.objects[i]);
+            if (!object->is_regular())
+                return;
+            const auto value = xattr_get(object->xattrs(), kImaXattrName);
+            if (!value)
+                return;
+            const ImaDecodeResult decoded = decode_ima_signature(*value);
+            if (!decoded.ok || decoded.value.key_id != key_id || !decoded.value.algo->available())
+                return;
+            const HashAlgo &algo = *decoded.value.algo;
+            std::optional<std::vector<std::uint8_t>> digest =
+                recover_rsa_digest(public_key, algo, decoded.value.signature);
+            if (!digest && !EVP_PKEY_is_a(public_key, "RSA")) {
+                FileDigest hasher(algo);
+                object->read([&](std::span<const std::uint8_t> c) { hasher.update(c); }, false);
+                digest = hasher.finish();
+            }
+            if (!digest)
+                return; // not a signature of this key: nothing to reuse
+            const std::lock_guard<std::mutex> lock(mutex);
+            add(algo, *digest, {SignatureOrigin::Commit, decoded.value.signature});
+        },
+        &stop_flag());
+}
+
+} // namespace ostree_ima

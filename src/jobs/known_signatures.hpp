@@ -1,0 +1,51 @@
+// KnownSignatures: signatures made before, by digest, that a run may take
+// instead of asking the key again: those a signed commit carries (--reuse)
+// and those of a signature cache (--signature-cache). Only the signing key's
+// (by key id) are kept; each is verified when it is used (ReusingSigner), so
+// a stale or hostile source can never put an invalid signature into a
+// commit.
+#pragma once
+
+#include "formats/signature_cache.hpp"
+#include "repo/repo.hpp"
+
+#include <cstdint>
+#include <openssl/evp.h>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ostree_ima {
+
+enum class SignatureOrigin { Commit, Cache };
+
+struct KnownSignature {
+    SignatureOrigin origin;
+    std::vector<std::uint8_t> signature;
+};
+
+class KnownSignatures {
+  public:
+    void add(const HashAlgo &algo, std::span<const std::uint8_t> digest, KnownSignature known);
+    // The candidates for this digest (none: empty).
+    [[nodiscard]] const std::vector<KnownSignature> &find(const HashAlgo &algo,
+                                                          std::span<const std::uint8_t> digest) const;
+    [[nodiscard]] std::size_t size() const { return size_; }
+
+    // The cache's entries with `key_id`.
+    void add_cache(const CacheContents &cache, const KeyId &key_id);
+
+    // The security.ima signatures with `key_id` of every regular file of
+    // `commit`: for an RSA key the digest is recovered from the signature
+    // with `public_key` (headers only are read), for an EC key the file is
+    // hashed with the signature's algorithm. Honours stop requests.
+    void add_commit(const Repo &repo, const std::string &commit, const EVP_PKEY *public_key,
+                    const KeyId &key_id, unsigned jobs);
+
+  private:
+    std::unordered_map<std::string, std::vector<KnownSignature>> by_digest_;
+    std::size_t size_ = 0;
+};
+
+} // namespace ostree_ima

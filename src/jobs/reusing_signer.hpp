@@ -1,0 +1,57 @@
+// ReusingSigner: a KeyBackend in front of the signing key that asks it only
+// for what no earlier signature covers. For each digest, in order: a
+// signature this run already made or took (the same content under other
+// modes or xattrs is one signature), a known one (KnownSignatures: --reuse,
+// --signature-cache) that verifies against the key's public key for this
+// digest, else the key, once per digest even when several workers ask at
+// the same time; what the key makes is appended to the signature cache.
+#pragma once
+
+#include "formats/signature_cache.hpp"
+#include "jobs/known_signatures.hpp"
+#include "ostree-ima/commit_signer.hpp"
+#include "ostree-ima/key_backend.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <future>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace ostree_ima {
+
+class ReusingSigner final : public KeyBackend {
+  public:
+    // `key`, `known` and `cache` (may be null) must outlive the signer;
+    // `key_id` is what the cache records.
+    ReusingSigner(KeyBackend &key, const KeyId &key_id, const KnownSignatures &known,
+                  SignatureCacheWriter *cache);
+
+    [[nodiscard]] const EVP_PKEY *public_key() const override { return key_.public_key(); }
+    [[nodiscard]] std::string description() const override { return key_.description(); }
+    [[nodiscard]] std::vector<std::uint8_t> certificate_der() const override
+    {
+        return key_.certificate_der();
+    }
+    [[nodiscard]] unsigned max_parallel() const override { return key_.max_parallel(); }
+    [[nodiscard]] std::vector<std::uint8_t> sign(const HashAlgo &algo,
+                                                 std::span<const std::uint8_t> digest) override;
+
+    [[nodiscard]] SignatureCounts counts() const;
+
+  private:
+    std::optional<std::vector<std::uint8_t>> known(const HashAlgo &algo,
+                                                   std::span<const std::uint8_t> digest);
+    KeyBackend &key_;
+    KeyId key_id_;
+    const KnownSignatures &known_;
+    SignatureCacheWriter *cache_;
+    std::mutex mutex_;
+    // Every digest of this run: its signature, ready or being made.
+    std::unordered_map<std::string, std::shared_future<std::vector<std::uint8_t>>> done_;
+    std::atomic<std::uint64_t> made_{0}, from_commit_{0}, from_cache_{0}, same_digest_{0},
+        rejected_{0};
+};
+
+} // namespace ostree_ima
