@@ -34,16 +34,17 @@ RewriteResult rewrite_commit(const Repo &repo, const RewriteRequest &request,
     CpuSlots cpu(request.jobs);
     rewrite.start(plan);
     std::vector<std::string> new_checksum(plan.objects.size());
-    Progress progress(request.progress, plan.objects.size(), plan.total_paths());
-    const std::vector<std::size_t> order = largest_first(store, plan, request.jobs);
+    const ProcessingOrder order = largest_first(store, plan, request.jobs);
+    Progress progress(request.progress, plan.objects.size(), order.total_stored,
+                      [&rewrite] { return rewrite.signatures(); });
     parallel_for(
-        order.size(), workers,
+        order.order.size(), workers,
         [&](std::size_t k) {
-            const std::size_t i = order[k];
+            const std::size_t i = order.order[k];
             CpuSlots::Held slot(cpu);
             RewrittenObject done = rewrite.rewrite(store, i, plan.objects[i], slot);
             new_checksum[i] = std::move(done.checksum);
-            progress.object_done(plan.path_count[i], done.bytes_read);
+            progress.object_done(order.stored_size[i], done.bytes_read);
         },
         &stop_flag());
     progress.finish();

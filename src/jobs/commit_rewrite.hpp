@@ -12,6 +12,7 @@
 #include "repo/commit_plan.hpp"
 #include "repo/repo.hpp"
 #include "util/cpu_slots.hpp"
+#include "util/progress.hpp"
 
 #include <cstdint>
 #include <string>
@@ -33,6 +34,8 @@ class ObjectRewrite {
 
     // Once, before the workers start: objects are numbered as plan.objects.
     virtual void start(const CommitPlan & /*plan*/) {}
+    // For the progress display: signatures made and reused so far.
+    [[nodiscard]] virtual SignatureProgress signatures() const { return {}; }
     // On worker threads, once per planned object, inside the transaction,
     // holding a CPU slot (which it gives up, cpu.away(...), while it waits
     // for something else: the key). Throws Error naming the object to stop

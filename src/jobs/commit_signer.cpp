@@ -14,9 +14,14 @@ namespace {
 // The transform "add a signature" of the rewrite pipeline.
 class SignRewrite final : public ObjectRewrite {
   public:
-    SignRewrite(const HashAlgo &algo, const KeyId &key_id, KeyBackend &key, bool overwrite)
-        : signer_(algo, key_id, key, overwrite)
+    SignRewrite(const HashAlgo &algo, const KeyId &key_id, ReusingSigner &key, bool overwrite)
+        : signer_(algo, key_id, key, overwrite), key_(key)
     {
+    }
+    [[nodiscard]] SignatureProgress signatures() const override
+    {
+        const SignatureCounts c = key_.counts();
+        return {c.made, c.from_commit + c.from_cache, key_.key_seconds(), key_.max_parallel()};
     }
     void start(const CommitPlan &plan) override { outcomes_.resize(plan.objects.size()); }
     RewrittenObject rewrite(const ObjectStore &store, std::size_t index,
@@ -30,6 +35,7 @@ class SignRewrite final : public ObjectRewrite {
 
   private:
     ContentSigner signer_;
+    const ReusingSigner &key_;
     std::vector<ObjectOutcome> outcomes_;
 };
 

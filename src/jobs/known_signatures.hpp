@@ -29,8 +29,8 @@ class KnownSignatures {
   public:
     void add(const HashAlgo &algo, std::span<const std::uint8_t> digest, KnownSignature known);
     // The candidates for this digest (none: empty).
-    [[nodiscard]] const std::vector<KnownSignature> &find(const HashAlgo &algo,
-                                                          std::span<const std::uint8_t> digest) const;
+    [[nodiscard]] const std::vector<KnownSignature> &
+    find(const HashAlgo &algo, std::span<const std::uint8_t> digest) const;
     [[nodiscard]] std::size_t size() const { return size_; }
 
     // The cache's entries with `key_id`.

@@ -2,6 +2,8 @@
 
 #include "ima/signature_check.hpp"
 
+#include <chrono>
+
 namespace ostree_ima {
 
 ReusingSigner::ReusingSigner(KeyBackend &key, const KeyId &key_id, const KnownSignatures &known,
@@ -41,7 +43,12 @@ std::vector<std::uint8_t> ReusingSigner::sign(const HashAlgo &algo,
     try {
         std::optional<std::vector<std::uint8_t>> signature = known(algo, digest);
         if (!signature) {
+            const auto start = std::chrono::steady_clock::now();
             signature = key_.sign(algo, digest);
+            key_nanoseconds_ +=
+                static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                               std::chrono::steady_clock::now() - start)
+                                               .count());
             ++made_;
             if (cache_ != nullptr)
                 cache_->append({&algo, {digest.begin(), digest.end()}, key_id_, *signature});

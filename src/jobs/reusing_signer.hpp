@@ -39,6 +39,11 @@ class ReusingSigner final : public KeyBackend {
                                                  std::span<const std::uint8_t> digest) override;
 
     [[nodiscard]] SignatureCounts counts() const;
+    // Seconds spent in the key's sign(), summed over the threads.
+    [[nodiscard]] double key_seconds() const
+    {
+        return static_cast<double>(key_nanoseconds_.load()) / 1e9;
+    }
 
   private:
     std::optional<std::vector<std::uint8_t>> known(const HashAlgo &algo,
@@ -52,6 +57,7 @@ class ReusingSigner final : public KeyBackend {
     std::unordered_map<std::string, std::shared_future<std::vector<std::uint8_t>>> done_;
     std::atomic<std::uint64_t> made_{0}, from_commit_{0}, from_cache_{0}, same_digest_{0},
         rejected_{0};
+    std::atomic<std::uint64_t> key_nanoseconds_{0};
 };
 
 } // namespace ostree_ima

@@ -205,8 +205,7 @@ CommitPlan plan_commit(OstreeRepo *repo, const std::string &commit, const PathSe
     return plan;
 }
 
-std::vector<std::size_t> largest_first(const ObjectStore &store, const CommitPlan &plan,
-                                       unsigned jobs)
+ProcessingOrder largest_first(const ObjectStore &store, const CommitPlan &plan, unsigned jobs)
 {
     const int dfd = ostree_repo_get_dfd(store.repo());
     std::vector<std::int64_t> size(plan.objects.size(), -1);
@@ -216,12 +215,18 @@ std::vector<std::size_t> largest_first(const ObjectStore &store, const CommitPla
         if (::fstatat(dfd, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
             size[i] = st.st_size;
     });
-    std::vector<std::size_t> order(plan.objects.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
+    ProcessingOrder out;
+    out.order.resize(plan.objects.size());
+    std::iota(out.order.begin(), out.order.end(), std::size_t{0});
     // Stable: equal sizes keep the walk's order.
-    std::stable_sort(order.begin(), order.end(),
+    std::stable_sort(out.order.begin(), out.order.end(),
                      [&](std::size_t a, std::size_t b) { return size[a] > size[b]; });
-    return order;
+    out.stored_size.resize(size.size());
+    for (std::size_t i = 0; i < size.size(); ++i) {
+        out.stored_size[i] = size[i] < 0 ? 0 : static_cast<std::uint64_t>(size[i]);
+        out.total_stored += out.stored_size[i];
+    }
+    return out;
 }
 
 } // namespace ostree_ima

@@ -57,7 +57,11 @@ CommitPlan plan_commit(OstreeRepo *repo, const std::string &commit, const PathSe
 // around them, instead of one large file keeping one thread busy at the end
 // while the others idle. Sizes come from one fstatat per object; an object
 // that cannot be stat'ed goes last (processing it reports the error).
-std::vector<std::size_t> largest_first(const ObjectStore &store, const CommitPlan &plan,
-                                       unsigned jobs);
+struct ProcessingOrder {
+    std::vector<std::size_t> order;         // indices of plan.objects
+    std::vector<std::uint64_t> stored_size; // per object: its file's size (0: unknown)
+    std::uint64_t total_stored = 0;
+};
+ProcessingOrder largest_first(const ObjectStore &store, const CommitPlan &plan, unsigned jobs);
 
 } // namespace ostree_ima
