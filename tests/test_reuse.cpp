@@ -86,8 +86,10 @@ std::vector<std::string> sign_args(const std::string &repo, const std::string &s
                                    const std::string &target,
                                    const std::vector<std::string> &extra = {})
 {
-    std::vector<std::string> args = {"sign",           "--json",
-                                     "--repo=" + repo, "--key=" + key_uri(),
+    std::vector<std::string> args = {"sign",
+                                     "--json",
+                                     "--repo=" + repo,
+                                     "--key=" + key_uri(),
                                      "--pin-file=" + world().token.pin_file,
                                      "--cert=" + world().token.cert("rsa2048")};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -159,14 +161,15 @@ BOOST_AUTO_TEST_CASE(reuse_asks_the_key_only_for_changed_digests)
             // apply fills in the rest from the same commit.
             const std::string manifest = dir / "digests.json";
             const std::string sigs = dir / "signatures.json";
-            const Run d = ostree_ima({"digests", "--repo=" + repo, "--cert=" + w.token.cert("rsa2048"),
-                                      "--reuse=v1-signed", "-o", manifest, "v2"});
+            const Run d =
+                ostree_ima({"digests", "--repo=" + repo, "--cert=" + w.token.cert("rsa2048"),
+                            "--reuse=v1-signed", "-o", manifest, "v2"});
             BOOST_REQUIRE_MESSAGE(d.result.exit_code == 0, d.result.err);
             const json m = json::parse(read_text(manifest));
             BOOST_TEST(m["digests"].size() == 5u);
             BOOST_TEST(m["selection"]["reuse"] ==
-                       json::array({trimmed(sh_ok("ostree rev-parse --repo=" + quote(repo) +
-                                                  " v1-signed"))}));
+                       json::array({trimmed(
+                           sh_ok("ostree rev-parse --repo=" + quote(repo) + " v1-signed"))}));
             const Run s = ostree_ima({"sign-digests", "--yes", "--key=" + key_uri(),
                                       "--pin-file=" + w.token.pin_file,
                                       "--cert=" + w.token.cert("rsa2048"), "-o", sigs, manifest});
@@ -179,9 +182,9 @@ BOOST_AUTO_TEST_CASE(reuse_asks_the_key_only_for_changed_digests)
             BOOST_TEST(a.report["commit"] == next.report["commit"]);
             BOOST_TEST(a.report["signatures"]["reused_from_commits"] == 37);
             // apply --reuse with other commits than the manifest's is refused.
-            const Run other = ostree_ima({"apply", "--repo=" + repo,
-                                          "--cert=" + w.token.cert("rsa2048"),
-                                          "--signatures=" + sigs, "--reuse=v1", "v2", "x"});
+            const Run other =
+                ostree_ima({"apply", "--repo=" + repo, "--cert=" + w.token.cert("rsa2048"),
+                            "--signatures=" + sigs, "--reuse=v1", "v2", "x"});
             BOOST_TEST(other.result.exit_code == 1);
             BOOST_TEST(other.result.err.find("other --reuse commits") != std::string::npos,
                        other.result.err);
@@ -197,7 +200,8 @@ BOOST_AUTO_TEST_CASE(what_does_not_verify_is_never_reused)
 {
     TempDir dir;
     const std::string repo = make_repo_of(dir.path(), "archive");
-    const Run good = ostree_ima(sign_args(repo, "v1", "good", {"--signature-cache=" + (dir / "good.cache")}));
+    const Run good =
+        ostree_ima(sign_args(repo, "v1", "good", {"--signature-cache=" + (dir / "good.cache")}));
     BOOST_REQUIRE_MESSAGE(good.result.exit_code == 0, good.result.err);
     const std::string cache_text = read_text(dir / "good.cache");
     BOOST_TEST(line_count(cache_text) == 41u); // header + 40
@@ -222,8 +226,8 @@ BOOST_AUTO_TEST_CASE(what_does_not_verify_is_never_reused)
     hostile += lines[1].substr(0, lines[1].size() / 2); // cut short by a crash
     write_text(dir / "hostile.cache", hostile);
 
-    const Run r = ostree_ima(
-        sign_args(repo, "v1", "good", {"--signature-cache=" + (dir / "hostile.cache")}));
+    const Run r =
+        ostree_ima(sign_args(repo, "v1", "good", {"--signature-cache=" + (dir / "hostile.cache")}));
     BOOST_REQUIRE_MESSAGE(r.result.exit_code == 0, r.result.err);
     BOOST_TEST(r.report["signatures"]["reused_from_cache"] == 0);
     BOOST_TEST(r.report["signatures"]["rejected"] == 40);
@@ -290,9 +294,9 @@ BOOST_AUTO_TEST_CASE(a_failed_run_resumes_from_the_cache)
     TempDir dir;
     const std::string repo = make_repo_of(dir.path(), "bare-user");
     const std::string cache = dir / "run.cache";
-    const Run failed = ostree_ima(sign_args(repo, "v1", "signed", {"--signature-cache=" + cache, "--jobs=1"}),
-                                  {{"FAULT_PKCS11_FAULT", "CKR_DEVICE_REMOVED"},
-                                   {"FAULT_PKCS11_AT", "15"}});
+    const Run failed =
+        ostree_ima(sign_args(repo, "v1", "signed", {"--signature-cache=" + cache, "--jobs=1"}),
+                   {{"FAULT_PKCS11_FAULT", "CKR_DEVICE_REMOVED"}, {"FAULT_PKCS11_AT", "15"}});
     BOOST_TEST(failed.result.exit_code == 1);
     BOOST_TEST(!ref_exists(repo, "signed"));
     BOOST_TEST(line_count(read_text(cache)) == 15u); // header + the 14 made
@@ -305,13 +309,20 @@ BOOST_AUTO_TEST_CASE(a_failed_run_resumes_from_the_cache)
 
     // sign-digests --resume: the cache beside --output.
     const std::string manifest = dir / "digests.json";
-    BOOST_REQUIRE(ostree_ima({"digests", "--repo=" + repo, "-o", manifest, "v1"}).result.exit_code == 0);
-    const std::vector<std::string> room = {"sign-digests", "--yes", "--resume", "--jobs=1",
-                                           "--key=" + key_uri(), "--pin-file=" + w.token.pin_file,
-                                           "--cert=" + w.token.cert("rsa2048"), "-o",
-                                           dir / "signatures.json", manifest};
-    const Run cut = ostree_ima(room, {{"FAULT_PKCS11_FAULT", "CKR_DEVICE_REMOVED"},
-                                      {"FAULT_PKCS11_AT", "10"}});
+    BOOST_REQUIRE(
+        ostree_ima({"digests", "--repo=" + repo, "-o", manifest, "v1"}).result.exit_code == 0);
+    const std::vector<std::string> room = {"sign-digests",
+                                           "--yes",
+                                           "--resume",
+                                           "--jobs=1",
+                                           "--key=" + key_uri(),
+                                           "--pin-file=" + w.token.pin_file,
+                                           "--cert=" + w.token.cert("rsa2048"),
+                                           "-o",
+                                           dir / "signatures.json",
+                                           manifest};
+    const Run cut =
+        ostree_ima(room, {{"FAULT_PKCS11_FAULT", "CKR_DEVICE_REMOVED"}, {"FAULT_PKCS11_AT", "10"}});
     BOOST_TEST(cut.result.exit_code == 1);
     BOOST_TEST(!fs::exists(dir / "signatures.json"));
     const Run rest = ostree_ima(room);
@@ -329,15 +340,16 @@ BOOST_AUTO_TEST_CASE(sessions_follow_the_token)
 {
     TempDir dir;
     const std::string repo = make_repo_of(dir.path(), "archive");
-    const Run four = ostree_ima(sign_args(repo, "v1", "four", {"--sessions=16"}),
-                                {{"FAULT_PKCS11_SIGNING_SESSIONS", "4"},
-                                 {"FAULT_PKCS11_LATENCY_MS", "20"}});
+    const Run four =
+        ostree_ima(sign_args(repo, "v1", "four", {"--sessions=16"}),
+                   {{"FAULT_PKCS11_SIGNING_SESSIONS", "4"}, {"FAULT_PKCS11_LATENCY_MS", "20"}});
     BOOST_REQUIRE_MESSAGE(four.result.exit_code == 0, four.result.err);
     BOOST_TEST(four.key_operations == 40u);
     require_valid(repo, "four", dir.path());
     auto seconds = [&](const std::string &sessions) {
-        const Run r = ostree_ima(sign_args(repo, "v1", "s" + sessions, {"--sessions=" + sessions, "--jobs=1"}),
-                                 {{"FAULT_PKCS11_LATENCY_MS", "50"}});
+        const Run r = ostree_ima(
+            sign_args(repo, "v1", "s" + sessions, {"--sessions=" + sessions, "--jobs=1"}),
+            {{"FAULT_PKCS11_LATENCY_MS", "50"}});
         BOOST_REQUIRE_MESSAGE(r.result.exit_code == 0, r.result.err);
         return r.report["seconds"].get<double>();
     };
@@ -367,10 +379,10 @@ BOOST_AUTO_TEST_CASE(a_remote_token_through_p11_kit)
     env["P11_KIT_SERVER_ADDRESS"] = "unix:path=" + socket;
     const std::string uri = SoftHsmToken::uri("rsa2048", false) +
                             "?module-path=/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so";
-    const Result remote = run({binary(), "sign", "--json", "--repo=" + repo, "--key=" + uri,
-                               "--pin-file=" + w.token.pin_file,
-                               "--cert=" + w.token.cert("rsa2048"), "v1", "remote"},
-                              env);
+    const Result remote =
+        run({binary(), "sign", "--json", "--repo=" + repo, "--key=" + uri,
+             "--pin-file=" + w.token.pin_file, "--cert=" + w.token.cert("rsa2048"), "v1", "remote"},
+            env);
     BOOST_REQUIRE_MESSAGE(remote.exit_code == 0, remote.err);
     server.signal(SIGTERM);
     (void)server.wait();

@@ -50,9 +50,9 @@ std::string host_name()
 
 } // namespace
 
-AuditLog::AuditLog(const std::string &path) : path_(path)
+AuditLog::AuditLog(const std::string &path)
+    : path_(path), fd_(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600))
 {
-    fd_ = Fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
     if (!fd_.valid())
         throw Error("cannot open audit log " + path + ": " + std::strerror(errno) +
                     "; nothing was signed");

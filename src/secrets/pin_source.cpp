@@ -128,8 +128,10 @@ SecretString PinSource::obtain(const std::string &what) const
     const Origin from = origin();
     if (from == Origin::File)
         return read_pin_file(*pin_file_);
-    if (from == Origin::Environment)
-        return SecretString(std::string(std::getenv("OSTREE_IMA_PIN")));
+    if (from == Origin::Environment) {
+        const char *env = std::getenv("OSTREE_IMA_PIN");
+        return SecretString(std::string(env != nullptr ? env : ""));
+    }
     if (from == Origin::Terminal) {
         const Fd tty(::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY));
         if (tty.get() >= 0) {
