@@ -28,8 +28,13 @@ build() { # REV -> path of its ostree-ima
   if [ ! -d "$dir" ]; then
     git -C "$ROOT" worktree add --detach "$dir" "$rev" >/dev/null 2>&1
   fi
-  cmake -S "$dir" -B "$dir/build" -DCMAKE_BUILD_TYPE=Release -DOSTREE_IMA_TESTS=OFF >/dev/null
-  cmake --build "$dir/build" -j"$(nproc)" --target ostree-ima >/dev/null
+  # Older revisions made every warning an error; g++ 12 at -O3 gives false
+  # -Wrestrict ones (GCC bug 105329).
+  cmake -S "$dir" -B "$dir/build" -DCMAKE_BUILD_TYPE=Release -DOSTREE_IMA_TESTS=OFF \
+    -DOSTREE_IMA_WERROR=OFF -DCMAKE_CXX_FLAGS=-Wno-error=restrict >/dev/null
+  cmake --build "$dir/build" -j"$(nproc)" --target ostree-ima >/dev/null 2>&1 ||
+    { log "cannot build $rev"; exit 1; }
+  [ -x "$dir/build/ostree-ima" ] || { log "no ostree-ima built for $rev"; exit 1; }
   echo "$dir/build/ostree-ima"
 }
 BIN_A=$(build "$A")

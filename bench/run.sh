@@ -23,7 +23,7 @@ RESULTS=$WORK/results.jsonl
 : > "$RESULTS"
 
 "$ROOT/scripts/install-deps.sh" >/dev/null
-BUILD_DIR=$ROOT/build-bench BUILD_TYPE=Release "$ROOT/scripts/build.sh" -DOSTREE_IMA_TESTS=OFF >/dev/null
+BUILD_DIR=$ROOT/build-bench BUILD_TYPE=Release WERROR=OFF "$ROOT/scripts/build.sh" -DOSTREE_IMA_TESTS=OFF >/dev/null
 BIN=$ROOT/build-bench/ostree-ima
 FLOOR=$ROOT/build-bench/bench/ostree-ima-floor
 

@@ -21,7 +21,7 @@ fi
 
 start=$(date +%s)
 CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DOSTREE_IMA_FUZZ=ON >/dev/null
+  -DOSTREE_IMA_FUZZ=ON -DOSTREE_IMA_WERROR=ON >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)" --target "${TARGETS[@]}"
 echo "fuzz.sh: built in $(( $(date +%s) - start )) s"
 

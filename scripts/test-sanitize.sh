@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 
 BUILD_DIR=${SANITIZE_BUILD_DIR:-build-asan}
 start=$(date +%s)
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOSTREE_IMA_SANITIZE=ON >/dev/null
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOSTREE_IMA_SANITIZE=ON \
+  -DOSTREE_IMA_WERROR=ON >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"
 built=$(date +%s)
 echo "test-sanitize.sh: built in $(( built - start )) s"
