@@ -26,7 +26,9 @@ log() { echo "ab: $*" >&2; }
 build() { # REV -> path of its ostree-ima
   local rev=$1 dir=$WORK/src-$1
   if [ ! -d "$dir" ]; then
-    git -C "$ROOT" worktree add --detach "$dir" "$rev" >/dev/null 2>&1
+    git -C "$ROOT" worktree prune
+    git -C "$ROOT" worktree add --force --detach "$dir" "$rev" >/dev/null 2>&1 ||
+      { log "cannot check out $rev"; exit 1; }
   fi
   # Older revisions made every warning an error; g++ 12 at -O3 gives false
   # -Wrestrict ones (GCC bug 105329).
