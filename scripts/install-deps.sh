@@ -1,23 +1,34 @@
 #!/usr/bin/env bash
-# Installs everything ostree-ima needs to build, test and demo on Debian 12.
-# Run as root (or with sudo). Skips apt when every package is already there.
+# Installs what ostree-ima needs on Debian 12. Run as root (or with sudo).
+# Skips apt when every package is already there.
+#   install-deps.sh         everything: build, tests, analysis, benchmarks
+#   install-deps.sh --demo  only what building the tool and the README's
+#                           demo use (a fast first contact)
 set -euo pipefail
 
 PACKAGES=(
   # build
   g++ cmake make pkg-config
   libostree-dev libglib2.0-dev zlib1g-dev libssl-dev libp11-kit-dev libp11-dev
-  libcli11-dev nlohmann-json3-dev libboost-test-dev
-  # tools the tests and the demo run for real
-  ostree attr ima-evm-utils openssl
-  softhsm2 opensc gnutls-bin p11-kit p11-kit-modules libengine-pkcs11-openssl
-  swtpm swtpm-tools tpm2-tools tpm2-abrmd libtss2-tcti-tabrmd0 libtss2-tcti-swtpm0 dbus
-  libtpm2-pkcs11-1 libtpm2-pkcs11-tools tpm2-openssl
-  # analysis
-  clang clang-tidy clang-format cppcheck libfuzzer-14-dev libclang-rt-14-dev
-  # benchmarks
-  hyperfine time python3
+  libcli11-dev nlohmann-json3-dev
+  # what the demo runs: ostree, a SoftHSM2 token made with OpenSC's and
+  # GnuTLS's tools, evmctl as the independent verifier, an HTTP server
+  ostree ima-evm-utils openssl softhsm2 opensc gnutls-bin p11-kit
+  libengine-pkcs11-openssl python3
 )
+if [ "${1:-}" != --demo ]; then
+  PACKAGES+=(
+    libboost-test-dev
+    # tools the tests run for real
+    attr p11-kit-modules
+    swtpm swtpm-tools tpm2-tools tpm2-abrmd libtss2-tcti-tabrmd0 libtss2-tcti-swtpm0 dbus
+    libtpm2-pkcs11-1 libtpm2-pkcs11-tools tpm2-openssl
+    # analysis
+    clang clang-tidy clang-format cppcheck libfuzzer-14-dev libclang-rt-14-dev
+    # benchmarks
+    hyperfine time
+  )
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -9,7 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 ./scripts/install-deps.sh
-./scripts/build.sh
+# A packager's build type, with the tests and warnings as errors: the one
+# Release build of CI (the sanitizer and fuzz builds are their own).
+BUILD_TYPE=Release ./scripts/build.sh
 # Everything is installed here: a suite that lacks a prerequisite fails
 # instead of being reported as skipped (tests/support/prerequisites.hpp).
 export OSTREE_IMA_REQUIRE_ALL=1
