@@ -5,10 +5,11 @@
 # Release in a git worktree; runs alternate A, B, A, B... so that a change of
 # the machine's load hits both; every run signs a fresh copy of the
 # repository with the page cache dropped and the copy re-read first (as
-# bench/run.sh does). Prints and records (WORKDIR/ab.jsonl) the median of
-# each and the ratio B/A.
-# Environment: RUNS (default 5), CORPORA (default "usrbin small"), MODES
-# (default "archive bare-user").
+# bench/run.sh does). Prints and records (WORKDIR/ab.jsonl) the medians of
+# each (seconds and peak resident memory) and the ratios B/A.
+# Environment: RUNS (default 5), CORPORA (default "usrbin small"; also
+# "synthetic", SYNTHETIC_FILES (default 200000) files of 1 KiB as
+# bench/run.sh's scaling run makes them), MODES (default "archive bare-user").
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 A=$1
@@ -17,6 +18,7 @@ WORK=${3:-/var/tmp/ostree-ima-ab}
 RUNS=${RUNS:-5}
 CORPORA=${CORPORA:-"usrbin small"}
 MODES=${MODES:-"archive bare-user"}
+SYNTHETIC_FILES=${SYNTHETIC_FILES:-200000}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 RESULTS=$WORK/ab.jsonl
@@ -36,8 +38,11 @@ build() { # REV -> path of its ostree-ima
     -DOSTREE_IMA_WERROR=OFF -DCMAKE_CXX_FLAGS=-Wno-error=restrict >/dev/null
   cmake --build "$dir/build" -j"$(nproc)" --target ostree-ima >/dev/null 2>&1 ||
     { log "cannot build $rev"; exit 1; }
-  [ -x "$dir/build/ostree-ima" ] || { log "no ostree-ima built for $rev"; exit 1; }
-  echo "$dir/build/ostree-ima"
+  # Some revisions put the binary in its folder's build directory.
+  local bin
+  bin=$(find "$dir/build" -name ostree-ima -type f -perm -u+x -print -quit)
+  [ -n "$bin" ] || { log "no ostree-ima built for $rev"; exit 1; }
+  echo "$bin"
 }
 BIN_A=$(build "$A")
 BIN_B=$(build "$B")
@@ -52,13 +57,27 @@ corpus_dir() {
   case $1 in
     usrbin) echo /usr/bin ;;
     small) echo /usr/share/man ;;
+    synthetic)
+      local dir=$WORK/synthetic-$SYNTHETIC_FILES-tree
+      [ -d "$dir" ] || python3 - "$dir" "$SYNTHETIC_FILES" <<'PY'
+import os, sys
+root, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    d = os.path.join(root, "d%03d" % (i % 500), "e%02d" % (i // 500 % 40))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "f%07d" % i), "wb") as f:
+        f.write((b"%07d" % i) * 146 + b"\n")
+PY
+      echo "$dir"
+      ;;
   esac
 }
 TRASH=$WORK/trash
 mkdir -p "$TRASH"
 median() { python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
-# One timed sign of a fresh copy of PRISTINE with BIN; prints seconds.
+# One timed sign of a fresh copy of PRISTINE with BIN; prints seconds and
+# peak resident KiB.
 one_run() {
   local bin=$1 pristine=$2 copy=$WORK/copy
   if [ -e "$copy" ]; then mv "$copy" "$(mktemp -d -p "$TRASH")/"; fi
@@ -68,9 +87,10 @@ one_run() {
   find "$copy" -type f -exec cat {} + > /dev/null
   local t0 t1
   t0=$(date +%s.%N)
-  "$bin" sign --quiet --repo="$copy" --key="$WORK/key.pem" --cert="$WORK/cert.der" base signed >/dev/null
+  /usr/bin/time -f %M -o "$WORK/rss" \
+    "$bin" sign --quiet --repo="$copy" --key="$WORK/key.pem" --cert="$WORK/cert.der" base signed >/dev/null
   t1=$(date +%s.%N)
-  python3 -c "print($t1 - $t0)"
+  echo "$(python3 -c "print($t1 - $t0)") $(tail -1 "$WORK/rss")"
 }
 
 for corpus in $CORPORA; do
@@ -80,16 +100,20 @@ for corpus in $CORPORA; do
       ostree init --repo="$pristine" --mode="$mode"
       ostree commit --repo="$pristine" --branch=base --tree=dir="$(corpus_dir "$corpus")" >/dev/null
     fi
-    ta=() tb=()
+    ta=() tb=() ra=() rb=()
     for _ in $(seq "$RUNS"); do
-      ta+=("$(one_run "$BIN_A" "$pristine")")
-      tb+=("$(one_run "$BIN_B" "$pristine")")
+      read -r t r < <(one_run "$BIN_A" "$pristine")
+      ta+=("$t") ra+=("$r")
+      read -r t r < <(one_run "$BIN_B" "$pristine")
+      tb+=("$t") rb+=("$r")
     done
-    ma=$(median "${ta[@]}")
-    mb=$(median "${tb[@]}")
+    ma=$(median "${ta[@]}") mb=$(median "${tb[@]}")
+    rssa=$(median "${ra[@]}") rssb=$(median "${rb[@]}")
     ratio=$(python3 -c "print(round($mb / $ma, 3))")
-    log "$corpus $mode: $A ${ma} s, $B ${mb} s (medians of $RUNS), B/A $ratio; A runs ${ta[*]}; B runs ${tb[*]}"
-    echo "{\"corpus\":\"$corpus\",\"mode\":\"$mode\",\"a\":\"$A\",\"b\":\"$B\",\"a_seconds\":$ma,\"b_seconds\":$mb,\"ratio\":$ratio,\"runs\":$RUNS}" >> "$RESULTS"
+    rss_ratio=$(python3 -c "print(round($rssb / $rssa, 3))")
+    log "$corpus $mode: $A ${ma} s, $B ${mb} s (medians of $RUNS), B/A $ratio; peak RSS $rssa / $rssb KiB, B/A $rss_ratio; A runs ${ta[*]}; B runs ${tb[*]}"
+    printf '{"corpus":"%s","mode":"%s","a":"%s","b":"%s","a_seconds":%s,"b_seconds":%s,"ratio":%s,"a_peak_kib":%s,"b_peak_kib":%s,"peak_ratio":%s,"runs":%s,"a_runs":"%s","b_runs":"%s"}\n' \
+      "$corpus" "$mode" "$A" "$B" "$ma" "$mb" "$ratio" "$rssa" "$rssb" "$rss_ratio" "$RUNS" "${ta[*]}" "${tb[*]}" >> "$RESULTS"
   done
 done
 rm -rf "${TRASH:?}"/* "$WORK/copy"
