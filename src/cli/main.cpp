@@ -1,6 +1,8 @@
 // ostree-ima: command-line entry point.
 #include "cli/command.hpp"
 #include "cli/core_dumps.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/repo_option.hpp"
 
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/error.hpp"
@@ -47,6 +49,10 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
                  "PKCS#11 tokens and TPMs"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("ostree-ima ") + OSTREE_IMA_VERSION);
+    std::string global_repo;
+    const CLI::Option *global_repo_option =
+        ostree_ima::cli::add_global_repo_option(app, global_repo);
+    ostree_ima::cli::add_exit_codes_footer(app);
     std::vector<ostree_ima::cli::Runner> runners;
     runners.push_back(ostree_ima::cli::add_sign_command(app));
     runners.push_back(ostree_ima::cli::add_ima_sign_command(app));
@@ -81,6 +87,13 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
         std::cerr << "ostree-ima: " << one_line(e.what()) << " (see --help)\n";
         return 2;
     }
+    // --repo before a command that opens no repository would be ignored.
+    for (const auto *sub : app.get_subcommands())
+        if (global_repo_option->count() > 0 && sub->get_option_no_throw("--repo") == nullptr) {
+            std::cerr << "ostree-ima: --repo is not an option of " << sub->get_name()
+                      << ": it opens no repository; leave --repo out\n";
+            return 2;
+        }
 
     try {
         for (const auto &run : runners) {
