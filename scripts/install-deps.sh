@@ -8,8 +8,10 @@ PACKAGES=(
   g++ cmake make pkg-config
   libostree-dev libglib2.0-dev zlib1g-dev libssl-dev libp11-kit-dev libp11-dev
   libcli11-dev nlohmann-json3-dev libboost-test-dev
+  scdoc  # the man page (docs/man/ostree-ima.1.scd; CMake builds it when scdoc is found)
   # tools the tests and the demo run for real
   ostree attr ima-evm-utils openssl
+  man-db  # man -l renders the built page (test man_page_renders)
   softhsm2 opensc gnutls-bin p11-kit p11-kit-modules libengine-pkcs11-openssl
   swtpm swtpm-tools tpm2-tools tpm2-abrmd libtss2-tcti-tabrmd0 libtss2-tcti-swtpm0 dbus
   libtpm2-pkcs11-1 libtpm2-pkcs11-tools tpm2-openssl
