@@ -177,6 +177,14 @@ BOOST_AUTO_TEST_CASE(repo_before_a_command_that_opens_none_is_refused)
     BOOST_TEST(keys.exit_code == 0, keys.err);
 }
 
+BOOST_AUTO_TEST_CASE(a_mistyped_command_after_repo_is_named)
+{
+    World &w = world();
+    expect_one_line_failure(ima({"--repo=" + w.repo, "sigh", "main"}), 2,
+                            "unknown command 'sigh'; commands: sign, ima-sign");
+    expect_one_line_failure(ima({"--repo", w.repo, "sigh", "main"}), 2, "unknown command 'sigh'");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(quiet)

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <glib.h>
 #include <iostream>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -64,14 +65,18 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
     runners.push_back(ostree_ima::cli::add_keys_command(app));
 
     // CLI11 would only say "a subcommand is required" for a mistyped one.
+    // The command is the first word that is not an option or --repo's value.
+    int first_word = 1;
+    while (first_word < argc && argv[first_word][0] == '-')
+        first_word += std::string_view(argv[first_word]) == "--repo" ? 2 : 1;
     std::string names;
     bool known = false;
     for (const auto *sub : app.get_subcommands({})) {
         names += (names.empty() ? "" : ", ") + sub->get_name();
-        known = known || (argc > 1 && sub->get_name() == argv[1]);
+        known = known || (first_word < argc && sub->get_name() == argv[first_word]);
     }
-    if (argc > 1 && argv[1][0] != '-' && !known) {
-        std::cerr << "ostree-ima: unknown command " << ostree_ima::quoted_input(argv[1])
+    if (first_word < argc && !known) {
+        std::cerr << "ostree-ima: unknown command " << ostree_ima::quoted_input(argv[first_word])
                   << "; commands: " << names << "\n";
         return 2;
     }
