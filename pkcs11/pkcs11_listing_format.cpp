@@ -181,7 +181,9 @@ nlohmann::json pkcs11_listing_to_json(const std::vector<Pkcs11ModuleListing> &li
         }
         modules.push_back(std::move(m));
     }
-    return nlohmann::json{{"modules", std::move(modules)}};
+    // format and version as every --json report has them (docs/json-output.md).
+    return nlohmann::json{
+        {"format", "ostree-ima-keys"}, {"version", 1}, {"modules", std::move(modules)}};
 }
 
 } // namespace ostree_ima

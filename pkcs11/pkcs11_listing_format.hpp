@@ -14,7 +14,8 @@ namespace ostree_ima {
 // each private key on the line below it.
 void print_pkcs11_listing(std::ostream &out, const std::vector<Pkcs11ModuleListing> &listing);
 
-// {"modules": [{"name", "path", ..., "slots": [{..., "objects": [...]}]}]}
+// {"format": "ostree-ima-keys", "version": 1, "modules": [{"name", "path",
+// ..., "slots": [{..., "objects": [...]}]}]} (docs/json-output.md)
 nlohmann::json pkcs11_listing_to_json(const std::vector<Pkcs11ModuleListing> &listing);
 
 } // namespace ostree_ima

@@ -3,6 +3,8 @@
 #include "pkcs11_backend.hpp"
 #include "pkcs11_listing.hpp"
 #include "pkcs11_listing_format.hpp"
+#include "pkcs11_listing_match.hpp"
+#include "pkcs11_uri.hpp"
 #include "pkcs11_uri_text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -23,6 +25,8 @@ std::unique_ptr<KeyBackend> open_backend(const KeyOptions &options)
 std::string list_keys(const std::string &uri, bool login, const PinSource &pins, bool json)
 {
     const auto listing = list_pkcs11(uri, login, pins);
+    if (!uri.empty())
+        require_listing_match(Pkcs11Uri(uri), listing);
     if (json)
         return pkcs11_listing_to_json(listing).dump(2) + "\n";
     std::ostringstream out;

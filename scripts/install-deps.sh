@@ -19,8 +19,10 @@ PACKAGES=(
 if [ "${1:-}" != --demo ]; then
   PACKAGES+=(
     libboost-test-dev
+    scdoc  # the man page (docs/man/ostree-ima.1.scd; CMake builds it when scdoc is found)
     # tools the tests run for real
     attr p11-kit-modules
+    man-db  # man -l renders the built page (test man_page_renders)
     swtpm swtpm-tools tpm2-tools tpm2-abrmd libtss2-tcti-tabrmd0 libtss2-tcti-swtpm0 dbus
     libtpm2-pkcs11-1 libtpm2-pkcs11-tools tpm2-openssl
     # analysis

@@ -1,8 +1,10 @@
 #include "cli/binding_report.hpp"
 #include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/file_io.hpp"
 #include "cli/jobs_option.hpp"
 #include "cli/key_arguments.hpp"
+#include "cli/repo_option.hpp"
 #include "cli/sign_report.hpp"
 
 #include "ostree-ima/signature_applier.hpp"
@@ -14,7 +16,7 @@ namespace ostree_ima::cli {
 
 namespace {
 struct ApplyArguments {
-    std::string repo;
+    RepoOption repo;
     std::string cert;
     std::string signatures;
     std::string source;
@@ -32,7 +34,7 @@ Runner add_apply_command(CLI::App &app)
     CLI::App *cmd = app.add_subcommand(
         "apply", "build host: write the signed commit from a signatures file made by "
                  "'sign-digests', after checking every signature; print its checksum");
-    cmd->add_option("--repo", args->repo, "OSTree repository")->required();
+    args->repo.add_to(*cmd);
     cmd->add_option("--cert", args->cert, "the signing key's certificate (PEM or DER)")->required();
     cmd->add_option("--signatures", args->signatures, "signatures file from 'sign-digests'")
         ->required();
@@ -46,16 +48,18 @@ Runner add_apply_command(CLI::App &app)
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum the digests were made of")
         ->required();
     cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit");
+    add_exit_codes_footer(*cmd);
 
     return [args, cmd]() -> int {
         if (!cmd->parsed())
             return -1;
+        const std::string repo = args->repo.path();
         const std::string text =
             read_input_file(args->signatures, kMaxSigningFileBytes, "signatures file");
         const SignatureFile signatures = parse_signature_file(text, args->signatures);
         const Certificate cert = Certificate::load(args->cert);
         ApplyRequest request;
-        request.repo_path = args->repo;
+        request.repo_path = repo;
         request.source_rev = args->source;
         request.target_ref = args->target;
         request.signatures_origin = args->signatures;
@@ -63,7 +67,7 @@ Runner add_apply_command(CLI::App &app)
         request.reuse = args->reuse;
         const SignReport r = apply_signatures(request, signatures, cert);
         if (args->json) {
-            nlohmann::ordered_json j = sign_report_json(r);
+            nlohmann::ordered_json j = sign_report_json("ostree-ima-apply-report", r);
             j["hash"] = std::string(signatures.manifest.algo->name);
             j["key_id"] = key_id_hex(signatures.key_id);
             std::cout << j.dump() << std::endl;

@@ -1,6 +1,8 @@
 #include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/file_io.hpp"
 #include "cli/jobs_option.hpp"
+#include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
 
 #include "ostree-ima/certificate.hpp"
@@ -14,7 +16,7 @@ namespace ostree_ima::cli {
 
 namespace {
 struct DigestsArguments {
-    std::string repo;
+    RepoOption repo;
     std::string source;
     std::string hash = "sha256";
     std::string output = "-";
@@ -33,8 +35,8 @@ Runner add_digests_command(CLI::App &app)
     CLI::App *cmd = app.add_subcommand(
         "digests", "build host: write the manifest of file digests 'sign' would sign, for "
                    "'sign-digests' in the signing room (reads the repository only)");
-    cmd->add_option("--repo", args->repo, "OSTree repository")->required();
-    cmd->add_option("--hash", args->hash, "file digest algorithm (default sha256)");
+    args->repo.add_to(*cmd);
+    cmd->add_option("--hash,--hashalgo,-a", args->hash, "file digest algorithm (default sha256)");
     cmd->add_flag("--overwrite", args->overwrite,
                   "include files that already carry security.ima (as sign --overwrite)");
     cmd->add_option("--cert", args->cert,
@@ -49,12 +51,13 @@ Runner add_digests_command(CLI::App &app)
     cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
     args->select.add_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum")->required();
+    add_exit_codes_footer(*cmd);
 
     return [args, cmd]() -> int {
         if (!cmd->parsed())
             return -1;
         DigestsRequest request;
-        request.repo_path = args->repo;
+        request.repo_path = args->repo.path();
         request.source_rev = args->source;
         request.algo = &hash_algo_by_name(args->hash);
         request.selection.selector = args->select.selector();

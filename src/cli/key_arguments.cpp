@@ -24,7 +24,7 @@ void KeyArguments::add_options(CLI::App &cmd)
         ->check(CLI::Range(1U, 64U));
 }
 
-KeyArguments::Opened KeyArguments::open(unsigned jobs) const
+KeyArguments::Opened KeyArguments::open(unsigned jobs, bool quiet) const
 {
     KeyOptions options = key;
     options.jobs = jobs;
@@ -33,7 +33,7 @@ KeyArguments::Opened KeyArguments::open(unsigned jobs) const
     opened.key_id = choose_key_id(keyid.empty() ? std::nullopt : std::optional<std::string>(keyid),
                                   cert.empty() ? std::nullopt : std::optional<std::string>(cert),
                                   *opened.backend);
-    if (!opened.key_id.note.empty())
+    if (!opened.key_id.note.empty() && !quiet)
         std::cerr << "ostree-ima: note: " << opened.key_id.note << "\n";
     return opened;
 }

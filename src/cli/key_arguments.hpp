@@ -25,8 +25,9 @@ struct KeyArguments {
         std::unique_ptr<KeyBackend> backend;
         KeyIdChoice key_id;
     };
-    // Opens the key, chooses the key id, prints the key-id note on stderr.
-    [[nodiscard]] Opened open(unsigned jobs) const;
+    // Opens the key, chooses the key id, prints the key-id note on stderr
+    // unless `quiet`.
+    [[nodiscard]] Opened open(unsigned jobs, bool quiet) const;
 };
 
 } // namespace ostree_ima::cli

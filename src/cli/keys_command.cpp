@@ -1,5 +1,6 @@
 // ostree-ima keys [URI]: what a signing room needs to pick a key.
 #include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
 #include "keys/key_listing.hpp"
 #include "secrets/pin_source.hpp"
 
@@ -12,6 +13,7 @@ struct KeysArguments {
     std::string uri;
     bool login = false;
     bool json = false;
+    bool quiet = false;
     std::string pin_file;
 };
 } // namespace
@@ -29,12 +31,19 @@ Runner add_keys_command(CLI::App &app)
                   "--pin-file, OSTREE_IMA_PIN or a prompt)");
     cmd->add_option("--pin-file", args->pin_file, "file holding the token PIN (with --login)");
     cmd->add_flag("--json", args->json, "print JSON");
+    cmd->add_flag("--quiet,-q", args->quiet,
+                  "no listing: the exit code says whether URI matches a token, key or "
+                  "certificate (--json still prints)");
+    add_exit_codes_footer(*cmd, "URI matches no token, or (with object attributes) no key or "
+                                "certificate");
     return [args, cmd]() -> int {
         if (!cmd->parsed())
             return -1;
         const PinSource pins(args->pin_file.empty() ? std::nullopt
                                                     : std::optional<std::string>(args->pin_file));
-        std::cout << list_keys(args->uri, args->login, pins, args->json) << std::flush;
+        const std::string listing = list_keys(args->uri, args->login, pins, args->json);
+        if (args->json || !args->quiet)
+            std::cout << listing << std::flush;
         return 0;
     };
 }

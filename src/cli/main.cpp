@@ -1,6 +1,8 @@
 // ostree-ima: command-line entry point.
 #include "cli/command.hpp"
 #include "cli/core_dumps.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/repo_option.hpp"
 
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/error.hpp"
@@ -10,6 +12,7 @@
 #include <cstdlib>
 #include <glib.h>
 #include <iostream>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -47,6 +50,10 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
                  "PKCS#11 tokens and TPMs"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("ostree-ima ") + OSTREE_IMA_VERSION);
+    std::string global_repo;
+    const CLI::Option *global_repo_option =
+        ostree_ima::cli::add_global_repo_option(app, global_repo);
+    ostree_ima::cli::add_exit_codes_footer(app);
     std::vector<ostree_ima::cli::Runner> runners;
     runners.push_back(ostree_ima::cli::add_sign_command(app));
     runners.push_back(ostree_ima::cli::add_ima_sign_command(app));
@@ -58,14 +65,18 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
     runners.push_back(ostree_ima::cli::add_keys_command(app));
 
     // CLI11 would only say "a subcommand is required" for a mistyped one.
+    // The command is the first word that is not an option or --repo's value.
+    int first_word = 1;
+    while (first_word < argc && argv[first_word][0] == '-')
+        first_word += std::string_view(argv[first_word]) == "--repo" ? 2 : 1;
     std::string names;
     bool known = false;
     for (const auto *sub : app.get_subcommands({})) {
         names += (names.empty() ? "" : ", ") + sub->get_name();
-        known = known || (argc > 1 && sub->get_name() == argv[1]);
+        known = known || (first_word < argc && sub->get_name() == argv[first_word]);
     }
-    if (argc > 1 && argv[1][0] != '-' && !known) {
-        std::cerr << "ostree-ima: unknown command " << ostree_ima::quoted_input(argv[1])
+    if (first_word < argc && !known) {
+        std::cerr << "ostree-ima: unknown command " << ostree_ima::quoted_input(argv[first_word])
                   << "; commands: " << names << "\n";
         return 2;
     }
@@ -81,6 +92,13 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
         std::cerr << "ostree-ima: " << one_line(e.what()) << " (see --help)\n";
         return 2;
     }
+    // --repo before a command that opens no repository would be ignored.
+    for (const auto *sub : app.get_subcommands())
+        if (global_repo_option->count() > 0 && sub->get_option_no_throw("--repo") == nullptr) {
+            std::cerr << "ostree-ima: --repo is not an option of " << sub->get_name()
+                      << ": it opens no repository; leave --repo out\n";
+            return 2;
+        }
 
     try {
         for (const auto &run : runners) {

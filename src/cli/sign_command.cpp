@@ -1,7 +1,9 @@
 #include "cli/binding_report.hpp"
 #include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/jobs_option.hpp"
 #include "cli/key_arguments.hpp"
+#include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
 #include "cli/sign_report.hpp"
 
@@ -16,7 +18,7 @@ namespace ostree_ima::cli {
 
 namespace {
 struct SignArguments {
-    std::string repo;
+    RepoOption repo;
     std::string source;
     std::string target;
     std::string hash = "sha256";
@@ -46,7 +48,7 @@ struct SignArguments {
 nlohmann::ordered_json report_json(const SignReport &r, const KeyArguments::Opened &key,
                                    const HashAlgo &algo)
 {
-    nlohmann::ordered_json j = sign_report_json(r);
+    nlohmann::ordered_json j = sign_report_json("ostree-ima-sign-report", r);
     j["hash"] = std::string(algo.name);
     j["key_id"] = key_id_hex(key.key_id.id);
     j["key_id_source"] = key.key_id.source;
@@ -59,29 +61,31 @@ Runner add_sign_command(CLI::App &app)
     auto args = std::make_shared<SignArguments>();
     CLI::App *cmd = app.add_subcommand(
         "sign", "IMA-sign every regular file of a commit; print the new commit's checksum");
-    cmd->add_option("--repo", args->repo, "OSTree repository")->required();
-    cmd->add_option("--key", args->key.key.key,
+    args->repo.add_to(*cmd);
+    cmd->add_option("--key,-k", args->key.key.key,
                     "private key: a key file (PEM/DER), a pkcs11: URI, or an engine/provider key")
         ->required();
     args->key.add_options(*cmd);
-    cmd->add_option("--hash", args->hash, "file digest algorithm (default sha256)");
+    cmd->add_option("--hash,--hashalgo,-a", args->hash, "file digest algorithm (default sha256)");
     cmd->add_flag("--overwrite", args->overwrite, "replace existing security.ima signatures");
     add_jobs_option(*cmd, args->jobs);
     cmd->add_flag("--json", args->json, "print a JSON report on stdout");
-    cmd->add_flag("--quiet,-q", args->quiet, "no progress or summary on stderr");
+    cmd->add_flag("--quiet,-q", args->quiet, "no progress, summary or notes on stderr");
     args->select.add_options(*cmd);
     args->add_reuse_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum to sign")->required();
     cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit");
+    add_exit_codes_footer(*cmd);
 
     return [args, cmd]() -> int {
         if (!cmd->parsed())
             return -1;
+        const std::string repo = args->repo.path();
         const HashAlgo &algo = hash_algo_by_name(args->hash);
         const PathSelector selector = args->select.selector();
-        const auto key = args->key.open(args->jobs);
+        const auto key = args->key.open(args->jobs, args->quiet);
         SignRequest request;
-        request.repo_path = args->repo;
+        request.repo_path = repo;
         request.source_rev = args->source;
         request.target_ref = args->target;
         request.algo = &algo;
@@ -112,23 +116,27 @@ Runner add_ima_sign_command(CLI::App &app)
     auto args = std::make_shared<SignArguments>();
     CLI::App *cmd = app.add_subcommand(
         "ima-sign", "drop-in for 'ostree-ext-cli ima-sign': SRC_REV TARGET_REF ALGORITHM KEY");
-    cmd->add_option("--repo", args->repo, "OSTree repository")->required();
+    args->repo.add_to(*cmd);
     cmd->add_flag("--overwrite", args->overwrite, "replace existing security.ima signatures");
     add_jobs_option(*cmd, args->jobs);
+    cmd->add_flag("--quiet,-q", args->quiet,
+                  "nothing on stderr but errors (no kept/replaced counts, binding or notes)");
     args->key.add_options(*cmd);
     args->add_reuse_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum to sign")->required();
     cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit")->required();
     cmd->add_option("ALGORITHM", args->hash, "file digest algorithm, e.g. sha256")->required();
     cmd->add_option("KEY", args->key.key.key, "private key file, pkcs11: URI, ...")->required();
+    add_exit_codes_footer(*cmd);
 
     return [args, cmd]() -> int {
         if (!cmd->parsed())
             return -1;
+        const std::string repo = args->repo.path();
         const HashAlgo &algo = hash_algo_by_name(args->hash);
-        const auto key = args->key.open(args->jobs);
+        const auto key = args->key.open(args->jobs, args->quiet);
         SignRequest request;
-        request.repo_path = args->repo;
+        request.repo_path = repo;
         request.source_rev = args->source;
         request.target_ref = args->target;
         request.algo = &algo;
@@ -139,9 +147,10 @@ Runner add_ima_sign_command(CLI::App &app)
         request.signature_cache = args->signature_cache;
         const SignReport r = sign_commit(request, *key.backend);
         // stdout stays ostree-ext-cli's one line; what it does not say goes to stderr.
-        if (const std::string warnings = sign_warnings_text(r); !warnings.empty())
+        if (const std::string warnings = sign_warnings_text(r); !warnings.empty() && !args->quiet)
             std::cerr << "ostree-ima: " << warnings << "\n";
-        std::cerr << binding_text(r.binding, r.ref, r.new_commit);
+        if (!args->quiet)
+            std::cerr << binding_text(r.binding, r.ref, r.new_commit);
         std::cout << r.ref << " => " << r.new_commit << std::endl;
         return 0;
     };

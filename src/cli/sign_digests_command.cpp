@@ -1,5 +1,6 @@
 #include "cli/audit_log.hpp"
 #include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/file_io.hpp"
 #include "cli/jobs_option.hpp"
 #include "cli/key_arguments.hpp"
@@ -66,7 +67,7 @@ Runner add_sign_digests_command(CLI::App &app)
     CLI::App *cmd = app.add_subcommand(
         "sign-digests", "signing room: sign every digest of a manifest from 'digests' and "
                         "write the signatures file for 'apply' (no repository needed)");
-    cmd->add_option("--key", args->key.key.key,
+    cmd->add_option("--key,-k", args->key.key.key,
                     "private key: a key file (PEM/DER), a pkcs11: URI, or an engine/provider key")
         ->required();
     args->key.add_options(*cmd);
@@ -83,6 +84,7 @@ Runner add_sign_digests_command(CLI::App &app)
                   "the same with OUTPUT.cache (needs --output): resume a run that failed");
     cmd->add_option("DIGESTS", args->manifest, "manifest written by 'ostree-ima digests'")
         ->required();
+    add_exit_codes_footer(*cmd, "not confirmed");
 
     return [args, cmd]() -> int {
         if (!cmd->parsed())
@@ -102,7 +104,7 @@ Runner add_sign_digests_command(CLI::App &app)
         if (!args->audit_log.empty())
             audit = std::make_unique<AuditLog>(args->audit_log);
 
-        const auto key = args->key.open(args->jobs);
+        const auto key = args->key.open(args->jobs, args->quiet);
         const std::string key_reference = recorded_key_reference(args->key.key.key);
         if (!args->quiet)
             show_summary(args->manifest, manifest_sha256, manifest, key, key_reference);

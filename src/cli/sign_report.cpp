@@ -1,6 +1,7 @@
 #include "cli/sign_report.hpp"
 
 #include "cli/binding_report.hpp"
+#include "cli/json_report.hpp"
 
 namespace ostree_ima::cli {
 
@@ -27,9 +28,9 @@ std::string replaced_text(const SignReport &r)
 }
 } // namespace
 
-nlohmann::ordered_json sign_report_json(const SignReport &r)
+nlohmann::ordered_json sign_report_json(const std::string &format, const SignReport &r)
 {
-    nlohmann::ordered_json j;
+    nlohmann::ordered_json j = json_report(format);
     j["source_commit"] = r.source_commit;
     j["commit"] = r.new_commit;
     j["ref"] = r.ref.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.ref);

@@ -9,8 +9,9 @@
 
 namespace ostree_ima::cli {
 
-// Every SignReport field (docs/format.md lists them); commands add theirs.
-nlohmann::ordered_json sign_report_json(const SignReport &r);
+// The report `format` (json_report.hpp) with every SignReport field
+// (docs/json-output.md lists them); commands add theirs.
+nlohmann::ordered_json sign_report_json(const std::string &format, const SignReport &r);
 
 // "signed N files (U unique objects), kept K existing signatures (M by other
 // keys: ID n), replaced R invalid signatures (...)".

@@ -1,6 +1,8 @@
 #include "cli/binding_report.hpp"
 #include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/jobs_option.hpp"
+#include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
 
 #include "ostree-ima/commit_stripper.hpp"
@@ -11,7 +13,7 @@ namespace ostree_ima::cli {
 
 namespace {
 struct StripArguments {
-    std::string repo;
+    RepoOption repo;
     std::string source;
     std::string target;
     bool quiet = false;
@@ -26,18 +28,19 @@ Runner add_strip_command(CLI::App &app)
     CLI::App *cmd = app.add_subcommand(
         "strip", "write a commit without security.ima on the (selected) files, everything else "
                  "kept; print its checksum");
-    cmd->add_option("--repo", args->repo, "OSTree repository")->required();
+    args->repo.add_to(*cmd);
     add_jobs_option(*cmd, args->jobs);
     cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
     args->select.add_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum to strip")->required();
     cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit");
+    add_exit_codes_footer(*cmd);
 
     return [args, cmd]() -> int {
         if (!cmd->parsed())
             return -1;
         StripRequest request;
-        request.repo_path = args->repo;
+        request.repo_path = args->repo.path();
         request.source_rev = args->source;
         request.target_ref = args->target;
         request.selector = args->select.selector();

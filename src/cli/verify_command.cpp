@@ -1,5 +1,8 @@
 #include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/jobs_option.hpp"
+#include "cli/json_report.hpp"
+#include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
 
 #include "ostree-ima/commit_verifier.hpp"
@@ -11,12 +14,13 @@ namespace ostree_ima::cli {
 
 namespace {
 struct VerifyArguments {
-    std::string repo;
+    RepoOption repo;
     std::string rev;
     std::vector<std::string> certs;
     bool require_all = false;
     std::string hash;
     bool json = false;
+    bool quiet = false;
     unsigned jobs = default_jobs();
     SelectorArguments select;
 };
@@ -54,7 +58,7 @@ std::string summary(const VerifyReport &r)
 
 nlohmann::ordered_json report_json(const VerifyReport &r, const HashAlgo *required)
 {
-    nlohmann::ordered_json j;
+    nlohmann::ordered_json j = json_report("ostree-ima-verify-report");
     j["commit"] = r.commit;
     j["valid"] = r.passed();
     j["require_all"] = r.require_all;
@@ -86,7 +90,7 @@ Runner add_verify_command(CLI::App &app)
     CLI::App *cmd = app.add_subcommand(
         "verify", "check every file's security.ima in a commit against certificates; exit 0 "
                   "when all checked signatures are valid, 1 otherwise");
-    cmd->add_option("--repo", args->repo, "OSTree repository")->required();
+    args->repo.add_to(*cmd);
     cmd->add_option("--cert", args->certs,
                     "certificate (PEM or DER) or directory of them, as the IMA keyring would "
                     "hold (repeatable)")
@@ -94,17 +98,23 @@ Runner add_verify_command(CLI::App &app)
         ->allow_extra_args(false);
     cmd->add_flag("--require-all", args->require_all,
                   "unsigned files (among the selected) are failures too");
-    cmd->add_option("--hash", args->hash, "require signatures over digests of this algorithm");
+    cmd->add_option("--hash,--hashalgo,-a", args->hash,
+                    "require signatures over digests of this algorithm");
     cmd->add_flag("--json", args->json, "print a JSON report with every finding on stdout");
+    cmd->add_flag("--quiet,-q", args->quiet,
+                  "no text report: the exit code says the result (--json still prints)");
     add_jobs_option(*cmd, args->jobs);
     args->select.add_options(*cmd);
     cmd->add_option("REV", args->rev, "ref or commit checksum to verify")->required();
+    add_exit_codes_footer(*cmd,
+                          "a checked signature is invalid (or, with --require-all, a selected "
+                          "file is unsigned)");
 
     return [args, cmd]() -> int {
         if (!cmd->parsed())
             return -1;
         VerifyRequest request;
-        request.repo_path = args->repo;
+        request.repo_path = args->repo.path();
         request.rev = args->rev;
         request.cert_paths = args->certs;
         request.require_all = args->require_all;
@@ -116,7 +126,7 @@ Runner add_verify_command(CLI::App &app)
             std::cout << report_json(r, request.required_algo)
                              .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                       << std::endl;
-        } else {
+        } else if (!args->quiet) {
             for (const auto &f : r.findings)
                 std::cout << printable(f.path) << ": " << problem_name(f.problem) << ": "
                           << f.detail << "\n";
