@@ -14,6 +14,7 @@
 #include "util/quoted_input.hpp"
 
 #include <atomic>
+#include <mutex>
 #include <optional>
 
 namespace ostree_ima {
@@ -30,9 +31,20 @@ struct Pkcs11Backend::State {
     std::size_t order_bytes = 0;    // EC only
     int order_bits = 0;             // EC only
     std::atomic<bool> pin_refused{false};
+    // The token has room for our login session only (ulMaxSessionCount 1,
+    // or C_OpenSession refused with none of the pool's open): a TPM's slot,
+    // many smart cards. Signatures then run on the login session, one at a
+    // time.
+    std::atomic<bool> on_login_session{false};
+    std::mutex login_session_mutex;
 
     std::vector<std::uint8_t> sign_once(const Session &session,
                                         std::span<const std::uint8_t> input);
+    std::vector<std::uint8_t> sign_on_login_session(std::span<const std::uint8_t> input)
+    {
+        const std::lock_guard lock(login_session_mutex);
+        return sign_once(key.login->session(), input);
+    }
     [[nodiscard]] std::string context() const { return "signing with " + description; }
 };
 
@@ -155,6 +167,7 @@ Pkcs11Backend::Pkcs11Backend(const KeyOptions &options) : state_(std::make_uniqu
         state_->signature_size = 2 * state_->order_bytes + 16;
     }
 
+    state_->on_login_session = key.token.ulMaxSessionCount == 1;
     const unsigned capacity = SessionPool::capacity_for(options.jobs, options.sessions, key.token);
     state_->pool = std::make_unique<SessionPool>(key.module, key.slot, capacity,
                                                  "opening a session for " + state_->description);
@@ -188,7 +201,22 @@ std::vector<std::uint8_t> Pkcs11Backend::sign(const HashAlgo &algo,
     State &state = *state_;
     const auto input = sign_input(state.key, state.order_bits, algo, digest);
     for (int attempt = 0;; ++attempt) {
-        SessionPool::Lease lease = state.pool->acquire();
+        if (state.on_login_session) {
+            return state.sign_on_login_session(input);
+        }
+        std::optional<SessionPool::Lease> pooled;
+        try {
+            pooled.emplace(state.pool->acquire());
+        } catch (const Pkcs11Error &error) {
+            // The pool holds no session and the token has no room for one
+            // besides the login session.
+            if (error.rv() != CKR_SESSION_COUNT) {
+                throw;
+            }
+            state.on_login_session = true;
+            continue;
+        }
+        SessionPool::Lease &lease = *pooled;
         try {
             return state.sign_once(lease.session(), input);
         } catch (const Pkcs11Error &error) {

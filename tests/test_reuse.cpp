@@ -361,6 +361,32 @@ BOOST_AUTO_TEST_CASE(sessions_follow_the_token)
     BOOST_TEST(sixteen < one / 3, "1 session " << one << " s, 16 sessions " << sixteen << " s");
 }
 
+// A token with room for one session (a TPM's slot, many smart cards), that
+// says so in ulMaxSessionCount or says nothing and refuses a second
+// C_OpenSession: the run signs on its login session, at any --jobs and
+// --sessions, and writes the commit any other token would.
+BOOST_AUTO_TEST_CASE(a_token_with_one_session)
+{
+    // The same ref in repositories of their own: the commits compare.
+    TempDir reference_dir;
+    const std::string reference_repo = make_repo_of(reference_dir.path(), "archive");
+    const Run reference = ostree_ima(sign_args(reference_repo, "v1", "signed"));
+    BOOST_REQUIRE_MESSAGE(reference.result.exit_code == 0, reference.result.err);
+    for (const std::string says : {"say", "silent"}) {
+        BOOST_TEST_CONTEXT("FAULT_PKCS11_ONE_SESSION=" << says)
+        {
+            TempDir dir;
+            const std::string repo = make_repo_of(dir.path(), "archive");
+            const Run one = ostree_ima(sign_args(repo, "v1", "signed", {"--jobs=4", "--sessions=8"}),
+                                       {{"FAULT_PKCS11_ONE_SESSION", says}});
+            BOOST_REQUIRE_MESSAGE(one.result.exit_code == 0, one.result.err);
+            BOOST_TEST(one.key_operations == 40u);
+            BOOST_TEST(one.report["commit"] == reference.report["commit"]);
+            require_valid(repo, "signed", dir.path());
+        }
+    }
+}
+
 // A token served over a Unix socket by `p11-kit server`, used through
 // p11-kit-client.so: the same commit, accepted by evmctl.
 BOOST_AUTO_TEST_CASE(a_remote_token_through_p11_kit)

@@ -19,6 +19,12 @@
  *                             besides the caller's login session: C_GetTokenInfo
  *                             says ulMaxSessionCount N + 1 and C_OpenSession
  *                             fails with CKR_SESSION_COUNT beyond that
+ *   FAULT_PKCS11_ONE_SESSION=say|silent
+ *                             the token has room for one session (a TPM's
+ *                             slot, a smart card): "say" sets
+ *                             ulMaxSessionCount 1, "silent" leaves what the
+ *                             real token says; C_OpenSession fails with
+ *                             CKR_SESSION_COUNT beyond one
  *
  * Only calls with an output buffer count: a length query (NULL signature)
  * is forwarded untouched, so N means "the Nth signature".
@@ -63,6 +69,7 @@ static struct {
     int log_fd;       /* -1: no log */
     unsigned long latency_ms;
     unsigned long max_sessions; /* 0: as the real module */
+    int hide_max_sessions;      /* 1: C_GetTokenInfo says what the real module says */
     CK_RV init_error;           /* set when setup failed */
 } state;
 
@@ -180,6 +187,18 @@ static void setup(void)
         parse_ulong("FAULT_PKCS11_SIGNING_SESSIONS", 0, &signing_sessions) != 0)
         return;
     state.max_sessions = signing_sessions > 0 ? signing_sessions + 1 : 0;
+    {
+        const char *one = getenv("FAULT_PKCS11_ONE_SESSION");
+        if (one != NULL && strcmp(one, "say") == 0) {
+            state.max_sessions = 1;
+        } else if (one != NULL && strcmp(one, "silent") == 0) {
+            state.max_sessions = 1;
+            state.hide_max_sessions = 1;
+        } else if (one != NULL) {
+            complain("FAULT_PKCS11_ONE_SESSION is say or silent", NULL);
+            return;
+        }
+    }
     if (state.at == 0) {
         complain("FAULT_PKCS11_AT counts from 1", NULL);
         return;
@@ -289,7 +308,7 @@ static CK_RV fault_C_CloseAllSessions(CK_SLOT_ID slot)
 static CK_RV fault_C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO *info)
 {
     CK_RV rv = state.real->C_GetTokenInfo(slot, info);
-    if (rv == CKR_OK && state.max_sessions != 0)
+    if (rv == CKR_OK && state.max_sessions != 0 && !state.hide_max_sessions)
         info->ulMaxSessionCount = state.max_sessions;
     return rv;
 }
