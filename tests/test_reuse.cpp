@@ -377,8 +377,9 @@ BOOST_AUTO_TEST_CASE(a_token_with_one_session)
         {
             TempDir dir;
             const std::string repo = make_repo_of(dir.path(), "archive");
-            const Run one = ostree_ima(sign_args(repo, "v1", "signed", {"--jobs=4", "--sessions=8"}),
-                                       {{"FAULT_PKCS11_ONE_SESSION", says}});
+            const Run one =
+                ostree_ima(sign_args(repo, "v1", "signed", {"--jobs=4", "--sessions=8"}),
+                           {{"FAULT_PKCS11_ONE_SESSION", says}});
             BOOST_REQUIRE_MESSAGE(one.result.exit_code == 0, one.result.err);
             BOOST_TEST(one.key_operations == 40u);
             BOOST_TEST(one.report["commit"] == reference.report["commit"]);
