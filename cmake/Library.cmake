@@ -27,12 +27,16 @@ target_include_directories(ostree_ima_shared PUBLIC
 # The public headers name OpenSSL types (EVP_PKEY, X509) and need C++20.
 target_link_libraries(ostree_ima_shared PUBLIC OpenSSL::Crypto PRIVATE ${_ostree_ima_layers})
 target_compile_features(ostree_ima_shared PUBLIC cxx_std_20)
-# A symbol no layer or dependency defines fails the link here rather than
-# in a user's program.
 # The version script (package/libostree-ima.map) lets only our marked
 # symbols out.
-target_link_options(ostree_ima_shared PRIVATE -Wl,--no-undefined
+target_link_options(ostree_ima_shared PRIVATE
   -Wl,--version-script=${CMAKE_CURRENT_LIST_DIR}/package/libostree-ima.map)
+# A symbol no layer or dependency defines fails the link here rather than
+# in a user's program. Not in the sanitizer and fuzz builds: there the
+# sanitizer runtime is linked into the program (clang), not the library.
+if(NOT OSTREE_IMA_SANITIZE AND NOT OSTREE_IMA_FUZZ)
+  target_link_options(ostree_ima_shared PRIVATE -Wl,--no-undefined)
+endif()
 set_property(TARGET ostree_ima_shared APPEND PROPERTY LINK_DEPENDS
   ${CMAKE_CURRENT_LIST_DIR}/package/libostree-ima.map)
 set_target_properties(ostree_ima_shared PROPERTIES
