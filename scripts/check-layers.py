@@ -28,6 +28,7 @@ MAY_INCLUDE = {
 
 PUBLIC = {
     "error.hpp": "util", "cancellation.hpp": "util", "openssl_ptr.hpp": "util",
+    "export.hpp": "util", "version.hpp": "util",
     "hash_algo.hpp": "ima", "ima_xattr.hpp": "ima",
     "certificate.hpp": "certs", "key_backend.hpp": "certs",
     "path_selector.hpp": "repo", "commit_binding.hpp": "repo",

@@ -29,6 +29,9 @@ if [ "${1:-}" != --demo ]; then
     clang clang-tidy clang-format cppcheck libfuzzer-14-dev libclang-rt-14-dev
     # benchmarks
     hyperfine time
+    # the Debian packages (debian/, scripts/check-packages.sh); fakeroot lets
+    # a developer who is not root run dpkg-buildpackage
+    debhelper dpkg-dev lintian fakeroot
   )
 fi
 

@@ -4,6 +4,9 @@
 #   2. the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. each libFuzzer target for 20 s
 #   4. clang-tidy and cppcheck, and the clang-format check
+#   5. the installed library: cmake --install, the example built against it
+#      (scripts/check-install.sh), and the Debian packages: built from a
+#      clean checkout, lintian, installed and used (scripts/check-packages.sh)
 # QUICK=1 runs step 1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +41,8 @@ if [ "${QUICK:-0}" != 1 ]; then
   step "fuzz (20 s per target)" ./scripts/fuzz.sh 20
   step "clang-tidy + cppcheck" ./scripts/analyze.sh
   step "clang-format" ./scripts/check-format.sh
+  step "install + example" ./scripts/check-install.sh
+  step "Debian packages" ./scripts/check-packages.sh
 fi
 echo "test.sh: finished in $(( $(date +%s) - start )) s"
 echo "test.sh: $passed passed, $failed failed"

@@ -1,6 +1,7 @@
 // Certificate: the signer's X.509 certificate, from a PEM or DER file or bytes.
 #pragma once
 
+#include "ostree-ima/export.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/key_backend.hpp"
 #include "ostree-ima/openssl_ptr.hpp"
@@ -13,7 +14,7 @@
 
 namespace ostree_ima {
 
-class Certificate {
+class OSTREE_IMA_EXPORT Certificate {
   public:
     // Reads PEM or DER; throws Error naming the path when it is neither.
     static Certificate load(const std::string &path);
@@ -41,9 +42,9 @@ class Certificate {
 };
 
 // evmctl's key id: SHA-1 over the subjectPublicKey bit string, last 4 bytes.
-KeyId key_id_from_public_key(const EVP_PKEY *key);
+OSTREE_IMA_EXPORT KeyId key_id_from_public_key(const EVP_PKEY *key);
 
 // Whether two keys have the same public half.
-bool same_public_key(const EVP_PKEY *a, const EVP_PKEY *b);
+OSTREE_IMA_EXPORT bool same_public_key(const EVP_PKEY *a, const EVP_PKEY *b);
 
 } // namespace ostree_ima

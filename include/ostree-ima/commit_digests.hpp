@@ -3,6 +3,7 @@
 #pragma once
 
 #include "ostree-ima/digest_manifest.hpp"
+#include "ostree-ima/export.hpp"
 
 #include <openssl/evp.h>
 #include <string>
@@ -22,10 +23,6 @@ struct DigestsRequest {
 
 // Reads the repository only. Skips what `sign` would skip: symlinks, and
 // files whose security.ima it would keep (see DigestSelection).
-DigestManifest compute_commit_digests(const DigestsRequest &request);
-
-class Repo;
-// The same in a repository already open (request.repo_path is not used).
-DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &request);
+OSTREE_IMA_EXPORT DigestManifest compute_commit_digests(const DigestsRequest &request);
 
 } // namespace ostree_ima

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ostree-ima/commit_binding.hpp"
+#include "ostree-ima/export.hpp"
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/key_backend.hpp"
@@ -74,10 +75,6 @@ struct SignReport {
 // kept only when it could be valid: a well-formed v2 signature by another
 // key, or one by the signing key that verifies for the content; anything else
 // is replaced (docs/format.md). Throws Error (repository and ref untouched).
-SignReport sign_commit(const SignRequest &request, KeyBackend &key);
-
-class Repo;
-// The same in a repository already open (request.repo_path is not used).
-SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend &key);
+OSTREE_IMA_EXPORT SignReport sign_commit(const SignRequest &request, KeyBackend &key);
 
 } // namespace ostree_ima

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "ostree-ima/commit_binding.hpp"
+#include "ostree-ima/export.hpp"
 #include "ostree-ima/path_selector.hpp"
 
 #include <cstdint>
@@ -28,6 +29,6 @@ struct StripReport {
 
 // One OSTree transaction; the ref moves only when everything is written.
 // Throws Error (repository and ref untouched).
-StripReport strip_commit(const StripRequest &request);
+OSTREE_IMA_EXPORT StripReport strip_commit(const StripRequest &request);
 
 } // namespace ostree_ima

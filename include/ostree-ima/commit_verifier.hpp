@@ -3,6 +3,7 @@
 // would: key by IMA key id, digest with the signature's algorithm, signature.
 #pragma once
 
+#include "ostree-ima/export.hpp"
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/path_selector.hpp"
 
@@ -32,7 +33,8 @@ enum class FileProblem {
     BadSignature,    // does not verify against the content
     Corrupted,       // the object is damaged (its name, type or data): nothing could be checked
 };
-std::string_view problem_name(FileProblem problem); // "unsigned", "bad_signature", ...
+OSTREE_IMA_EXPORT std::string_view
+problem_name(FileProblem problem); // "unsigned", "bad_signature", ...
 
 struct VerifyFinding {
     std::string path;
@@ -58,6 +60,6 @@ struct VerifyReport {
 
 // Reads the repository only. Throws Error for what stops the check itself
 // (repository, rev, certificates); problems of files are findings.
-VerifyReport verify_commit(const VerifyRequest &request);
+OSTREE_IMA_EXPORT VerifyReport verify_commit(const VerifyRequest &request);
 
 } // namespace ostree_ima

@@ -2,6 +2,7 @@
 // `digests` output, `sign-digests` input). Format: docs/signing-room.md.
 #pragma once
 
+#include "ostree-ima/export.hpp"
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/path_selector.hpp"
@@ -52,13 +53,14 @@ struct DigestManifest {
 };
 
 // The canonical text (same manifest, same bytes: its SHA-256 identifies it).
-std::string serialize_digest_manifest(const DigestManifest &manifest);
+OSTREE_IMA_EXPORT std::string serialize_digest_manifest(const DigestManifest &manifest);
 
 // Strict parse of untrusted text; throws Error naming `origin` and the first
 // problem. Never crashes on malformed, truncated or hostile input.
-DigestManifest parse_digest_manifest(std::string_view text, const std::string &origin);
+OSTREE_IMA_EXPORT DigestManifest parse_digest_manifest(std::string_view text,
+                                                       const std::string &origin);
 
 // Lowercase hex SHA-256 of bytes (the manifest's identity).
-std::string sha256_hex(std::string_view bytes);
+OSTREE_IMA_EXPORT std::string sha256_hex(std::string_view bytes);
 
 } // namespace ostree_ima

@@ -1,6 +1,8 @@
 // Error types shared by the library and the CLI.
 #pragma once
 
+#include "ostree-ima/export.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -8,13 +10,13 @@ namespace ostree_ima {
 
 // A failure the user can act on: the message is one line naming what failed
 // and what to do. The CLI prints it and exits 1.
-class Error : public std::runtime_error {
+class OSTREE_IMA_EXPORT Error : public std::runtime_error {
   public:
     explicit Error(const std::string &message) : std::runtime_error(message) {}
 };
 
 // A bad invocation (unknown option value, unsupported hash name...): exit 2.
-class UsageError : public Error {
+class OSTREE_IMA_EXPORT UsageError : public Error {
   public:
     explicit UsageError(const std::string &message) : Error(message) {}
 };

@@ -1,6 +1,7 @@
 // ImaXattr: encode and decode the security.ima value, digital signature v2.
 #pragma once
 
+#include "ostree-ima/export.hpp"
 #include "ostree-ima/hash_algo.hpp"
 
 #include <array>
@@ -27,8 +28,9 @@ struct ImaSignatureV2 {
 
 // Serialises: 03 02 <hash id> <key id:4> <sig size:2 BE> <sig>.
 // Throws Error if the signature does not fit in 16 bits.
-std::vector<std::uint8_t> encode_ima_signature(const HashAlgo &algo, const KeyId &key_id,
-                                               std::span<const std::uint8_t> signature);
+OSTREE_IMA_EXPORT std::vector<std::uint8_t>
+encode_ima_signature(const HashAlgo &algo, const KeyId &key_id,
+                     std::span<const std::uint8_t> signature);
 
 // Result of decoding outside data; never throws.
 struct ImaDecodeResult {
@@ -36,10 +38,10 @@ struct ImaDecodeResult {
     std::string problem; // why it is malformed, when !ok
     ImaSignatureV2 value;
 };
-ImaDecodeResult decode_ima_signature(std::span<const std::uint8_t> xattr);
+OSTREE_IMA_EXPORT ImaDecodeResult decode_ima_signature(std::span<const std::uint8_t> xattr);
 
-std::string key_id_hex(const KeyId &id);
+OSTREE_IMA_EXPORT std::string key_id_hex(const KeyId &id);
 // Parses 8 hex digits (an optional 0x prefix); throws UsageError otherwise.
-KeyId parse_key_id(const std::string &hex);
+OSTREE_IMA_EXPORT KeyId parse_key_id(const std::string &hex);
 
 } // namespace ostree_ima

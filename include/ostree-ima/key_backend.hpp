@@ -5,6 +5,7 @@
 // a file, a PKCS#11 token, a TPM or an OpenSSL provider/engine key.
 #pragma once
 
+#include "ostree-ima/export.hpp"
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/openssl_ptr.hpp"
 
@@ -19,7 +20,7 @@ namespace ostree_ima {
 
 enum class KeyType { Rsa, Ec };
 
-class KeyBackend {
+class OSTREE_IMA_EXPORT KeyBackend {
   public:
     virtual ~KeyBackend() = default;
     KeyBackend() = default;
@@ -52,12 +53,12 @@ class KeyBackend {
 
 // Key type and size of a public key, checked against what the kernel can
 // verify (RSA 2048..4096, EC P-256/P-384). Throws Error otherwise.
-struct KeyShape {
+struct OSTREE_IMA_EXPORT KeyShape {
     KeyType type;
     int bits;                                    // RSA modulus or EC field size
     std::string curve;                           // "P-256", "P-384" for EC
     [[nodiscard]] std::string to_string() const; // "RSA-2048", "EC P-256"
 };
-KeyShape check_key_shape(const EVP_PKEY *key, const std::string &what);
+OSTREE_IMA_EXPORT KeyShape check_key_shape(const EVP_PKEY *key, const std::string &what);
 
 } // namespace ostree_ima

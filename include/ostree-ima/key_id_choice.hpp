@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ostree-ima/certificate.hpp"
+#include "ostree-ima/export.hpp"
 #include "ostree-ima/key_backend.hpp"
 
 #include <optional>
@@ -20,7 +21,8 @@ struct KeyIdChoice {
 // Order: --keyid; --cert (must hold the backend's public key, else Error);
 // the certificate the backend provides (token object with the key's CKA_ID);
 // else the public key, with a note.
-KeyIdChoice choose_key_id(const std::optional<std::string> &keyid_hex,
-                          const std::optional<std::string> &cert_path, const KeyBackend &backend);
+OSTREE_IMA_EXPORT KeyIdChoice choose_key_id(const std::optional<std::string> &keyid_hex,
+                                            const std::optional<std::string> &cert_path,
+                                            const KeyBackend &backend);
 
 } // namespace ostree_ima

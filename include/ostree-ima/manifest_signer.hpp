@@ -4,6 +4,7 @@
 
 #include "ostree-ima/commit_signer.hpp"
 #include "ostree-ima/digest_manifest.hpp"
+#include "ostree-ima/export.hpp"
 #include "ostree-ima/key_backend.hpp"
 #include "ostree-ima/signature_file.hpp"
 
@@ -30,6 +31,6 @@ struct SignedManifest {
 // (KeyBackend::max_parallel: a token's sessions). Each signature is checked
 // against the key's public half before it is written out. Throws Error
 // naming the key when signing fails.
-SignedManifest sign_manifest(const ManifestSignRequest &request, KeyBackend &key);
+OSTREE_IMA_EXPORT SignedManifest sign_manifest(const ManifestSignRequest &request, KeyBackend &key);
 
 } // namespace ostree_ima

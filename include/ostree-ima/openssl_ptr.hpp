@@ -2,6 +2,8 @@
 // their deleters are named.
 #pragma once
 
+#include "ostree-ima/export.hpp"
+
 #include <memory>
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
@@ -42,6 +44,6 @@ using X509Ptr = std::unique_ptr<X509, OpenSslDeleter<X509_free>>;
 using X509PubkeyPtr = std::unique_ptr<X509_PUBKEY, OpenSslDeleter<X509_PUBKEY_free>>;
 
 // The last OpenSSL error as text ("" when none); clears the error queue.
-std::string openssl_error_text();
+OSTREE_IMA_EXPORT std::string openssl_error_text();
 
 } // namespace ostree_ima

@@ -13,6 +13,8 @@
 // an x bit in their mode, which is a property of the content object.
 #pragma once
 
+#include "ostree-ima/export.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,7 +23,7 @@
 namespace ostree_ima {
 
 // One compiled glob.
-class GlobPattern {
+class OSTREE_IMA_EXPORT GlobPattern {
   public:
     // Throws UsageError naming `option` when the glob is empty or relative.
     GlobPattern(std::string text, const std::string &option);
@@ -39,7 +41,7 @@ class GlobPattern {
     std::vector<Token> tokens_;
 };
 
-class PathSelector {
+class OSTREE_IMA_EXPORT PathSelector {
   public:
     // Selects every file.
     PathSelector() = default;

@@ -4,6 +4,7 @@
 
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/commit_signer.hpp"
+#include "ostree-ima/export.hpp"
 #include "ostree-ima/signature_file.hpp"
 
 #include <string>
@@ -28,7 +29,7 @@ struct ApplyRequest {
 // the digest recomputed from the repository. Then signs the commit through
 // a KeyBackend that hands out those signatures, so the result is what `sign`
 // with the same key gives. Throws Error (repository and ref untouched).
-SignReport apply_signatures(const ApplyRequest &request, const SignatureFile &file,
-                            const Certificate &cert);
+OSTREE_IMA_EXPORT SignReport apply_signatures(const ApplyRequest &request,
+                                              const SignatureFile &file, const Certificate &cert);
 
 } // namespace ostree_ima

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "ostree-ima/digest_manifest.hpp"
+#include "ostree-ima/export.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 
 #include <cstdint>
@@ -36,10 +37,11 @@ struct SignatureFile {
     std::vector<DigestSignature> signatures;   // digests unique
 };
 
-std::string serialize_signature_file(const SignatureFile &file);
+OSTREE_IMA_EXPORT std::string serialize_signature_file(const SignatureFile &file);
 
 // Strict parse of untrusted text; throws Error naming `origin` and the first
 // problem. Never crashes on malformed, truncated or hostile input.
-SignatureFile parse_signature_file(std::string_view text, const std::string &origin);
+OSTREE_IMA_EXPORT SignatureFile parse_signature_file(std::string_view text,
+                                                     const std::string &origin);
 
 } // namespace ostree_ima

@@ -1,6 +1,7 @@
 #include "ostree-ima/commit_digests.hpp"
 
 #include "ima/signature_check.hpp"
+#include "jobs/jobs_in_repo.hpp"
 #include "jobs/known_signatures.hpp"
 #include "jobs/signing_decision.hpp"
 #include "objects/stored_object.hpp"

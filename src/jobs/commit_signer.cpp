@@ -2,6 +2,7 @@
 
 #include "jobs/commit_rewrite.hpp"
 #include "jobs/content_signer.hpp"
+#include "jobs/jobs_in_repo.hpp"
 #include "jobs/known_signatures.hpp"
 #include "jobs/reusing_signer.hpp"
 #include "ostree-ima/cancellation.hpp"

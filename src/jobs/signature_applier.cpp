@@ -1,6 +1,7 @@
 #include "ostree-ima/signature_applier.hpp"
 
 #include "ima/signature_check.hpp"
+#include "jobs/jobs_in_repo.hpp"
 #include "jobs/presigned_backend.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/commit_digests.hpp"
