@@ -1,8 +1,10 @@
 #include "jobs/reusing_signer.hpp"
 
 #include "ima/signature_check.hpp"
+#include "ostree-ima/error.hpp"
 
 #include <chrono>
+#include <cstring>
 
 namespace ostree_ima {
 
@@ -25,20 +27,67 @@ std::optional<std::vector<std::uint8_t>> ReusingSigner::known(const HashAlgo &al
     return std::nullopt;
 }
 
+std::size_t ReusingSigner::DigestKeyHash::operator()(const DigestKey &key) const noexcept
+{
+    // Digests are uniformly distributed: their first bytes are a hash.
+    std::size_t h = 0;
+    std::memcpy(&h, key.bytes.data() + 1, sizeof h);
+    return h ^ key.bytes[0];
+}
+
+ReusingSigner::DigestKey ReusingSigner::key_of(const HashAlgo &algo,
+                                               std::span<const std::uint8_t> digest)
+{
+    DigestKey key;
+    if (digest.size() + 1 > key.bytes.size() || digest.size() < sizeof(std::size_t))
+        throw Error("internal error: a " + std::to_string(digest.size()) + "-byte " +
+                    std::string(algo.name) + " digest");
+    key.bytes[0] = static_cast<std::uint8_t>(algo.kernel_id);
+    std::copy(digest.begin(), digest.end(), key.bytes.begin() + 1);
+    key.size = static_cast<std::uint8_t>(digest.size() + 1);
+    return key;
+}
+
+ReusingSigner::Stored ReusingSigner::store(std::span<const std::uint8_t> signature)
+{
+    constexpr std::size_t kBlock = 1 << 20;
+    if (signatures_.empty() || signatures_.back().size() + signature.size() > kBlock) {
+        signatures_.emplace_back();
+        signatures_.back().reserve(std::max(kBlock, signature.size()));
+    }
+    std::vector<std::uint8_t> &block = signatures_.back();
+    const Stored stored{static_cast<std::uint32_t>(signatures_.size() - 1),
+                        static_cast<std::uint32_t>(block.size()),
+                        static_cast<std::uint32_t>(signature.size())};
+    block.insert(block.end(), signature.begin(), signature.end());
+    return stored;
+}
+
+std::vector<std::uint8_t> ReusingSigner::load(const Stored &stored) const
+{
+    const std::vector<std::uint8_t> &block = signatures_[stored.block];
+    const auto first = block.begin() + stored.offset;
+    return {first, first + stored.size};
+}
+
 std::vector<std::uint8_t> ReusingSigner::sign(const HashAlgo &algo,
                                               std::span<const std::uint8_t> digest)
 {
-    std::string id(1, static_cast<char>(algo.kernel_id));
-    id.append(reinterpret_cast<const char *>(digest.data()), digest.size());
+    const DigestKey id = key_of(algo, digest);
     std::promise<std::vector<std::uint8_t>> promise;
     {
-        const std::lock_guard<std::mutex> lock(mutex_);
+        std::unique_lock<std::mutex> lock(mutex_);
         if (const auto it = done_.find(id); it != done_.end()) {
-            const std::shared_future<std::vector<std::uint8_t>> ready = it->second;
             ++same_digest_;
-            return ready.get(); // waits when another worker is making it
+            return load(it->second);
         }
-        done_.emplace(id, promise.get_future().share());
+        if (const auto it = in_flight_.find(id); it != in_flight_.end()) {
+            const std::shared_future<std::vector<std::uint8_t>> pending = it->second;
+            lock.unlock();
+            ++same_digest_;
+            return pending.get(); // another worker is making it
+        }
+        in_flight_.emplace(id, promise.get_future().share());
     }
     try {
         std::optional<std::vector<std::uint8_t>> signature = known(algo, digest);
@@ -53,6 +102,11 @@ std::vector<std::uint8_t> ReusingSigner::sign(const HashAlgo &algo,
             if (cache_ != nullptr)
                 cache_->append({&algo, {digest.begin(), digest.end()}, key_id_, *signature});
         }
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            done_.emplace(id, store(*signature));
+            in_flight_.erase(id);
+        }
         promise.set_value(*signature);
         return *signature;
     } catch (...) {
@@ -60,7 +114,7 @@ std::vector<std::uint8_t> ReusingSigner::sign(const HashAlgo &algo,
         // (a rerun of the job) asks again.
         promise.set_exception(std::current_exception());
         const std::lock_guard<std::mutex> lock(mutex_);
-        done_.erase(id);
+        in_flight_.erase(id);
         throw;
     }
 }
