@@ -77,14 +77,9 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
                          request.jobs);
         throw_if_stopped(repo.get(), request.target_ref);
     }
-    std::uint64_t cache_lines_skipped = 0;
     std::optional<SignatureCacheWriter> cache;
-    if (!request.signature_cache.empty()) {
-        const CacheContents contents = read_signature_cache(request.signature_cache);
-        cache_lines_skipped = contents.skipped;
-        known.add_cache(contents, request.key_id);
-        cache.emplace(request.signature_cache);
-    }
+    const std::uint64_t cache_lines_skipped =
+        open_signature_cache(request.signature_cache, request.key_id, known, cache);
     ReusingSigner signer(key, request.key_id, known, cache ? &*cache : nullptr);
 
     RewriteRequest rewrite;

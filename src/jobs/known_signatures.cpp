@@ -79,4 +79,16 @@ void KnownSignatures::add_commit(const Repo &repo, const std::string &commit,
         &stop_flag());
 }
 
+std::uint64_t open_signature_cache(const std::string &path, const KeyId &key_id,
+                                   KnownSignatures &known,
+                                   std::optional<SignatureCacheWriter> &writer)
+{
+    if (path.empty())
+        return 0;
+    const CacheContents contents = read_signature_cache(path);
+    known.add_cache(contents, key_id);
+    writer.emplace(path);
+    return contents.skipped;
+}
+
 } // namespace ostree_ima

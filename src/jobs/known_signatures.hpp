@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <openssl/evp.h>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -47,5 +48,13 @@ class KnownSignatures {
     std::unordered_map<std::string, std::vector<KnownSignature>> by_digest_;
     std::size_t size_ = 0;
 };
+
+// --signature-cache PATH for a run: its entries by `key_id` join `known`,
+// and `writer` appends what the key makes from now on. Returns how many
+// lines were not entries (garbage, a line cut by a crash). An empty path:
+// nothing, 0.
+std::uint64_t open_signature_cache(const std::string &path, const KeyId &key_id,
+                                   KnownSignatures &known,
+                                   std::optional<SignatureCacheWriter> &writer);
 
 } // namespace ostree_ima

@@ -26,14 +26,9 @@ SignedManifest sign_manifest(const ManifestSignRequest &request, KeyBackend &key
                     "; sign it with that key, or make the manifest again with this key's "
                     "certificate");
     KnownSignatures known;
-    std::uint64_t cache_lines_skipped = 0;
     std::optional<SignatureCacheWriter> cache;
-    if (!request.signature_cache.empty()) {
-        const CacheContents contents = read_signature_cache(request.signature_cache);
-        cache_lines_skipped = contents.skipped;
-        known.add_cache(contents, request.key_id);
-        cache.emplace(request.signature_cache);
-    }
+    const std::uint64_t cache_lines_skipped =
+        open_signature_cache(request.signature_cache, request.key_id, known, cache);
     ReusingSigner key(key_backend, request.key_id, known, cache ? &*cache : nullptr);
     SignatureFile out;
     out.manifest.commit = manifest.commit;
