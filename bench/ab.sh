@@ -59,15 +59,7 @@ corpus_dir() {
     small) echo /usr/share/man ;;
     synthetic)
       local dir=$WORK/synthetic-$SYNTHETIC_FILES-tree
-      [ -d "$dir" ] || python3 - "$dir" "$SYNTHETIC_FILES" <<'PY'
-import os, sys
-root, n = sys.argv[1], int(sys.argv[2])
-for i in range(n):
-    d = os.path.join(root, "d%03d" % (i % 500), "e%02d" % (i // 500 % 40))
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "f%07d" % i), "wb") as f:
-        f.write((b"%07d" % i) * 146 + b"\n")
-PY
+      [ -d "$dir" ] || python3 "$ROOT/bench/synthetic_tree.py" "$dir" "$SYNTHETIC_FILES"
       echo "$dir"
       ;;
   esac

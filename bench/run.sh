@@ -133,15 +133,7 @@ source_of() {
 make_synthetic() { # NAME COUNT: COUNT files of 1 KiB unique content in 2-level directories
   local dir=$WORK/$1-tree
   [ -d "$dir" ] && return
-  python3 - "$dir" "$2" <<'PY'
-import os, sys
-root, n = sys.argv[1], int(sys.argv[2])
-for i in range(n):
-    d = os.path.join(root, "d%03d" % (i % 500), "e%02d" % (i // 500 % 40))
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "f%07d" % i), "wb") as f:
-        f.write((b"%07d" % i) * 146 + b"\n")
-PY
+  python3 "$ROOT/bench/synthetic_tree.py" "$dir" "$2"
 }
 
 bench_corpus() { # NAME MODE
