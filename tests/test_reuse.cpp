@@ -156,6 +156,14 @@ BOOST_AUTO_TEST_CASE(reuse_asks_the_key_only_for_changed_digests)
             const Run full = ostree_ima(sign_args(repo, "v2", "v2-signed"));
             BOOST_TEST(full.key_operations == 42u); // 42 digests in v2
             BOOST_TEST(full.report["commit"] == next.report["commit"]);
+            // ima-sign (ostree-ext-cli's surface) takes --reuse the same way.
+            const Run drop_in =
+                ostree_ima({"ima-sign", "--repo=" + repo, "--pin-file=" + w.token.pin_file,
+                            "--cert=" + w.token.cert("rsa2048"), "--reuse=v1-signed", "v2",
+                            "v2-ima", "sha256", key_uri()});
+            BOOST_REQUIRE_MESSAGE(drop_in.result.exit_code == 0, drop_in.result.err);
+            BOOST_TEST(drop_in.key_operations == 5u);
+            require_valid(repo, "v2-ima", dir.path());
 
             // The signing room: digests --reuse lists only what changed;
             // apply fills in the rest from the same commit.
