@@ -1,8 +1,9 @@
 #!/bin/bash
-# make-token.sh [--force] DIR [PIN] [SO_PIN]
+# make-token.sh [--force] [--label=LABEL] DIR [PIN] [SO_PIN]
 #
-# Builds a private SoftHSM2 token "ostree-ima-test" in DIR for the
-# ostree-ima PKCS#11 tests.  All key pairs are generated ON the token (never
+# Builds a private SoftHSM2 token "ostree-ima-test" (or LABEL) in DIR for the
+# ostree-ima PKCS#11 tests, the demo and the documentation's examples
+# (scripts/check-docs-examples.sh makes one labelled "release").  All key pairs are generated ON the token (never
 # as files); keys 01-04 get a self-signed code-signing certificate (SKID =
 # SHA-1 of the subjectPublicKey, RFC 5280 method 1), stored both on the token
 # (same CKA_ID/label as the key) and as DIR/certs/<label>.{pem,der}.
@@ -17,10 +18,17 @@ ENGINE_SO=/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so
 TOKEN_LABEL=ostree-ima-test
 
 die() { echo "make-token.sh: $*" >&2; exit 1; }
-usage() { echo "usage: $0 [--force] DIR [PIN] [SO_PIN]" >&2; exit 2; }
+usage() { echo "usage: $0 [--force] [--label=LABEL] DIR [PIN] [SO_PIN]" >&2; exit 2; }
 
 force=0
-if [ "${1:-}" = "--force" ]; then force=1; shift; fi
+while [ $# -gt 0 ]; do
+    case $1 in
+        --force) force=1; shift;;
+        --label=?*) TOKEN_LABEL=${1#--label=}; shift;;
+        -*) usage;;
+        *) break;;
+    esac
+done
 if [ $# -lt 1 ] || [ $# -gt 3 ]; then usage; fi
 DIR=$1
 USER_PIN=${2:-1234}
