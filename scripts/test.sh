@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds, and runs every test: what CI runs.
 #   1. the CTest suites (Boost.Test) on the normal build
-#   2. the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
-#   3. each libFuzzer target for 20 s
-#   4. clang-tidy and cppcheck, and the clang-format check
-#   5. the installed library: cmake --install, the example built against it
+#   2. every example of README.md and docs/*.md run as written against a
+#      fresh SoftHSM2 token and demo repository, the output they show
+#      compared, their links checked (scripts/check-docs-examples.sh on
+#      build/ostree-ima; about 30 s)
+#   3. the CTest suites under AddressSanitizer + UndefinedBehaviorSanitizer
+#   4. each libFuzzer target for 20 s
+#   5. clang-tidy and cppcheck, and the clang-format check
+#   6. the installed library: cmake --install, the example built against it
 #      (scripts/check-install.sh), and the Debian packages: built from a
 #      clean checkout, lintian, installed and used (scripts/check-packages.sh)
 # QUICK=1 runs step 1 only.
@@ -37,6 +41,7 @@ ctest_suites() { (cd build && ctest --output-on-failure -j1 --timeout 900); }
 
 step "ctest" ctest_suites
 if [ "${QUICK:-0}" != 1 ]; then
+  step "docs examples" ./scripts/check-docs-examples.sh --bin=build/ostree-ima
   step "ctest under ASan+UBSan" ./scripts/test-sanitize.sh
   step "fuzz (20 s per target)" ./scripts/fuzz.sh 20
   step "clang-tidy + cppcheck" ./scripts/analyze.sh
