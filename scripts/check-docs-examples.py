@@ -46,8 +46,8 @@ Usage: check-docs-examples.py [--bin=PATH] [--keep] [--list] [FILE.md...]
   --keep       keep the scratch directory (its path is printed)
   --list       list the blocks and check links and paths; run nothing
   FILE.md...   check these files only (default: README.md docs/*.md)
-Exits 1 naming each failure (file:line, the command, its output), 0 when
-every block ran and matched.
+Exits 1 naming each failure (file:line of the failing command and of its
+block, the block, its output), 0 when every block ran and matched.
 """
 import glob
 import os
@@ -301,16 +301,27 @@ def copy_base(scratch, name, env):
     return work, file_env
 
 
+# Traces each command's line number to a file of its own (not the output), so
+# that a failure names the line of the block that failed.
+TRACE = 'exec {_trace_fd}>>"$_DOCS_TRACE"; BASH_XTRACEFD=$_trace_fd; PS4=\'+${LINENO} \'; set -x\n'
+
+
 def run_block(block, work, env):
-    try:
-        result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
-                                 block.text], cwd=work, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                timeout=BLOCK_TIMEOUT)
-        return result.returncode, result.stdout.decode("utf-8", "replace")
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode("utf-8", "replace")
-        return None, out + f"\n(stopped after {BLOCK_TIMEOUT} s)"
+    """(exit code or None on timeout, output, file line of the last command run)."""
+    with tempfile.NamedTemporaryFile(prefix="trace-", dir=work) as trace:
+        try:
+            result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                                     TRACE + block.text], cwd=work,
+                                    env=dict(env, _DOCS_TRACE=trace.name),
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, timeout=BLOCK_TIMEOUT)
+            code, out = result.returncode, result.stdout
+        except subprocess.TimeoutExpired as e:
+            code, out = None, (e.stdout or b"") + f"\n(stopped after {BLOCK_TIMEOUT} s)".encode()
+        numbers = re.findall(rb"^\++(\d+) ", trace.read(), re.M)
+    # Line 1 of the script is TRACE, line k+1 the block's line k.
+    line = block.line + int(numbers[-1]) - 1 if numbers else block.line
+    return code, out.decode("utf-8", "replace"), line
 
 
 def indent(text):
@@ -376,10 +387,10 @@ def main(argv):
                 if b.kind != "command":
                     continue
                 ran += 1
-                code, out = run_block(b, work, file_env)
+                code, out, line = run_block(b, work, file_env)
                 if code != 0:
-                    failures.append(f"{b.where()}: exit {code}\n  command:\n{indent(b.text)}"
-                                    f"  output:\n{indent(out)}")
+                    failures.append(f"{b.path}:{line}: exit {code} in the block at {b.where()}"
+                                    f"\n  command:\n{indent(b.text)}  output:\n{indent(out)}")
                     continue
                 if b.output and not matches(b.output.text, out):
                     failures.append(f"{b.output.where()}: the output shown differs from what "
