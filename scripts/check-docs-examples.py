@@ -41,11 +41,16 @@ The scratch environment each file's blocks see (made once, copied per file):
   token's rsa2048 key), and `ostree-ima` first on PATH.
 
 Usage: check-docs-examples.py [--bin=PATH] [--keep] [--list] [FILE.md...]
+       check-docs-examples.py --self-test
   --bin=PATH   the ostree-ima binary (default: $OSTREE_IMA_BIN, else
                $BUILD_DIR/ostree-ima, else build/ostree-ima)
   --keep       keep the scratch directory (its path is printed)
   --list       list the blocks and check links and paths; run nothing
   FILE.md...   check these files only (default: README.md docs/*.md)
+  --self-test  check a planted file with one failure of each kind (a
+               failing block, output that differs, a bad link, anchor and
+               path, a no-run without reason, an unknown marker) and fail
+               unless each is reported, and the good blocks pass
 Exits 1 naming each failure (file:line of the failing command and of its
 block, the block, its output), 0 when every block ran and matched.
 """
@@ -324,6 +329,110 @@ def run_block(block, work, env):
     return code, out.decode("utf-8", "replace"), line
 
 
+def run_blocks(blocks, work, env):
+    """Runs the command blocks in order; the failures."""
+    failures = []
+    for b in blocks:
+        if b.kind != "command":
+            continue
+        code, out, line = run_block(b, work, env)
+        if code != 0:
+            failures.append(f"{b.path}:{line}: exit {code} in the block at {b.where()}"
+                            f"\n  command:\n{indent(b.text)}  output:\n{indent(out)}")
+        elif b.output and not matches(b.output.text, out):
+            failures.append(f"{b.output.where()}: the output shown differs from what "
+                            f"{b.where()} printed\n  command:\n{indent(b.text)}"
+                            f"  shown:\n{indent(b.output.text)}  printed:\n{indent(out)}")
+    return failures
+
+
+SELF_TEST = """# self-test
+
+[good](#self-test) [bad link](missing.md) [bad anchor](#nowhere)
+A path: `scripts/no-such-script.sh`.
+
+```sh
+echo one; echo 'key id 4668986a, 0.14 s'
+```
+
+```text
+one
+key id 0123abcd, 12 s
+```
+
+```sh
+printf 'a\nb\nc\nlast line\n'
+```
+
+```text
+...
+last ...
+```
+
+```sh
+echo shown wrong
+```
+
+```text
+shown right
+```
+
+```sh
+true
+false
+echo never
+```
+
+```sh no-run
+./scripts/no-such-demo.sh
+```
+
+```sh no-run: needs a TPM
+exit 1
+```
+
+```sh nonsense
+```
+"""
+
+# What each failure of SELF_TEST must be reported as (a substring), in order.
+SELF_TEST_FAILURES = [
+    "self-test.md:42: 'no-run' needs a reason",
+    "self-test.md:50: unknown marker 'nonsense'",
+    "self-test.md:3: link to missing.md: ",
+    "self-test.md:3: link to #nowhere: no heading",
+    "self-test.md:4: names scripts/no-such-script.sh",
+    "self-test.md:43: names scripts/no-such-demo.sh",
+    "self-test.md:32: the output shown differs from what ",
+    "self-test.md:38: exit 1 in the block at ",
+]
+
+
+def self_test():
+    """The checker on a file with one of each failure, and good blocks."""
+    with tempfile.TemporaryDirectory(prefix="ostree-ima-docs-self-test-") as work:
+        path = os.path.join(work, "self-test.md")
+        with open(path, "w") as f:
+            f.write(SELF_TEST)
+        blocks, prose, failures = parse(path)
+        failures += check_links_and_paths(path, blocks, prose)
+        failures += run_blocks(blocks, work, dict(os.environ))
+    wrong = len(failures) != len(SELF_TEST_FAILURES)
+    for want, got in zip(SELF_TEST_FAILURES, failures):
+        wrong = wrong or want not in got
+    kinds = [b.kind for b in blocks]
+    if kinds != ["command", "output", "command", "output", "command", "output", "command",
+                 "no-run", "no-run", "command"]:
+        wrong = True
+        failures.append(f"blocks classified as {kinds}")
+    if wrong:
+        print("check-docs-examples: self-test FAILED; reported:\n" + "\n".join(failures) +
+              "\nexpected:\n" + "\n".join(SELF_TEST_FAILURES), file=sys.stderr)
+        return 1
+    print(f"check-docs-examples: self-test: all {len(failures)} planted failures reported")
+    return 0
+
+
 def indent(text):
     return "".join("    | " + l + "\n" for l in text.rstrip("\n").split("\n"))
 
@@ -337,6 +446,8 @@ def main(argv):
             keep = True
         elif arg == "--list":
             list_only = True
+        elif arg == "--self-test":
+            return self_test()
         elif arg in ("-h", "--help"):
             print(__doc__)
             return 0
@@ -380,23 +491,9 @@ def main(argv):
         for k in totals:
             totals[k] += counts[k]
         no_run += [b for b in blocks if b.kind == "no-run"]
-        ran = 0
         if not list_only and counts["command"]:
             work, file_env = copy_base(scratch, re.sub(r"[^\w.-]", "_", path), env)
-            for b in blocks:
-                if b.kind != "command":
-                    continue
-                ran += 1
-                code, out, line = run_block(b, work, file_env)
-                if code != 0:
-                    failures.append(f"{b.path}:{line}: exit {code} in the block at {b.where()}"
-                                    f"\n  command:\n{indent(b.text)}  output:\n{indent(out)}")
-                    continue
-                if b.output and not matches(b.output.text, out):
-                    failures.append(f"{b.output.where()}: the output shown differs from what "
-                                    f"{b.where()} printed\n  command:\n{indent(b.text)}"
-                                    f"  shown:\n{indent(b.output.text)}"
-                                    f"  printed:\n{indent(out)}")
+            failures += run_blocks(blocks, work, file_env)
         print(f"check-docs-examples: {path}: {counts['command']} run"
               f" ({sum(1 for b in blocks if b.kind == 'command' and b.output)} with output "
               f"compared), {counts['no-run']} no-run, {counts['shown']} shown as they are")

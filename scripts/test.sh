@@ -4,7 +4,7 @@
 #   2. every example of README.md and docs/*.md run as written against a
 #      fresh SoftHSM2 token and demo repository, the output they show
 #      compared, their links checked (scripts/check-docs-examples.sh on
-#      build/ostree-ima; about 30 s)
+#      build/ostree-ima, after its --self-test; about 20 s)
 #   3. the CTest suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   4. each libFuzzer target for 20 s
 #   5. clang-tidy and cppcheck, and the clang-format check
@@ -38,10 +38,14 @@ step() { # NAME COMMAND...
   fi
 }
 ctest_suites() { (cd build && ctest --output-on-failure -j1 --timeout 900); }
+docs_examples() {
+  ./scripts/check-docs-examples.sh --self-test &&
+    ./scripts/check-docs-examples.sh --bin=build/ostree-ima
+}
 
 step "ctest" ctest_suites
 if [ "${QUICK:-0}" != 1 ]; then
-  step "docs examples" ./scripts/check-docs-examples.sh --bin=build/ostree-ima
+  step "docs examples" docs_examples
   step "ctest under ASan+UBSan" ./scripts/test-sanitize.sh
   step "fuzz (20 s per target)" ./scripts/fuzz.sh 20
   step "clang-tidy + cppcheck" ./scripts/analyze.sh
