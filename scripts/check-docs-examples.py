@@ -494,9 +494,9 @@ def main(argv):
         if not list_only and counts["command"]:
             work, file_env = copy_base(scratch, re.sub(r"[^\w.-]", "_", path), env)
             failures += run_blocks(blocks, work, file_env)
-        print(f"check-docs-examples: {path}: {counts['command']} run"
+        print(f"check-docs-examples: {path}: {counts['command']} command blocks"
               f" ({sum(1 for b in blocks if b.kind == 'command' and b.output)} with output "
-              f"compared), {counts['no-run']} no-run, {counts['shown']} shown as they are")
+              f"to compare), {counts['no-run']} no-run, {counts['shown']} shown as they are")
 
     for b in no_run:
         print(f"check-docs-examples: no-run {b.where()}: {b.reason}")
