@@ -240,12 +240,18 @@ def sh(cmd, cwd, env=None):
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     if result.returncode != 0:
-        sys.exit(f"check-docs-examples: setting up failed: {cmd}\n{result.stdout}")
+        raise SetupError(f"setting up the scratch directory failed:\n{indent(cmd)}"
+                         f"  output:\n{indent(result.stdout)}")
     return result.stdout
 
 
+class SetupError(Exception):
+    pass
+
+
+MAKE_TOKEN = '"$ROOT/softhsm-fixtures/make-token.sh" --force --label=release hsm >/dev/null'
+
 SETUP = r"""
-"$ROOT/softhsm-fixtures/make-token.sh" --label=release hsm >/dev/null
 export SOFTHSM2_CONF=$PWD/hsm/softhsm2.conf
 cp hsm/pin pin && chmod 0600 pin
 cp hsm/certs/rsa2048.der release.der && cp hsm/certs/rsa2048.pem release.pem
@@ -287,6 +293,15 @@ def make_base(scratch, binary):
         env.pop(name, None)
     env.update(PATH=os.path.join(scratch, "bin") + ":" + env.get("PATH", "/usr/bin:/bin"),
                ROOT=ROOT, LC_ALL="C.UTF-8")
+    # SoftHSM2 now and then fails a key generation (CKR_FUNCTION_FAILED) under
+    # load: one retry, said aloud, as tests/support/tokens.cpp does.
+    first = subprocess.run(["bash", "-c", MAKE_TOKEN], cwd=base, env=env,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    if first.returncode != 0:
+        print("check-docs-examples: make-token.sh failed once, retrying:\n" + indent(first.stdout),
+              file=sys.stderr)
+        sh(MAKE_TOKEN, base, env)
     sh(SETUP, base, env)
     return env
 
@@ -481,7 +496,13 @@ def main(argv):
             return 2
         scratch = tempfile.mkdtemp(prefix="ostree-ima-docs-",
                                    dir=os.environ.get("TMPDIR", "/var/tmp"))
-        env = make_base(scratch, binary)
+        try:
+            env = make_base(scratch, binary)
+        except SetupError as e:
+            print(f"check-docs-examples: FAILED {e}", file=sys.stderr)
+            if not keep:
+                shutil.rmtree(scratch, ignore_errors=True)
+            return 1
 
     no_run = []
     totals = {"command": 0, "no-run": 0, "output": 0, "shown": 0}
