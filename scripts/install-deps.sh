@@ -25,6 +25,10 @@ if [ "${1:-}" != --demo ]; then
     man-db  # man -l renders the built page (test man_page_renders)
     swtpm swtpm-tools tpm2-tools tpm2-abrmd libtss2-tcti-tabrmd0 libtss2-tcti-swtpm0 dbus
     libtpm2-pkcs11-1 libtpm2-pkcs11-tools tpm2-openssl
+    # the kernel appraisal suite (tests/kernel/): QEMU (TCG), the initramfs's
+    # keyctl, ext4 images with xattrs; the kernel and a static busybox are
+    # fetched below, not installed
+    qemu-system-x86 keyutils e2fsprogs xz-utils
     # analysis
     clang clang-tidy clang-format cppcheck libfuzzer-14-dev libclang-rt-14-dev
     # benchmarks
@@ -39,12 +43,19 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
-fi
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
-echo "install-deps: installing ${missing[*]}"
-$SUDO apt-get update -q
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+else
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+if [ "${1:-}" != --demo ]; then
+  # Debian's 6.12 cloud kernel and busybox-static, extracted into a cache
+  # (/var/cache/ostree-ima-kernel, or OSTREE_IMA_KERNEL_DIR) for the kernel
+  # appraisal suite; nothing is fetched when the cache is current.
+  $SUDO env ${OSTREE_IMA_KERNEL_DIR:+OSTREE_IMA_KERNEL_DIR="$OSTREE_IMA_KERNEL_DIR"} \
+    "$(dirname "$0")/fetch-test-kernel.sh"
+fi
