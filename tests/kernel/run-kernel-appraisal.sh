@@ -1,0 +1,379 @@
+#!/usr/bin/env bash
+# run-kernel-appraisal.sh OSTREE_IMA_BINARY
+#
+# The kernel as the test oracle (issue #13): commits signed by ostree-ima are
+# checked out onto one ext4 image, which a real kernel with IMA appraisal
+# enforced (Debian's 6.12 cloud kernel, under QEMU with TCG) reads and
+# executes file by file in one boot. See docs/testing.md.
+#
+# Signed trees (every regular file must be readable and, if executable,
+# executable), one per key and hash:
+#   file-<key>-<hash>/  key files made with openssl (--key, --cert)
+#   hsm-<key>-<hash>/   the SoftHSM2 token of softhsm-fixtures/make-token.sh
+#                       (a pkcs11: URI, key id from the token)
+#   <key>: rsa2048 rsa4096 ec-p256 ec-p384   <hash>: sha256 sha512
+# Must be denied (EACCES on open and execve):
+#   denied/tampered-<tree>.sh  a signed file of <tree>, content changed after
+#   denied/unsigned.sh         the unsigned commit's file
+#   denied/foreign-<key>.sh    signed by a key whose certificate is not loaded
+# Controls, independent of ostree-ima, which a broken harness fails:
+#   control/good.sh  signed by evmctl with a throw-away key that is loaded
+#   control/bad.sh   unsigned
+#
+# Needs root (checkouts that keep security.ima), qemu-system-x86_64, the
+# kernel of scripts/fetch-test-kernel.sh (OSTREE_IMA_KERNEL_DIR, default
+# /var/cache/ostree-ima-kernel), keyctl, mkfs.ext4/debugfs, ostree, openssl,
+# evmctl and SoftHSM2's tools. Without one it exits 77 (skipped), or 1 under
+# OSTREE_IMA_REQUIRE_ALL=1.
+# OSTREE_IMA_KEEP_TEST_DIRS=1 keeps the work directory (under $TMPDIR or
+# /var/tmp). OSTREE_IMA_KERNEL_MUTATE breaks one thing on purpose, to show
+# the suite then fails: signature-byte, key-id (the data.txt of every signed
+# tree), policy-uuid, no-policy, no-keys.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+source_dir=$(cd "$here/../.." && pwd)
+[ $# -eq 1 ] || { echo "usage: $0 OSTREE_IMA_BINARY" >&2; exit 2; }
+binary=$(realpath "$1")
+kernel_dir=${OSTREE_IMA_KERNEL_DIR:-/var/cache/ostree-ima-kernel}
+mutate=${OSTREE_IMA_KERNEL_MUTATE:-}
+boot_timeout=${OSTREE_IMA_KERNEL_TIMEOUT:-300}
+uuid=5f1d1b0e-8c1a-4d6e-9b3a-1ae5e5ed0013
+keys=(rsa2048 rsa4096 ec-p256 ec-p384)
+hashes=(sha256 sha512)
+
+log() { echo "kernel-appraisal: $*"; }
+fail() { echo "kernel-appraisal: FAILED: $*" >&2; exit 1; }
+
+# --- prerequisites ---------------------------------------------------------
+missing=()
+[ "$(id -u)" -eq 0 ] || missing+=("root (security.ima on checkouts)")
+for tool in qemu-system-x86_64 keyctl mkfs.ext4 debugfs getfattr setfattr ostree openssl \
+  evmctl pkcs11-tool p11tool timeout; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+for f in vmlinuz busybox modules/order VERSION; do
+  [ -e "$kernel_dir/$f" ] || missing+=("$kernel_dir/$f (scripts/fetch-test-kernel.sh)")
+done
+[ -e /usr/lib/softhsm/libsofthsm2.so ] || missing+=(/usr/lib/softhsm/libsofthsm2.so)
+[ -x "$binary" ] || missing+=("$binary")
+if [ ${#missing[@]} -gt 0 ]; then
+  printf 'kernel-appraisal: missing: %s\n' "${missing[@]}" >&2
+  if [ "${OSTREE_IMA_REQUIRE_ALL:-0}" = 1 ]; then
+    fail "prerequisites missing and OSTREE_IMA_REQUIRE_ALL=1"
+  fi
+  echo "kernel-appraisal: skipped" >&2
+  exit 77
+fi
+
+start=$SECONDS
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/kernel-appraisal.XXXXXX")
+qemu_pid=
+cleanup() {
+  if [ -n "$qemu_pid" ]; then kill "$qemu_pid" 2>/dev/null || true; fi
+  if [ "${OSTREE_IMA_KEEP_TEST_DIRS:-0}" = 1 ]; then
+    log "kept $work"
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+cd "$work"
+# Quiet tools, loud failures: keep their output for the message.
+run() {
+  if ! "$@" >"$work/cmd.log" 2>&1; then
+    cat "$work/cmd.log" >&2
+    fail "$*"
+  fi
+}
+
+# --- keys ------------------------------------------------------------------
+mkdir keys
+key_pair() { # NAME ALGORITHM-OPTIONS...
+  local name=$1
+  shift
+  run openssl genpkey "$@" -out "keys/$name.key.pem"
+  run openssl req -new -x509 -key "keys/$name.key.pem" -subj "/CN=ostree-ima kernel test $name" \
+    -addext subjectKeyIdentifier=hash -days 30 -out "keys/$name.cert.pem"
+  run openssl x509 -in "keys/$name.cert.pem" -outform DER -out "keys/$name.cert.der"
+}
+key_spec() { # KEY -> openssl genpkey options
+  case $1 in
+    rsa*) echo "-algorithm RSA -pkeyopt rsa_keygen_bits:${1#rsa}" ;;
+    ec-p*) echo "-algorithm EC -pkeyopt ec_paramgen_curve:P-${1#ec-p}" ;;
+  esac
+}
+for k in "${keys[@]}"; do
+  # shellcheck disable=SC2046 # options, split on purpose
+  key_pair "file-$k" $(key_spec "$k")
+done
+# Signed the denied/foreign-* files; never loaded.
+# shellcheck disable=SC2046
+key_pair foreign-rsa2048 $(key_spec rsa2048)
+# shellcheck disable=SC2046
+key_pair foreign-ec-p256 $(key_spec ec-p256)
+# The controls' key (evmctl signs with it); loaded.
+# shellcheck disable=SC2046
+key_pair control $(key_spec rsa2048)
+run "$source_dir/softhsm-fixtures/make-token.sh" "$work/hsm"
+log "keys made ($((SECONDS - start)) s)"
+
+# --- the repository and its signed commits ---------------------------------
+mkdir -p tree/sub/dir tree/bin
+printf 'ostree-ima kernel appraisal test\n' >tree/data.txt
+: >tree/empty
+printf 'nested=1\n' >tree/sub/dir/nested.conf
+head -c 65536 /dev/urandom >tree/blob.bin
+printf '#!/bin/sh\necho ran-ok\n' >tree/script.sh
+# An ELF executable: the initramfs's busybox runs its echo applet from here.
+cp "$kernel_dir/busybox" tree/bin/busybox
+chmod 0755 tree/script.sh tree/bin/busybox
+ln -s data.txt tree/link
+repo=$work/repo
+run ostree init --repo="$repo" --mode=archive
+run ostree commit --repo="$repo" -b main --tree=dir=tree -s "kernel appraisal test"
+
+mkdir image other
+sign() { # REF KEY-ARGS...
+  local ref=$1
+  shift
+  run env SOFTHSM2_CONF="$work/hsm/softhsm2.conf" "$binary" sign --repo="$repo" "$@" main "$ref"
+}
+trees=()
+for k in "${keys[@]}"; do
+  for h in "${hashes[@]}"; do
+    sign "file-$k-$h" --key="keys/file-$k.key.pem" --cert="keys/file-$k.cert.der" --hash="$h"
+    sign "hsm-$k-$h" --key="pkcs11:token=ostree-ima-test;object=$k;type=private?module-path=/usr/lib/softhsm/libsofthsm2.so" \
+      --pin-file="$work/hsm/pin" --hash="$h"
+    trees+=("file-$k-$h" "hsm-$k-$h")
+  done
+done
+sign foreign-rsa2048 --key=keys/foreign-rsa2048.key.pem --cert=keys/foreign-rsa2048.cert.der
+sign foreign-ec-p256 --key=keys/foreign-ec-p256.key.pem --cert=keys/foreign-ec-p256.cert.der
+# Checked out as root, without -U: security.ima is kept on every file.
+for t in "${trees[@]}"; do
+  run ostree checkout --repo="$repo" "$t" "image/$t"
+done
+for ref in main foreign-rsa2048 foreign-ec-p256; do
+  run ostree checkout --repo="$repo" "$ref" "other/$ref"
+done
+log "${#trees[@]} commits signed and checked out ($((SECONDS - start)) s)"
+
+mkdir image/denied image/control
+for t in "${trees[@]}"; do
+  cp --preserve=mode,xattr "image/$t/script.sh" "image/denied/tampered-$t.sh"
+  printf 'echo tampered\n' >>"image/denied/tampered-$t.sh"
+done
+cp --preserve=mode,xattr other/main/script.sh image/denied/unsigned.sh
+for k in rsa2048 ec-p256; do
+  cp --preserve=mode,xattr "other/foreign-$k/script.sh" "image/denied/foreign-$k.sh"
+done
+printf '#!/bin/sh\necho ran-ok\n# control: good\n' >image/control/good.sh
+printf '#!/bin/sh\necho ran-ok\n# control: bad\n' >image/control/bad.sh
+chmod 0755 image/control/good.sh image/control/bad.sh
+run evmctl ima_sign --key keys/control.key.pem -a sha256 image/control/good.sh
+
+ima_hex() { # FILE -> security.ima in hex, or nothing
+  { getfattr --absolute-names -e hex -n security.ima "$1" 2>/dev/null || true; } |
+    sed -n 's/^security.ima=0x//p'
+}
+set_ima_hex() { setfattr -n security.ima -v "0x$2" "$1"; }
+case $mutate in
+  '' | policy-uuid | no-policy | no-keys) ;;
+  signature-byte | key-id)
+    for t in "${trees[@]}"; do
+      x=$(ima_hex "image/$t/data.txt")
+      if [ "$mutate" = signature-byte ]; then
+        # The last byte of the signature, flipped.
+        last=$(( 0x${x: -2} ^ 0xff ))
+        x=${x:0:${#x}-2}$(printf '%02x' "$last")
+      else
+        # Header: type, version, hash algorithm, then the 4-byte key id.
+        x=${x:0:6}$(printf '%08x' $(( 0x${x:6:8} ^ 0x01 )))${x:14}
+      fi
+      set_ima_hex "image/$t/data.txt" "$x"
+    done
+    ;;
+  *) fail "unknown OSTREE_IMA_KERNEL_MUTATE=$mutate" ;;
+esac
+[ -z "$mutate" ] || log "MUTATION: $mutate (this run must fail)"
+
+# --- expectations, and the xattrs as they were written ---------------------
+# expect: PATH READ EXEC ('-' when not executable)
+hash_id() { case $1 in sha256) echo 04 ;; sha512) echo 06 ;; esac; }
+: >expect
+while read -r f; do
+  p=${f#image/}
+  top=${p%%/*}
+  x=$(ima_hex "$f")
+  case $p in
+    denied/* | control/bad.sh) want=EACCES ;;
+    *) want=OK ;;
+  esac
+  case $p in
+    file-* | hsm-* | denied/tampered-* | denied/foreign-* | control/good.sh)
+      [ -n "$x" ] || fail "$p has no security.ima after checkout"
+      [ "${x:0:4}" = 0302 ] || fail "$p: security.ima is not a v2 signature (0x${x:0:8}...)"
+      ;;
+    *) [ -z "$x" ] || fail "$p should be unsigned but has security.ima" ;;
+  esac
+  case $top in
+    file-* | hsm-*)
+      [ "${x:4:2}" = "$(hash_id "${top##*-}")" ] || fail "$p: hash id 0x${x:4:2} for ${top##*-}"
+      ;;
+  esac
+  if [ -x "$f" ]; then ex=$want; else ex=-; fi
+  echo "$p $want $ex" >>expect
+done < <(find image -type f | sort)
+log "$(wc -l <expect) files expected, signatures checked on the checkouts"
+
+# --- the image --------------------------------------------------------------
+# 512-byte inodes: an RSA-4096 signature (520 bytes) goes to an xattr block,
+# smaller ones stay in the inode; both must reach the kernel.
+size_kib=$(( $(du -sk image | cut -f1) * 3 / 2 + 16384 ))
+run mkfs.ext4 -q -F -t ext4 -I 512 -O ^has_journal -U "$uuid" -L ima-kernel-test \
+  -d image image.ext4 "${size_kib}k"
+# What mkfs copied, compared with what the checkout holds.
+cut -d' ' -f1 expect | sed 's|^\(.*\)$|ea_get -x /\1 security.ima|' >debugfs.cmds
+debugfs -f debugfs.cmds image.ext4 2>&1 |
+  awk '/^debugfs: ea_get -x / { path = substr($4, 2); next }
+       /^security.ima \(/ { sub(/^[^=]*= /, ""); gsub(/ /, ""); print path, $0 }' >image.xattrs
+copied=0
+while read -r p _ _; do
+  x=$(ima_hex "image/$p")
+  got=$(awk -v p="$p" '$1 == p { print $2 }' image.xattrs)
+  [ "$x" = "$got" ] || fail "the image's security.ima of $p differs from the checkout's"
+  [ -z "$x" ] || copied=$((copied + 1))
+done <expect
+log "image made: $((size_kib / 1024)) MiB, $copied signatures copied (debugfs) ($((SECONDS - start)) s)"
+
+# --- the initramfs -----------------------------------------------------------
+ird=$work/initramfs
+mkdir -p "$ird/bin" "$ird/certs" "$ird/modules" "$ird/dev"
+# The console init's output goes to before devtmpfs is mounted.
+mknod "$ird/dev/console" c 5 1
+cp "$kernel_dir/busybox" "$ird/bin/busybox"
+install -m 0755 "$here/init" "$ird/init"
+cp "$kernel_dir"/modules/*.ko "$kernel_dir/modules/order" "$ird/modules/"
+# keyctl and the libraries it links, at the paths it was linked with.
+keyctl=$(command -v keyctl)
+cp "$keyctl" "$ird/bin/keyctl"
+for lib in $(ldd "$keyctl" | grep -o '/[^ ]*'); do
+  mkdir -p "$ird$(dirname "$lib")"
+  cp -L "$lib" "$ird$lib"
+done
+if [ "$mutate" != no-keys ]; then
+  for k in "${keys[@]}"; do
+    cp "keys/file-$k.cert.der" "$ird/certs/file-$k.der"
+    cp "hsm/certs/$k.der" "$ird/certs/hsm-$k.der"
+  done
+  cp keys/control.cert.der "$ird/certs/control.der"
+fi
+case $mutate in
+  no-policy) : >"$ird/policy" ;;
+  policy-uuid) echo "appraise fsuuid=${uuid%-*}-000000000000 appraise_type=imasig" >"$ird/policy" ;;
+  *) echo "appraise fsuuid=$uuid appraise_type=imasig" >"$ird/policy" ;;
+esac
+(cd "$ird" && find . | sort | "$kernel_dir/busybox" cpio -o -H newc 2>/dev/null) >initramfs.cpio
+[ -s initramfs.cpio ] || fail "cpio made no initramfs"
+
+# --- the boot ------------------------------------------------------------------
+: >console.log
+: >report.txt
+boot0=$SECONDS
+timeout --kill-after=10 "$boot_timeout" qemu-system-x86_64 -accel tcg -smp 1 -m 512 \
+  -nodefaults -display none -no-reboot \
+  -kernel "$kernel_dir/vmlinuz" -initrd initramfs.cpio \
+  -append "console=ttyS0 quiet ima_appraise=enforce rdinit=/init panic=-1" \
+  -drive "file=image.ext4,format=raw,if=virtio,readonly=on" \
+  -serial file:console.log -serial file:report.txt &
+qemu_pid=$!
+status=0
+wait "$qemu_pid" || status=$?
+qemu_pid=
+boot_s=$((SECONDS - boot0))
+tr -d '\r' <report.txt >report
+problems=()
+if [ $status -eq 124 ] || [ $status -eq 137 ]; then
+  problems+=("the boot did not finish within $boot_timeout s")
+elif [ $status -ne 0 ]; then
+  problems+=("qemu exited with $status")
+fi
+grep -q '^DONE ' report || problems+=("the guest did not report DONE")
+log "booted $(sed -n 's/^BOOT //p' report) ($(head -n1 "$kernel_dir/VERSION")): $boot_s s, guest uptime $(sed -n 's/^DONE uptime=//p' report) s"
+
+# --- the verdicts ----------------------------------------------------------------
+loaded=$(grep -c '^KEY .* [0-9][0-9]*$' report || true)
+want_keys=$((2 * ${#keys[@]} + 1))
+[ "$mutate" = no-keys ] && want_keys=0
+[ "$loaded" -eq "$want_keys" ] || problems+=("$loaded certificates loaded into _ima, not $want_keys")
+grep -q '^POLICY OK$' report || problems+=("the policy was not loaded ($(grep '^POLICY' report || echo no report))")
+grep -q '^MOUNT OK$' report || problems+=("the image was not mounted")
+grep '^[A-Z]* .*FAILED' report | sed 's/^/guest: /' || true
+
+# The cause of each denial, from the kernel's audit line.
+cause_of() {
+  sed -n "s|^AUDIT .*cause=\\([^ ]*\\) .*name=\"/mnt/$1\".*|\\1|p" report | sort -u | paste -sd, -
+}
+declare -A got_read got_exec
+while read -r _ p r e; do
+  got_read[$p]=${r#read=}
+  got_exec[$p]=${e#exec=}
+done < <(grep '^FILE ' report)
+[ ${#got_read[@]} -gt 0 ] || problems+=("no FILE reports")
+
+mismatch=()
+declare -A group_files group_read group_exec group_execs
+row() { printf '%-40s %-7s %-7s %-8s %s\n' "$@"; }
+echo
+row "file" "read" "exec" "expected" "cause (audit)"
+while read -r p want wex; do
+  r=${got_read[$p]:-MISSING}
+  e=${got_exec[$p]:-MISSING}
+  ok=1
+  if [ "$r" != "$want" ] || [ "$e" != "$wex" ]; then
+    ok=0
+    mismatch+=("$p: read=$r exec=$e, expected read=$want exec=$wex")
+  fi
+  top=${p%%/*}
+  case $top in
+    file-* | hsm-*)
+      # One line per signed tree; its files on their own only if wrong.
+      group_files[$top]=$((${group_files[$top]:-0} + 1))
+      [ "$r" != OK ] || group_read[$top]=$((${group_read[$top]:-0} + 1))
+      if [ "$wex" != - ]; then
+        group_execs[$top]=$((${group_execs[$top]:-0} + 1))
+        [ "$e" != OK ] || group_exec[$top]=$((${group_exec[$top]:-0} + 1))
+      fi
+      [ $ok = 1 ] || row "$p" "$r" "$e" "$want" "$(cause_of "$p")"
+      ;;
+    *) row "$p" "$r" "$e" "$want" "$(cause_of "$p")" ;;
+  esac
+done <expect
+for t in "${trees[@]}"; do
+  row "$t/*" "${group_read[$t]:-0}/${group_files[$t]:-0}" \
+    "${group_exec[$t]:-0}/${group_execs[$t]:-0}" "OK" \
+    "security.ima of data.txt: $(($(ima_hex "image/$t/data.txt" | wc -c) / 2)) bytes"
+done
+for p in "${!got_read[@]}"; do
+  grep -q "^$p " expect || mismatch+=("$p: reported by the guest but not in the image")
+done
+echo
+
+# Controls first: if they fail, the harness is broken, whatever else says.
+for c in control/good.sh control/bad.sh; do
+  w=$(awk -v p="$c" '$1 == p { print $2 }' expect)
+  [ "${got_read[$c]:-MISSING}" = "$w" ] && [ "${got_exec[$c]:-MISSING}" = "$w" ] ||
+    problems+=("control $c: read=${got_read[$c]:-MISSING} exec=${got_exec[$c]:-MISSING}, must be $w: the harness is broken")
+done
+for m in "${mismatch[@]}"; do problems+=("$m"); done
+
+if [ ${#problems[@]} -gt 0 ]; then
+  echo "--- console (last 30 lines) ---"
+  tail -n 30 console.log | tr -d '\r'
+  echo "---"
+  printf 'kernel-appraisal: FAILED: %s\n' "${problems[@]}" >&2
+  echo "kernel-appraisal: ${#problems[@]} problems, $((SECONDS - start)) s (boot $boot_s s)" >&2
+  exit 1
+fi
+log "all $(wc -l <expect) files as expected; controls hold; $((SECONDS - start)) s (boot $boot_s s)"
