@@ -78,6 +78,9 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+# CTest's timeout or ^C: clean up too (QEMU included).
+trap 'exit 143' TERM
+trap 'exit 130' INT
 cd "$work"
 # Quiet tools, loud failures: keep their output for the message.
 run() {
@@ -299,8 +302,11 @@ if [ $status -eq 124 ] || [ $status -eq 137 ]; then
 elif [ $status -ne 0 ]; then
   problems+=("qemu exited with $status")
 fi
-grep -q '^DONE ' report || problems+=("the guest did not report DONE")
-log "booted $(sed -n 's/^BOOT //p' report) ($(head -n1 "$kernel_dir/VERSION")): $boot_s s, guest uptime $(sed -n 's/^DONE uptime=//p' report) s"
+if grep -q '^DONE ' report; then
+  log "booted $(sed -n 's/^BOOT //p' report) ($(head -n1 "$kernel_dir/VERSION")): $boot_s s, guest uptime $(sed -n 's/^DONE uptime=//p' report) s"
+else
+  problems+=("the guest did not report DONE (after $boot_s s)")
+fi
 
 # --- the verdicts ----------------------------------------------------------------
 loaded=$(grep -c '^KEY .* [0-9][0-9]*$' report || true)
@@ -315,7 +321,7 @@ grep '^[A-Z]* .*FAILED' report | sed 's/^/guest: /' || true
 cause_of() {
   sed -n "s|^AUDIT .*cause=\\([^ ]*\\) .*name=\"/mnt/$1\".*|\\1|p" report | sort -u | paste -sd, -
 }
-declare -A got_read got_exec
+declare -A got_read=() got_exec=()
 while read -r _ p r e; do
   got_read[$p]=${r#read=}
   got_exec[$p]=${e#exec=}
@@ -323,7 +329,7 @@ done < <(grep '^FILE ' report)
 [ ${#got_read[@]} -gt 0 ] || problems+=("no FILE reports")
 
 mismatch=()
-declare -A group_files group_read group_exec group_execs
+declare -A group_files=() group_read=() group_exec=() group_execs=()
 row() { printf '%-40s %-7s %-7s %-8s %s\n' "$@"; }
 echo
 row "file" "read" "exec" "expected" "cause (audit)"
