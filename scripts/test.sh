@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds, and runs every test: what CI runs.
-#   1. the CTest suites (Boost.Test) on the normal build
+#   1. the CTest suites (Boost.Test) on the normal build, with the kernel
+#      appraisal suite (tests/kernel/: a 6.12 kernel under QEMU judges
+#      signed checkouts; the kernel comes from scripts/fetch-test-kernel.sh)
 #   2. every example of README.md and docs/*.md run as written against a
 #      fresh SoftHSM2 token and demo repository, the output they show
 #      compared, their links checked (scripts/check-docs-examples.sh on
