@@ -34,7 +34,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../.." && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 OSTREE_IMA_BINARY" >&2; exit 2; }
-binary=$(realpath "$1")
+binary=$(realpath -m "$1")
 kernel_dir=${OSTREE_IMA_KERNEL_DIR:-/var/cache/ostree-ima-kernel}
 mutate=${OSTREE_IMA_KERNEL_MUTATE:-}
 boot_timeout=${OSTREE_IMA_KERNEL_TIMEOUT:-300}
