@@ -142,7 +142,7 @@ def parse(path):
 
 def slug(heading):
     """GitHub's anchor for a heading."""
-    text = re.sub(r"[`*_]|\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1) or "", heading.strip())
+    text = re.sub(r"[`*]|\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1) or "", heading.strip())
     text = text.lower()
     text = re.sub(r"[^\w\- ]", "", text)
     return text.replace(" ", "-")
