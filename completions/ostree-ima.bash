@@ -11,12 +11,12 @@ _ostree_ima_options()
         '') echo "--help -h --version --repo" ;;
         sign) echo "--help -h --repo --key -k --cert --keyid --pin-file --engine --provider --sessions --hash --hashalgo -a --overwrite --jobs -j --json --quiet -q --include --exclude --executables-only --reuse --signature-cache" ;;
         ima-sign) echo "--help -h --repo --overwrite --jobs -j --quiet -q --cert --keyid --pin-file --engine --provider --sessions --reuse --signature-cache" ;;
-        verify) echo "--help -h --repo --cert --require-all --hash --hashalgo -a --json --quiet -q --jobs -j --include --exclude --executables-only" ;;
+        verify) echo "--help -h --repo --cert --pin-file --require-all --hash --hashalgo -a --json --quiet -q --jobs -j --include --exclude --executables-only" ;;
         strip) echo "--help -h --repo --jobs -j --quiet -q --include --exclude --executables-only" ;;
-        digests) echo "--help -h --repo --hash --hashalgo -a --overwrite --cert --reuse --output -o --jobs -j --quiet -q --include --exclude --executables-only" ;;
+        digests) echo "--help -h --repo --hash --hashalgo -a --overwrite --cert --reuse --pin-file --output -o --jobs -j --quiet -q --include --exclude --executables-only" ;;
         sign-digests) echo "--help -h --key -k --cert --keyid --pin-file --engine --provider --sessions --yes -y --audit-log --output -o --jobs -j --quiet -q --signature-cache --resume" ;;
-        apply) echo "--help -h --repo --cert --signatures --jobs -j --json --quiet -q --reuse" ;;
-        keys) echo "--help -h --login --pin-file --json --quiet -q" ;;
+        apply) echo "--help -h --repo --cert --pin-file --signatures --jobs -j --json --quiet -q --reuse" ;;
+        keys) echo "--help -h --login --pin-file --export-cert --output -o --format --force --json --quiet -q" ;;
     esac
 }
 
@@ -87,7 +87,11 @@ _ostree_ima()
         --reuse)
             COMPREPLY=($(compgen -W "$(_ostree_ima_refs)" -- "$cur"))
             return ;;
-        --jobs | -j | --sessions | --keyid | --engine | --provider | --include | --exclude)
+        --format)
+            COMPREPLY=($(compgen -W "der pem" -- "$cur"))
+            return ;;
+        --jobs | -j | --sessions | --keyid | --engine | --provider | --include | --exclude | \
+            --export-cert)
             return ;;
     esac
     if [ "$prev" = "=" ] || [ "${COMP_WORDS[COMP_CWORD]}" = "=" ] ||
@@ -105,7 +109,7 @@ _ostree_ima()
         case "${COMP_WORDS[i]}" in
             =) ((i++)) ;;
             --repo | --jobs | -j | --cert | --keyid | --pin-file | --engine | --provider | \
-                --sessions | --reuse | --signature-cache)
+                --sessions | --reuse | --signature-cache | --export-cert | --format | --output | -o)
                 [ "${COMP_WORDS[i + 1]:-}" != "=" ] && ((i++)) ;;
             -*) ;;
             *) ((arguments++)) ;;

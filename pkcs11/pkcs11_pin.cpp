@@ -38,4 +38,11 @@ std::string PinResolver::origin() const
     return fallback_.describe_origin();
 }
 
+bool PinResolver::given() const
+{
+    const auto origin = fallback_.origin();
+    return uri_.has_pin_value() || uri_.pin_source() || origin == PinSource::Origin::File ||
+           origin == PinSource::Origin::Environment;
+}
+
 } // namespace ostree_ima::pkcs11

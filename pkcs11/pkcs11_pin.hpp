@@ -22,6 +22,10 @@ class PinResolver {
     // Where obtain() takes the PIN from, for messages: "the pin-source file /p".
     [[nodiscard]] std::string origin() const;
 
+    // Whether a PIN was given (URI, --pin-file, OSTREE_IMA_PIN): obtain()
+    // would not prompt. Reading a certificate logs in only then.
+    [[nodiscard]] bool given() const;
+
   private:
     const Pkcs11Uri &uri_;
     const PinSource &fallback_;

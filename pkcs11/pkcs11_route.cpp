@@ -1,9 +1,12 @@
 #include "pkcs11_route.hpp"
 
 #include "pkcs11_backend.hpp"
+#include "pkcs11_certificate_finder.hpp"
 #include "pkcs11_listing.hpp"
 #include "pkcs11_listing_format.hpp"
 #include "pkcs11_listing_match.hpp"
+#include "pkcs11_module.hpp"
+#include "pkcs11_pin.hpp"
 #include "pkcs11_uri.hpp"
 #include "pkcs11_uri_text.hpp"
 
@@ -20,6 +23,14 @@ std::string show_uri(std::string_view uri, UriShown where)
 std::unique_ptr<KeyBackend> open_backend(const KeyOptions &options)
 {
     return open_pkcs11_backend(options);
+}
+
+TokenCertificate read_certificate(const std::string &uri_text, const PinSource &pins)
+{
+    const Pkcs11Uri uri(uri_text);
+    const PinResolver resolver(uri, pins);
+    const LoadedModules loaded = load_modules(uri);
+    return find_certificate(uri, loaded, resolver);
 }
 
 std::string list_keys(const std::string &uri, bool login, const PinSource &pins, bool json)

@@ -245,4 +245,24 @@ std::string format_object_uri(const CK_TOKEN_INFO &token, CK_OBJECT_CLASS object
     return std::string(text);
 }
 
+std::string format_token_uri(const CK_TOKEN_INFO &token, const ModuleHint &hint)
+{
+    std::unique_ptr<P11KitUri, void (*)(P11KitUri *)> uri(p11_kit_uri_new(), p11_kit_uri_free);
+    if (!uri) {
+        throw Error("out of memory formatting a PKCS#11 URI");
+    }
+    *p11_kit_uri_get_token_info(uri.get()) = token;
+    if (!hint.module_path.empty()) {
+        p11_kit_uri_set_module_path(uri.get(), hint.module_path.c_str());
+    } else if (!hint.module_name.empty()) {
+        p11_kit_uri_set_module_name(uri.get(), hint.module_name.c_str());
+    }
+    char *text = nullptr;
+    if (p11_kit_uri_format(uri.get(), P11_KIT_URI_FOR_TOKEN, &text) != P11_KIT_URI_OK) {
+        throw Error("cannot format a PKCS#11 URI");
+    }
+    const MallocPtr<char> owned(text);
+    return std::string(text);
+}
+
 } // namespace ostree_ima::pkcs11

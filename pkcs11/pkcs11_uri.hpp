@@ -81,4 +81,7 @@ std::string format_object_uri(const CK_TOKEN_INFO &token, CK_OBJECT_CLASS object
                               const std::string &label, std::span<const std::uint8_t> id,
                               const ModuleHint &hint = {});
 
+// The URI of a token (no object), for "list it with `ostree-ima keys URI`".
+std::string format_token_uri(const CK_TOKEN_INFO &token, const ModuleHint &hint = {});
+
 } // namespace ostree_ima::pkcs11

@@ -36,7 +36,7 @@ PUBLIC = {
     "commit_signer.hpp": "jobs", "commit_stripper.hpp": "jobs", "commit_verifier.hpp": "jobs",
     "commit_digests.hpp": "jobs", "manifest_signer.hpp": "jobs", "signature_applier.hpp": "jobs",
     "key_options.hpp": "certs",  # what the user said of the key: beside the seam
-    "key_factory.hpp": "keys", "key_id_choice.hpp": "keys",
+    "key_factory.hpp": "keys", "key_id_choice.hpp": "keys", "certificate_source.hpp": "keys",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

@@ -7,8 +7,10 @@
 #include "fixtures.hpp"
 #include "ostree-ima/certificate.hpp"
 #include "prerequisites.hpp"
+#include "text_files.hpp"
 #include "tokens.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -278,6 +280,242 @@ BOOST_AUTO_TEST_CASE(unparsable_uri)
     World &w = world();
     expect_failure("pkcs11:token=ostree-ima-test;bogus-attr=1", {"--pin-file=" + w.token.pin_file},
                    w.token.env, "bogus-attr", 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// --cert=pkcs11:... and `keys --export-cert`: the certificate object on the
+// token, read by our backend, wherever a certificate file goes.
+BOOST_AUTO_TEST_SUITE(token_certificates)
+
+namespace {
+
+std::string cert_uri(const std::string &label)
+{
+    return "pkcs11:token=ostree-ima-test;object=" + label +
+           ";type=cert?module-path=" + std::string(SoftHsmToken::kModule);
+}
+
+Result export_cert(const std::string &uri, const std::vector<std::string> &extra)
+{
+    std::vector<std::string> argv = {binary(), "keys", "--export-cert", uri};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run(argv, world().token.env);
+}
+
+Result verify(const std::string &cert, const std::string &rev,
+              const std::vector<std::string> &extra = {})
+{
+    World &w = world();
+    std::vector<std::string> argv = {binary(), "verify", "--repo=" + w.repo, "--cert=" + cert};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back(rev);
+    return run(argv, w.token.env);
+}
+
+// A commit of `main` signed by `key_args` (once per ref).
+std::string signed_ref(const std::string &ref, const std::vector<std::string> &key_args)
+{
+    World &w = world();
+    if (!ref_exists(w.repo, ref)) {
+        std::vector<std::string> argv = {binary(), "sign", "--overwrite", "--repo=" + w.repo};
+        argv.insert(argv.end(), key_args.begin(), key_args.end());
+        argv.push_back("main");
+        argv.push_back(ref);
+        const Result r = run(argv, w.token.env);
+        BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    }
+    return ref;
+}
+
+std::string token_signed()
+{
+    return signed_ref("token-signed", {"--key=" + SoftHsmToken::uri("rsa2048"),
+                                       "--pin-file=" + world().token.pin_file});
+}
+
+// stderr is one line holding every needle; exit 1; nothing on stdout.
+void expect_one_line_error(const Result &r, const std::vector<std::string> &needles)
+{
+    BOOST_TEST(r.exit_code == 1, "exit " << r.exit_code << ": " << r.err);
+    BOOST_TEST(line_count(r.err) == 1u, "stderr: " << r.err);
+    for (const auto &needle : needles)
+        BOOST_TEST(r.err.find(needle) != std::string::npos,
+                   "stderr lacks '" << needle << "': " << r.err);
+    BOOST_TEST(r.out.empty());
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(export_writes_the_imported_certificate_as_der_and_pem)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string imported = read_text(w.token.cert("ec-p256"));
+    const Result der = export_cert(cert_uri("ec-p256"), {"-o", dir / "ec.der"});
+    BOOST_REQUIRE_MESSAGE(der.exit_code == 0, der.err);
+    BOOST_TEST(der.out.empty());
+    BOOST_TEST(der.err.find(ima_key_id_of(w.token.cert("ec-p256"))) != std::string::npos, der.err);
+    BOOST_TEST(read_text(dir / "ec.der") == imported, "DER differs from the fixture's");
+
+    // PEM by the name, and by --format whatever the name.
+    for (const auto &[name, extra] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"ec.pem", {}}, {"ec.crt", {"--format=pem"}}}) {
+        std::vector<std::string> args = {"-o", dir / name};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const Result pem = export_cert(cert_uri("ec-p256"), args);
+        BOOST_REQUIRE_MESSAGE(pem.exit_code == 0, pem.err);
+        BOOST_TEST(read_text(dir / name).rfind("-----BEGIN CERTIFICATE-----\n", 0) == 0u, name);
+        sh_ok("openssl x509 -in " + quote(dir / name) + " -outform DER -out " +
+              quote(dir / (name + ".der")));
+        BOOST_TEST(read_text(dir / (name + ".der")) == imported, name);
+    }
+    // --format=der wins over a .pem name.
+    const Result forced = export_cert(cert_uri("ec-p256"), {"-o", dir / "der.pem", "--format=der"});
+    BOOST_REQUIRE_MESSAGE(forced.exit_code == 0, forced.err);
+    BOOST_TEST(read_text(dir / "der.pem") == imported);
+}
+
+BOOST_AUTO_TEST_CASE(export_refuses_an_existing_file_without_force)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string out = dir / "rsa.der";
+    write_text(out, "keep me\n");
+    const Result refused = export_cert(cert_uri("rsa2048"), {"-o", out});
+    expect_one_line_error(refused, {out + " already exists; add --force"});
+    BOOST_TEST(read_text(out) == "keep me\n");
+    const Result forced = export_cert(cert_uri("rsa2048"), {"-o", out, "--force"});
+    BOOST_REQUIRE_MESSAGE(forced.exit_code == 0, forced.err);
+    BOOST_TEST(read_text(out) == read_text(w.token.cert("rsa2048")));
+    // No temporary file left beside it.
+    BOOST_TEST(trimmed(sh_ok("ls -A " + quote(dir.path()))) == "rsa.der");
+}
+
+BOOST_AUTO_TEST_CASE(verify_with_the_token_certificate)
+{
+    World &w = world();
+    const Result good = verify(cert_uri("rsa2048"), token_signed());
+    BOOST_TEST(good.exit_code == 0, good.err << good.out);
+    BOOST_TEST(good.out.find(", 0 invalid") != std::string::npos, good.out);
+    // Signed with another key: the token's certificate does not verify it.
+    const std::string other =
+        signed_ref("other-signed", {"--key=" + w.other.key_pem, "--cert=" + w.other.cert_pem});
+    const Result bad = verify(cert_uri("rsa2048"), other);
+    BOOST_TEST(bad.exit_code == 1, bad.err << bad.out);
+    BOOST_TEST(bad.out.find("unknown_key") != std::string::npos, bad.out);
+    // Another certificate of the token does not verify the token-signed commit.
+    const Result wrong = verify(cert_uri("rsa4096"), token_signed());
+    BOOST_TEST(wrong.exit_code == 1, wrong.err << wrong.out);
+}
+
+BOOST_AUTO_TEST_CASE(sign_and_apply_take_the_token_certificate)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string key = SoftHsmToken::uri("rsa2048");
+    const std::string pin = "--pin-file=" + w.token.pin_file;
+    // sign: the key id comes from --cert on the token, checked against the key.
+    const Result signed_json = run({binary(), "sign", "--json", "--overwrite", "--repo=" + w.repo,
+                                    "--key=" + key, "--cert=" + cert_uri("rsa2048"), pin, "main"},
+                                   w.token.env);
+    BOOST_REQUIRE_MESSAGE(signed_json.exit_code == 0, signed_json.err);
+    BOOST_TEST(nlohmann::json::parse(signed_json.out)["key_id"].get<std::string>() ==
+               ima_key_id_of(w.token.cert("rsa2048")));
+    const Result mismatch = run({binary(), "sign", "--overwrite", "--repo=" + w.repo,
+                                 "--key=" + key, "--cert=" + cert_uri("rsa4096"), pin, "main"},
+                                w.token.env);
+    BOOST_TEST(mismatch.exit_code == 1);
+    BOOST_TEST(mismatch.err.find("does not match") != std::string::npos, mismatch.err);
+
+    // digests (--cert on the token) -> sign-digests -> apply with the token's
+    // certificate gives the commit apply gives with the certificate file.
+    const std::string manifest = dir / "digests.json";
+    const std::string signatures = dir / "signatures.json";
+    const Result d = run({binary(), "digests", "--overwrite", "--repo=" + w.repo,
+                          "--cert=" + cert_uri("rsa2048"), "-o", manifest, "main"},
+                         w.token.env);
+    BOOST_REQUIRE_MESSAGE(d.exit_code == 0, d.err);
+    const Result s =
+        run({binary(), "sign-digests", "--yes", "-o", signatures, "--key=" + key, pin, manifest},
+            w.token.env);
+    BOOST_REQUIRE_MESSAGE(s.exit_code == 0, s.err);
+    // The same ref each time: the commit binds it (ostree.ref-binding).
+    std::string commits[2];
+    const std::string certs[2] = {cert_uri("rsa2048"), w.token.cert("rsa2048")};
+    for (int i = 0; i < 2; ++i) {
+        sh_ok("ostree refs --repo=" + quote(w.repo) + " --delete applied 2>/dev/null || true");
+        const Result a = run({binary(), "apply", "--repo=" + w.repo, "--cert=" + certs[i],
+                              "--signatures=" + signatures, "main", "applied"},
+                             w.token.env);
+        BOOST_REQUIRE_MESSAGE(a.exit_code == 0, a.err);
+        commits[i] = trimmed(a.out);
+    }
+    BOOST_TEST(commits[0] == commits[1]);
+    const auto failures =
+        evmctl_verify_checkout(w.repo, "applied", w.token.cert("rsa2048"), w.dir.path());
+    BOOST_TEST(failures.empty(), "evmctl rejected " << (failures.empty() ? "" : failures[0]));
+    // apply refuses the token's certificate of another key.
+    const Result foreign =
+        run({binary(), "apply", "--repo=" + w.repo, "--cert=" + cert_uri("ec-p256"),
+             "--signatures=" + signatures, "main", "applied-foreign"},
+            w.token.env);
+    BOOST_TEST(foreign.exit_code == 1, foreign.err);
+    BOOST_TEST(!ref_exists(w.repo, "applied-foreign"));
+}
+
+// A certificate stored as a private object: found only after login, and
+// ostree-ima logs in for it only when a PIN is given, never with a prompt.
+BOOST_AUTO_TEST_CASE(a_private_certificate_object_needs_a_given_pin)
+{
+    World &w = world();
+    TempDir dir;
+    // GnuTLS p11tool: pkcs11-tool (OpenSC 0.23) ignores --private for certificates.
+    sh_ok("GNUTLS_PIN=\"$(cat " + quote(w.token.pin_file) + ")\" p11tool --provider " +
+              std::string(SoftHsmToken::kModule) +
+              " --login --write --label private-cert --id 08 --mark-private --load-certificate " +
+              quote(w.token.dir / "hsm/certs/rsa2048.pem") +
+              " 'pkcs11:token=ostree-ima-test' >/dev/null 2>&1",
+          w.token.env);
+    const std::string uri = cert_uri("private-cert");
+    expect_one_line_error(export_cert(uri, {"-o", dir / "none.der"}),
+                          {"no certificate matches", "object=private-cert"});
+    const Result with_file =
+        export_cert(uri, {"-o", dir / "file.der", "--pin-file=" + w.token.pin_file});
+    BOOST_REQUIRE_MESSAGE(with_file.exit_code == 0, with_file.err);
+    BOOST_TEST(read_text(dir / "file.der") == read_text(w.token.cert("rsa2048")));
+    const Result with_source =
+        export_cert("pkcs11:token=ostree-ima-test;object=private-cert;type=cert?pin-source=file:" +
+                        w.token.pin_file + "&module-path=" + std::string(SoftHsmToken::kModule),
+                    {"-o", dir / "source.der"});
+    BOOST_TEST(with_source.exit_code == 0, with_source.err);
+    auto env = w.token.env;
+    env["OSTREE_IMA_PIN"] = trimmed(read_text(w.token.pin_file));
+    const Result verified =
+        run({binary(), "verify", "--repo=" + w.repo, "--cert=" + uri, token_signed()}, env);
+    BOOST_TEST(verified.exit_code == 0, verified.err << verified.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_uri_naming_no_certificate_or_several_is_one_line)
+{
+    // No such object: names the URI and how to list what the token holds.
+    expect_one_line_error(verify(cert_uri("no-such-cert"), token_signed()),
+                          {"no certificate matches pkcs11:token=ostree-ima-test;"
+                           "object=no-such-cert;type=cert",
+                           "ostree-ima keys '"});
+    // A key has no certificate object of its own label: nosign.
+    expect_one_line_error(export_cert(cert_uri("nosign"), {"-o", world().dir / "never.der"}),
+                          {"no certificate matches", "object=nosign"});
+    // Every certificate of the token: four different ones.
+    expect_one_line_error(
+        verify("pkcs11:token=ostree-ima-test;type=cert?module-path=" +
+                   std::string(SoftHsmToken::kModule),
+               token_signed()),
+        {"matches 4 different certificates", "object=rsa2048", "make the URI name one"});
+    // A private key URI is not a certificate.
+    expect_one_line_error(verify(SoftHsmToken::uri("rsa2048"), token_signed()),
+                          {"names a private key", "type=cert"});
+    BOOST_TEST(!std::filesystem::exists(world().dir / "never.der"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

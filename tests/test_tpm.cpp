@@ -7,9 +7,11 @@
 #include "fixtures.hpp"
 #include "ostree-ima/certificate.hpp"
 #include "prerequisites.hpp"
+#include "text_files.hpp"
 #include "tokens.hpp"
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 using namespace test_support;
 
@@ -55,6 +57,12 @@ void sign_and_verify(const std::vector<std::string> &key_args, const std::string
     BOOST_TEST(evmctl_verify_checkout(w.repo, ref, cert, w.dir.path()).empty());
 }
 
+std::string tpm_uri(const std::string &label, const std::string &type)
+{
+    return "pkcs11:token=ostree-ima-tpm;object=" + label + ";type=" + type +
+           "?module-path=" + world().tpm.env.at("TPM2_PKCS11_MODULE");
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(tpm2_pkcs11_slot_rsa)
@@ -83,4 +91,71 @@ BOOST_AUTO_TEST_CASE(tpm2_provider_persistent_handle)
     sign_and_verify(
         {"--provider=tpm2", "--key=" + w.tpm.handle, "--cert=" + w.tpm.cert("tpm-handle")},
         w.tpm.cert("tpm-handle"), "tpm-provider");
+}
+
+// The certificate tpm2_ptool addcert put on the token: exported byte for
+// byte, and usable as --cert for verify.
+BOOST_AUTO_TEST_CASE(tpm2_pkcs11_certificate_export_and_verify)
+{
+    World &w = world();
+    const Result exported = run({binary(), "keys", "--export-cert", tpm_uri("tpm-ec-p256", "cert"),
+                                 "-o", w.dir / "tpm-ec-p256.der"},
+                                w.tpm.env);
+    BOOST_REQUIRE_MESSAGE(exported.exit_code == 0, exported.err);
+    BOOST_TEST(read_text(w.dir / "tpm-ec-p256.der") == read_text(w.tpm.cert("tpm-ec-p256")));
+
+    sign_and_verify({"--key=" + tpm_uri("tpm-ec-p256", "private"), "--pin-file=" + w.tpm.pin_file},
+                    w.tpm.cert("tpm-ec-p256"), "tpm-ec-cert");
+    const Result verified = run({binary(), "verify", "--repo=" + w.repo,
+                                 "--cert=" + tpm_uri("tpm-ec-p256", "cert"), "tpm-ec-cert"},
+                                w.tpm.env);
+    BOOST_TEST(verified.exit_code == 0, verified.err << verified.out);
+    BOOST_TEST(verified.err.empty(), verified.err);
+}
+
+// tpm2-tss prints WARNING/ERROR lines for every TPM error code; we set
+// TSS2_LOG=all+NONE, so a missing handle is our one line.
+BOOST_AUTO_TEST_CASE(tpm_failure_is_our_one_line)
+{
+    World &w = world();
+    const Result r = run({binary(), "sign", "--repo=" + w.repo, "--provider=tpm2",
+                          "--key=handle:0x81000077", "main", "never"},
+                         w.tpm.env);
+    BOOST_TEST(r.exit_code == 1, r.err);
+    BOOST_TEST(line_count(r.err) == 1u, "stderr: " << r.err);
+    BOOST_TEST(r.err.rfind("ostree-ima: error: ", 0) == 0u, r.err);
+    BOOST_TEST(r.err.find("handle:0x81000077") != std::string::npos, r.err);
+    // The user's own setting wins: the module's logs come back for debugging.
+    auto debug_env = w.tpm.env;
+    debug_env["TSS2_LOG"] = "all+WARNING";
+    const Result debug = run({binary(), "sign", "--repo=" + w.repo, "--provider=tpm2",
+                              "--key=handle:0x81000077", "main", "never"},
+                             debug_env);
+    BOOST_TEST(debug.exit_code == 1);
+    BOOST_TEST(debug.err.find("ERROR:esys:") != std::string::npos, debug.err);
+}
+
+// Last: a wrong PIN counts against the TPM's dictionary-attack counter.
+// tpm2-tss's lines are gone; tpm2-pkcs11's own "ERROR: " lines have no knob
+// (its lowest log level is errors) and stay before ours (docs/keys.md).
+BOOST_AUTO_TEST_CASE(tpm2_pkcs11_wrong_pin_without_tss2_lines)
+{
+    World &w = world();
+    const std::string bad = w.dir / "bad-pin";
+    sh_ok("printf '9999\\n' > " + quote(bad) + " && chmod 600 " + quote(bad));
+    const Result r =
+        run({binary(), "sign", "--repo=" + w.repo, "--key=" + tpm_uri("tpm-rsa2048", "private"),
+             "--pin-file=" + bad, "main", "never"},
+            w.tpm.env);
+    BOOST_TEST(r.exit_code == 1, r.err);
+    BOOST_TEST(r.err.find(":esys:") == std::string::npos, r.err);
+    std::istringstream lines(r.err);
+    std::vector<std::string> all;
+    for (std::string line; std::getline(lines, line);)
+        all.push_back(line);
+    BOOST_REQUIRE(!all.empty());
+    BOOST_TEST(all.back().rfind("ostree-ima: error: wrong PIN for token 'ostree-ima-tpm'", 0) == 0u,
+               r.err);
+    for (std::size_t i = 0; i + 1 < all.size(); ++i)
+        BOOST_TEST(all[i].rfind("ERROR: ", 0) == 0u, "not tpm2-pkcs11's: " << all[i]);
 }

@@ -25,6 +25,8 @@ class OSTREE_IMA_EXPORT Certificate {
     [[nodiscard]] const std::string &origin() const { return origin_; }
     [[nodiscard]] std::string subject() const;
     [[nodiscard]] std::vector<std::uint8_t> der() const;
+    // "-----BEGIN CERTIFICATE-----" text, as `openssl x509 -outform PEM` writes.
+    [[nodiscard]] std::string pem() const;
     // The subjectKeyIdentifier, when the certificate has one.
     [[nodiscard]] std::optional<std::vector<std::uint8_t>> subject_key_identifier() const;
     // The IMA key id the kernel will match: last 4 bytes of the SKID, else

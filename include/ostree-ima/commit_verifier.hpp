@@ -3,6 +3,7 @@
 // would: key by IMA key id, digest with the signature's algorithm, signature.
 #pragma once
 
+#include "ostree-ima/certificate.hpp"
 #include "ostree-ima/export.hpp"
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/path_selector.hpp"
@@ -17,7 +18,10 @@ namespace ostree_ima {
 struct VerifyRequest {
     std::string repo_path;
     std::string rev;
-    std::vector<std::string> cert_paths;     // certificates or directories of them
+    std::vector<std::string> cert_paths; // certificates or directories of them
+    // Certificates the caller loaded (from a token: load_certificate), in the
+    // keyring beside those of cert_paths.
+    std::vector<Certificate> certificates;
     bool require_all = false;                // unsigned files are failures
     const HashAlgo *required_algo = nullptr; // --hash: signatures must use it
     PathSelector selector;

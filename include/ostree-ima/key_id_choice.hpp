@@ -18,11 +18,14 @@ struct KeyIdChoice {
     std::string note;
 };
 
-// Order: --keyid; --cert (must hold the backend's public key, else Error);
+// Order: --keyid; --cert, a file or a token's certificate URI
+// (load_certificate, with `pin_file` for a token that hides it; it must
+// hold the backend's public key, else Error);
 // the certificate the backend provides (token object with the key's CKA_ID);
 // else the public key, with a note.
 OSTREE_IMA_EXPORT KeyIdChoice choose_key_id(const std::optional<std::string> &keyid_hex,
                                             const std::optional<std::string> &cert_path,
-                                            const KeyBackend &backend);
+                                            const KeyBackend &backend,
+                                            const std::string &pin_file = {});
 
 } // namespace ostree_ima

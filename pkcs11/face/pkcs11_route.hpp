@@ -8,9 +8,11 @@
 #include "ostree-ima/key_options.hpp"
 #include "secrets/pin_source.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ostree_ima::pkcs11 {
 
@@ -25,6 +27,18 @@ std::string show_uri(std::string_view uri, UriShown where);
 
 // The key a pkcs11: URI names, on its token, logged in (docs/keys.md).
 std::unique_ptr<KeyBackend> open_backend(const KeyOptions &options);
+
+// A certificate object read from a token.
+struct TokenCertificate {
+    std::vector<std::uint8_t> der; // its CKA_VALUE
+    std::string uri;               // the object's canonical URI, without PIN
+};
+
+// The one certificate a pkcs11: URI names (--cert, `keys --export-cert`);
+// read without login unless the token hides it and a PIN was given (URI,
+// `pins`' file or OSTREE_IMA_PIN; never a prompt). Throws Error naming the
+// URI when none or several differing ones match.
+TokenCertificate read_certificate(const std::string &uri, const PinSource &pins);
 
 // The `keys` listing of what `uri` selects ("" for every registered
 // module), as text or JSON.

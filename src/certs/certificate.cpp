@@ -63,6 +63,16 @@ std::vector<std::uint8_t> Certificate::der() const
     return out;
 }
 
+std::string Certificate::pem() const
+{
+    BioPtr bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_X509(bio.get(), cert_.get()) != 1)
+        throw Error("cannot encode certificate " + origin_ + " as PEM: " + openssl_error_text());
+    char *data = nullptr;
+    const long len = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<std::size_t>(len));
+}
+
 std::optional<std::vector<std::uint8_t>> Certificate::subject_key_identifier() const
 {
     const ASN1_OCTET_STRING *skid = X509_get0_subject_key_id(cert_.get());

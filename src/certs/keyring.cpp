@@ -29,19 +29,24 @@ std::vector<std::string> certificate_files(const std::string &path)
 }
 } // namespace
 
-Keyring Keyring::load(const std::vector<std::string> &paths)
+Keyring Keyring::load(const std::vector<std::string> &paths, const std::vector<Certificate> &loaded)
 {
     Keyring ring;
-    for (const auto &path : paths) {
-        for (const auto &file : certificate_files(path)) {
-            ring.certs_.push_back(Certificate::load(file));
-            // Decodes the key now: a clear error for an unreadable one, and
-            // worker threads later only read it.
-            (void)ring.certs_.back().public_key();
-            ring.ids_.push_back(ring.certs_.back().ima_key_id());
-        }
-    }
+    for (const auto &path : paths)
+        for (const auto &file : certificate_files(path))
+            ring.add(Certificate::load(file));
+    for (const auto &cert : loaded) // a Certificate owns its X509: copy by its bytes
+        ring.add(Certificate::from_bytes(cert.der(), cert.origin()));
     return ring;
+}
+
+void Keyring::add(Certificate cert)
+{
+    // Decodes the key now: a clear error for an unreadable one, and worker
+    // threads later only read it.
+    (void)cert.public_key();
+    ids_.push_back(cert.ima_key_id());
+    certs_.push_back(std::move(cert));
 }
 
 std::vector<const Certificate *> Keyring::find(const KeyId &id) const

@@ -7,6 +7,7 @@
 #include "cli/repo_option.hpp"
 #include "cli/sign_report.hpp"
 
+#include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/signature_applier.hpp"
 
 #include <iostream>
@@ -18,6 +19,7 @@ namespace {
 struct ApplyArguments {
     RepoOption repo;
     std::string cert;
+    std::string pin_file;
     std::string signatures;
     std::string source;
     std::string target;
@@ -35,7 +37,14 @@ Runner add_apply_command(CLI::App &app)
         "apply", "build host: write the signed commit from a signatures file made by "
                  "'sign-digests', after checking every signature; print its checksum");
     args->repo.add_to(*cmd);
-    cmd->add_option("--cert", args->cert, "the signing key's certificate (PEM or DER)")->required();
+    cmd->add_option("--cert", args->cert,
+                    "the signing key's certificate (PEM or DER file, or pkcs11: URI of a "
+                    "certificate on a token)")
+        ->required();
+    cmd->add_option(
+        "--pin-file", args->pin_file,
+        "file holding the token PIN, for a --cert pkcs11: URI on a token that shows its "
+        "certificates only after login (else OSTREE_IMA_PIN; never a prompt)");
     cmd->add_option("--signatures", args->signatures, "signatures file from 'sign-digests'")
         ->required();
     add_jobs_option(*cmd, args->jobs);
@@ -57,7 +66,7 @@ Runner add_apply_command(CLI::App &app)
         const std::string text =
             read_input_file(args->signatures, kMaxSigningFileBytes, "signatures file");
         const SignatureFile signatures = parse_signature_file(text, args->signatures);
-        const Certificate cert = Certificate::load(args->cert);
+        const Certificate cert = load_certificate(args->cert, args->pin_file);
         ApplyRequest request;
         request.repo_path = repo;
         request.source_rev = args->source;

@@ -5,7 +5,7 @@
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
 
-#include "ostree-ima/certificate.hpp"
+#include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/commit_digests.hpp"
 
 #include <optional>
@@ -21,6 +21,7 @@ struct DigestsArguments {
     std::string hash = "sha256";
     std::string output = "-";
     std::string cert;
+    std::string pin_file;
     std::vector<std::string> reuse;
     bool overwrite = false;
     bool quiet = false;
@@ -40,12 +41,17 @@ Runner add_digests_command(CLI::App &app)
     cmd->add_flag("--overwrite", args->overwrite,
                   "include files that already carry security.ima (as sign --overwrite)");
     cmd->add_option("--cert", args->cert,
-                    "the signing key's certificate: files whose existing signature sign would "
+                    "the signing key's certificate (file or pkcs11: URI): files whose existing "
+                    "signature sign would "
                     "keep are left out (without it every file already signed is listed)");
     cmd->add_option("--reuse", args->reuse,
                     "a signed commit (ref or checksum): digests its signatures by this key cover "
                     "are left out, and apply takes them from it (repeatable, needs --cert)")
         ->allow_extra_args(false);
+    cmd->add_option(
+        "--pin-file", args->pin_file,
+        "file holding the token PIN, for a --cert pkcs11: URI on a token that shows its "
+        "certificates only after login (else OSTREE_IMA_PIN; never a prompt)");
     cmd->add_option("--output,-o", args->output, "manifest file to write (default: stdout)");
     add_jobs_option(*cmd, args->jobs);
     cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
@@ -64,7 +70,7 @@ Runner add_digests_command(CLI::App &app)
         request.selection.overwrite = args->overwrite;
         std::optional<Certificate> cert;
         if (!args->cert.empty()) {
-            cert.emplace(Certificate::load(args->cert));
+            cert.emplace(load_certificate(args->cert, args->pin_file));
             request.selection.signer_key_id = cert->ima_key_id();
             request.signer_public_key = cert->public_key();
         }

@@ -4,6 +4,7 @@
 #include "util/fd.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <iostream>
@@ -29,6 +30,20 @@ bool write_all(int fd, const std::string &data)
             return false;
         done += static_cast<std::size_t>(n);
     }
+    return true;
+}
+// Moves the finished temporary file to `path`, atomically either way.
+bool publish(const std::string &tmp, const std::string &path, Replace replace)
+{
+    if (replace == Replace::Always)
+        return ::rename(tmp.c_str(), path.c_str()) == 0;
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) == 0)
+        return true;
+    if (errno != EINVAL) // EINVAL: a file system without RENAME_NOREPLACE
+        return false;
+    if (::link(tmp.c_str(), path.c_str()) != 0) // fails with EEXIST just the same
+        return false;
+    ::unlink(tmp.c_str());
     return true;
 }
 } // namespace
@@ -63,7 +78,7 @@ std::string read_input_file(const std::string &path, std::size_t max_bytes, cons
     return data;
 }
 
-void write_output_file(const std::string &path, const std::string &contents)
+void write_output_file(const std::string &path, const std::string &contents, Replace replace)
 {
     if (path == "-") {
         std::cout << contents << std::flush;
@@ -80,8 +95,11 @@ void write_output_file(const std::string &path, const std::string &contents)
         throw Error("cannot create " + path + ": " + errno_text() +
                     "; check that its directory exists and is writable");
     const bool ok = ::fchmod(fd.get(), 0644) == 0 && write_all(fd.get(), contents) &&
-                    ::fsync(fd.get()) == 0 && fd.close() &&
-                    ::rename(tmp.c_str(), path.c_str()) == 0;
+                    ::fsync(fd.get()) == 0 && fd.close() && publish(tmp, path, replace);
+    if (!ok && errno == EEXIST && replace == Replace::Never) {
+        ::unlink(tmp.c_str());
+        throw Error(path + " already exists; add --force to replace it");
+    }
     if (!ok) {
         const std::string reason = errno_text();
         ::unlink(tmp.c_str());

@@ -9,8 +9,8 @@ namespace ostree_ima::cli {
 void KeyArguments::add_options(CLI::App &cmd)
 {
     cmd.add_option("--cert", cert,
-                   "signer's X.509 certificate (PEM or DER); its subjectKeyIdentifier gives the "
-                   "key id");
+                   "signer's X.509 certificate (PEM or DER file, or pkcs11: URI of a certificate "
+                   "on a token); its subjectKeyIdentifier gives the key id");
     cmd.add_option("--keyid", keyid, "key id to write, 8 hex digits (overrides --cert)");
     cmd.add_option(
         "--pin-file", key.pin_file,
@@ -32,7 +32,7 @@ KeyArguments::Opened KeyArguments::open(unsigned jobs, bool quiet) const
     opened.backend = open_key_backend(options);
     opened.key_id = choose_key_id(keyid.empty() ? std::nullopt : std::optional<std::string>(keyid),
                                   cert.empty() ? std::nullopt : std::optional<std::string>(cert),
-                                  *opened.backend);
+                                  *opened.backend, key.pin_file);
     if (!opened.key_id.note.empty() && !quiet)
         std::cerr << "ostree-ima: note: " << opened.key_id.note << "\n";
     return opened;

@@ -2,6 +2,7 @@
 #include "cli/command.hpp"
 #include "cli/core_dumps.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/module_logs.hpp"
 #include "cli/repo_option.hpp"
 
 #include "ostree-ima/cancellation.hpp"
@@ -41,6 +42,7 @@ std::string one_line(const char *message)
 // errors) can throw: terminating is right for those.
 int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
 {
+    ostree_ima::cli::quiet_module_logs(); // before any thread or module exists
     std::setlocale(LC_ALL, "");
     ostree_ima::cli::disable_core_dumps();
     ostree_ima::install_interrupt_handlers();

@@ -5,6 +5,7 @@
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
 
+#include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/commit_verifier.hpp"
 
 #include <iostream>
@@ -17,6 +18,7 @@ struct VerifyArguments {
     RepoOption repo;
     std::string rev;
     std::vector<std::string> certs;
+    std::string pin_file;
     bool require_all = false;
     std::string hash;
     bool json = false;
@@ -92,10 +94,14 @@ Runner add_verify_command(CLI::App &app)
                   "when all checked signatures are valid, 1 otherwise");
     args->repo.add_to(*cmd);
     cmd->add_option("--cert", args->certs,
-                    "certificate (PEM or DER) or directory of them, as the IMA keyring would "
-                    "hold (repeatable)")
+                    "certificate (PEM or DER), directory of them, as the IMA keyring would "
+                    "hold, or pkcs11: URI of a certificate on a token (repeatable)")
         ->required()
         ->allow_extra_args(false);
+    cmd->add_option(
+        "--pin-file", args->pin_file,
+        "file holding the token PIN, for a --cert pkcs11: URI on a token that shows its "
+        "certificates only after login (else OSTREE_IMA_PIN; never a prompt)");
     cmd->add_flag("--require-all", args->require_all,
                   "unsigned files (among the selected) are failures too");
     cmd->add_option("--hash,--hashalgo,-a", args->hash,
@@ -116,7 +122,12 @@ Runner add_verify_command(CLI::App &app)
         VerifyRequest request;
         request.repo_path = args->repo.path();
         request.rev = args->rev;
-        request.cert_paths = args->certs;
+        for (const auto &cert : args->certs) {
+            if (is_certificate_uri(cert))
+                request.certificates.push_back(load_certificate(cert, args->pin_file));
+            else
+                request.cert_paths.push_back(cert);
+        }
         request.require_all = args->require_all;
         request.required_algo = args->hash.empty() ? nullptr : &hash_algo_by_name(args->hash);
         request.selector = args->select.selector();

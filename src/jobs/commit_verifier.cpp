@@ -118,7 +118,7 @@ class ObjectVerifier {
 VerifyReport verify_commit(const VerifyRequest &request)
 {
     const StopScope interruptible;
-    const Keyring keyring = Keyring::load(request.cert_paths);
+    const Keyring keyring = Keyring::load(request.cert_paths, request.certificates);
     const Repo repo = Repo::open(request.repo_path);
     VerifyReport report;
     report.require_all = request.require_all;

@@ -1,22 +1,24 @@
 #include "ostree-ima/key_id_choice.hpp"
 
+#include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/error.hpp"
 
 namespace ostree_ima {
 
 KeyIdChoice choose_key_id(const std::optional<std::string> &keyid_hex,
-                          const std::optional<std::string> &cert_path, const KeyBackend &backend)
+                          const std::optional<std::string> &cert_path, const KeyBackend &backend,
+                          const std::string &pin_file)
 {
     KeyIdChoice choice;
     if (cert_path) {
-        Certificate cert = Certificate::load(*cert_path);
+        Certificate cert = load_certificate(*cert_path, pin_file);
         if (!same_public_key(cert.public_key(), backend.public_key()))
-            throw Error("certificate " + *cert_path + " does not match " + backend.description() +
-                        ": give the certificate of this key");
+            throw Error("certificate " + cert.origin() + " does not match " +
+                        backend.description() + ": give the certificate of this key");
         choice.id = cert.ima_key_id();
-        choice.source = "certificate " + *cert_path;
+        choice.source = "certificate " + cert.origin();
         if (!cert.subject_key_identifier())
-            choice.note = "certificate " + *cert_path +
+            choice.note = "certificate " + cert.origin() +
                           " has no subjectKeyIdentifier; key id derived from its public key";
         choice.certificate.emplace(std::move(cert));
     } else if (auto der = backend.certificate_der(); !der.empty()) {
