@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Only what the demo uses: no test suites, analysis tools or benchmarks.
 ./scripts/install-deps.sh --demo
-BUILD_TYPE=Release TESTS=OFF TARGET=ostree-ima ./scripts/build.sh
+BUILD_TYPE=Release TESTS=OFF TARGET=ostree-ima UNITY=ON ./scripts/build.sh
 ROOT=$PWD
 BIN=$ROOT/build/ostree-ima
 
