@@ -4,11 +4,34 @@
 #include "pkcs11_error.hpp"
 #include "pkcs11_strings.hpp"
 #include "util/quoted_input.hpp"
+#include "util/stderr_capture.hpp"
 
+#include <cstdlib>
 #include <iostream>
 #include <utility>
 
 namespace ostree_ima::pkcs11 {
+
+namespace {
+
+// C_Login with the module's own stderr held back: tpm2-pkcs11 prints
+// "ERROR: ..." lines on a wrong PIN that no setting turns off, before our
+// line that already says it. What a module says on any other outcome may
+// explain it and is passed on; OSTREE_IMA_DEBUG passes on everything.
+// Logging in happens while a key is opened, before any signing thread.
+CK_RV login_quietly(const Module &module, CK_SESSION_HANDLE session, CK_UTF8CHAR *pin,
+                    CK_ULONG pin_size)
+{
+    StderrCapture capture;
+    const CK_RV rv = module.fn().C_Login(session, CKU_USER, pin, pin_size);
+    const std::string said = capture.finish();
+    const bool explained = rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED;
+    if (!explained || std::getenv("OSTREE_IMA_DEBUG") != nullptr)
+        std::cerr << said;
+    return rv;
+}
+
+} // namespace
 
 CK_TOKEN_INFO read_token_info(const Module &module, CK_SLOT_ID slot, const std::string &what)
 {
@@ -62,7 +85,7 @@ void TokenLogin::login(const PinResolver &pins, SecretString *keep_pin)
     CK_RV rv = CKR_OK;
     if ((token.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0) {
         std::cerr << "ostree-ima: enter the user PIN for " << token_what_ << " on its PIN pad\n";
-        rv = module.fn().C_Login(session_.handle(), CKU_USER, nullptr, 0);
+        rv = login_quietly(module, session_.handle(), nullptr, 0);
     } else {
         SecretString pin =
             pins.obtain("user PIN for token " + quoted_input(fixed_field(token.label)));
@@ -72,7 +95,7 @@ void TokenLogin::login(const PinResolver &pins, SecretString *keep_pin)
         }
         // Cryptoki's prototype is not const-correct; modules do not write to it.
         auto *pin_bytes = reinterpret_cast<CK_UTF8CHAR *>(const_cast<char *>(pin.c_str()));
-        rv = module.fn().C_Login(session_.handle(), CKU_USER, pin_bytes, pin.size());
+        rv = login_quietly(module, session_.handle(), pin_bytes, pin.size());
         if ((rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) && keep_pin != nullptr) {
             *keep_pin = std::move(pin);
         }
