@@ -15,11 +15,6 @@ namespace ostree_ima::pkcs11 {
 
 namespace {
 
-std::string token_what(const Module &module, const CK_TOKEN_INFO &token)
-{
-    return "token " + quoted_input(fixed_field(token.label)) + " (module " + module.path() + ")";
-}
-
 std::vector<CK_OBJECT_HANDLE> search(const Session &session, const Pkcs11Uri &uri)
 {
     ObjectTemplate templ(CKO_CERTIFICATE, uri.object_label(), uri.object_id());

@@ -34,15 +34,6 @@ struct Candidate {
     ObjectInfo object;
 };
 
-std::string token_what(const Module &module, const CK_TOKEN_INFO &token)
-{
-    const std::string where = " (module " + module.path() + ")";
-    if ((token.flags & CKF_TOKEN_INITIALIZED) == 0) {
-        return "an uninitialized token" + where;
-    }
-    return "token " + quoted_input(fixed_field(token.label)) + where;
-}
-
 std::vector<ObjectInfo> search_private_keys(const Session &session, const Pkcs11Uri &uri)
 {
     ObjectTemplate templ(CKO_PRIVATE_KEY, uri.object_label(), uri.object_id());

@@ -33,6 +33,15 @@ CK_RV login_quietly(const Module &module, CK_SESSION_HANDLE session, CK_UTF8CHAR
 
 } // namespace
 
+std::string token_what(const Module &module, const CK_TOKEN_INFO &token)
+{
+    const std::string where = " (module " + module.path() + ")";
+    if ((token.flags & CKF_TOKEN_INITIALIZED) == 0) {
+        return "an uninitialized token" + where;
+    }
+    return "token " + quoted_input(fixed_field(token.label)) + where;
+}
+
 CK_TOKEN_INFO read_token_info(const Module &module, CK_SLOT_ID slot, const std::string &what)
 {
     CK_TOKEN_INFO info{};

@@ -18,6 +18,10 @@
 
 namespace ostree_ima::pkcs11 {
 
+// How messages name a token: "token 'LABEL' (module PATH)", or "an
+// uninitialized token (module PATH)".
+std::string token_what(const Module &module, const CK_TOKEN_INFO &token);
+
 // Reads the token's current information (flags change with PIN attempts).
 CK_TOKEN_INFO read_token_info(const Module &module, CK_SLOT_ID slot, const std::string &what);
 
