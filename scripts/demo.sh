@@ -6,9 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Only what the demo uses: no test suites, analysis tools or benchmarks.
 ./scripts/install-deps.sh --demo
+# BUILD_DIR as in build.sh (CI builds the demo beside its test build).
+export BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=Release TESTS=OFF TARGET=ostree-ima UNITY=ON ./scripts/build.sh
 ROOT=$PWD
-BIN=$ROOT/build/ostree-ima
+BIN=$ROOT/$BUILD_DIR/ostree-ima
 
 DEMO=${DEMO_DIR:-$(mktemp -d /var/tmp/ostree-ima-demo-XXXXXX)}
 echo "demo: working in $DEMO"

@@ -6,7 +6,9 @@
 #   2. every example of README.md and docs/*.md run as written against a
 #      fresh SoftHSM2 token and demo repository, the output they show
 #      compared, their links checked (scripts/check-docs-examples.sh on
-#      build/ostree-ima, after its --self-test; about 20 s)
+#      build/ostree-ima, after its --self-test; about 20 s), and the
+#      README's demo itself (scripts/demo.sh: its unity build of the binary
+#      in build-demo/, then the demo; about 2.5 minutes)
 #   3. the CTest suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   4. each libFuzzer target for 20 s
 #   5. clang-tidy and cppcheck, and the clang-format check
@@ -40,6 +42,13 @@ step() { # NAME COMMAND...
   fi
 }
 ctest_suites() { (cd build && ctest --output-on-failure -j1 --timeout 900); }
+readme_demo() { # the demo's work directory is removed here, kept for a user
+  local dir rc=0
+  dir=$(mktemp -d /var/tmp/ostree-ima-ci-demo-XXXXXX)
+  BUILD_DIR=build-demo DEMO_DIR=$dir/demo ./scripts/demo.sh || rc=$?
+  rm -rf "$dir"
+  return "$rc"
+}
 docs_examples() {
   ./scripts/check-docs-examples.sh --self-test &&
     ./scripts/check-docs-examples.sh --bin=build/ostree-ima
@@ -48,6 +57,7 @@ docs_examples() {
 step "ctest" ctest_suites
 if [ "${QUICK:-0}" != 1 ]; then
   step "docs examples" docs_examples
+  step "README demo" readme_demo
   step "ctest under ASan+UBSan" ./scripts/test-sanitize.sh
   step "fuzz (20 s per target)" ./scripts/fuzz.sh 20
   step "clang-tidy + cppcheck" ./scripts/analyze.sh
