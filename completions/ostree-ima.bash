@@ -13,7 +13,7 @@ _ostree_ima_options()
         ima-sign) echo "--help -h --repo --overwrite --jobs -j --quiet -q --cert --keyid --pin-file --engine --provider --sessions --reuse --signature-cache" ;;
         verify) echo "--help -h --repo --cert --require-all --hash --hashalgo -a --verity --json --quiet -q --jobs -j --include --exclude --executables-only" ;;
         strip) echo "--help -h --repo --jobs -j --quiet -q --include --exclude --executables-only" ;;
-        digests) echo "--help -h --repo --hash --hashalgo -a --overwrite --cert --reuse --output -o --jobs -j --quiet -q --include --exclude --executables-only" ;;
+        digests) echo "--help -h --repo --hash --hashalgo -a --overwrite --verity --cert --reuse --output -o --jobs -j --quiet -q --include --exclude --executables-only" ;;
         sign-digests) echo "--help -h --key -k --cert --keyid --pin-file --engine --provider --sessions --yes -y --audit-log --output -o --jobs -j --quiet -q --signature-cache --resume" ;;
         apply) echo "--help -h --repo --cert --signatures --jobs -j --json --quiet -q --reuse" ;;
         keys) echo "--help -h --login --pin-file --json --quiet -q" ;;

@@ -195,3 +195,59 @@ BOOST_AUTO_TEST_CASE(softhsm_keys_sign_verity)
         }
     }
 }
+
+// digests --verity -> sign-digests -> apply writes the commit sign --verity
+// writes (RSA signatures are deterministic); the manifest and the signatures
+// file say the format (version 4), v2 ones keep version 3 without the field,
+// and a file whose version and signature_format disagree is refused.
+BOOST_AUTO_TEST_CASE(signing_room_round_trip_with_verity)
+{
+    World &w = world();
+    const KeyPair &k = w.keys["rsa2048"];
+    TempDir dir;
+    const std::string manifest = dir / "digests.json";
+    const std::string signatures = dir / "signatures.json";
+    Result r = ostree_ima({"digests", "--verity", "--cert=" + k.cert_der, "-o", manifest, "main"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const std::string text = sh_ok("cat " + quote(manifest));
+    BOOST_TEST(text.find("\"version\": 4") != std::string::npos, text);
+    BOOST_TEST(text.find("\"signature_format\": \"verity\"") != std::string::npos, text);
+    r = run({binary(), "sign-digests", "--yes", "-o", signatures, "--key=" + k.key_pem,
+             "--cert=" + k.cert_pem, manifest});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    BOOST_TEST(sh_ok("cat " + quote(signatures)).find("\"signature_format\":") !=
+               std::string::npos);
+    r = ostree_ima(
+        {"apply", "--cert=" + k.cert_der, "--signatures=" + signatures, "main", "room-verity"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    check_verity_signatures("room-verity", k.cert_der);
+    r = ostree_ima({"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "--verity", "main",
+                    "direct-verity"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    // The same security.ima everywhere (the commits differ by their ref binding).
+    const auto room = read_commit_files(w.repo, "room-verity");
+    const auto direct = read_commit_files(w.repo, "direct-verity");
+    BOOST_REQUIRE_EQUAL(room.size(), direct.size());
+    for (const auto &[path, facts] : room)
+        BOOST_TEST((facts.ima == direct.at(path).ima), path);
+
+    // A v2 manifest is version 3 without the field, as before.
+    const std::string v2 = dir / "v2.json";
+    BOOST_REQUIRE(ostree_ima({"digests", "--cert=" + k.cert_der, "-o", v2, "main"}).exit_code == 0);
+    const std::string v2_text = sh_ok("cat " + quote(v2));
+    BOOST_TEST(v2_text.find("\"version\": 3") != std::string::npos);
+    BOOST_TEST(v2_text.find("signature_format") == std::string::npos);
+
+    // Version and format must agree: a version 3 manifest claiming verity,
+    // and a version 4 one without the field, are refused.
+    sh_ok("sed 's/\"version\": 4/\"version\": 3/' " + quote(manifest) + " > " +
+          quote(dir / "v3-verity.json"));
+    sh_ok("sed '/signature_format/d; s/\"reuse\": \\[\\],/\"reuse\": []/' " + quote(manifest) +
+          " > " + quote(dir / "v4-none.json"));
+    for (const std::string bad : {"v3-verity.json", "v4-none.json"}) {
+        const Result s = run({binary(), "sign-digests", "--yes", "-o", dir / "x.json",
+                              "--key=" + k.key_pem, "--cert=" + k.cert_pem, dir / bad});
+        BOOST_TEST(s.exit_code != 0, bad);
+        BOOST_TEST(s.err.find("not a valid digest manifest") != std::string::npos, bad << s.err);
+    }
+}

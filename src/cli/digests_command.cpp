@@ -5,6 +5,7 @@
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
 
+#include "ima/signed_digest.hpp"
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/commit_digests.hpp"
 
@@ -23,6 +24,7 @@ struct DigestsArguments {
     std::string cert;
     std::vector<std::string> reuse;
     bool overwrite = false;
+    bool verity = false;
     bool quiet = false;
     unsigned jobs = default_jobs();
     SelectorArguments select;
@@ -39,6 +41,10 @@ Runner add_digests_command(CLI::App &app)
     cmd->add_option("--hash,--hashalgo,-a", args->hash, "file digest algorithm (default sha256)");
     cmd->add_flag("--overwrite", args->overwrite,
                   "include files that already carry security.ima (as sign --overwrite)");
+    cmd->add_flag("--verity", args->verity,
+                  "the digests of fs-verity signatures (sigv3, sha256: the hash of each file's "
+                  "fs-verity file id), as sign --verity; the manifest says so and apply writes "
+                  "sigv3");
     cmd->add_option("--cert", args->cert,
                     "the signing key's certificate: files whose existing signature sign would "
                     "keep are left out (without it every file already signed is listed)");
@@ -62,6 +68,10 @@ Runner add_digests_command(CLI::App &app)
         request.algo = &hash_algo_by_name(args->hash);
         request.selection.selector = args->select.selector();
         request.selection.overwrite = args->overwrite;
+        if (args->verity) {
+            request.selection.format = SignatureFormat::Verity;
+            (void)SignedDigest(request.selection.format, *request.algo); // sha256 only
+        }
         std::optional<Certificate> cert;
         if (!args->cert.empty()) {
             cert.emplace(Certificate::load(args->cert));
