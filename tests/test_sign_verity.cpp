@@ -87,9 +87,8 @@ void check_verity_signatures(const std::string &rev, const std::string &cert)
             BOOST_TEST(((std::size_t{x[7]} << 8) | x[8]) == x.size() - 9);
             const std::string out = sh_ok("fsverity digest " + quote(w.tree + path));
             BOOST_REQUIRE(out.rfind("sha256:", 0) == 0);
-            Bytes file_id{0x06, 0x04};
-            const Bytes digest = hex_bytes(out.substr(7, 64));
-            file_id.insert(file_id.end(), digest.begin(), digest.end());
+            Bytes file_id = hex_bytes(out.substr(7, 64));
+            file_id.insert(file_id.begin(), {0x06, 0x04});
             write_bytes(scratch / "file_id", file_id);
             write_bytes(scratch / "sig", Bytes(x.begin() + 9, x.end()));
             const Result r =

@@ -112,8 +112,8 @@ BOOST_AUTO_TEST_CASE(file_id_is_type_algo_and_digest)
     Bytes digest(32);
     for (std::size_t i = 0; i < digest.size(); ++i)
         digest[i] = static_cast<std::uint8_t>(i);
-    Bytes expected{0x06, 0x04};
-    expected.insert(expected.end(), digest.begin(), digest.end());
+    Bytes expected = digest;
+    expected.insert(expected.begin(), {0x06, 0x04});
     BOOST_TEST(verity_file_id(sha256, digest) == expected, boost::test_tools::per_element());
     BOOST_CHECK_THROW((void)verity_file_id(sha256, Bytes(20)), std::exception);
 }
@@ -127,9 +127,8 @@ BOOST_AUTO_TEST_CASE(signature_over_the_file_id_verifies_with_openssl)
     const HashAlgo &sha256 = hash_algo_by_name("sha256");
     const std::string content = dir / "content";
     sh_ok("head -c 10000 /dev/urandom > " + quote(content));
-    Bytes file_id{0x06, 0x04};
-    const Bytes verity = fsverity_cli_digest(content);
-    file_id.insert(file_id.end(), verity.begin(), verity.end());
+    Bytes file_id = fsverity_cli_digest(content);
+    file_id.insert(file_id.begin(), {0x06, 0x04});
     write_bytes(dir / "file_id", file_id);
     Bytes changed = file_id;
     changed.back() ^= 1;
