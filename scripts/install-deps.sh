@@ -10,7 +10,7 @@ PACKAGES=(
   # build
   g++ cmake make pkg-config
   libostree-dev libglib2.0-dev zlib1g-dev libssl-dev libp11-kit-dev libp11-dev
-  libcli11-dev nlohmann-json3-dev
+  libcli11-dev nlohmann-json3-dev libfsverity-dev
   # what the demo runs: ostree, a SoftHSM2 token made with OpenSC's and
   # GnuTLS's tools, evmctl as the independent verifier, an HTTP server
   ostree ima-evm-utils openssl softhsm2 opensc gnutls-bin p11-kit
@@ -22,13 +22,15 @@ if [ "${1:-}" != --demo ]; then
     scdoc  # the man page (docs/man/ostree-ima.1.scd; CMake builds it when scdoc is found)
     # tools the tests run for real
     attr p11-kit-modules
+    fsverity  # the fs-verity digests the unit tests compare with
     man-db  # man -l renders the built page (test man_page_renders)
     swtpm swtpm-tools tpm2-tools tpm2-abrmd libtss2-tcti-tabrmd0 libtss2-tcti-swtpm0 dbus
     libtpm2-pkcs11-1 libtpm2-pkcs11-tools tpm2-openssl
     # the kernel appraisal suite (tests/kernel/): QEMU (TCG), the initramfs's
-    # keyctl, ext4 images with xattrs; the kernel and a static busybox are
-    # fetched below, not installed
-    qemu-system-x86 keyutils e2fsprogs xz-utils
+    # keyctl, ext4 images with xattrs, a static helper that enables fs-verity
+    # in the guest (libc6-dev's libc.a) and xxd for the sigv3 control; the
+    # kernel and a static busybox are fetched below, not installed
+    qemu-system-x86 keyutils e2fsprogs xz-utils libc6-dev xxd
     # analysis
     clang clang-tidy clang-format cppcheck libfuzzer-14-dev libclang-rt-14-dev
     # benchmarks

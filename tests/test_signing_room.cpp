@@ -585,7 +585,7 @@ BOOST_AUTO_TEST_CASE(malformed_manifests_are_refused_clearly)
                     "key 'format' appears twice");
     expect_rejected(parse, "\"\xff\"", "not valid JSON");
     expect_manifest_rejected(with([](json &j) { j["version"] = 2; }),
-                             "it is version 2, this ostree-ima reads version 3");
+                             "it is version 2, this ostree-ima reads versions 3 to 4");
     expect_manifest_rejected(with([](json &j) { j["version"] = -1; }),
                              "version must be a non-negative integer, not -1");
     expect_manifest_rejected(with([](json &j) { j["version"] = "1"; }),

@@ -7,6 +7,9 @@
 #include "ostree-ima/export.hpp"
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/path_selector.hpp"
+#include "ostree-ima/signature_format.hpp"
+
+#include <optional>
 
 #include <cstdint>
 #include <string>
@@ -24,14 +27,16 @@ struct VerifyRequest {
     std::vector<Certificate> certificates;
     bool require_all = false;                // unsigned files are failures
     const HashAlgo *required_algo = nullptr; // --hash: signatures must use it
+    // --verity: signatures must be fs-verity ones; unset: whichever is there.
+    std::optional<SignatureFormat> required_format;
     PathSelector selector;
     unsigned jobs = 1;
 };
 
 enum class FileProblem {
-    Unsigned,        // no security.ima
-    Malformed,       // not a v2 digital signature the kernel can parse
-    WrongHash,       // another algorithm than --hash
+    Unsigned,  // no security.ima
+    Malformed, // not a v2 or fs-verity signature the kernel can parse, or not of --verity's format
+    WrongHash, // another algorithm than --hash
     UnsupportedHash, // an algorithm this OpenSSL cannot compute
     UnknownKey,      // no certificate with the key id
     BadSignature,    // does not verify against the content

@@ -16,6 +16,8 @@ namespace ostree_ima {
 inline constexpr std::string_view kSignatureFileFormat = "ostree-ima-signatures";
 // Version 2: the manifest's selection carries signer_key_id; 3: reuse.
 inline constexpr std::uint64_t kSignatureFileVersion = 3;
+// 4: for fs-verity signatures only (manifest.selection.signature_format).
+inline constexpr std::uint64_t kSignatureFileVerityVersion = 4;
 
 // Which manifest the signatures are for.
 struct ManifestIdentity {

@@ -5,6 +5,8 @@
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
 
+#include "ima/signed_digest.hpp"
+#include "ostree-ima/certificate.hpp"
 #include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/commit_digests.hpp"
 
@@ -24,6 +26,7 @@ struct DigestsArguments {
     std::string pin_file;
     std::vector<std::string> reuse;
     bool overwrite = false;
+    bool verity = false;
     bool quiet = false;
     unsigned jobs = default_jobs();
     SelectorArguments select;
@@ -40,6 +43,10 @@ Runner add_digests_command(CLI::App &app)
     cmd->add_option("--hash,--hashalgo,-a", args->hash, "file digest algorithm (default sha256)");
     cmd->add_flag("--overwrite", args->overwrite,
                   "include files that already carry security.ima (as sign --overwrite)");
+    cmd->add_flag("--verity", args->verity,
+                  "the digests of fs-verity signatures (sigv3, sha256: the hash of each file's "
+                  "fs-verity file id), as sign --verity; the manifest says so and apply writes "
+                  "sigv3");
     cmd->add_option("--cert", args->cert,
                     "the signing key's certificate (file or pkcs11: URI): files whose existing "
                     "signature sign would "
@@ -68,6 +75,10 @@ Runner add_digests_command(CLI::App &app)
         request.algo = &hash_algo_by_name(args->hash);
         request.selection.selector = args->select.selector();
         request.selection.overwrite = args->overwrite;
+        if (args->verity) {
+            request.selection.format = SignatureFormat::Verity;
+            (void)SignedDigest(request.selection.format, *request.algo); // sha256 only
+        }
         std::optional<Certificate> cert;
         if (!args->cert.empty()) {
             cert.emplace(load_certificate(args->cert, args->pin_file));

@@ -20,6 +20,7 @@ struct VerifyArguments {
     std::vector<std::string> certs;
     std::string pin_file;
     bool require_all = false;
+    bool verity = false;
     std::string hash;
     bool json = false;
     bool quiet = false;
@@ -106,6 +107,9 @@ Runner add_verify_command(CLI::App &app)
                   "unsigned files (among the selected) are failures too");
     cmd->add_option("--hash,--hashalgo,-a", args->hash,
                     "require signatures over digests of this algorithm");
+    cmd->add_flag("--verity", args->verity,
+                  "require fs-verity signatures (type 6, sigv3); without it each file's "
+                  "security.ima is checked in whichever format it holds");
     cmd->add_flag("--json", args->json, "print a JSON report with every finding on stdout");
     cmd->add_flag("--quiet,-q", args->quiet,
                   "no text report: the exit code says the result (--json still prints)");
@@ -130,6 +134,8 @@ Runner add_verify_command(CLI::App &app)
         }
         request.require_all = args->require_all;
         request.required_algo = args->hash.empty() ? nullptr : &hash_algo_by_name(args->hash);
+        if (args->verity)
+            request.required_format = SignatureFormat::Verity;
         request.selector = args->select.selector();
         request.jobs = args->jobs;
         const VerifyReport r = verify_commit(request);

@@ -14,7 +14,9 @@ std::string serialize_digest_manifest(const DigestManifest &manifest)
 {
     nlohmann::ordered_json j;
     j["format"] = kDigestManifestFormat;
-    j["version"] = kDigestManifestVersion;
+    j["version"] = manifest.selection.format == SignatureFormat::Verity
+                       ? kDigestManifestVerityVersion
+                       : kDigestManifestVersion;
     j["commit"] = manifest.commit;
     j["hash"] = manifest.algo->name;
     j["selection"] = selection_to_json(manifest.selection);
@@ -54,11 +56,13 @@ DigestManifest parse_manifest_json(std::string_view text)
 {
     const nlohmann::json doc = parse_json_document(text, kMaxDocumentBytes, kMaxDocumentDepth);
     JsonObjectReader r(doc, "");
-    read_format_header(r, kDigestManifestFormat, kDigestManifestVersion);
+    const std::uint64_t version = read_format_header(
+        r, kDigestManifestFormat, kDigestManifestVersion, kDigestManifestVerityVersion);
     DigestManifest m;
     m.commit = read_commit_checksum(r, "commit");
     m.algo = &read_hash_algo(r, "hash");
-    m.selection = selection_from_json(r.object("selection"), "selection");
+    m.selection = selection_from_json(r.object("selection"), "selection",
+                                      version == kDigestManifestVerityVersion);
     const nlohmann::json &digests = r.array("digests", kMaxDigests);
     r.finish();
 

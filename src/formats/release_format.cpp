@@ -17,10 +17,14 @@ nlohmann::ordered_json selection_to_json(const DigestSelection &selection)
                              ? nlohmann::ordered_json(key_id_hex(*selection.signer_key_id))
                              : nlohmann::ordered_json(nullptr);
     j["reuse"] = selection.reuse;
+    // Only in version 4: v2 selections keep version 3's bytes.
+    if (selection.format == SignatureFormat::Verity)
+        j["signature_format"] = signature_format_name(selection.format);
     return j;
 }
 
-DigestSelection selection_from_json(const nlohmann::json &value, const std::string &where)
+DigestSelection selection_from_json(const nlohmann::json &value, const std::string &where,
+                                    bool verity_version)
 {
     JsonObjectReader r(value, where);
     auto globs = [&](const char *name) {
@@ -51,6 +55,13 @@ DigestSelection selection_from_json(const nlohmann::json &value, const std::stri
     if (!selection.reuse.empty() && !selection.signer_key_id)
         throw JsonFormatError(r.where("reuse") + " needs signer_key_id: signatures are reused "
                                                  "only when the signing key is known");
+    if (verity_version) {
+        const std::string format = r.string("signature_format", 16);
+        if (format != "verity")
+            throw JsonFormatError(r.where("signature_format") + " " + quoted_input(format) +
+                                  " is not 'verity'");
+        selection.format = SignatureFormat::Verity;
+    }
     r.finish();
     try {
         selection.selector = PathSelector(include, exclude, executables_only);
@@ -70,17 +81,20 @@ KeyId read_key_id(const std::string &hex, const std::string &where)
     return id;
 }
 
-void read_format_header(JsonObjectReader &reader, std::string_view format, std::uint64_t version)
+std::uint64_t read_format_header(JsonObjectReader &reader, std::string_view format,
+                                 std::uint64_t oldest, std::uint64_t newest)
 {
     const std::string found = reader.string("format", 64);
     if (found != format)
         throw JsonFormatError("its format is " + quoted_input(found) + ", not '" +
                               std::string(format) + "'");
     const std::uint64_t found_version = reader.unsigned_integer("version");
-    if (found_version != version)
+    if (found_version < oldest || found_version > newest)
         throw JsonFormatError("it is version " + std::to_string(found_version) +
-                              ", this ostree-ima reads version " + std::to_string(version) +
+                              ", this ostree-ima reads versions " + std::to_string(oldest) +
+                              " to " + std::to_string(newest) +
                               " (use the ostree-ima that wrote it)");
+    return found_version;
 }
 
 std::string read_commit_checksum(JsonObjectReader &reader, const char *name)

@@ -13,7 +13,10 @@ namespace ostree_ima {
 
 nlohmann::ordered_json selection_to_json(const DigestSelection &selection);
 // Throws JsonFormatError (strict_json.hpp) locating the problem.
-DigestSelection selection_from_json(const nlohmann::json &value, const std::string &where);
+// `verity_version`: the file's version is the one of fs-verity signatures
+// (4), whose selection must say signature_format "verity"; older ones must not.
+DigestSelection selection_from_json(const nlohmann::json &value, const std::string &where,
+                                    bool verity_version);
 
 // Limits shared by both formats.
 inline constexpr std::size_t kMaxDocumentBytes = kMaxSigningFileBytes;
@@ -24,7 +27,9 @@ inline constexpr std::size_t kMaxGlobs = 1000;
 
 // Reads "format" and "version" first, so that another kind of file or a
 // newer version is named as such rather than as a list of odd fields.
-void read_format_header(JsonObjectReader &reader, std::string_view format, std::uint64_t version);
+// Accepts versions `oldest` to `newest`; returns the one found.
+std::uint64_t read_format_header(JsonObjectReader &reader, std::string_view format,
+                                 std::uint64_t oldest, std::uint64_t newest);
 
 // An IMA key id: 8 lowercase hex digits (`where` names the field).
 KeyId read_key_id(const std::string &hex, const std::string &where);

@@ -27,7 +27,7 @@ std::vector<std::uint8_t> read_base64(const nlohmann::json &value, const std::st
     return *bytes;
 }
 
-ManifestIdentity read_identity(const nlohmann::json &value)
+ManifestIdentity read_identity(const nlohmann::json &value, bool verity_version)
 {
     JsonObjectReader r(value, "manifest");
     ManifestIdentity id;
@@ -36,7 +36,7 @@ ManifestIdentity read_identity(const nlohmann::json &value)
     id.manifest_sha256 = r.string("sha256", 64);
     if (id.manifest_sha256.size() != 64 || !from_hex(id.manifest_sha256))
         throw JsonFormatError("manifest.sha256 is not a SHA-256 (64 lowercase hex digits)");
-    id.selection = selection_from_json(r.object("selection"), "manifest.selection");
+    id.selection = selection_from_json(r.object("selection"), "manifest.selection", verity_version);
     r.finish();
     return id;
 }
@@ -45,9 +45,10 @@ SignatureFile parse_json(std::string_view text)
 {
     const nlohmann::json doc = parse_json_document(text, kMaxDocumentBytes, kMaxDocumentDepth);
     JsonObjectReader r(doc, "");
-    read_format_header(r, kSignatureFileFormat, kSignatureFileVersion);
+    const std::uint64_t version = read_format_header(r, kSignatureFileFormat, kSignatureFileVersion,
+                                                     kSignatureFileVerityVersion);
     SignatureFile f;
-    f.manifest = read_identity(r.object("manifest"));
+    f.manifest = read_identity(r.object("manifest"), version == kSignatureFileVerityVersion);
     f.key_id = read_key_id(r.string("key_id", 8), "key_id");
     if (!r.field("certificate").is_null()) {
         f.certificate_der =
@@ -81,7 +82,9 @@ std::string serialize_signature_file(const SignatureFile &file)
 {
     nlohmann::ordered_json j;
     j["format"] = kSignatureFileFormat;
-    j["version"] = kSignatureFileVersion;
+    j["version"] = file.manifest.selection.format == SignatureFormat::Verity
+                       ? kSignatureFileVerityVersion
+                       : kSignatureFileVersion;
     nlohmann::ordered_json id;
     id["commit"] = file.manifest.commit;
     id["hash"] = file.manifest.algo->name;

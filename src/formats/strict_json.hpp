@@ -39,6 +39,8 @@ class JsonObjectReader {
     [[nodiscard]] const nlohmann::json &object(const char *name);
     // Any type: the caller checks it.
     [[nodiscard]] const nlohmann::json &field(const char *name);
+    // Whether an optional field is there (then read it with the calls above).
+    [[nodiscard]] bool has(const char *name) const { return value_.contains(name); }
 
     // Throws when the object has a field that no call above asked for.
     void finish() const;

@@ -3,12 +3,12 @@
 namespace ostree_ima {
 
 ExistingSignature classify_existing_signature(const std::optional<std::vector<std::uint8_t>> &xattr,
-                                              const KeyId &signing_key_id)
+                                              const KeyId &signing_key_id, SignatureFormat format)
 {
     ExistingSignature existing;
     if (!xattr)
         return existing;
-    ImaDecodeResult decoded = decode_ima_signature(*xattr);
+    ImaDecodeResult decoded = decode_signature(format, *xattr);
     if (!decoded.ok) {
         existing.kind = ExistingSignature::Kind::Malformed;
         existing.problem = std::move(decoded.problem);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "ostree-ima/ima_xattr.hpp"
+#include "ostree-ima/signature_format.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -33,8 +34,11 @@ struct ExistingSignature {
     ImaSignatureV2 value; // when OtherKey or OwnKey
 };
 
+// Well-formed means of `format`: a signature of the other format is
+// replaced (one security.ima holds one format).
 ExistingSignature classify_existing_signature(const std::optional<std::vector<std::uint8_t>> &xattr,
-                                              const KeyId &signing_key_id);
+                                              const KeyId &signing_key_id,
+                                              SignatureFormat format = SignatureFormat::Digest);
 
 // Why an existing security.ima was replaced, for reports.
 enum class ReplacedBecause { Malformed, NotVerifying, Overwrite };

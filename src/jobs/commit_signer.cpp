@@ -1,5 +1,6 @@
 #include "ostree-ima/commit_signer.hpp"
 
+#include "ima/signed_digest.hpp"
 #include "jobs/commit_rewrite.hpp"
 #include "jobs/content_signer.hpp"
 #include "jobs/jobs_in_repo.hpp"
@@ -15,8 +16,9 @@ namespace {
 // The transform "add a signature" of the rewrite pipeline.
 class SignRewrite final : public ObjectRewrite {
   public:
-    SignRewrite(const HashAlgo &algo, const KeyId &key_id, ReusingSigner &key, bool overwrite)
-        : signer_(algo, key_id, key, overwrite), key_(key)
+    SignRewrite(const HashAlgo &algo, const KeyId &key_id, ReusingSigner &key, bool overwrite,
+                SignatureFormat format)
+        : signer_(algo, key_id, key, overwrite, format), key_(key)
     {
     }
     [[nodiscard]] SignatureProgress signatures() const override
@@ -70,6 +72,7 @@ void count_outcome(const ObjectOutcome &outcome, std::uint64_t paths, SignReport
 
 SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend &key)
 {
+    (void)SignedDigest(request.format, *request.algo); // a usage error before any work
     const StopScope interruptible; // reading the commits to reuse takes a while too
     KnownSignatures known;
     for (const std::string &rev : request.reuse) {
@@ -92,7 +95,7 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     rewrite.waiters = key.max_parallel() > request.jobs ? key.max_parallel() - request.jobs : 0;
     rewrite.progress = request.progress;
     rewrite.needs_xattrs = true;
-    SignRewrite sign(*request.algo, request.key_id, signer, request.overwrite);
+    SignRewrite sign(*request.algo, request.key_id, signer, request.overwrite, request.format);
     const RewriteResult result = rewrite_commit(repo, rewrite, sign);
 
     SignReport report;

@@ -1,11 +1,12 @@
 #include "ostree-ima/commit_verifier.hpp"
 
 #include "certs/keyring.hpp"
-#include "ima/file_digest.hpp"
 #include "ima/signature_check.hpp"
+#include "ima/signed_digest.hpp"
 #include "objects/stored_object.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/cancellation.hpp"
+#include "ostree-ima/ima_verity_xattr.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "repo/commit_plan.hpp"
 #include "repo/repo.hpp"
@@ -46,8 +47,9 @@ struct ObjectVerdict {
 
 class ObjectVerifier {
   public:
-    ObjectVerifier(const ObjectStore &store, const Keyring &keyring, const HashAlgo *required)
-        : store_(store), keyring_(keyring), required_(required)
+    ObjectVerifier(const ObjectStore &store, const Keyring &keyring, const HashAlgo *required,
+                   std::optional<SignatureFormat> required_format)
+        : store_(store), keyring_(keyring), required_(required), required_format_(required_format)
     {
     }
 
@@ -77,7 +79,15 @@ class ObjectVerifier {
         const auto xattr = xattr_get(object.xattrs(), kImaXattrName);
         if (!xattr)
             return problem(v, FileProblem::Unsigned, "no security.ima");
-        const ImaDecodeResult decoded = decode_ima_signature(*xattr);
+        const SignatureFormat format =
+            is_ima_verity_xattr(*xattr) ? SignatureFormat::Verity : SignatureFormat::Digest;
+        if (required_format_ && format != *required_format_)
+            return problem(v, FileProblem::Malformed,
+                           "security.ima holds a " + std::string(signature_format_name(format)) +
+                               " signature, not the " +
+                               std::string(signature_format_name(*required_format_)) +
+                               " one required");
+        const ImaDecodeResult decoded = decode_signature(format, *xattr);
         if (!decoded.ok)
             return problem(v, FileProblem::Malformed, "security.ima: " + decoded.problem);
         const ImaSignatureV2 &sig = decoded.value;
@@ -92,14 +102,19 @@ class ObjectVerifier {
         if (!sig.algo->available())
             return problem(v, FileProblem::UnsupportedHash,
                            std::string(sig.algo->name) + " is not available in this OpenSSL");
-        FileDigest hasher(*sig.algo);
+        if (format == SignatureFormat::Verity && sig.algo != &verity_hash_algo())
+            return problem(v, FileProblem::UnsupportedHash,
+                           "fs-verity signature with " + std::string(sig.algo->name) +
+                               ": only sha256 fs-verity digests are computed");
+        SignedDigest hasher(format, *sig.algo);
         object.read([&](std::span<const std::uint8_t> chunk) { hasher.update(chunk); }, false);
         const std::vector<std::uint8_t> digest = hasher.finish();
         for (const Certificate *cert : certs)
             if (verify_digest_signature(cert->public_key(), *sig.algo, digest, sig.signature))
                 return v;
         return problem(v, FileProblem::BadSignature,
-                       "signature (key id " + key_id + ", " + std::string(sig.algo->name) +
+                       std::string(format == SignatureFormat::Verity ? "fs-verity " : "") +
+                           "signature (key id " + key_id + ", " + std::string(sig.algo->name) +
                            ") does not match the content");
     }
 
@@ -112,6 +127,7 @@ class ObjectVerifier {
     const ObjectStore &store_;
     const Keyring &keyring_;
     const HashAlgo *required_;
+    std::optional<SignatureFormat> required_format_;
 };
 } // namespace
 
@@ -130,7 +146,7 @@ VerifyReport verify_commit(const VerifyRequest &request)
 
     // Each unique object is verified once; the verdict holds at all its paths.
     const ObjectStore store(repo.get(), request.jobs);
-    const ObjectVerifier verifier(store, keyring, request.required_algo);
+    const ObjectVerifier verifier(store, keyring, request.required_algo, request.required_format);
     std::vector<ObjectVerdict> verdicts(plan.objects.size());
     parallel_for(
         plan.objects.size(), request.jobs,

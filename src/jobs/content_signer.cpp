@@ -2,6 +2,7 @@
 
 #include "jobs/signing_decision.hpp"
 #include "objects/xattr_list.hpp"
+#include "ostree-ima/ima_verity_xattr.hpp"
 
 namespace ostree_ima {
 
@@ -23,8 +24,8 @@ bool keeps_existing(SigningDecision &plan, const KeyBackend &key, ObjectOutcome 
 } // namespace
 
 ContentSigner::ContentSigner(const HashAlgo &algo, const KeyId &key_id, KeyBackend &key,
-                             bool overwrite)
-    : algo_(algo), key_id_(key_id), key_(key), overwrite_(overwrite)
+                             bool overwrite, SignatureFormat format)
+    : algo_(algo), key_id_(key_id), key_(key), overwrite_(overwrite), format_(format)
 {
 }
 
@@ -32,7 +33,9 @@ std::vector<std::uint8_t> ContentSigner::signature_xattr(std::span<const std::ui
                                                          CpuSlots::Held &cpu)
 {
     const std::vector<std::uint8_t> signature = cpu.away([&] { return key_.sign(algo_, digest); });
-    return encode_ima_signature(algo_, key_id_, signature);
+    return format_ == SignatureFormat::Verity
+               ? encode_ima_verity_signature(algo_, key_id_, signature)
+               : encode_ima_signature(algo_, key_id_, signature);
 }
 
 // One read for the digest and the object's checksum; the content is kept
@@ -47,7 +50,7 @@ ObjectOutcome ContentSigner::process(const ObjectStore &store, const std::string
     const std::unique_ptr<StoredObject> object = store.open(checksum);
     if (!object->is_regular())
         return out;
-    SigningDecision decision(object->xattrs(), algo_, key_id_, overwrite_);
+    SigningDecision decision(object->xattrs(), algo_, key_id_, overwrite_, format_);
     object->read(
         [&](std::span<const std::uint8_t> chunk) {
             decision.update(chunk);

@@ -6,6 +6,7 @@
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/key_backend.hpp"
+#include "ostree-ima/signature_format.hpp"
 #include "util/cpu_slots.hpp"
 
 #include <cstdint>
@@ -33,7 +34,8 @@ struct ObjectOutcome {
 
 class ContentSigner {
   public:
-    ContentSigner(const HashAlgo &algo, const KeyId &key_id, KeyBackend &key, bool overwrite);
+    ContentSigner(const HashAlgo &algo, const KeyId &key_id, KeyBackend &key, bool overwrite,
+                  SignatureFormat format = SignatureFormat::Digest);
 
     // Thread-safe: workers call it for distinct objects. Must run inside a
     // transaction. Every regular object is read whole, so its content is
@@ -50,6 +52,7 @@ class ContentSigner {
     KeyId key_id_;
     KeyBackend &key_;
     bool overwrite_;
+    SignatureFormat format_;
 };
 
 } // namespace ostree_ima

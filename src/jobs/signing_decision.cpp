@@ -6,24 +6,25 @@
 namespace ostree_ima {
 
 SigningDecision::SigningDecision(GVariant *xattrs, const HashAlgo &algo, const KeyId &key_id,
-                                 bool overwrite)
+                                 bool overwrite, SignatureFormat format)
     : algo_(algo)
 {
     const auto value = xattr_get(xattrs, kImaXattrName);
     if (value && overwrite) {
         replaced_ = ReplacedBecause::Overwrite;
     } else if (value) {
-        existing_ = classify_existing_signature(value, key_id);
+        existing_ = classify_existing_signature(value, key_id, format);
         if (existing_.kind == ExistingSignature::Kind::Malformed)
             replaced_ = ReplacedBecause::Malformed;
     }
     if (keeps_other_key())
         return;
-    sign_digest_.emplace(algo);
+    sign_digest_.emplace(format, algo);
     // The signing key's own signature is checked with its own algorithm.
     const HashAlgo *own = existing_.value.algo;
-    if (checks_own_key() && own != &algo && own->available())
-        check_digest_.emplace(*own);
+    // A verity signature of another algorithm cannot be checked: replaced.
+    if (checks_own_key() && own != &algo && own->available() && format == SignatureFormat::Digest)
+        check_digest_.emplace(format, *own);
 }
 
 void SigningDecision::update(std::span<const std::uint8_t> chunk)

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "ima/existing_signature.hpp"
-#include "ima/file_digest.hpp"
+#include "ima/signed_digest.hpp"
 #include "ostree-ima/hash_algo.hpp"
 
 #include <glib.h>
@@ -20,8 +20,9 @@ namespace ostree_ima {
 class SigningDecision {
   public:
     // `xattrs`: the object's (may be null). With `overwrite` every existing
-    // security.ima is replaced.
-    SigningDecision(GVariant *xattrs, const HashAlgo &algo, const KeyId &key_id, bool overwrite);
+    // security.ima is replaced; so is one of another format than `format`.
+    SigningDecision(GVariant *xattrs, const HashAlgo &algo, const KeyId &key_id, bool overwrite,
+                    SignatureFormat format = SignatureFormat::Digest);
 
     // A well-formed signature by another key is kept; its content is still
     // read by sign, so the object is checked against its name.
@@ -53,8 +54,8 @@ class SigningDecision {
     const HashAlgo &algo_;
     ExistingSignature existing_;
     std::optional<ReplacedBecause> replaced_;
-    std::optional<FileDigest> sign_digest_;
-    std::optional<FileDigest> check_digest_;
+    std::optional<SignedDigest> sign_digest_;
+    std::optional<SignedDigest> check_digest_;
     std::optional<std::vector<std::uint8_t>> digest_;
 };
 

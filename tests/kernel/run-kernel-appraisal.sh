@@ -19,6 +19,16 @@
 # Controls, independent of ostree-ima, which a broken harness fails:
 #   control/good.sh  signed by evmctl with a throw-away key that is loaded
 #   control/bad.sh   unsigned
+# fs-verity signatures (sigv3), on a second image (ext4 with the verity
+# feature, writable: the guest enables fs-verity on every file before the
+# policy `digest_type=verity appraise_type=sigv3` for its fsuuid is loaded):
+#   verity/verity-<key>/          signed by `sign --verity`: readable, executable
+#     <key>: file-rsa2048 file-ec-p256 hsm-ec-p256
+#   verity/denied/changed-<t>.sh  signed, content changed after (verity
+#                                 enabled on the new content): denied
+#   verity/denied/unsigned.sh, verity/denied/v2.sh (a v2 signature): denied
+#   verity/control/good.sh        sigv3 made here with openssl and fsverity
+#                                 (independent of ostree-ima): readable
 #
 # Needs root (checkouts that keep security.ima), qemu-system-x86_64, the
 # kernel of scripts/fetch-test-kernel.sh (OSTREE_IMA_KERNEL_DIR, default
@@ -28,7 +38,7 @@
 # OSTREE_IMA_KEEP_TEST_DIRS=1 keeps the work directory (under $TMPDIR or
 # /var/tmp). OSTREE_IMA_KERNEL_MUTATE breaks one thing on purpose, to show
 # the suite then fails: signature-byte, key-id (the data.txt of every signed
-# tree), policy-uuid, no-policy, no-keys.
+# tree, fs-verity ones included), policy-uuid, no-policy, no-keys.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,6 +49,7 @@ kernel_dir=${OSTREE_IMA_KERNEL_DIR:-/var/cache/ostree-ima-kernel}
 mutate=${OSTREE_IMA_KERNEL_MUTATE:-}
 boot_timeout=${OSTREE_IMA_KERNEL_TIMEOUT:-300}
 uuid=5f1d1b0e-8c1a-4d6e-9b3a-1ae5e5ed0013
+verity_uuid=5f1d1b0e-8c1a-4d6e-9b3a-1ae5e5ed0014
 keys=(rsa2048 rsa4096 ec-p256 ec-p384)
 hashes=(sha256 sha512)
 
@@ -49,7 +60,7 @@ fail() { echo "kernel-appraisal: FAILED: $*" >&2; exit 1; }
 missing=()
 [ "$(id -u)" -eq 0 ] || missing+=("root (security.ima on checkouts)")
 for tool in qemu-system-x86_64 keyctl mkfs.ext4 debugfs getfattr setfattr ostree openssl \
-  evmctl pkcs11-tool p11tool timeout; do
+  evmctl pkcs11-tool p11tool timeout fsverity gcc xxd; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 for f in vmlinuz busybox modules/order VERSION; do
@@ -165,7 +176,16 @@ done
 for ref in main foreign-rsa2048 foreign-ec-p256; do
   run ostree checkout --repo="$repo" "$ref" "other/$ref"
 done
-log "${#trees[@]} commits signed and checked out ($((SECONDS - start)) s)"
+vtrees=(verity-file-rsa2048 verity-file-ec-p256 verity-hsm-ec-p256)
+sign verity-file-rsa2048 --verity --key=keys/file-rsa2048.key.pem --cert=keys/file-rsa2048.cert.der
+sign verity-file-ec-p256 --verity --key=keys/file-ec-p256.key.pem --cert=keys/file-ec-p256.cert.der
+sign verity-hsm-ec-p256 --verity --pin-file="$work/hsm/pin" \
+  --key="pkcs11:token=ostree-ima-test;object=ec-p256;type=private?module-path=/usr/lib/softhsm/libsofthsm2.so"
+mkdir vimage
+for t in "${vtrees[@]}"; do
+  run ostree checkout --repo="$repo" "$t" "vimage/$t"
+done
+log "${#trees[@]} + ${#vtrees[@]} (fs-verity) commits signed and checked out ($((SECONDS - start)) s)"
 
 mkdir image/denied image/control
 for t in "${trees[@]}"; do
@@ -181,6 +201,27 @@ printf '#!/bin/sh\necho ran-ok\n# control: bad\n' >image/control/bad.sh
 chmod 0755 image/control/good.sh image/control/bad.sh
 run evmctl ima_sign --key keys/control.key.pem -a sha256 image/control/good.sh
 
+mkdir vimage/denied vimage/control
+for t in "${vtrees[@]}"; do
+  cp --preserve=mode,xattr "vimage/$t/script.sh" "vimage/denied/changed-$t.sh"
+  printf 'echo changed\n' >>"vimage/denied/changed-$t.sh"
+done
+cp --preserve=mode,xattr other/main/script.sh vimage/denied/unsigned.sh
+cp --preserve=mode,xattr image/file-rsa2048-sha256/script.sh vimage/denied/v2.sh
+# The sigv3 control, made without ostree-ima: sha256 over the file id
+# {0x06, 0x04 (sha256), fs-verity digest}, signed by openssl, behind a
+# header 06 03 04, the key id (the last 4 bytes of the SKID), the size.
+printf '#!/bin/sh\necho ran-ok\n# control: good verity\n' >vimage/control/good.sh
+chmod 0755 vimage/control/good.sh
+digest=$(fsverity digest vimage/control/good.sh | sed -n 's/^sha256:\([0-9a-f]*\) .*/\1/p')
+[ ${#digest} -eq 64 ] || fail "fsverity digest printed no sha256 digest"
+printf '0604%s' "$digest" | xxd -r -p >control-file-id
+run openssl dgst -sha256 -sign keys/control.key.pem -out control-verity.sig control-file-id
+skid=$(openssl x509 -in keys/control.cert.pem -noout -ext subjectKeyIdentifier | tail -n1 | tr -d ' :\n')
+sig_hex=$(xxd -p control-verity.sig | tr -d '\n')
+setfattr -n security.ima -v "0x060304${skid: -8}$(printf '%04x' $(( ${#sig_hex} / 2 )))$sig_hex" \
+  vimage/control/good.sh
+
 ima_hex() { # FILE -> security.ima in hex, or nothing
   { getfattr --absolute-names -e hex -n security.ima "$1" 2>/dev/null || true; } |
     sed -n 's/^security.ima=0x//p'
@@ -189,8 +230,10 @@ set_ima_hex() { setfattr -n security.ima -v "0x$2" "$1"; }
 case $mutate in
   '' | policy-uuid | no-policy | no-keys) ;;
   signature-byte | key-id)
-    for t in "${trees[@]}"; do
-      x=$(ima_hex "image/$t/data.txt")
+    for t in "${trees[@]}" "${vtrees[@]}"; do
+      f=image/$t/data.txt
+      [ -e "$f" ] || f=vimage/$t/data.txt
+      x=$(ima_hex "$f")
       if [ "$mutate" = signature-byte ]; then
         # The last byte of the signature, flipped.
         last=$(( 0x${x: -2} ^ 0xff ))
@@ -199,7 +242,7 @@ case $mutate in
         # Header: type, version, hash algorithm, then the 4-byte key id.
         x=${x:0:6}$(printf '%08x' $(( 0x${x:6:8} ^ 0x01 )))${x:14}
       fi
-      set_ima_hex "image/$t/data.txt" "$x"
+      set_ima_hex "$f" "$x"
     done
     ;;
   *) fail "unknown OSTREE_IMA_KERNEL_MUTATE=$mutate" ;;
@@ -211,14 +254,22 @@ esac
 hash_id() { case $1 in sha256) echo 04 ;; sha512) echo 06 ;; esac; }
 : >expect
 while read -r f; do
-  p=${f#image/}
+  case $f in
+    vimage/*) p=verity/${f#vimage/} ;;
+    *) p=${f#image/} ;;
+  esac
   top=${p%%/*}
   x=$(ima_hex "$f")
   case $p in
-    denied/* | control/bad.sh) want=EACCES ;;
+    denied/* | control/bad.sh | verity/denied/*) want=EACCES ;;
     *) want=OK ;;
   esac
   case $p in
+    verity/verity-* | verity/denied/changed-* | verity/control/good.sh)
+      [ "${x:0:6}" = 060304 ] || fail "$p: security.ima is not a sha256 sigv3 (0x${x:0:8}...)"
+      ;;
+    verity/denied/v2.sh) [ "${x:0:4}" = 0302 ] || fail "$p: no v2 signature" ;;
+    verity/denied/unsigned.sh) [ -z "$x" ] || fail "$p should be unsigned" ;;
     file-* | hsm-* | denied/tampered-* | denied/foreign-* | control/good.sh)
       [ -n "$x" ] || fail "$p has no security.ima after checkout"
       [ "${x:0:4}" = 0302 ] || fail "$p: security.ima is not a v2 signature (0x${x:0:8}...)"
@@ -232,7 +283,7 @@ while read -r f; do
   esac
   if [ -x "$f" ]; then ex=$want; else ex=-; fi
   echo "$p $want $ex" >>expect
-done < <(find image -type f | sort)
+done < <(find image vimage -type f | sort)
 log "$(wc -l <expect) files expected, signatures checked on the checkouts"
 
 # --- the image --------------------------------------------------------------
@@ -254,6 +305,11 @@ while read -r p _ _; do
   [ -z "$x" ] || copied=$((copied + 1))
 done <expect
 log "image made: $((size_kib / 1024)) MiB, $copied signatures copied (debugfs) ($((SECONDS - start)) s)"
+# The fs-verity image: 4096-byte blocks (fs-verity's Merkle tree blocks).
+vsize_kib=$(( $(du -sk vimage | cut -f1) * 2 + 16384 ))
+run mkfs.ext4 -q -F -t ext4 -b 4096 -I 512 -O verity,^has_journal -U "$verity_uuid" \
+  -L ima-verity-test -d vimage verity.ext4 "${vsize_kib}k"
+verity_files=$(find vimage -type f | wc -l)
 
 # --- the initramfs -----------------------------------------------------------
 ird=$work/initramfs
@@ -261,6 +317,7 @@ mkdir -p "$ird/bin" "$ird/certs" "$ird/modules" "$ird/dev"
 # The console init's output goes to before devtmpfs is mounted.
 mknod "$ird/dev/console" c 5 1
 cp "$kernel_dir/busybox" "$ird/bin/busybox"
+run gcc -static -O2 -o "$ird/bin/enable-verity" "$here/enable-verity.c"
 install -m 0755 "$here/init" "$ird/init"
 cp "$kernel_dir"/modules/*.ko "$kernel_dir/modules/order" "$ird/modules/"
 # keyctl and the libraries it links, at the paths it was linked with.
@@ -282,6 +339,11 @@ case $mutate in
   policy-uuid) echo "appraise fsuuid=${uuid%-*}-000000000000 appraise_type=imasig" >"$ird/policy" ;;
   *) echo "appraise fsuuid=$uuid appraise_type=imasig" >"$ird/policy" ;;
 esac
+if [ "$mutate" != no-policy ]; then
+  for func in FILE_CHECK BPRM_CHECK; do
+    echo "appraise func=$func fsuuid=$verity_uuid digest_type=verity appraise_type=sigv3"
+  done >>"$ird/policy"
+fi
 (cd "$ird" && find . | sort | "$kernel_dir/busybox" cpio -o -H newc 2>/dev/null) >initramfs.cpio
 [ -s initramfs.cpio ] || fail "cpio made no initramfs"
 
@@ -294,6 +356,7 @@ timeout --kill-after=10 "$boot_timeout" qemu-system-x86_64 -accel tcg -smp 1 -m 
   -kernel "$kernel_dir/vmlinuz" -initrd initramfs.cpio \
   -append "console=ttyS0 quiet ima_appraise=enforce rdinit=/init panic=-1" \
   -drive "file=image.ext4,format=raw,if=virtio,readonly=on" \
+  -drive "file=verity.ext4,format=raw,if=virtio" \
   -serial file:console.log -serial file:report.txt &
 qemu_pid=$!
 status=0
@@ -320,11 +383,17 @@ want_keys=$((2 * ${#keys[@]} + 1))
 [ "$loaded" -eq "$want_keys" ] || problems+=("$loaded certificates loaded into _ima, not $want_keys")
 grep -q '^POLICY OK$' report || problems+=("the policy was not loaded ($(grep '^POLICY' report || echo no report))")
 grep -q '^MOUNT OK$' report || problems+=("the image was not mounted")
+grep -q '^VMOUNT OK$' report || problems+=("the fs-verity image was not mounted")
+enabled=$(grep -c '^VERITY .* OK$' report || true)
+[ "$enabled" -eq "$verity_files" ] ||
+  problems+=("fs-verity enabled on $enabled files of $verity_files ($(grep -m1 '^VERITY .*FAILED' report || true))")
 grep '^[A-Z]* .*FAILED' report | sed 's/^/guest: /' || true
 
 # The cause of each denial, from the kernel's audit line.
 cause_of() {
-  sed -n "s|^AUDIT .*cause=\\([^ ]*\\) .*name=\"/mnt/$1\".*|\\1|p" report | sort -u | paste -sd, -
+  local name=/mnt/$1
+  case $1 in verity/*) name=/vmnt/${1#verity/} ;; esac
+  sed -n "s|^AUDIT .*cause=\\([^ ]*\\) .*name=\"$name\".*|\\1|p" report | sort -u | paste -sd, -
 }
 declare -A got_read=() got_exec=()
 while read -r _ p r e; do
@@ -372,7 +441,7 @@ done
 echo
 
 # Controls first: if they fail, the harness is broken, whatever else says.
-for c in control/good.sh control/bad.sh; do
+for c in control/good.sh control/bad.sh verity/control/good.sh; do
   w=$(awk -v p="$c" '$1 == p { print $2 }' expect)
   [ "${got_read[$c]:-MISSING}" = "$w" ] && [ "${got_exec[$c]:-MISSING}" = "$w" ] ||
     problems+=("control $c: read=${got_read[$c]:-MISSING} exec=${got_exec[$c]:-MISSING}, must be $w: the harness is broken")

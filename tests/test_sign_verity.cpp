@@ -1,0 +1,252 @@
+// `sign --verity`, `verify` and `strip` with fs-verity signatures (sigv3) on
+// real repositories, for a key file and a SoftHSM2 key. Each signature is
+// checked independently: the fsverity CLI's digest of the source file, the
+// file id built here, and `openssl dgst -verify` (evmctl 1.4 has no sigv3).
+#define BOOST_TEST_MODULE sign_verity
+#include <boost/test/unit_test.hpp>
+
+#include "fixtures.hpp"
+#include "prerequisites.hpp"
+#include "tokens.hpp"
+
+#include <fstream>
+
+using namespace test_support;
+using Bytes = std::vector<std::uint8_t>;
+
+OSTREE_IMA_SUITE_NEEDS(test_support::softhsm_needs());
+
+namespace {
+
+struct World {
+    TempDir dir;
+    SoftHsmToken token;
+    std::map<std::string, KeyPair> keys;
+    std::string tree, repo, before;
+    World()
+    {
+        keys["rsa2048"] = make_key(dir.path(), "rsa2048", "rsa:2048");
+        keys["ec-p256"] = make_key(dir.path(), "ec-p256", "ec:P-256");
+        keys["other"] = make_key(dir.path(), "other", "rsa:2048");
+        tree = dir / "tree";
+        make_source_tree(tree, keys["other"]);
+        repo = make_repo(dir.path(), "archive", tree);
+        before = rev_parse(repo, "main");
+    }
+};
+
+World &world()
+{
+    static World w;
+    return w;
+}
+
+Result ostree_ima(std::vector<std::string> argv, const std::map<std::string, std::string> &env = {})
+{
+    argv.insert(argv.begin(), {binary()});
+    argv.insert(argv.begin() + 2, "--repo=" + world().repo);
+    return run(argv, env);
+}
+
+void write_bytes(const std::string &file, const Bytes &bytes)
+{
+    std::ofstream out(file, std::ios::binary);
+    out.write(reinterpret_cast<const char *>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+}
+
+Bytes hex_bytes(const std::string &hex)
+{
+    Bytes out;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        out.push_back(static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
+    return out;
+}
+
+// Every regular file of `rev` carries a type 6, version 3, sha256 header and
+// a signature `cert` accepts over {0x06, 0x04, fs-verity digest of the source}.
+void check_verity_signatures(const std::string &rev, const std::string &cert)
+{
+    World &w = world();
+    TempDir scratch;
+    sh_ok("openssl x509 -inform DER -in " + quote(cert) + " -pubkey -noout > " +
+          quote(scratch / "pub.pem"));
+    std::size_t regular = 0;
+    for (const auto &[path, facts] : read_commit_files(w.repo, rev)) {
+        if (!facts.regular)
+            continue;
+        ++regular;
+        BOOST_TEST_CONTEXT("path " << path)
+        {
+            BOOST_REQUIRE(facts.ima.has_value());
+            const Bytes &x = *facts.ima;
+            BOOST_REQUIRE(x.size() > 9);
+            BOOST_TEST(x[0] == 0x06);
+            BOOST_TEST(x[1] == 0x03);
+            BOOST_TEST(x[2] == 0x04);
+            BOOST_TEST(((std::size_t{x[7]} << 8) | x[8]) == x.size() - 9);
+            const std::string out = sh_ok("fsverity digest " + quote(w.tree + path));
+            BOOST_REQUIRE(out.rfind("sha256:", 0) == 0);
+            Bytes file_id = hex_bytes(out.substr(7, 64));
+            file_id.insert(file_id.begin(), {0x06, 0x04});
+            write_bytes(scratch / "file_id", file_id);
+            write_bytes(scratch / "sig", Bytes(x.begin() + 9, x.end()));
+            const Result r =
+                sh("openssl dgst -sha256 -verify " + quote(scratch / "pub.pem") + " -signature " +
+                   quote(scratch / "sig") + " " + quote(scratch / "file_id"));
+            BOOST_TEST(r.exit_code == 0, r.out << r.err);
+        }
+    }
+    BOOST_TEST(regular > 3U);
+}
+
+Result verify(const std::string &rev, const std::string &cert, std::vector<std::string> extra = {})
+{
+    std::vector<std::string> argv{"verify", "--cert=" + cert};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back(rev);
+    return ostree_ima(argv);
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(key_files_sign_verity_and_verify_checks_it)
+{
+    World &w = world();
+    for (const std::string name : {"rsa2048", "ec-p256"}) {
+        BOOST_TEST_CONTEXT(name)
+        {
+            const KeyPair &k = w.keys[name];
+            const std::string ref = "verity-" + name;
+            const Result r = ostree_ima(
+                {"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "--verity", "main", ref});
+            BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+            // The pre-signed file's v2 signature is replaced: one format per file.
+            check_verity_signatures(ref, k.cert_der);
+            const Result v = verify(ref, k.cert_der, {"--require-all"});
+            BOOST_TEST(v.exit_code == 0, v.out << v.err);
+            const Result vv = verify(ref, k.cert_der, {"--require-all", "--verity"});
+            BOOST_TEST(vv.exit_code == 0, vv.out << vv.err);
+            // Another key's certificate does not verify them.
+            BOOST_TEST(verify(ref, w.keys["other"].cert_der).exit_code == 1);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(verify_checks_the_verity_digest_not_the_file_digest)
+{
+    World &w = world();
+    const KeyPair &k = w.keys["rsa2048"];
+    BOOST_REQUIRE(
+        ostree_ima({"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "main", "v2-signed"})
+            .exit_code == 0);
+    // A v2 commit verifies without --verity, and fails with it (the
+    // pre-signed file keeps its v2 signature by the other key).
+    const std::string other = "--cert=" + w.keys["other"].cert_der;
+    const Result v2 = verify("v2-signed", k.cert_der, {other});
+    BOOST_TEST(v2.exit_code == 0, v2.out << v2.err);
+    const Result r = verify("v2-signed", k.cert_der, {other, "--verity"});
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(r.out.find("v2 signature, not the verity one") != std::string::npos, r.out);
+    // Signing the v2 commit with --verity replaces every v2 signature.
+    BOOST_REQUIRE(ostree_ima({"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "--verity",
+                              "v2-signed", "v2-then-verity"})
+                      .exit_code == 0);
+    check_verity_signatures("v2-then-verity", k.cert_der);
+    BOOST_TEST(verify("v2-then-verity", k.cert_der, {"--verity"}).exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(verity_needs_sha256)
+{
+    const KeyPair &k = world().keys["rsa2048"];
+    const Result r =
+        ostree_ima({"sign", "--key=" + k.key_pem, "--verity", "--hash=sha512", "main", "x"});
+    BOOST_TEST(r.exit_code == 2);
+    BOOST_TEST(r.err.find("sha256") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(strip_removes_verity_signatures)
+{
+    World &w = world();
+    const KeyPair &k = w.keys["ec-p256"];
+    BOOST_REQUIRE(ostree_ima({"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "--verity",
+                              "main", "to-strip"})
+                      .exit_code == 0);
+    const Result r = ostree_ima({"strip", "to-strip", "stripped"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    for (const auto &[path, facts] : read_commit_files(w.repo, "stripped"))
+        BOOST_TEST(!facts.ima.has_value(), path);
+}
+
+BOOST_AUTO_TEST_CASE(softhsm_keys_sign_verity)
+{
+    World &w = world();
+    for (const std::string label : {"rsa2048", "ec-p256"}) {
+        BOOST_TEST_CONTEXT(label)
+        {
+            const std::string ref = "hsm-verity-" + label;
+            const Result r = ostree_ima({"sign", "--key=" + SoftHsmToken::uri(label),
+                                         "--pin-file=" + w.token.pin_file,
+                                         "--cert=" + w.token.cert(label), "--verity", "main", ref},
+                                        w.token.env);
+            BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+            check_verity_signatures(ref, w.token.cert(label));
+            BOOST_TEST(verify(ref, w.token.cert(label), {"--verity"}).exit_code == 0);
+        }
+    }
+}
+
+// digests --verity -> sign-digests -> apply writes the commit sign --verity
+// writes (RSA signatures are deterministic); the manifest and the signatures
+// file say the format (version 4), v2 ones keep version 3 without the field,
+// and a file whose version and signature_format disagree is refused.
+BOOST_AUTO_TEST_CASE(signing_room_round_trip_with_verity)
+{
+    World &w = world();
+    const KeyPair &k = w.keys["rsa2048"];
+    TempDir dir;
+    const std::string manifest = dir / "digests.json";
+    const std::string signatures = dir / "signatures.json";
+    Result r = ostree_ima({"digests", "--verity", "--cert=" + k.cert_der, "-o", manifest, "main"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const std::string text = sh_ok("cat " + quote(manifest));
+    BOOST_TEST(text.find("\"version\": 4") != std::string::npos, text);
+    BOOST_TEST(text.find("\"signature_format\": \"verity\"") != std::string::npos, text);
+    r = run({binary(), "sign-digests", "--yes", "-o", signatures, "--key=" + k.key_pem,
+             "--cert=" + k.cert_pem, manifest});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    BOOST_TEST(sh_ok("cat " + quote(signatures)).find("\"signature_format\":") !=
+               std::string::npos);
+    r = ostree_ima(
+        {"apply", "--cert=" + k.cert_der, "--signatures=" + signatures, "main", "room-verity"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    check_verity_signatures("room-verity", k.cert_der);
+    r = ostree_ima({"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "--verity", "main",
+                    "direct-verity"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    // The same security.ima everywhere (the commits differ by their ref binding).
+    const auto room = read_commit_files(w.repo, "room-verity");
+    const auto direct = read_commit_files(w.repo, "direct-verity");
+    BOOST_REQUIRE_EQUAL(room.size(), direct.size());
+    for (const auto &[path, facts] : room)
+        BOOST_TEST((facts.ima == direct.at(path).ima), path);
+
+    // A v2 manifest is version 3 without the field, as before.
+    const std::string v2 = dir / "v2.json";
+    BOOST_REQUIRE(ostree_ima({"digests", "--cert=" + k.cert_der, "-o", v2, "main"}).exit_code == 0);
+    const std::string v2_text = sh_ok("cat " + quote(v2));
+    BOOST_TEST(v2_text.find("\"version\": 3") != std::string::npos);
+    BOOST_TEST(v2_text.find("signature_format") == std::string::npos);
+
+    // Version and format must agree: a version 3 manifest claiming verity,
+    // and a version 4 one without the field, are refused.
+    sh_ok("sed 's/\"version\": 4/\"version\": 3/' " + quote(manifest) + " > " +
+          quote(dir / "v3-verity.json"));
+    sh_ok("sed '/signature_format/d; s/\"reuse\": \\[\\],/\"reuse\": []/' " + quote(manifest) +
+          " > " + quote(dir / "v4-none.json"));
+    for (const std::string bad : {"v3-verity.json", "v4-none.json"}) {
+        const Result s = run({binary(), "sign-digests", "--yes", "-o", dir / "x.json",
+                              "--key=" + k.key_pem, "--cert=" + k.cert_pem, dir / bad});
+        BOOST_TEST(s.exit_code != 0, bad);
+        BOOST_TEST(s.err.find("not a valid digest manifest") != std::string::npos, bad << s.err);
+    }
+}
