@@ -11,6 +11,9 @@
 #include "tokens.hpp"
 
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 using namespace test_support;
 
@@ -233,6 +236,31 @@ BOOST_AUTO_TEST_CASE(every_command_takes_q_and_quiet)
                     BOOST_TEST(quiet.out.empty(), flag << ": " << quiet.out);
             }
         }
+    }
+}
+
+// -o /dev/null once turned the machine's /dev/null into a file: the output
+// was renamed into place over the device. A private null device (root can
+// make one) must still be one afterwards.
+BOOST_AUTO_TEST_CASE(an_output_device_is_written_into_not_replaced)
+{
+    World &w = world();
+    BOOST_REQUIRE_MESSAGE(geteuid() == 0, "this test makes a device node: run it as root");
+    const std::string null_device = w.dir / "null";
+    BOOST_REQUIRE(::mknod(null_device.c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0);
+    const std::string manifest = w.dir / "device-digests.json";
+    const std::vector<std::vector<std::string>> cases = {
+        {"digests", "--repo=" + w.repo, "main", "-o", null_device},
+        {"digests", "--repo=" + w.repo, "main", "-o", manifest},
+        {"sign-digests", "--yes", "--key=" + w.rsa.key_pem, "--cert=" + w.rsa.cert_pem, manifest,
+         "-o", null_device},
+    };
+    for (const auto &args : cases) {
+        const Result r = ima(args);
+        BOOST_TEST(r.exit_code == 0, args[0] << ": " << r.err);
+        struct stat st {};
+        BOOST_REQUIRE(::stat(null_device.c_str(), &st) == 0);
+        BOOST_TEST(S_ISCHR(st.st_mode), args[0] << " replaced the device with a file");
     }
 }
 

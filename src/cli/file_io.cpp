@@ -86,6 +86,16 @@ void write_output_file(const std::string &path, const std::string &contents, Rep
             throw Error("cannot write to stdout");
         return;
     }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        // A device, FIFO or socket (-o /dev/null, /dev/stdout, a pipe): write
+        // into it. Renaming over it would turn /dev/null into a file for the
+        // whole machine, and there is no old content to keep whole.
+        Fd out(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY));
+        if (out.get() < 0 || !write_all(out.get(), contents))
+            throw Error("cannot write " + path + ": " + errno_text());
+        return;
+    }
     const auto slash = path.rfind('/');
     const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
     const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);

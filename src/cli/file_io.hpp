@@ -12,7 +12,8 @@ namespace ostree_ima::cli {
 std::string read_input_file(const std::string &path, std::size_t max_bytes,
                             const std::string &what);
 
-// "-": stdout. Otherwise a temporary file beside `path`, flushed to disk and
+// "-": stdout. An existing device, FIFO or socket (/dev/null, /dev/stdout)
+// is written into, never replaced. Otherwise a temporary file beside `path`, flushed to disk and
 // renamed over it, so readers see the old file or the whole new one. With
 // Replace::Never, an existing `path` is an Error saying to add `--force`
 // (checked by the rename itself: no window between check and write).
