@@ -4,7 +4,8 @@
 # (what a fresh clone has, nothing built) to a scratch directory, runs
 # `dpkg-buildpackage -b -us -uc` there, `lintian` on the .changes (fails on
 # errors), installs the three .debs with apt-get, checks the man page and the
-# bash completion, signs and verifies a tiny ostree repository with a PEM key
+# bash completion, runs the README's demo (scripts/demo.sh) with the installed
+# binary, signs and verifies a tiny ostree repository with a PEM key
 # with the installed /usr/bin/ostree-ima, and builds examples/sign_commit.cpp
 # against the installed libostree-ima-dev (pkg-config and find_package) and
 # signs with it. Removes the packages again at the end. Run as root.
@@ -54,6 +55,11 @@ page=$(man -w ostree-ima) || fail "man -w ostree-ima finds no page"
 [ "$page" = /usr/share/man/man1/ostree-ima.1.gz ] || fail "man page at $page"
 [ -f /usr/share/bash-completion/completions/ostree-ima ] || fail "no bash completion installed"
 /usr/bin/ostree-ima --version | grep -q "^ostree-ima 0\." || fail "/usr/bin/ostree-ima --version"
+
+# The README's demo with the installed binary (a token key, HTTP pull, evmctl).
+OSTREE_IMA_BIN=/usr/bin/ostree-ima DEMO_DIR="$work/demo" "$ROOT/scripts/demo.sh" \
+  >"$work/demo.log" 2>&1 || { tail -n 20 "$work/demo.log" >&2; fail "the demo with /usr/bin/ostree-ima"; }
+echo "check-packages.sh: the demo with /usr/bin/ostree-ima: $(tail -n 1 "$work/demo.log")"
 
 # The installed command on a tiny repository.
 cd "$work"
