@@ -10,7 +10,7 @@ PACKAGES=(
   # build
   g++ cmake make pkg-config
   libostree-dev libglib2.0-dev zlib1g-dev libssl-dev libp11-kit-dev libp11-dev
-  libcli11-dev nlohmann-json3-dev libfsverity-dev
+  libcli11-dev nlohmann-json3-dev
   # what the demo runs: ostree, a SoftHSM2 token made with OpenSC's and
   # GnuTLS's tools, evmctl as the independent verifier, an HTTP server
   ostree ima-evm-utils openssl softhsm2 opensc gnutls-bin p11-kit

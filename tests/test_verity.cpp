@@ -67,7 +67,11 @@ Bytes our_digest(const Bytes &content)
 BOOST_AUTO_TEST_CASE(digest_matches_the_fsverity_cli)
 {
     TempDir dir;
-    for (const std::size_t size : {0UL, 1UL, 4096UL, 4097UL, (1UL << 20) + 3}) {
+    // Every tree shape: empty, one block, two, a full hash block (128 data
+    // blocks) and one more, a second level full (128 * 128 blocks) and one
+    // byte more (three levels).
+    for (const std::size_t size : {0UL, 1UL, 4096UL, 4097UL, (1UL << 20) + 3, 128UL * 4096,
+                                   128UL * 4096 + 1, 128UL * 128 * 4096, 128UL * 128 * 4096 + 1}) {
         const std::string file = dir / ("f" + std::to_string(size));
         sh_ok("head -c " + std::to_string(size) + " /dev/urandom > " + quote(file));
         const Bytes expected = fsverity_cli_digest(file);
