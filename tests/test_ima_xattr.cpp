@@ -9,6 +9,7 @@
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
+#include "text_files.hpp"
 
 #include <fstream>
 #include <iterator>
@@ -19,14 +20,6 @@ using namespace test_support;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {
-Bytes hex_bytes(const std::string &hex)
-{
-    Bytes out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-        out.push_back(static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
-    return out;
-}
-
 Bytes read_xattr(const std::string &file, const std::string &name = "security.ima")
 {
     const std::string out = sh_ok("getfattr -e hex -n " + name + " " + quote(file) +

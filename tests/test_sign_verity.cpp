@@ -7,6 +7,7 @@
 
 #include "fixtures.hpp"
 #include "prerequisites.hpp"
+#include "text_files.hpp"
 #include "tokens.hpp"
 
 #include <fstream>
@@ -53,14 +54,6 @@ void write_bytes(const std::string &file, const Bytes &bytes)
     std::ofstream out(file, std::ios::binary);
     out.write(reinterpret_cast<const char *>(bytes.data()),
               static_cast<std::streamsize>(bytes.size()));
-}
-
-Bytes hex_bytes(const std::string &hex)
-{
-    Bytes out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-        out.push_back(static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
-    return out;
 }
 
 // Every regular file of `rev` carries a type 6, version 3, sha256 header and

@@ -12,6 +12,7 @@
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_verity_xattr.hpp"
 #include "ostree-ima/key_options.hpp"
+#include "text_files.hpp"
 
 #include <fstream>
 #include <iterator>
@@ -21,14 +22,6 @@ using namespace test_support;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {
-Bytes hex_bytes(const std::string &hex)
-{
-    Bytes out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-        out.push_back(static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
-    return out;
-}
-
 Bytes read_bytes(const std::string &file)
 {
     std::ifstream in(file, std::ios::binary);

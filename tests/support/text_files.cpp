@@ -32,4 +32,12 @@ std::size_t line_count(const std::string &s)
     return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
 }
 
+std::vector<std::uint8_t> hex_bytes(const std::string &hex)
+{
+    std::vector<std::uint8_t> out;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        out.push_back(static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
+    return out;
+}
+
 } // namespace test_support

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace test_support {
 
@@ -18,5 +20,8 @@ std::string read_text(const std::string &path);
 void write_text(const std::string &path, const std::string &data);
 
 std::size_t line_count(const std::string &s);
+
+// Bytes from hex text ("0a1b..."; a trailing odd digit is ignored).
+std::vector<std::uint8_t> hex_bytes(const std::string &hex);
 
 } // namespace test_support
