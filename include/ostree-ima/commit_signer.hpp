@@ -36,6 +36,17 @@ struct SignRequest {
     // An append-only file of the signatures the key makes, read at start:
     // a rerun after a failure asks the key only for what is missing.
     std::string signature_cache; // empty: none
+    // EVM (docs/evm.md): with evm_key, a portable EVM signature
+    // (security.evm) over every signed or kept file's security xattrs, owner
+    // and mode, made by evm_key (may be `key`) under evm_key_id; a valid one
+    // is kept. Without, a security.evm that a new security.ima makes stale is
+    // removed.
+    KeyBackend *evm_key = nullptr;
+    KeyId evm_key_id{};
+    // Sign with EVM although the commit ships an enabled SELinux policy and
+    // its files carry no security.selinux (deploy-time labelling would
+    // invalidate every EVM signature: refused without it).
+    bool evm_ignore_selinux = false;
 };
 
 // How the signatures of a run came about.
@@ -56,6 +67,19 @@ struct ReplacedCounts {
     [[nodiscard]] std::uint64_t invalid() const { return malformed + not_verifying; }
 };
 
+// Paths by what became of their security.evm.
+struct EvmCounts {
+    std::uint64_t made = 0;          // a new one (none before)
+    std::uint64_t kept = 0;          // an existing one verified: kept
+    std::uint64_t replaced = 0;      // a new one over one that did not verify
+    std::uint64_t removed_stale = 0; // no EVM asked for; removed with the old security.ima
+    // Of those with an EVM signature (made, kept, replaced): what deployment
+    // may change (docs/evm.md).
+    std::uint64_t under_usr_etc = 0;         // copied to /etc and merged there
+    std::uint64_t without_selinux_label = 0; // no security.selinux
+    bool selinux_policy = false;             // usr/etc/selinux/config says enforcing or permissive
+};
+
 struct SignReport {
     std::string source_commit;
     std::string new_commit;
@@ -70,6 +94,7 @@ struct SignReport {
     std::uint64_t unique_signed = 0; // content objects signed
     std::uint64_t bytes_hashed = 0;  // content bytes hashed (and checked)
     SignatureCounts signatures;
+    EvmCounts evm;
     CommitBinding binding; // the new commit's ref and collection bindings
     double seconds = 0;
 };

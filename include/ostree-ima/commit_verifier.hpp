@@ -29,6 +29,9 @@ struct VerifyRequest {
     const HashAlgo *required_algo = nullptr; // --hash: signatures must use it
     // --verity: signatures must be fs-verity ones; unset: whichever is there.
     std::optional<SignatureFormat> required_format;
+    // A security.evm present is always checked (with the same keyring);
+    // require_evm: every validly signed file must have a valid one.
+    bool require_evm = false;
     PathSelector selector;
     unsigned jobs = 1;
 };
@@ -41,6 +44,8 @@ enum class FileProblem {
     UnknownKey,      // no certificate with the key id
     BadSignature,    // does not verify against the content
     Corrupted,       // the object is damaged (its name, type or data): nothing could be checked
+    EvmMissing,      // a valid security.ima but no security.evm, with --evm
+    BadEvm, // a security.evm that is malformed, by an unknown key, or not valid for the metadata
 };
 OSTREE_IMA_EXPORT std::string_view
 problem_name(FileProblem problem); // "unsigned", "bad_signature", ...

@@ -1,5 +1,6 @@
 #include "cli/binding_report.hpp"
 #include "cli/command.hpp"
+#include "cli/evm_arguments.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/jobs_option.hpp"
 #include "cli/key_arguments.hpp"
@@ -32,6 +33,7 @@ struct SignArguments {
     SelectorArguments select; // sign only; ima-sign keeps ostree-ext-cli's surface
     std::vector<std::string> reuse;
     std::string signature_cache;
+    EvmArguments evm; // sign only
 
     // --reuse and --signature-cache, for sign and ima-sign.
     void add_reuse_options(CLI::App &cmd)
@@ -79,6 +81,7 @@ Runner add_sign_command(CLI::App &app)
     cmd->add_flag("--quiet,-q", args->quiet, "no progress, summary or notes on stderr");
     args->select.add_options(*cmd);
     args->add_reuse_options(*cmd);
+    args->evm.add_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum to sign")->required();
     cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit");
     add_exit_codes_footer(*cmd);
@@ -92,8 +95,10 @@ Runner add_sign_command(CLI::App &app)
             args->verity ? SignatureFormat::Verity : SignatureFormat::Digest;
         (void)SignedDigest(format, algo); // --verity --hash sha1: a usage error before the key
         const PathSelector selector = args->select.selector();
-        const auto key = args->key.open(args->jobs, args->quiet);
+        auto key = args->key.open(args->jobs, args->quiet);
         SignRequest request;
+        KeyArguments::Opened evm_key;
+        args->evm.open(args->key, key, args->jobs, args->quiet, evm_key, request);
         request.repo_path = repo;
         request.source_rev = args->source;
         request.target_ref = args->target;
@@ -108,14 +113,17 @@ Runner add_sign_command(CLI::App &app)
         request.signature_cache = args->signature_cache;
         const SignReport r = sign_commit(request, *key.backend);
         if (args->json) {
-            std::cout << report_json(r, key, algo).dump() << std::endl;
+            nlohmann::ordered_json j = report_json(r, key, algo);
+            if (request.evm_key != nullptr)
+                j["evm_key_id"] = key_id_hex(request.evm_key_id);
+            std::cout << j.dump() << std::endl;
         } else {
             if (!args->quiet)
                 std::cerr << "ostree-ima: " << sign_counts_text(r) << ", key id "
                           << key_id_hex(key.key_id.id) << ", " << algo.name
                           << (args->verity ? " fs-verity" : "") << ", " << r.seconds << " s"
                           << (r.ref.empty() ? "" : "; " + r.ref + " updated") << "\n"
-                          << binding_text(r.binding, r.ref, r.new_commit);
+                          << evm_text(r) << binding_text(r.binding, r.ref, r.new_commit);
             std::cout << r.new_commit << std::endl;
         }
         return 0;
@@ -160,6 +168,8 @@ Runner add_ima_sign_command(CLI::App &app)
         // stdout stays ostree-ext-cli's one line; what it does not say goes to stderr.
         if (const std::string warnings = sign_warnings_text(r); !warnings.empty() && !args->quiet)
             std::cerr << "ostree-ima: " << warnings << "\n";
+        if (!args->quiet)
+            std::cerr << evm_text(r);
         if (!args->quiet)
             std::cerr << binding_text(r.binding, r.ref, r.new_commit);
         std::cout << r.ref << " => " << r.new_commit << std::endl;

@@ -50,6 +50,13 @@ nlohmann::ordered_json sign_report_json(const std::string &format, const SignRep
                        {"same_content", r.signatures.same_digest},
                        {"rejected", r.signatures.rejected},
                        {"cache_lines_skipped", r.signatures.cache_lines_skipped}};
+    j["evm"] = {{"made", r.evm.made},
+                {"kept", r.evm.kept},
+                {"replaced", r.evm.replaced},
+                {"removed_stale", r.evm.removed_stale},
+                {"under_usr_etc", r.evm.under_usr_etc},
+                {"without_selinux_label", r.evm.without_selinux_label},
+                {"selinux_policy", r.evm.selinux_policy}};
     j["unique_objects_signed"] = r.unique_signed;
     j["bytes_hashed"] = r.bytes_hashed;
     j["seconds"] = r.seconds;
@@ -88,6 +95,30 @@ std::string sign_warnings_text(const SignReport &r)
     if (r.files_kept_other_keys == 0 && r.files_replaced.invalid() == 0)
         return "";
     return kept_text(r) + replaced_text(r);
+}
+
+std::string evm_text(const SignReport &r)
+{
+    const EvmCounts &e = r.evm;
+    std::string out;
+    if (e.made + e.kept + e.replaced != 0)
+        out += "ostree-ima: EVM: signed " + std::to_string(e.made + e.replaced) + " files (" +
+               std::to_string(e.replaced) + " replacing an invalid security.evm), kept " +
+               std::to_string(e.kept) + "\n";
+    if (e.removed_stale != 0)
+        out += "ostree-ima: removed " + std::to_string(e.removed_stale) +
+               " stale security.evm (they covered the replaced security.ima; sign with --evm "
+               "to make new ones)\n";
+    if (e.under_usr_etc != 0)
+        out += "ostree-ima: warning: " + std::to_string(e.under_usr_etc) +
+               " EVM-signed files are under /usr/etc: deployment copies them to /etc, where an "
+               "edit by an admin or the /etc merge invalidates their security.evm "
+               "(docs/evm.md)\n";
+    if (e.selinux_policy && e.without_selinux_label != 0)
+        out += "ostree-ima: warning: " + std::to_string(e.without_selinux_label) +
+               " EVM-signed files have no security.selinux while the commit enables an SELinux "
+               "policy (--evm-ignore-selinux): labelling at deploy invalidates them\n";
+    return out;
 }
 
 } // namespace ostree_ima::cli

@@ -21,4 +21,9 @@ std::string sign_counts_text(const SignReport &r);
 // must see: signatures by other keys kept, invalid ones replaced; "" if none.
 std::string sign_warnings_text(const SignReport &r);
 
+// The EVM lines for stderr, each ending in a newline, "" when nothing
+// touched security.evm: the counts, then one warning line per deployment
+// risk (docs/evm.md).
+std::string evm_text(const SignReport &r);
+
 } // namespace ostree_ima::cli

@@ -21,6 +21,7 @@ struct VerifyArguments {
     std::string pin_file;
     bool require_all = false;
     bool verity = false;
+    bool evm = false;
     std::string hash;
     bool json = false;
     bool quiet = false;
@@ -110,6 +111,9 @@ Runner add_verify_command(CLI::App &app)
     cmd->add_flag("--verity", args->verity,
                   "require fs-verity signatures (type 6, sigv3); without it each file's "
                   "security.ima is checked in whichever format it holds");
+    cmd->add_flag("--evm", args->evm,
+                  "require a valid portable EVM signature (security.evm) on every validly signed "
+                  "file; without it a security.evm present is still checked");
     cmd->add_flag("--json", args->json, "print a JSON report with every finding on stdout");
     cmd->add_flag("--quiet,-q", args->quiet,
                   "no text report: the exit code says the result (--json still prints)");
@@ -136,6 +140,7 @@ Runner add_verify_command(CLI::App &app)
         request.required_algo = args->hash.empty() ? nullptr : &hash_algo_by_name(args->hash);
         if (args->verity)
             request.required_format = SignatureFormat::Verity;
+        request.require_evm = args->evm;
         request.selector = args->select.selector();
         request.jobs = args->jobs;
         const VerifyReport r = verify_commit(request);

@@ -49,6 +49,7 @@ RewriteResult rewrite_commit(const Repo &repo, const RewriteRequest &request,
         &stop_flag());
     progress.finish();
     throw_if_stopped(repo.get(), request.target_ref);
+    rewrite.finish();
 
     TreeRewriter trees(repo.get(), plan, new_checksum);
     const std::string new_root = trees.rewrite();

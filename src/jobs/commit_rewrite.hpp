@@ -42,6 +42,9 @@ class ObjectRewrite {
     // the whole job.
     virtual RewrittenObject rewrite(const ObjectStore &store, std::size_t index,
                                     const std::string &checksum, CpuSlots::Held &cpu) = 0;
+    // Once, after every object and before any tree: throws Error to refuse
+    // the job on what the objects showed together (the ref stays).
+    virtual void finish() {}
 };
 
 struct RewriteRequest {

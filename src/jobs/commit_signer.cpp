@@ -3,6 +3,8 @@
 #include "ima/signed_digest.hpp"
 #include "jobs/commit_rewrite.hpp"
 #include "jobs/content_signer.hpp"
+#include "jobs/evm_deployment.hpp"
+#include "jobs/evm_signer.hpp"
 #include "jobs/jobs_in_repo.hpp"
 #include "jobs/known_signatures.hpp"
 #include "jobs/reusing_signer.hpp"
@@ -17,8 +19,9 @@ namespace {
 class SignRewrite final : public ObjectRewrite {
   public:
     SignRewrite(const HashAlgo &algo, const KeyId &key_id, ReusingSigner &key, bool overwrite,
-                SignatureFormat format)
-        : signer_(algo, key_id, key, overwrite, format), key_(key)
+                SignatureFormat format, EvmSigner *evm, bool evm_ignore_selinux)
+        : signer_(algo, key_id, key, overwrite, format, evm), key_(key), evm_(evm != nullptr),
+          evm_ignore_selinux_(evm_ignore_selinux)
     {
     }
     [[nodiscard]] SignatureProgress signatures() const override
@@ -26,21 +29,66 @@ class SignRewrite final : public ObjectRewrite {
         const SignatureCounts c = key_.counts();
         return {c.made, c.from_commit + c.from_cache, key_.key_seconds(), key_.max_parallel()};
     }
-    void start(const CommitPlan &plan) override { outcomes_.resize(plan.objects.size()); }
+    void start(const CommitPlan &plan) override
+    {
+        outcomes_.resize(plan.objects.size());
+        if (evm_)
+            deployment_ = evm_deployment_paths(plan);
+    }
     RewrittenObject rewrite(const ObjectStore &store, std::size_t index,
                             const std::string &checksum, CpuSlots::Held &cpu) override
     {
         ObjectOutcome &out = outcomes_[index];
         out = signer_.process(store, checksum, cpu);
+        if (evm_ && deployment_.selinux_config && *deployment_.selinux_config == index)
+            selinux_policy_ = selinux_config_enables_policy(store, checksum);
         return {out.new_checksum, out.bytes_hashed};
     }
+    void finish() override
+    {
+        if (!evm_ || !selinux_policy_ || evm_ignore_selinux_)
+            return;
+        for (const ObjectOutcome &out : outcomes_)
+            if (out.kind != ObjectOutcome::Kind::NotRegular && !out.has_selinux_label)
+                throw_unlabelled_selinux_commit();
+    }
     [[nodiscard]] const std::vector<ObjectOutcome> &outcomes() const { return outcomes_; }
+    [[nodiscard]] const EvmDeploymentPaths &deployment() const { return deployment_; }
+    [[nodiscard]] bool selinux_policy() const { return selinux_policy_; }
 
   private:
     ContentSigner signer_;
     const ReusingSigner &key_;
+    bool evm_;
+    bool evm_ignore_selinux_;
     std::vector<ObjectOutcome> outcomes_;
+    EvmDeploymentPaths deployment_;
+    bool selinux_policy_ = false; // written by one worker, read after the join
 };
+
+void count_evm(const ObjectOutcome &outcome, std::uint64_t paths, std::uint64_t etc_paths,
+               EvmCounts &evm)
+{
+    switch (outcome.evm) {
+    case EvmOutcome::None:
+        return;
+    case EvmOutcome::RemovedStale:
+        evm.removed_stale += paths;
+        return;
+    case EvmOutcome::Kept:
+        evm.kept += paths;
+        break;
+    case EvmOutcome::Signed:
+        evm.made += paths;
+        break;
+    case EvmOutcome::Replaced:
+        evm.replaced += paths;
+        break;
+    }
+    evm.under_usr_etc += etc_paths;
+    if (!outcome.has_selinux_label)
+        evm.without_selinux_label += paths;
+}
 
 void count_outcome(const ObjectOutcome &outcome, std::uint64_t paths, SignReport &report)
 {
@@ -95,7 +143,11 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     rewrite.waiters = key.max_parallel() > request.jobs ? key.max_parallel() - request.jobs : 0;
     rewrite.progress = request.progress;
     rewrite.needs_xattrs = true;
-    SignRewrite sign(*request.algo, request.key_id, signer, request.overwrite, request.format);
+    std::optional<EvmSigner> evm;
+    if (request.evm_key != nullptr)
+        evm.emplace(*request.algo, request.evm_key_id, *request.evm_key);
+    SignRewrite sign(*request.algo, request.key_id, signer, request.overwrite, request.format,
+                     evm ? &*evm : nullptr, request.evm_ignore_selinux);
     const RewriteResult result = rewrite_commit(repo, rewrite, sign);
 
     SignReport report;
@@ -106,8 +158,13 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     report.seconds = result.seconds;
     report.signatures = signer.counts();
     report.signatures.cache_lines_skipped = cache_lines_skipped;
-    for (std::size_t i = 0; i < sign.outcomes().size(); ++i)
+    for (std::size_t i = 0; i < sign.outcomes().size(); ++i) {
         count_outcome(sign.outcomes()[i], result.plan.path_count[i], report);
+        count_evm(sign.outcomes()[i], result.plan.path_count[i],
+                  sign.deployment().etc_paths.empty() ? 0 : sign.deployment().etc_paths[i],
+                  report.evm);
+    }
+    report.evm.selinux_policy = sign.selinux_policy();
     return report;
 }
 

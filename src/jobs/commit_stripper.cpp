@@ -1,5 +1,6 @@
 #include "ostree-ima/commit_stripper.hpp"
 
+#include "ima/evm_xattr.hpp"
 #include "jobs/commit_rewrite.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/ima_xattr.hpp"
@@ -9,7 +10,8 @@ namespace ostree_ima {
 
 namespace {
 // The transform "remove the signature" of the rewrite pipeline: the object
-// without security.ima (itself when it has none). xattr_remove keeps every
+// without security.ima and security.evm (which covers security.ima: alone it
+// would be invalid); itself when it has neither. xattr_remove keeps every
 // other entry in place, so stripping what `sign` added gives back the
 // original object.
 class StripRewrite final : public ObjectRewrite {
@@ -19,9 +21,11 @@ class StripRewrite final : public ObjectRewrite {
                             const std::string &checksum, CpuSlots::Held & /*cpu*/) override
     {
         const std::unique_ptr<StoredObject> object = store.open(checksum);
-        if (!object->is_regular() || !xattr_get(object->xattrs(), kImaXattrName))
+        if (!object->is_regular() || (!xattr_get(object->xattrs(), kImaXattrName) &&
+                                      !xattr_get(object->xattrs(), kEvmXattrName)))
             return {checksum, 0};
-        const GVariantPtr xattrs = xattr_remove(object->xattrs(), kImaXattrName);
+        const GVariantPtr without_ima = xattr_remove(object->xattrs(), kImaXattrName);
+        const GVariantPtr xattrs = xattr_remove(without_ima.get(), kEvmXattrName);
         stripped_[index] = 1;
         return {object->write_with_xattrs(xattrs.get()), object->size()};
     }

@@ -3,6 +3,7 @@
 #include "certs/keyring.hpp"
 #include "ima/signature_check.hpp"
 #include "ima/signed_digest.hpp"
+#include "jobs/evm_signer.hpp"
 #include "objects/stored_object.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/cancellation.hpp"
@@ -34,6 +35,10 @@ std::string_view problem_name(FileProblem problem)
         return "bad_signature";
     case FileProblem::Corrupted:
         return "corrupted";
+    case FileProblem::EvmMissing:
+        return "evm_missing";
+    case FileProblem::BadEvm:
+        return "bad_evm";
     }
     return "unknown";
 }
@@ -48,8 +53,9 @@ struct ObjectVerdict {
 class ObjectVerifier {
   public:
     ObjectVerifier(const ObjectStore &store, const Keyring &keyring, const HashAlgo *required,
-                   std::optional<SignatureFormat> required_format)
-        : store_(store), keyring_(keyring), required_(required), required_format_(required_format)
+                   std::optional<SignatureFormat> required_format, bool require_evm)
+        : store_(store), keyring_(keyring), required_(required), required_format_(required_format),
+          require_evm_(require_evm)
     {
     }
 
@@ -111,11 +117,42 @@ class ObjectVerifier {
         const std::vector<std::uint8_t> digest = hasher.finish();
         for (const Certificate *cert : certs)
             if (verify_digest_signature(cert->public_key(), *sig.algo, digest, sig.signature))
-                return v;
+                return check_evm(v, object);
         return problem(v, FileProblem::BadSignature,
                        std::string(format == SignatureFormat::Verity ? "fs-verity " : "") +
                            "signature (key id " + key_id + ", " + std::string(sig.algo->name) +
                            ") does not match the content");
+    }
+
+    // After a valid security.ima: the portable EVM signature, as the kernel
+    // checks it once EVM is on (docs/evm.md).
+    [[nodiscard]] ObjectVerdict check_evm(ObjectVerdict &v, const StoredObject &object) const
+    {
+        const auto evm = xattr_get(object.xattrs(), kEvmXattrName);
+        if (!evm)
+            return require_evm_ ? problem(v, FileProblem::EvmMissing, "no security.evm (--evm)")
+                                : v;
+        const ImaDecodeResult decoded = decode_evm_portable_signature(*evm);
+        if (!decoded.ok)
+            return problem(v, FileProblem::BadEvm, "security.evm: " + decoded.problem);
+        const std::string key_id = key_id_hex(decoded.value.key_id);
+        const auto certs = keyring_.find(decoded.value.key_id);
+        if (certs.empty())
+            return problem(v, FileProblem::BadEvm,
+                           "security.evm key id " + key_id + " matches no --cert");
+        if (!decoded.value.algo->available())
+            return problem(v, FileProblem::BadEvm,
+                           "security.evm: " + std::string(decoded.value.algo->name) +
+                               " is not available in this OpenSSL");
+        std::string why;
+        for (const Certificate *cert : certs)
+            if (evm_signature_verifies(*evm, object.xattrs(), object.ownership(),
+                                       decoded.value.key_id, cert->public_key(), why))
+                return v;
+        return problem(v, FileProblem::BadEvm,
+                       "security.evm (key id " + key_id + ", " +
+                           std::string(decoded.value.algo->name) +
+                           ") does not match the file's security xattrs, owner and mode");
     }
 
     static ObjectVerdict &problem(ObjectVerdict &v, FileProblem p, std::string detail)
@@ -128,6 +165,7 @@ class ObjectVerifier {
     const Keyring &keyring_;
     const HashAlgo *required_;
     std::optional<SignatureFormat> required_format_;
+    bool require_evm_;
 };
 } // namespace
 
@@ -146,7 +184,8 @@ VerifyReport verify_commit(const VerifyRequest &request)
 
     // Each unique object is verified once; the verdict holds at all its paths.
     const ObjectStore store(repo.get(), request.jobs);
-    const ObjectVerifier verifier(store, keyring, request.required_algo, request.required_format);
+    const ObjectVerifier verifier(store, keyring, request.required_algo, request.required_format,
+                                  request.require_evm);
     std::vector<ObjectVerdict> verdicts(plan.objects.size());
     parallel_for(
         plan.objects.size(), request.jobs,

@@ -24,8 +24,8 @@ bool keeps_existing(SigningDecision &plan, const KeyBackend &key, ObjectOutcome 
 } // namespace
 
 ContentSigner::ContentSigner(const HashAlgo &algo, const KeyId &key_id, KeyBackend &key,
-                             bool overwrite, SignatureFormat format)
-    : algo_(algo), key_id_(key_id), key_(key), overwrite_(overwrite), format_(format)
+                             bool overwrite, SignatureFormat format, EvmSigner *evm)
+    : algo_(algo), key_id_(key_id), key_(key), overwrite_(overwrite), format_(format), evm_(evm)
 {
 }
 
@@ -57,13 +57,27 @@ ObjectOutcome ContentSigner::process(const ObjectStore &store, const std::string
             out.bytes_hashed += chunk.size();
         },
         decision.signs_for_sure());
-    if (keeps_existing(decision, key_, out))
-        return out;
-    const GVariantPtr xattrs =
-        xattr_set(object->xattrs(), kImaXattrName, signature_xattr(decision.digest(), cpu));
-    out.new_checksum = object->write_with_xattrs(xattrs.get());
-    out.kind = ObjectOutcome::Kind::Signed;
-    out.replaced = decision.replaced();
+    out.has_selinux_label = xattr_get(object->xattrs(), "security.selinux").has_value();
+    GVariantPtr xattrs;
+    if (!keeps_existing(decision, key_, out)) {
+        xattrs =
+            xattr_set(object->xattrs(), kImaXattrName, signature_xattr(decision.digest(), cpu));
+        out.kind = ObjectOutcome::Kind::Signed;
+        out.replaced = decision.replaced();
+    }
+    GVariant *final_xattrs = xattrs ? xattrs.get() : object->xattrs();
+    if (evm_ != nullptr) {
+        EvmSigner::Result evm = evm_->apply(final_xattrs, object->ownership(), cpu);
+        out.evm = evm.outcome;
+        if (evm.xattrs)
+            xattrs = std::move(evm.xattrs);
+    } else if (xattrs && xattr_get(final_xattrs, kEvmXattrName)) {
+        // It covered the old security.ima: the kernel would deny the file.
+        xattrs = xattr_remove(final_xattrs, kEvmXattrName);
+        out.evm = EvmOutcome::RemovedStale;
+    }
+    if (xattrs)
+        out.new_checksum = object->write_with_xattrs(xattrs.get());
     return out;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ima/existing_signature.hpp"
+#include "jobs/evm_signer.hpp"
 #include "objects/stored_object.hpp"
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
@@ -26,16 +27,20 @@ struct ObjectOutcome {
         Signed,       // a new signature (replacing `replaced` when set)
     };
     Kind kind = Kind::NotRegular;
-    std::string new_checksum; // equals the old one unless Signed
+    std::string new_checksum; // equals the old one unless Signed or evm changed it
     std::uint64_t bytes_hashed = 0;
     KeyId other_key_id{};                    // when KeptOtherKey
     std::optional<ReplacedBecause> replaced; // when Signed over an existing security.ima
+    EvmOutcome evm = EvmOutcome::None;
+    bool has_selinux_label = false; // security.selinux present (regular files)
 };
 
 class ContentSigner {
   public:
+    // `evm`: also a portable EVM signature over the result (null: none, and
+    // a security.evm that a new security.ima makes stale is removed).
     ContentSigner(const HashAlgo &algo, const KeyId &key_id, KeyBackend &key, bool overwrite,
-                  SignatureFormat format = SignatureFormat::Digest);
+                  SignatureFormat format = SignatureFormat::Digest, EvmSigner *evm = nullptr);
 
     // Thread-safe: workers call it for distinct objects. Must run inside a
     // transaction. Every regular object is read whole, so its content is
@@ -53,6 +58,7 @@ class ContentSigner {
     KeyBackend &key_;
     bool overwrite_;
     SignatureFormat format_;
+    EvmSigner *evm_;
 };
 
 } // namespace ostree_ima

@@ -109,6 +109,14 @@ bool ArchiveObject::is_regular() const
     return S_ISREG(mode_);
 }
 
+ObjectOwnership ArchiveObject::ownership() const
+{
+    guint32 uid_be = 0, gid_be = 0;
+    g_variant_get(header_.get(), "(tuuuu&sa(ayay))", nullptr, &uid_be, &gid_be, nullptr, nullptr,
+                  nullptr, nullptr);
+    return {GUINT32_FROM_BE(uid_be), GUINT32_FROM_BE(gid_be), mode_};
+}
+
 void ArchiveObject::read(const ContentSink &sink, bool keep)
 {
     if (!keep) {

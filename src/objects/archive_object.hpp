@@ -38,6 +38,7 @@ class ArchiveObject final : public StoredObject {
     [[nodiscard]] bool is_regular() const override;
     [[nodiscard]] std::uint64_t size() const override { return size_; }
     [[nodiscard]] GVariant *xattrs() const override { return xattrs_.get(); }
+    [[nodiscard]] ObjectOwnership ownership() const override;
 
     // Inflates the body (see inflate()), keeping the content for the
     // writer's checksum pass when asked.

@@ -55,6 +55,14 @@ bool BareObject::is_regular() const
     return g_file_info_get_file_type(info_.get()) == G_FILE_TYPE_REGULAR;
 }
 
+ObjectOwnership BareObject::ownership() const
+{
+    GFileInfo *info = info_.get();
+    return {g_file_info_get_attribute_uint32(info, "unix::uid"),
+            g_file_info_get_attribute_uint32(info, "unix::gid"),
+            g_file_info_get_attribute_uint32(info, "unix::mode")};
+}
+
 std::uint64_t BareObject::size() const
 {
     return static_cast<std::uint64_t>(g_file_info_get_size(info_.get()));

@@ -25,6 +25,7 @@ class BareObject final : public StoredObject {
     [[nodiscard]] bool is_regular() const override;
     [[nodiscard]] std::uint64_t size() const override;
     [[nodiscard]] GVariant *xattrs() const override { return xattrs_.get(); }
+    [[nodiscard]] ObjectOwnership ownership() const override;
     void read(const ContentSink &sink, bool keep) override;
     // bare and bare-user only: other modes cannot hold security.ima.
     std::string write_with_xattrs(GVariant *new_xattrs) override;

@@ -17,6 +17,13 @@
 
 namespace ostree_ima {
 
+// The owner and mode an object stores (and hashes into its name).
+struct ObjectOwnership {
+    std::uint32_t uid = 0;
+    std::uint32_t gid = 0;
+    std::uint32_t mode = 0; // with the file type bits (S_IFREG)
+};
+
 class StoredObject {
   public:
     virtual ~StoredObject() = default;
@@ -29,6 +36,7 @@ class StoredObject {
     [[nodiscard]] virtual bool is_regular() const = 0;
     [[nodiscard]] virtual std::uint64_t size() const = 0;
     [[nodiscard]] virtual GVariant *xattrs() const = 0; // may be null: none
+    [[nodiscard]] virtual ObjectOwnership ownership() const = 0;
 
     // Reads the whole content once, in order, calling sink for each chunk;
     // throws Error naming the object when it does not hash to its name (or,

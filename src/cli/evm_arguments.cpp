@@ -1,0 +1,50 @@
+#include "cli/evm_arguments.hpp"
+
+namespace ostree_ima::cli {
+
+void EvmArguments::add_options(CLI::App &cmd)
+{
+    CLI::Option *evm = cmd.add_flag(
+        "--evm", on,
+        "also write a portable EVM signature (security.evm, type 5) over each signed file's "
+        "security xattrs, owner and mode (docs/evm.md)");
+    cmd.add_option("--evm-key", key,
+                   "sign security.evm with this key (file, pkcs11: URI, engine/provider key) "
+                   "instead of --key")
+        ->needs(evm);
+    cmd.add_option("--evm-cert", cert,
+                   "certificate of the EVM key (file or pkcs11: URI): its subjectKeyIdentifier "
+                   "gives the EVM key id")
+        ->needs(evm);
+    cmd.add_flag("--evm-ignore-selinux", ignore_selinux,
+                 "sign with --evm although the commit ships an enabled SELinux policy and its "
+                 "files have no security.selinux (deployment would label them and invalidate "
+                 "every EVM signature)")
+        ->needs(evm);
+}
+
+void EvmArguments::open(const KeyArguments &signing, KeyArguments::Opened &signing_key,
+                        unsigned jobs, bool quiet, KeyArguments::Opened &opened,
+                        SignRequest &request) const
+{
+    if (!on)
+        return;
+    request.evm_ignore_selinux = ignore_selinux;
+    if (!key.empty()) {
+        KeyArguments evm_key = signing;
+        evm_key.key.key = key;
+        evm_key.cert = cert;
+        evm_key.keyid.clear();
+        opened = evm_key.open(jobs, quiet);
+        request.evm_key = opened.backend.get();
+        request.evm_key_id = opened.key_id.id;
+        return;
+    }
+    request.evm_key = signing_key.backend.get();
+    request.evm_key_id =
+        cert.empty()
+            ? signing_key.key_id.id
+            : choose_key_id(std::nullopt, cert, *signing_key.backend, signing.key.pin_file).id;
+}
+
+} // namespace ostree_ima::cli
