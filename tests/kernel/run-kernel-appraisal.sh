@@ -29,6 +29,19 @@
 #   verity/denied/unsigned.sh, verity/denied/v2.sh (a v2 signature): denied
 #   verity/control/good.sh        sigv3 made here with openssl and fsverity
 #                                 (independent of ostree-ima): readable
+# Portable EVM signatures (security.evm type 5), on a third image appraised
+# last, after the guest loads the `_evm` keyring and switches EVM X.509 on
+# (`echo 2 > /sys/kernel/security/evm`): from then on every appraised file
+# needs a valid security.evm, so its files are opened only then:
+#   evm/evm-<t>/          signed by `sign --evm`: readable, executable
+#     <t>: file-rsa2048 file-ec-p256 hsm-ec-p256, split (--key rsa2048,
+#     --evm-key ec-p256)
+#   evm/denied/owner.sh, mode.sh   a signed file whose owner or mode changed
+#   evm/denied/resigned-ima.sh     a valid security.ima by another loaded key
+#                                  under the old security.evm
+#   evm/denied/no-evm.sh           security.evm removed (security.ima valid)
+#   evm/control/good.sh            IMA and EVM signatures made by evmctl
+#                                  (sign --portable --imasig): readable
 #
 # Needs root (checkouts that keep security.ima), qemu-system-x86_64, the
 # kernel of scripts/fetch-test-kernel.sh (OSTREE_IMA_KERNEL_DIR, default
@@ -38,7 +51,9 @@
 # OSTREE_IMA_KEEP_TEST_DIRS=1 keeps the work directory (under $TMPDIR or
 # /var/tmp). OSTREE_IMA_KERNEL_MUTATE breaks one thing on purpose, to show
 # the suite then fails: signature-byte, key-id (the data.txt of every signed
-# tree, fs-verity ones included), policy-uuid, no-policy, no-keys.
+# tree, fs-verity ones included), policy-uuid, no-policy, no-keys,
+# evm-signature-byte, evm-key-id (security.evm of every EVM tree's
+# data.txt), no-evm-keys (the `_evm` keyring left empty).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,6 +65,7 @@ mutate=${OSTREE_IMA_KERNEL_MUTATE:-}
 boot_timeout=${OSTREE_IMA_KERNEL_TIMEOUT:-300}
 uuid=5f1d1b0e-8c1a-4d6e-9b3a-1ae5e5ed0013
 verity_uuid=5f1d1b0e-8c1a-4d6e-9b3a-1ae5e5ed0014
+evm_uuid=5f1d1b0e-8c1a-4d6e-9b3a-1ae5e5ed0015
 keys=(rsa2048 rsa4096 ec-p256 ec-p384)
 hashes=(sha256 sha512)
 
@@ -185,7 +201,18 @@ mkdir vimage
 for t in "${vtrees[@]}"; do
   run ostree checkout --repo="$repo" "$t" "vimage/$t"
 done
-log "${#trees[@]} + ${#vtrees[@]} (fs-verity) commits signed and checked out ($((SECONDS - start)) s)"
+hsm_ec="pkcs11:token=ostree-ima-test;object=ec-p256;type=private?module-path=/usr/lib/softhsm/libsofthsm2.so"
+etrees=(evm-file-rsa2048 evm-file-ec-p256 evm-hsm-ec-p256 evm-split)
+sign evm-file-rsa2048 --evm --key=keys/file-rsa2048.key.pem --cert=keys/file-rsa2048.cert.der
+sign evm-file-ec-p256 --evm --key=keys/file-ec-p256.key.pem --cert=keys/file-ec-p256.cert.der
+sign evm-hsm-ec-p256 --evm --pin-file="$work/hsm/pin" --key="$hsm_ec"
+sign evm-split --evm --key=keys/file-rsa2048.key.pem --cert=keys/file-rsa2048.cert.der \
+  --evm-key=keys/file-ec-p256.key.pem --evm-cert=keys/file-ec-p256.cert.der
+mkdir eimage
+for t in "${etrees[@]}"; do
+  run ostree checkout --repo="$repo" "$t" "eimage/$t"
+done
+log "${#trees[@]} + ${#vtrees[@]} (fs-verity) + ${#etrees[@]} (EVM) commits signed and checked out ($((SECONDS - start)) s)"
 
 mkdir image/denied image/control
 for t in "${trees[@]}"; do
@@ -222,13 +249,45 @@ sig_hex=$(xxd -p control-verity.sig | tr -d '\n')
 setfattr -n security.ima -v "0x060304${skid: -8}$(printf '%04x' $(( ${#sig_hex} / 2 )))$sig_hex" \
   vimage/control/good.sh
 
-ima_hex() { # FILE -> security.ima in hex, or nothing
-  { getfattr --absolute-names -e hex -n security.ima "$1" 2>/dev/null || true; } |
-    sed -n 's/^security.ima=0x//p'
+ima_hex() { # FILE [XATTR] -> security.ima (or XATTR) in hex, or nothing
+  local name=${2:-security.ima}
+  { getfattr --absolute-names -e hex -n "$name" "$1" 2>/dev/null || true; } |
+    sed -n "s/^$name=0x//p"
 }
 set_ima_hex() { setfattr -n security.ima -v "0x$2" "$1"; }
+# EVM: the changes made on the host, each to a copy of a signed file that
+# keeps its xattrs; mkfs.ext4 -d copies owner, mode and xattrs.
+mkdir eimage/denied eimage/control
+evm_src=eimage/evm-file-rsa2048/script.sh
+evm_copy() { # DEST: cp skips security.evm (libattr's /etc/xattr.conf), so set it
+  cp --preserve=mode,ownership,xattr "$evm_src" "$1"
+  setfattr -n security.evm -v "0x$(ima_hex "$evm_src" security.evm)" "$1"
+}
+evm_copy eimage/denied/owner.sh
+chown 4242:4242 eimage/denied/owner.sh
+evm_copy eimage/denied/mode.sh
+chmod 0775 eimage/denied/mode.sh
+evm_copy eimage/denied/resigned-ima.sh
+set_ima_hex eimage/denied/resigned-ima.sh "$(ima_hex image/file-ec-p256-sha256/script.sh)"
+cp --preserve=mode,ownership,xattr "$evm_src" eimage/denied/no-evm.sh
+printf '#!/bin/sh\necho ran-ok\n# control: good evm\n' >eimage/control/good.sh
+chmod 0755 eimage/control/good.sh
+run evmctl sign --portable --imasig --key keys/control.key.pem -a sha256 eimage/control/good.sh
 case $mutate in
-  '' | policy-uuid | no-policy | no-keys) ;;
+  '' | policy-uuid | no-policy | no-keys | no-evm-keys) ;;
+  evm-signature-byte | evm-key-id)
+    for t in "${etrees[@]}"; do
+      f=eimage/$t/data.txt
+      x=$(ima_hex "$f" security.evm)
+      if [ "$mutate" = evm-signature-byte ]; then
+        last=$(( 0x${x: -2} ^ 0xff ))
+        x=${x:0:${#x}-2}$(printf '%02x' "$last")
+      else
+        x=${x:0:6}$(printf '%08x' $(( 0x${x:6:8} ^ 0x01 )))${x:14}
+      fi
+      setfattr -n security.evm -v "0x$x" "$f"
+    done
+    ;;
   signature-byte | key-id)
     for t in "${trees[@]}" "${vtrees[@]}"; do
       f=image/$t/data.txt
@@ -256,13 +315,25 @@ hash_id() { case $1 in sha256) echo 04 ;; sha512) echo 06 ;; esac; }
 while read -r f; do
   case $f in
     vimage/*) p=verity/${f#vimage/} ;;
+    eimage/*) p=evm/${f#eimage/} ;;
     *) p=${f#image/} ;;
   esac
   top=${p%%/*}
   x=$(ima_hex "$f")
   case $p in
-    denied/* | control/bad.sh | verity/denied/*) want=EACCES ;;
+    denied/* | control/bad.sh | verity/denied/* | evm/denied/*) want=EACCES ;;
     *) want=OK ;;
+  esac
+  case $p in
+    evm/*)
+      [ "${x:0:4}" = 0302 ] || fail "$p: security.ima is not a v2 signature (0x${x:0:8}...)"
+      e=$(ima_hex "$f" security.evm)
+      if [ "$p" = evm/denied/no-evm.sh ]; then
+        [ -z "$e" ] || fail "$p should have no security.evm"
+      else
+        [ "${e:0:4}" = 0502 ] || fail "$p: security.evm is not a portable signature (0x${e:0:8}...)"
+      fi
+      ;;
   esac
   case $p in
     verity/verity-* | verity/denied/changed-* | verity/control/good.sh)
@@ -270,6 +341,7 @@ while read -r f; do
       ;;
     verity/denied/v2.sh) [ "${x:0:4}" = 0302 ] || fail "$p: no v2 signature" ;;
     verity/denied/unsigned.sh) [ -z "$x" ] || fail "$p should be unsigned" ;;
+    evm/*) ;;
     file-* | hsm-* | denied/tampered-* | denied/foreign-* | control/good.sh)
       [ -n "$x" ] || fail "$p has no security.ima after checkout"
       [ "${x:0:4}" = 0302 ] || fail "$p: security.ima is not a v2 signature (0x${x:0:8}...)"
@@ -283,7 +355,7 @@ while read -r f; do
   esac
   if [ -x "$f" ]; then ex=$want; else ex=-; fi
   echo "$p $want $ex" >>expect
-done < <(find image vimage -type f | sort)
+done < <(find image vimage eimage -type f | sort)
 log "$(wc -l <expect) files expected, signatures checked on the checkouts"
 
 # --- the image --------------------------------------------------------------
@@ -310,6 +382,20 @@ vsize_kib=$(( $(du -sk vimage | cut -f1) * 2 + 16384 ))
 run mkfs.ext4 -q -F -t ext4 -b 4096 -I 512 -O verity,^has_journal -U "$verity_uuid" \
   -L ima-verity-test -d vimage verity.ext4 "${vsize_kib}k"
 verity_files=$(find vimage -type f | wc -l)
+# The EVM image, and what mkfs copied of security.evm.
+esize_kib=$(( $(du -sk eimage | cut -f1) * 3 / 2 + 8192 ))
+run mkfs.ext4 -q -F -t ext4 -I 512 -O ^has_journal -U "$evm_uuid" -L ima-evm-test \
+  -d eimage evm.ext4 "${esize_kib}k"
+(cd eimage && find . -type f | sort) | sed 's|^\./\(.*\)$|ea_get -x /\1 security.evm|' >debugfs-evm.cmds
+debugfs -f debugfs-evm.cmds evm.ext4 2>&1 |
+  awk '/^debugfs: ea_get -x / { path = substr($4, 2); next }
+       /^security.evm \(/ { sub(/^[^=]*= /, ""); gsub(/ /, ""); print path, $0 }' >evm.xattrs
+while read -r f; do
+  f=${f#./}
+  got=$(awk -v p="$f" '$1 == p { print $2 }' evm.xattrs)
+  [ "$(ima_hex "eimage/$f" security.evm)" = "$got" ] ||
+    fail "the EVM image's security.evm of $f differs from the checkout's"
+done < <(cd eimage && find . -type f | sort)
 
 # --- the initramfs -----------------------------------------------------------
 ird=$work/initramfs
@@ -334,10 +420,22 @@ if [ "$mutate" != no-keys ]; then
   done
   cp keys/control.cert.der "$ird/certs/control.der"
 fi
+# The `_evm` keyring: the EVM trees' keys and the control's.
+mkdir -p "$ird/certs-evm"
+if [ "$mutate" != no-evm-keys ]; then
+  cp keys/file-rsa2048.cert.der keys/file-ec-p256.cert.der keys/control.cert.der "$ird/certs-evm/"
+  cp hsm/certs/ec-p256.der "$ird/certs-evm/hsm-ec-p256.der"
+fi
 case $mutate in
   no-policy) : >"$ird/policy" ;;
-  policy-uuid) echo "appraise fsuuid=${uuid%-*}-000000000000 appraise_type=imasig" >"$ird/policy" ;;
-  *) echo "appraise fsuuid=$uuid appraise_type=imasig" >"$ird/policy" ;;
+  policy-uuid)
+    echo "appraise fsuuid=${uuid%-*}-000000000000 appraise_type=imasig" >"$ird/policy"
+    echo "appraise fsuuid=${evm_uuid%-*}-000000000000 appraise_type=imasig" >>"$ird/policy"
+    ;;
+  *)
+    echo "appraise fsuuid=$uuid appraise_type=imasig" >"$ird/policy"
+    echo "appraise fsuuid=$evm_uuid appraise_type=imasig" >>"$ird/policy"
+    ;;
 esac
 if [ "$mutate" != no-policy ]; then
   for func in FILE_CHECK BPRM_CHECK; do
@@ -357,6 +455,7 @@ timeout --kill-after=10 "$boot_timeout" qemu-system-x86_64 -accel tcg -smp 1 -m 
   -append "console=ttyS0 quiet ima_appraise=enforce rdinit=/init panic=-1" \
   -drive "file=image.ext4,format=raw,if=virtio,readonly=on" \
   -drive "file=verity.ext4,format=raw,if=virtio" \
+  -drive "file=evm.ext4,format=raw,if=virtio,readonly=on" \
   -serial file:console.log -serial file:report.txt &
 qemu_pid=$!
 status=0
@@ -384,6 +483,12 @@ want_keys=$((2 * ${#keys[@]} + 1))
 grep -q '^POLICY OK$' report || problems+=("the policy was not loaded ($(grep '^POLICY' report || echo no report))")
 grep -q '^MOUNT OK$' report || problems+=("the image was not mounted")
 grep -q '^VMOUNT OK$' report || problems+=("the fs-verity image was not mounted")
+grep -q '^EMOUNT OK$' report || problems+=("the EVM image was not mounted")
+grep -q '^EVM OK' report || problems+=("EVM was not switched on ($(grep '^EVM' report || echo no report))")
+evm_loaded=$(grep -c '^EVMKEY .* [0-9][0-9]*$' report || true)
+want_evm_keys=4
+[ "$mutate" = no-evm-keys ] && want_evm_keys=0
+[ "$evm_loaded" -eq "$want_evm_keys" ] || problems+=("$evm_loaded certificates loaded into _evm, not $want_evm_keys")
 enabled=$(grep -c '^VERITY .* OK$' report || true)
 [ "$enabled" -eq "$verity_files" ] ||
   problems+=("fs-verity enabled on $enabled files of $verity_files ($(grep -m1 '^VERITY .*FAILED' report || true))")
@@ -392,7 +497,10 @@ grep '^[A-Z]* .*FAILED' report | sed 's/^/guest: /' || true
 # The cause of each denial, from the kernel's audit line.
 cause_of() {
   local name=/mnt/$1
-  case $1 in verity/*) name=/vmnt/${1#verity/} ;; esac
+  case $1 in
+    verity/*) name=/vmnt/${1#verity/} ;;
+    evm/*) name=/emnt/${1#evm/} ;;
+  esac
   sed -n "s|^AUDIT .*cause=\\([^ ]*\\) .*name=\"$name\".*|\\1|p" report | sort -u | paste -sd, -
 }
 declare -A got_read=() got_exec=()
@@ -441,7 +549,7 @@ done
 echo
 
 # Controls first: if they fail, the harness is broken, whatever else says.
-for c in control/good.sh control/bad.sh verity/control/good.sh; do
+for c in control/good.sh control/bad.sh verity/control/good.sh evm/control/good.sh; do
   w=$(awk -v p="$c" '$1 == p { print $2 }' expect)
   [ "${got_read[$c]:-MISSING}" = "$w" ] && [ "${got_exec[$c]:-MISSING}" = "$w" ] ||
     problems+=("control $c: read=${got_read[$c]:-MISSING} exec=${got_exec[$c]:-MISSING}, must be $w: the harness is broken")

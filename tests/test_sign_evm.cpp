@@ -1,0 +1,365 @@
+// `sign --evm`: portable EVM signatures (security.evm, type 5) on real bare
+// repositories, checked out as root (owner, mode and xattrs kept). Checked
+// independently: RSA byte for byte against `evmctl sign --portable` on the
+// checkout; EC and SoftHSM2 keys with `openssl dgst -verify` over the EVM
+// message this test builds from the checkout's getfattr and stat (the
+// kernel's order of security xattrs, then struct h_misc of x86_64).
+// Runs as root (CI does): a checkout keeps owner and xattrs only then.
+#define BOOST_TEST_MODULE sign_evm
+#include <boost/test/unit_test.hpp>
+
+#include "fixtures.hpp"
+#include "prerequisites.hpp"
+#include "text_files.hpp"
+#include "tokens.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+
+using namespace test_support;
+using Bytes = std::vector<std::uint8_t>;
+
+OSTREE_IMA_SUITE_NEEDS(test_support::softhsm_needs());
+
+namespace {
+
+struct World {
+    TempDir dir;
+    SoftHsmToken token;
+    std::map<std::string, KeyPair> keys;
+    std::string tree, repo;
+    World()
+    {
+        keys["rsa2048"] = make_key(dir.path(), "rsa2048", "rsa:2048");
+        keys["ec-p256"] = make_key(dir.path(), "ec-p256", "ec:P-256");
+        keys["other"] = make_key(dir.path(), "other", "rsa:2048");
+        tree = dir / "tree";
+        make_source_tree(tree, keys["other"]);
+        // An owner, group and mode the EVM signature must cover.
+        sh_ok("chown 1234:4321 " + quote(tree + "/etc/hello.conf") + " && chmod 0640 " +
+              quote(tree + "/etc/hello.conf"));
+        repo = make_repo(dir.path(), "bare", tree);
+    }
+};
+
+World &world()
+{
+    static World w;
+    return w;
+}
+
+Result ostree_ima(std::vector<std::string> argv, const std::map<std::string, std::string> &env = {})
+{
+    argv.insert(argv.begin(), {binary()});
+    argv.insert(argv.begin() + 2, "--repo=" + world().repo);
+    return run(argv, env);
+}
+
+Result sign(std::vector<std::string> args, const std::map<std::string, std::string> &env = {})
+{
+    args.insert(args.begin(), "sign");
+    return ostree_ima(args, env);
+}
+
+// An xattr of a file in hex, "" when absent.
+std::string xattr_hex(const std::string &file, const std::string &name)
+{
+    const Result r = sh("getfattr --absolute-names -e hex -n " + name + " " + quote(file));
+    const std::string prefix = name + "=0x";
+    const auto at = r.out.find(prefix);
+    if (r.exit_code != 0 || at == std::string::npos)
+        return "";
+    return trimmed(r.out.substr(at + prefix.size(), r.out.find('\n', at) - at - prefix.size()));
+}
+
+void write_bytes(const std::string &file, const Bytes &bytes)
+{
+    std::ofstream out(file, std::ios::binary);
+    out.write(reinterpret_cast<const char *>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+}
+
+// The checkout of `rev` (as root: owner, mode and xattrs kept), its regular
+// files: hard links to the objects unless `copy` (for a checkout to change).
+std::vector<std::string> checkout_files(const std::string &rev, const std::string &co,
+                                        bool copy = false)
+{
+    sh_ok("rm -rf " + quote(co) + " && ostree checkout " + (copy ? "--force-copy " : "") +
+          "--repo=" + quote(world().repo) + " " + quote(rev) + " " + quote(co));
+    std::vector<std::string> files;
+    std::istringstream lines(sh_ok("cd " + quote(co) + " && find . -type f | sort"));
+    for (std::string line; std::getline(lines, line);)
+        files.push_back(co + "/" + line.substr(2));
+    BOOST_REQUIRE(files.size() > 3U);
+    return files;
+}
+
+// The message EVM hashes for a portable signature, built from the file.
+Bytes evm_message(const std::string &file)
+{
+    Bytes message;
+    for (const char *name : {"security.selinux", "security.SMACK64", "security.SMACK64EXEC",
+                             "security.SMACK64TRANSMUTE", "security.SMACK64MMAP",
+                             "security.apparmor", "security.ima", "security.capability"}) {
+        const Bytes value = hex_bytes(xattr_hex(file, name));
+        message.insert(message.end(), value.begin(), value.end());
+    }
+    struct stat st {};
+    BOOST_REQUIRE(stat(file.c_str(), &st) == 0);
+    Bytes misc(24, 0); // ino, generation 0; uid@12 gid@16 mode@20 (LE), padding
+    for (int i = 0; i < 4; ++i) {
+        misc[12 + i] = static_cast<std::uint8_t>(st.st_uid >> (8 * i));
+        misc[16 + i] = static_cast<std::uint8_t>(st.st_gid >> (8 * i));
+    }
+    misc[20] = static_cast<std::uint8_t>(st.st_mode & 0xff);
+    misc[21] = static_cast<std::uint8_t>((st.st_mode >> 8) & 0xff);
+    message.insert(message.end(), misc.begin(), misc.end());
+    return message;
+}
+
+// Every regular file of `rev`'s checkout has a type 5 security.evm with the
+// key id of `cert` that openssl accepts over the EVM message.
+void check_evm_with_openssl(const std::string &rev, const std::string &cert,
+                            const std::string &hash = "sha256")
+{
+    TempDir scratch;
+    sh_ok("openssl x509 -inform DER -in " + quote(cert) + " -pubkey -noout > " +
+          quote(scratch / "pub.pem"));
+    const std::string skid = sh_ok("openssl x509 -inform DER -in " + quote(cert) +
+                                   " -noout -ext subjectKeyIdentifier | tail -n1 | tr -d ' :\\n'");
+    for (const std::string &file : checkout_files(rev, scratch / "co")) {
+        BOOST_TEST_CONTEXT(rev << " " << file)
+        {
+            const Bytes x = hex_bytes(xattr_hex(file, "security.evm"));
+            BOOST_REQUIRE(x.size() > 9);
+            BOOST_TEST(x[0] == 0x05);
+            BOOST_TEST(x[1] == 0x02);
+            BOOST_TEST(xattr_hex(file, "security.evm").substr(6, 8) ==
+                       skid.substr(skid.size() - 8));
+            BOOST_TEST(((std::size_t{x[7]} << 8) | x[8]) == x.size() - 9);
+            write_bytes(scratch / "message", evm_message(file));
+            write_bytes(scratch / "sig", Bytes(x.begin() + 9, x.end()));
+            const Result r =
+                sh("openssl dgst -" + hash + " -verify " + quote(scratch / "pub.pem") +
+                   " -signature " + quote(scratch / "sig") + " " + quote(scratch / "message"));
+            BOOST_TEST(r.exit_code == 0, r.out << r.err);
+        }
+    }
+}
+
+nlohmann::json sign_json(std::vector<std::string> args)
+{
+    args.push_back("--json");
+    const Result r = sign(args);
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return nlohmann::json::parse(r.out);
+}
+} // namespace
+
+// RSA PKCS#1 v1.5 is deterministic: each security.evm must equal what evmctl
+// writes for the same checked-out file (its security.ima, owner and mode).
+BOOST_AUTO_TEST_CASE(rsa_evm_is_byte_identical_to_evmctl_portable)
+{
+    World &w = world();
+    const KeyPair &k = w.keys["rsa2048"];
+    for (const std::string hash : {"sha256", "sha512"}) {
+        const std::string ref = "evm-rsa-" + hash;
+        const nlohmann::json j = sign_json(
+            {"--key=" + k.key_pem, "--cert=" + k.cert_der, "--hash=" + hash, "--evm", "main", ref});
+        BOOST_TEST(j["evm"]["made"].get<std::uint64_t>() ==
+                   j["files_signed"].get<std::uint64_t>() + j["files_kept"].get<std::uint64_t>());
+        TempDir scratch;
+        std::size_t compared = 0;
+        for (const std::string &file : checkout_files(ref, scratch / "co")) {
+            BOOST_TEST_CONTEXT(hash << " " << file)
+            {
+                const std::string ours = xattr_hex(file, "security.evm");
+                BOOST_REQUIRE(!ours.empty());
+                const std::string copy = scratch / "copy";
+                sh_ok("rm -f " + quote(copy) + " && cp -a " + quote(file) + " " + quote(copy) +
+                      " && setfattr -x security.evm " + quote(copy));
+                sh_ok("evmctl sign --portable --key " + quote(k.key_pem) + " -a " + hash + " " +
+                      quote(copy));
+                BOOST_TEST(xattr_hex(copy, "security.evm") == ours);
+                ++compared;
+            }
+        }
+        BOOST_TEST(compared > 3U);
+        // The owner and mode are covered: the file with uid 1234 and 0640.
+        BOOST_TEST(sh_ok("stat -c %u:%g:%a " + quote(scratch / "co/etc/hello.conf")) ==
+                   "1234:4321:640\n");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(ec_and_token_keys_checked_by_openssl)
+{
+    World &w = world();
+    const KeyPair &ec = w.keys["ec-p256"];
+    Result r = sign({"--key=" + ec.key_pem, "--cert=" + ec.cert_der, "--evm", "main", "evm-ec"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    check_evm_with_openssl("evm-ec", ec.cert_der);
+
+    r = sign({"--key=" + SoftHsmToken::uri("ec-p256"), "--pin-file=" + w.token.pin_file, "--evm",
+              "main", "evm-hsm"},
+             w.token.env);
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    check_evm_with_openssl("evm-hsm", w.token.cert("ec-p256"));
+}
+
+BOOST_AUTO_TEST_CASE(evm_key_differs_from_the_ima_key)
+{
+    World &w = world();
+    const KeyPair &rsa = w.keys["rsa2048"];
+    const KeyPair &ec = w.keys["ec-p256"];
+    const nlohmann::json j =
+        sign_json({"--key=" + rsa.key_pem, "--cert=" + rsa.cert_der, "--evm",
+                   "--evm-key=" + ec.key_pem, "--evm-cert=" + ec.cert_der, "main", "evm-split"});
+    BOOST_TEST(j["evm_key_id"].get<std::string>() != j["key_id"].get<std::string>());
+    check_evm_with_openssl("evm-split", ec.cert_der);
+    // security.ima is the RSA key's: evmctl accepts it with the RSA certificate.
+    TempDir scratch;
+    BOOST_TEST(evmctl_verify_checkout(w.repo, "evm-split", rsa.cert_der, scratch.path()).empty());
+    // verify needs both certificates; with the IMA one only, security.evm is
+    // by an unknown key.
+    Result v = ostree_ima({"verify", "--cert=" + rsa.cert_der, "--cert=" + ec.cert_der, "--evm",
+                           "--require-all", "evm-split"});
+    BOOST_TEST(v.exit_code == 0, v.out << v.err);
+    v = ostree_ima({"verify", "--cert=" + rsa.cert_der, "evm-split"});
+    BOOST_TEST(v.exit_code != 0);
+    BOOST_TEST(v.out.find("matches no --cert") != std::string::npos, v.out);
+    // --evm-key needs --evm.
+    const Result bad = sign({"--key=" + rsa.key_pem, "--evm-key=" + ec.key_pem, "main", "x"});
+    BOOST_TEST(bad.exit_code != 0);
+}
+
+BOOST_AUTO_TEST_CASE(verify_checks_evm_and_strip_removes_it)
+{
+    World &w = world();
+    const KeyPair &k = w.keys["rsa2048"];
+    BOOST_REQUIRE(
+        sign({"--key=" + k.key_pem, "--cert=" + k.cert_der, "--evm", "main", "evm-v"}).exit_code ==
+        0);
+    BOOST_REQUIRE(
+        sign({"--key=" + k.key_pem, "--cert=" + k.cert_der, "main", "ima-only"}).exit_code == 0);
+    const std::string other = w.keys["other"].cert_der;
+    Result v = ostree_ima({"verify", "--cert=" + k.cert_der, "--cert=" + other, "--evm", "evm-v"});
+    BOOST_TEST(v.exit_code == 0, v.out << v.err);
+    v = ostree_ima({"verify", "--cert=" + k.cert_der, "--cert=" + other, "ima-only"});
+    BOOST_TEST(v.exit_code == 0, v.out << v.err);
+    v = ostree_ima(
+        {"verify", "--cert=" + k.cert_der, "--cert=" + other, "--evm", "--json", "ima-only"});
+    BOOST_TEST(v.exit_code != 0);
+    BOOST_TEST(v.out.find("evm_missing") != std::string::npos, v.out);
+
+    // A stale security.evm: the checkout's security.ima replaced by another
+    // valid signature (the other key's, made by evmctl), committed again.
+    TempDir scratch;
+    const std::vector<std::string> files = checkout_files("evm-v", scratch / "co", true);
+    const std::string target = scratch / "co/etc/hello.conf";
+    const std::string copy = scratch / "copy";
+    sh_ok("cp -a " + quote(target) + " " + quote(copy) + " && evmctl ima_sign --key " +
+          quote(w.keys["other"].key_pem) + " -a sha256 " + quote(copy) +
+          " && setfattr -n security.ima -v 0x" + xattr_hex(copy, "security.ima") + " " +
+          quote(target));
+    sh_ok("ostree commit --repo=" + quote(w.repo) +
+          " -b stale --tree=dir=" + quote(scratch / "co"));
+    v = ostree_ima({"verify", "--cert=" + k.cert_der, "--cert=" + other, "--json", "stale"});
+    BOOST_TEST(v.exit_code != 0);
+    const nlohmann::json jv = nlohmann::json::parse(v.out);
+    std::vector<std::string> bad;
+    for (const auto &f : jv["findings"])
+        bad.push_back(f["path"].get<std::string>() + " " + f["problem"].get<std::string>());
+    BOOST_TEST(bad == std::vector<std::string>{"/etc/hello.conf bad_evm"}, v.out);
+
+    // strip removes security.evm with security.ima: the unsigned commit again.
+    const Result s = ostree_ima({"strip", "evm-v", "evm-stripped"});
+    BOOST_REQUIRE_MESSAGE(s.exit_code == 0, s.err);
+    BOOST_TEST(commit_root_tree(w.repo, "evm-stripped") == commit_root_tree(w.repo, "main"));
+}
+
+BOOST_AUTO_TEST_CASE(kept_when_valid_replaced_or_removed_when_stale)
+{
+    World &w = world();
+    const KeyPair &k = w.keys["rsa2048"];
+    const KeyPair &ec = w.keys["ec-p256"];
+    BOOST_REQUIRE(
+        sign({"--key=" + k.key_pem, "--cert=" + k.cert_der, "--evm", "main", "evm-k"}).exit_code ==
+        0);
+    // Again: every security.ima and security.evm verifies, nothing changes.
+    nlohmann::json j =
+        sign_json({"--key=" + k.key_pem, "--cert=" + k.cert_der, "--evm", "evm-k", "evm-k2"});
+    BOOST_TEST(j["evm"]["made"].get<std::uint64_t>() == 0U);
+    BOOST_TEST(j["evm"]["replaced"].get<std::uint64_t>() == 0U);
+    const std::uint64_t files = j["evm"]["kept"].get<std::uint64_t>();
+    BOOST_TEST(files > 3U);
+    BOOST_TEST(commit_root_tree(w.repo, "evm-k2") == commit_root_tree(w.repo, "evm-k"));
+
+    // --overwrite with another key and --evm: every security.evm replaced.
+    j = sign_json({"--key=" + ec.key_pem, "--cert=" + ec.cert_der, "--overwrite", "--evm", "evm-k",
+                   "evm-k3"});
+    BOOST_TEST(j["evm"]["replaced"].get<std::uint64_t>() == files);
+    check_evm_with_openssl("evm-k3", ec.cert_der);
+
+    // Without --evm: the new security.ima makes each security.evm stale; it
+    // is removed, and said so.
+    const Result r =
+        sign({"--key=" + ec.key_pem, "--cert=" + ec.cert_der, "--overwrite", "evm-k", "evm-gone"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    BOOST_TEST(r.err.find("removed " + std::to_string(files) + " stale security.evm") !=
+                   std::string::npos,
+               r.err);
+    TempDir scratch;
+    for (const std::string &file : checkout_files("evm-gone", scratch / "co"))
+        BOOST_TEST(xattr_hex(file, "security.evm").empty(), file);
+    // Without --overwrite the RSA signatures are kept (another key's): their
+    // security.evm stays, valid.
+    j = sign_json({"--key=" + ec.key_pem, "--cert=" + ec.cert_der, "evm-k", "evm-stays"});
+    BOOST_TEST(j["evm"]["removed_stale"].get<std::uint64_t>() == 0U);
+    BOOST_TEST(commit_root_tree(w.repo, "evm-stays") == commit_root_tree(w.repo, "evm-k"));
+}
+
+// What deployment changes: an SELinux policy in a commit without labels is
+// refused (deploy would label every file), /usr/etc is a warning.
+BOOST_AUTO_TEST_CASE(deployment_risks_refused_or_warned)
+{
+    World &w = world();
+    const KeyPair &k = w.keys["rsa2048"];
+    const std::string os = w.dir / "os";
+    sh_ok("mkdir -p " + quote(os + "/usr/bin") + " " + quote(os + "/usr/etc/selinux") +
+          " && echo tool > " + quote(os + "/usr/bin/tool") + " && echo a=1 > " +
+          quote(os + "/usr/etc/app.conf") + " && printf '# policy\\nSELINUX=enforcing\\n' > " +
+          quote(os + "/usr/etc/selinux/config"));
+    sh_ok("ostree commit --repo=" + quote(w.repo) + " -b os --tree=dir=" + quote(os));
+    const std::string before = rev_parse(w.repo, "os");
+    const std::vector<std::string> key{"--key=" + k.key_pem, "--cert=" + k.cert_der};
+
+    Result r = sign({key[0], key[1], "--evm", "os", "os"});
+    BOOST_TEST(r.exit_code != 0);
+    BOOST_TEST(r.err.find("--evm-ignore-selinux") != std::string::npos, r.err);
+    BOOST_TEST(rev_parse(w.repo, "os") == before);
+
+    // Without --evm nothing is refused.
+    r = sign({key[0], key[1], "os", "os-ima"});
+    BOOST_TEST(r.exit_code == 0, r.err);
+
+    r = sign({key[0], key[1], "--evm", "--evm-ignore-selinux", "os", "os-evm"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    BOOST_TEST(r.err.find("warning: 2 EVM-signed files are under /usr/etc") != std::string::npos,
+               r.err);
+    BOOST_TEST(r.err.find("warning: 3 EVM-signed files have no security.selinux") !=
+                   std::string::npos,
+               r.err);
+    const nlohmann::json j =
+        sign_json({key[0], key[1], "--evm", "--evm-ignore-selinux", "os", "os-evm2"});
+    BOOST_TEST(j["evm"]["under_usr_etc"].get<std::uint64_t>() == 2U);
+    BOOST_TEST(j["evm"]["selinux_policy"].get<bool>());
+
+    // A disabled policy is no risk: signed, /usr/etc still warned about.
+    write_text(os + "/usr/etc/selinux/config", "SELINUX=disabled\n");
+    sh_ok("ostree commit --repo=" + quote(w.repo) + " -b os-off --tree=dir=" + quote(os));
+    r = sign({key[0], key[1], "--evm", "os-off", "os-off"});
+    BOOST_TEST(r.exit_code == 0, r.err);
+    BOOST_TEST(r.err.find("security.selinux") == std::string::npos, r.err);
+    BOOST_TEST(r.err.find("under /usr/etc") != std::string::npos, r.err);
+}
