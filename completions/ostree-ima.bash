@@ -9,9 +9,9 @@ _ostree_ima_options()
 {
     case "$1" in
         '') echo "--help -h --version --repo" ;;
-        sign) echo "--help -h --repo --key -k --cert --keyid --pin-file --engine --provider --sessions --hash --hashalgo -a --overwrite --verity --jobs -j --json --quiet -q --include --exclude --executables-only --reuse --signature-cache" ;;
+        sign) echo "--help -h --repo --key -k --cert --keyid --pin-file --engine --provider --sessions --hash --hashalgo -a --overwrite --verity --evm --evm-key --evm-cert --evm-ignore-selinux --jobs -j --json --quiet -q --include --exclude --executables-only --reuse --signature-cache" ;;
         ima-sign) echo "--help -h --repo --overwrite --jobs -j --quiet -q --cert --keyid --pin-file --engine --provider --sessions --reuse --signature-cache" ;;
-        verify) echo "--help -h --repo --cert --pin-file --require-all --hash --hashalgo -a --verity --json --quiet -q --jobs -j --include --exclude --executables-only" ;;
+        verify) echo "--help -h --repo --cert --pin-file --require-all --hash --hashalgo -a --verity --evm --json --quiet -q --jobs -j --include --exclude --executables-only" ;;
         strip) echo "--help -h --repo --jobs -j --quiet -q --include --exclude --executables-only" ;;
         digests) echo "--help -h --repo --hash --hashalgo -a --overwrite --verity --cert --reuse --pin-file --output -o --jobs -j --quiet -q --include --exclude --executables-only" ;;
         sign-digests) echo "--help -h --key -k --cert --keyid --pin-file --engine --provider --sessions --yes -y --audit-log --output -o --jobs -j --quiet -q --signature-cache --resume" ;;
@@ -78,10 +78,10 @@ _ostree_ima()
         --repo)
             COMPREPLY=($(compgen -d -- "$cur"))
             return ;;
-        --cert)
+        --cert | --evm-cert)
             COMPREPLY=($(compgen -f -- "$cur"))
             return ;;
-        --key | -k | --pin-file | --signatures | --output | -o | --audit-log | --signature-cache)
+        --key | -k | --evm-key | --pin-file | --signatures | --output | -o | --audit-log | --signature-cache)
             COMPREPLY=($(compgen -f -- "$cur"))
             return ;;
         --reuse)
@@ -109,7 +109,8 @@ _ostree_ima()
         case "${COMP_WORDS[i]}" in
             =) ((i++)) ;;
             --repo | --jobs | -j | --cert | --keyid | --pin-file | --engine | --provider | \
-                --sessions | --reuse | --signature-cache | --export-cert | --format | --output | -o)
+                --sessions | --reuse | --signature-cache | --export-cert | --format | --output | -o | \
+                --evm-key | --evm-cert)
                 [ "${COMP_WORDS[i + 1]:-}" != "=" ] && ((i++)) ;;
             -*) ;;
             *) ((arguments++)) ;;

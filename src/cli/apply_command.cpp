@@ -87,7 +87,7 @@ Runner add_apply_command(CLI::App &app)
                       << " signatures: " << sign_counts_text(r) << ", key id "
                       << key_id_hex(signatures.key_id)
                       << (r.ref.empty() ? "" : "; " + r.ref + " updated") << "\n"
-                      << binding_text(r.binding, r.ref, r.new_commit);
+                      << evm_text(r) << binding_text(r.binding, r.ref, r.new_commit);
         std::cout << r.new_commit << std::endl;
         return 0;
     };
