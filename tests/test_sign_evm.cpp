@@ -83,10 +83,12 @@ void write_bytes(const std::string &file, const Bytes &bytes)
 // The checkout of `rev` (as root: owner, mode and xattrs kept), its regular
 // files: hard links to the objects unless `copy` (for a checkout to change).
 std::vector<std::string> checkout_files(const std::string &rev, const std::string &co,
-                                        bool copy = false)
+                                        bool copy = false, std::string repo = {})
 {
+    if (repo.empty())
+        repo = world().repo;
     sh_ok("rm -rf " + quote(co) + " && ostree checkout " + (copy ? "--force-copy " : "") +
-          "--repo=" + quote(world().repo) + " " + quote(rev) + " " + quote(co));
+          "--repo=" + quote(repo) + " " + quote(rev) + " " + quote(co));
     std::vector<std::string> files;
     std::istringstream lines(sh_ok("cd " + quote(co) + " && find . -type f | sort"));
     for (std::string line; std::getline(lines, line);)
@@ -121,7 +123,7 @@ Bytes evm_message(const std::string &file)
 // Every regular file of `rev`'s checkout has a type 5 security.evm with the
 // key id of `cert` that openssl accepts over the EVM message.
 void check_evm_with_openssl(const std::string &rev, const std::string &cert,
-                            const std::string &hash = "sha256")
+                            const std::string &hash = "sha256", const std::string &repo = {})
 {
     TempDir scratch;
     sh_ok("openssl x509 -inform DER -in " + quote(cert) + " -pubkey -noout > " +
@@ -129,7 +131,7 @@ void check_evm_with_openssl(const std::string &rev, const std::string &cert,
     const std::string skid =
         sh_ok("openssl x509 -inform DER -in " + quote(cert) +
               " -noout -ext subjectKeyIdentifier | tail -n1 | tr -d ' :\\n' | tr A-F a-f");
-    for (const std::string &file : checkout_files(rev, scratch / "co")) {
+    for (const std::string &file : checkout_files(rev, scratch / "co", false, repo)) {
         BOOST_TEST_CONTEXT(rev << " " << file)
         {
             const Bytes x = hex_bytes(xattr_hex(file, "security.evm"));
@@ -367,4 +369,24 @@ BOOST_AUTO_TEST_CASE(deployment_risks_refused_or_warned)
     BOOST_TEST(r.exit_code == 0, r.err);
     BOOST_TEST(r.err.find("security.selinux") == std::string::npos, r.err);
     BOOST_TEST(r.err.find("under /usr/etc") != std::string::npos, r.err);
+}
+
+// EVM covers whichever security.ima: fs-verity ones too (the pre-signed
+// file's v2 signature replaced), in an archive repository (each object
+// rewritten behind a new header).
+BOOST_AUTO_TEST_CASE(verity_signatures_in_an_archive_repository)
+{
+    World &w = world();
+    const KeyPair &ec = w.keys["ec-p256"];
+    TempDir dir;
+    const std::string archive = make_repo(dir.path(), "archive", w.tree);
+    const Result r = run({binary(), "sign", "--repo=" + archive, "--key=" + ec.key_pem,
+                          "--cert=" + ec.cert_der, "--verity", "--evm", "main", "evm-verity"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    check_evm_with_openssl("evm-verity", ec.cert_der, "sha256", archive);
+    const Result v = run({binary(), "verify", "--repo=" + archive, "--cert=" + ec.cert_der,
+                          "--cert=" + w.keys["other"].cert_der, "--evm", "evm-verity"});
+    BOOST_TEST(v.exit_code == 0, v.out << v.err);
+    BOOST_TEST(sh_ok("ostree fsck --repo=" + quote(archive) + " 2>&1; echo rc=$?").find("rc=0") !=
+               std::string::npos);
 }
