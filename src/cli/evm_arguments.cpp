@@ -23,7 +23,7 @@ void EvmArguments::add_options(CLI::App &cmd)
         ->needs(evm);
 }
 
-void EvmArguments::open(const KeyArguments &signing, KeyArguments::Opened &signing_key,
+void EvmArguments::open(const KeyArguments &signing, const KeyArguments::Opened &signing_key,
                         unsigned jobs, bool quiet, KeyArguments::Opened &opened,
                         SignRequest &request) const
 {

@@ -22,7 +22,7 @@ struct EvmArguments {
     // file, engine, providers) or the signing key itself; the key id from
     // --evm-cert, else as for the signing key. `opened` holds what the
     // request points to. Sets request's EVM fields; nothing without --evm.
-    void open(const KeyArguments &signing, KeyArguments::Opened &signing_key, unsigned jobs,
+    void open(const KeyArguments &signing, const KeyArguments::Opened &signing_key, unsigned jobs,
               bool quiet, KeyArguments::Opened &opened, SignRequest &request) const;
 };
 
