@@ -390,3 +390,34 @@ BOOST_AUTO_TEST_CASE(verity_signatures_in_an_archive_repository)
     BOOST_TEST(sh_ok("ostree fsck --repo=" + quote(archive) + " 2>&1; echo rc=$?").find("rc=0") !=
                std::string::npos);
 }
+
+// The signing room makes no EVM signatures; `apply` replacing security.ima
+// removes the security.evm that covered the old one, and says so.
+BOOST_AUTO_TEST_CASE(apply_removes_stale_evm)
+{
+    World &w = world();
+    const KeyPair &rsa = w.keys["rsa2048"];
+    const KeyPair &ec = w.keys["ec-p256"];
+    BOOST_REQUIRE(
+        sign({"--key=" + rsa.key_pem, "--cert=" + rsa.cert_der, "--evm", "main", "room-evm"})
+            .exit_code == 0);
+    TempDir dir;
+    const std::string manifest = dir / "digests.json", signatures = dir / "signatures.json";
+    Result r =
+        ostree_ima({"digests", "--overwrite", "--cert=" + ec.cert_der, "-o", manifest, "room-evm"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    r = run({binary(), "sign-digests", "--yes", "-o", signatures, "--key=" + ec.key_pem,
+             "--cert=" + ec.cert_der, manifest});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    r = ostree_ima({"apply", "--cert=" + ec.cert_der, "--signatures=" + signatures, "room-evm",
+                    "room-applied"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    BOOST_TEST(r.err.find("stale security.evm") != std::string::npos, r.err);
+    TempDir scratch;
+    for (const std::string &file : checkout_files("room-applied", scratch / "co")) {
+        BOOST_TEST(xattr_hex(file, "security.evm").empty(), file);
+        BOOST_TEST(!xattr_hex(file, "security.ima").empty(), file);
+    }
+    // No --evm option in the room.
+    BOOST_TEST(ostree_ima({"digests", "--evm", "-o", dir / "x.json", "room-evm"}).exit_code != 0);
+}
