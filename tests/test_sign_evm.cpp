@@ -341,10 +341,38 @@ BOOST_AUTO_TEST_CASE(deployment_risks_refused_or_warned)
     const std::string before = rev_parse(w.repo, "os");
     const std::vector<std::string> key{"--key=" + k.key_pem, "--cert=" + k.cert_der};
 
+    const auto object_count = [&] {
+        return sh_ok("find " + quote(w.repo + "/objects") + " -type f | wc -l");
+    };
+    const std::string objects_before = object_count();
     Result r = sign({key[0], key[1], "--evm", "os", "os"});
     BOOST_TEST(r.exit_code != 0);
     BOOST_TEST(r.err.find("--evm-ignore-selinux") != std::string::npos, r.err);
     BOOST_TEST(rev_parse(w.repo, "os") == before);
+    // Refused before anything was signed: no new object left behind.
+    BOOST_TEST(object_count() == objects_before);
+
+    // Labelled in part (the config labelled, a file not): still refused,
+    // once every object has been read.
+    const std::string part = w.dir / "os-part";
+    sh_ok("cp -a " + quote(os) + " " + quote(part) +
+          " && setfattr -n security.selinux -v system_u:object_r:etc_t:s0 " +
+          quote(part + "/usr/etc/selinux/config"));
+    sh_ok("ostree commit --repo=" + quote(w.repo) + " -b os-part --tree=dir=" + quote(part));
+    const std::string part_before = rev_parse(w.repo, "os-part");
+    r = sign({key[0], key[1], "--evm", "os-part", "os-part"});
+    BOOST_TEST(r.exit_code != 0);
+    BOOST_TEST(r.err.find("--evm-ignore-selinux") != std::string::npos, r.err);
+    BOOST_TEST(rev_parse(w.repo, "os-part") == part_before);
+
+    // Labelled whole: nothing to refuse.
+    sh_ok("for f in usr/bin/tool usr/etc/app.conf; do setfattr -n security.selinux -v "
+          "system_u:object_r:usr_t:s0 " +
+          quote(part) + "/$f; done");
+    sh_ok("ostree commit --repo=" + quote(w.repo) + " -b os-labelled --tree=dir=" + quote(part));
+    r = sign({key[0], key[1], "--evm", "os-labelled", "os-labelled"});
+    BOOST_TEST(r.exit_code == 0, r.err);
+    BOOST_TEST(r.err.find("security.selinux") == std::string::npos, r.err);
 
     // Without --evm nothing is refused.
     r = sign({key[0], key[1], "os", "os-ima"});

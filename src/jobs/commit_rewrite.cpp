@@ -32,7 +32,7 @@ RewriteResult rewrite_commit(const Repo &repo, const RewriteRequest &request,
     const unsigned workers = request.jobs + request.waiters;
     const ObjectStore store(repo.get(), workers); // memory per worker
     CpuSlots cpu(request.jobs);
-    rewrite.start(plan);
+    rewrite.start(plan, store);
     std::vector<std::string> new_checksum(plan.objects.size());
     const ProcessingOrder order = largest_first(store, plan, request.jobs);
     Progress progress(request.progress, plan.objects.size(), order.total_stored,

@@ -33,7 +33,8 @@ class ObjectRewrite {
     ObjectRewrite &operator=(const ObjectRewrite &) = delete;
 
     // Once, before the workers start: objects are numbered as plan.objects.
-    virtual void start(const CommitPlan & /*plan*/) {}
+    // Throws Error to refuse the job before any object is written.
+    virtual void start(const CommitPlan & /*plan*/, const ObjectStore & /*store*/) {}
     // For the progress display: signatures made and reused so far.
     [[nodiscard]] virtual SignatureProgress signatures() const { return {}; }
     // On worker threads, once per planned object, inside the transaction,

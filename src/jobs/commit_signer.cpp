@@ -29,21 +29,30 @@ class SignRewrite final : public ObjectRewrite {
         const SignatureCounts c = key_.counts();
         return {c.made, c.from_commit + c.from_cache, key_.key_seconds(), key_.max_parallel()};
     }
-    void start(const CommitPlan &plan) override
+    void start(const CommitPlan &plan, const ObjectStore &store) override
     {
         outcomes_.resize(plan.objects.size());
-        if (evm_)
-            deployment_ = evm_deployment_paths(plan);
+        if (!evm_)
+            return;
+        deployment_ = evm_deployment_paths(plan);
+        if (!deployment_.selinux_config)
+            return;
+        // A labelled commit labels its SELinux config too: an unlabelled
+        // one is refused here, before anything is signed or written.
+        const SelinuxConfig config =
+            read_selinux_config(store, plan.objects[*deployment_.selinux_config]);
+        selinux_policy_ = config.enables_policy;
+        if (selinux_policy_ && !config.labelled && !evm_ignore_selinux_)
+            throw_unlabelled_selinux_commit();
     }
     RewrittenObject rewrite(const ObjectStore &store, std::size_t index,
                             const std::string &checksum, CpuSlots::Held &cpu) override
     {
         ObjectOutcome &out = outcomes_[index];
         out = signer_.process(store, checksum, cpu);
-        if (evm_ && deployment_.selinux_config && *deployment_.selinux_config == index)
-            selinux_policy_ = selinux_config_enables_policy(store, checksum);
         return {out.new_checksum, out.bytes_hashed};
     }
+    // A commit labelled in part: known only once every object was read.
     void finish() override
     {
         if (!evm_ || !selinux_policy_ || evm_ignore_selinux_)
@@ -63,7 +72,7 @@ class SignRewrite final : public ObjectRewrite {
     bool evm_ignore_selinux_;
     std::vector<ObjectOutcome> outcomes_;
     EvmDeploymentPaths deployment_;
-    bool selinux_policy_ = false; // written by one worker, read after the join
+    bool selinux_policy_ = false;
 };
 
 void count_evm(const ObjectOutcome &outcome, std::uint64_t paths, std::uint64_t etc_paths,

@@ -16,7 +16,10 @@ namespace {
 // original object.
 class StripRewrite final : public ObjectRewrite {
   public:
-    void start(const CommitPlan &plan) override { stripped_.resize(plan.objects.size(), 0); }
+    void start(const CommitPlan &plan, const ObjectStore & /*store*/) override
+    {
+        stripped_.resize(plan.objects.size(), 0);
+    }
     RewrittenObject rewrite(const ObjectStore &store, std::size_t index,
                             const std::string &checksum, CpuSlots::Held & /*cpu*/) override
     {

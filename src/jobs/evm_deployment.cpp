@@ -1,5 +1,6 @@
 #include "jobs/evm_deployment.hpp"
 
+#include "objects/xattr_list.hpp"
 #include "ostree-ima/error.hpp"
 #include "util/glib_ptr.hpp"
 
@@ -58,11 +59,13 @@ EvmDeploymentPaths evm_deployment_paths(const CommitPlan &plan)
     return out;
 }
 
-bool selinux_config_enables_policy(const ObjectStore &store, const std::string &checksum)
+SelinuxConfig read_selinux_config(const ObjectStore &store, const std::string &checksum)
 {
+    SelinuxConfig config;
     const std::unique_ptr<StoredObject> object = store.open(checksum);
     if (!object->is_regular())
-        return false;
+        return config;
+    config.labelled = xattr_get(object->xattrs(), "security.selinux").has_value();
     std::string text;
     object->read(
         [&](std::span<const std::uint8_t> chunk) {
@@ -72,7 +75,6 @@ bool selinux_config_enables_policy(const ObjectStore &store, const std::string &
         false);
     std::istringstream lines(text);
     std::string line;
-    bool enabled = false;
     while (std::getline(lines, line)) {
         const auto first = line.find_first_not_of(" \t");
         if (first == std::string::npos || line[first] == '#')
@@ -81,9 +83,9 @@ bool selinux_config_enables_policy(const ObjectStore &store, const std::string &
         while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
             line.pop_back();
         if (line.starts_with("SELINUX="))
-            enabled = line == "SELINUX=enforcing" || line == "SELINUX=permissive";
+            config.enables_policy = line == "SELINUX=enforcing" || line == "SELINUX=permissive";
     }
-    return enabled;
+    return config;
 }
 
 void throw_unlabelled_selinux_commit()

@@ -22,8 +22,12 @@ struct EvmDeploymentPaths {
 
 EvmDeploymentPaths evm_deployment_paths(const CommitPlan &plan);
 
-// Whether the config object sets SELINUX=enforcing or permissive.
-bool selinux_config_enables_policy(const ObjectStore &store, const std::string &checksum);
+struct SelinuxConfig {
+    bool enables_policy = false; // SELINUX=enforcing or permissive
+    bool labelled = false;       // the object itself carries security.selinux
+};
+// Reads the /usr/etc/selinux/config object.
+SelinuxConfig read_selinux_config(const ObjectStore &store, const std::string &checksum);
 
 // The refusal, with its override.
 [[noreturn]] void throw_unlabelled_selinux_commit();
