@@ -41,6 +41,11 @@ void show_summary(const std::string &manifest_path, const std::string &manifest_
               << "  manifest     " << manifest_path << " (sha256 " << manifest_sha256 << ")\n"
               << "  commit       " << manifest.commit << "\n"
               << "  algorithm    " << manifest.algo->name << "\n"
+              << "  format       " << signature_format_name(manifest.selection.format)
+              << (manifest.selection.format == SignatureFormat::Verity
+                      ? " (fs-verity, appraise_type=sigv3: each digest is of a file id)"
+                      : " (appraise_type=imasig: each digest is of a file)")
+              << "\n"
               << "  digests      " << manifest.entries.size() << " (" << files << " files)\n"
               << "  key          " << key_reference << " (" << key.backend->description() << ")\n"
               << "  IMA key id   " << key_id_hex(key.key_id.id) << " (from " << key.key_id.source

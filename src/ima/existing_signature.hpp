@@ -24,10 +24,11 @@ namespace ostree_ima {
 
 struct ExistingSignature {
     enum class Kind {
-        None,      // no security.ima: sign
-        Malformed, // not a well-formed v2 signature: replace
-        OtherKey,  // well-formed, another key id: keep, report the key id
-        OwnKey,    // well-formed, the signing key's id: keep only if it verifies
+        None,        // no security.ima: sign
+        Malformed,   // not a well-formed signature of the format signed: replace
+        OtherFormat, // a well-formed signature of the other format: replace
+        OtherKey,    // well-formed, another key id: keep, report the key id
+        OwnKey,      // well-formed, the signing key's id: keep only if it verifies
     };
     Kind kind = Kind::None;
     std::string problem;  // why it is malformed
@@ -35,12 +36,13 @@ struct ExistingSignature {
 };
 
 // Well-formed means of `format`: a signature of the other format is
-// replaced (one security.ima holds one format).
+// replaced (one security.ima holds one format), as OtherFormat: a format
+// change, not a broken value.
 ExistingSignature classify_existing_signature(const std::optional<std::vector<std::uint8_t>> &xattr,
                                               const KeyId &signing_key_id,
                                               SignatureFormat format = SignatureFormat::Digest);
 
 // Why an existing security.ima was replaced, for reports.
-enum class ReplacedBecause { Malformed, NotVerifying, Overwrite };
+enum class ReplacedBecause { Malformed, OtherFormat, NotVerifying, Overwrite };
 
 } // namespace ostree_ima
