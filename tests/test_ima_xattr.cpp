@@ -259,26 +259,6 @@ BOOST_AUTO_TEST_CASE(only_well_formed_v2_signatures_can_be_kept)
     malformed(no_signature, "empty signature");
 }
 
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(key_ids)
-
-// The one rule for every key id (sign, verify, the keyring, the token
-// listing): the last 4 bytes of the subjectKeyIdentifier, else of SHA-1 over
-// the subjectPublicKey bits (equal for SKID = hash, method 1).
-BOOST_AUTO_TEST_CASE(key_id_is_the_end_of_the_skid)
-{
-    TempDir dir;
-    const KeyPair key = make_key(dir.path(), "k", "ec:P-256");
-    const std::string skid = sh_ok("openssl x509 -in " + quote(key.cert_pem) +
-                                   " -noout -ext subjectKeyIdentifier | tail -n1 | tr -d ' :\\n' "
-                                   "| tr A-F a-f");
-    const Certificate cert = Certificate::load(key.cert_der);
-    BOOST_TEST(key_id_hex(cert.ima_key_id()) == skid.substr(skid.size() - 8));
-    BOOST_TEST(key_id_hex(key_id_from_public_key(cert.public_key())) ==
-               key_id_hex(cert.ima_key_id()));
-}
-
 // A well-formed signature of the other format is a format change, not a
 // malformed value, both ways; a broken one of either format stays malformed.
 BOOST_AUTO_TEST_CASE(the_other_format_is_a_format_change)
@@ -300,6 +280,26 @@ BOOST_AUTO_TEST_CASE(the_other_format_is_a_format_change)
         (classify_existing_signature(cut, own, SignatureFormat::Digest).kind == Kind::Malformed));
     BOOST_TEST(
         (classify_existing_signature(cut, own, SignatureFormat::Verity).kind == Kind::Malformed));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(key_ids)
+
+// The one rule for every key id (sign, verify, the keyring, the token
+// listing): the last 4 bytes of the subjectKeyIdentifier, else of SHA-1 over
+// the subjectPublicKey bits (equal for SKID = hash, method 1).
+BOOST_AUTO_TEST_CASE(key_id_is_the_end_of_the_skid)
+{
+    TempDir dir;
+    const KeyPair key = make_key(dir.path(), "k", "ec:P-256");
+    const std::string skid = sh_ok("openssl x509 -in " + quote(key.cert_pem) +
+                                   " -noout -ext subjectKeyIdentifier | tail -n1 | tr -d ' :\\n' "
+                                   "| tr A-F a-f");
+    const Certificate cert = Certificate::load(key.cert_der);
+    BOOST_TEST(key_id_hex(cert.ima_key_id()) == skid.substr(skid.size() - 8));
+    BOOST_TEST(key_id_hex(key_id_from_public_key(cert.public_key())) ==
+               key_id_hex(cert.ima_key_id()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
