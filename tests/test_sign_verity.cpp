@@ -226,15 +226,18 @@ BOOST_AUTO_TEST_CASE(signing_room_round_trip_with_verity)
     BOOST_TEST(text.find("\"version\": 4") != std::string::npos, text);
     BOOST_TEST(text.find("\"signature_format\": \"verity\"") != std::string::npos, text);
     r = run({binary(), "sign-digests", "--yes", "-o", signatures, "--key=" + k.key_pem,
-             "--cert=" + k.cert_pem, manifest});
+             "--cert=" + k.cert_pem, "--audit-log=" + (dir / "audit.jsonl"), manifest});
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     // The summary the signer confirms names the format.
     BOOST_TEST(r.err.find("\n  format       verity (fs-verity") != std::string::npos, r.err);
+    BOOST_TEST(json::parse(sh_ok("cat " + quote(dir / "audit.jsonl")))["signature_format"] ==
+               "verity");
     BOOST_TEST(sh_ok("cat " + quote(signatures)).find("\"signature_format\":") !=
                std::string::npos);
-    r = ostree_ima(
-        {"apply", "--cert=" + k.cert_der, "--signatures=" + signatures, "main", "room-verity"});
+    r = ostree_ima({"apply", "--json", "--cert=" + k.cert_der, "--signatures=" + signatures, "main",
+                    "room-verity"});
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    BOOST_TEST(json::parse(r.out)["signature_format"] == "verity");
     check_verity_signatures("room-verity", k.cert_der);
     r = ostree_ima({"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "--verity", "main",
                     "direct-verity"});

@@ -132,7 +132,8 @@ Runner add_sign_digests_command(CLI::App &app)
         if (audit)
             audit->append({key_reference, key_id_hex(key.key_id.id), manifest.commit,
                            std::string(manifest.algo->name), signatures.signatures.size(),
-                           result.signatures.made, manifest_sha256});
+                           result.signatures.made, manifest_sha256,
+                           std::string(signature_format_name(manifest.selection.format))});
         write_output_file(args->output, serialize_signature_file(signatures));
         if (!args->quiet)
             std::cerr << "ostree-ima: " << signatures.signatures.size() << " signatures ("
