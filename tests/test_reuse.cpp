@@ -478,6 +478,27 @@ BOOST_AUTO_TEST_CASE(verity_signatures_are_reused_apart_from_v2)
     BOOST_TEST(v2_again.key_operations == 0u);
     BOOST_TEST(v2_again.report["commit"] == v2.report["commit"]);
 
+    // Cached verity signatures are verified before they are written: each
+    // line's signature swapped with the next line's is rejected, and the key
+    // makes them all again.
+    std::vector<std::string> lines;
+    std::istringstream in(sh_ok("grep '^verity-sha256 ' " + quote(cache)));
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    std::string hostile = "# ostree-ima signature cache 1\n";
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const std::string &next = lines[(i + 1) % lines.size()];
+        hostile += lines[i].substr(0, lines[i].rfind(' ')) + next.substr(next.rfind(' ')) + "\n";
+    }
+    write_text(dir / "hostile.cache", hostile);
+    const Run rejected = ostree_ima(sign_args(
+        repo, "v1", "v1-verity", {"--verity", "--signature-cache=" + (dir / "hostile.cache")}));
+    BOOST_REQUIRE_MESSAGE(rejected.result.exit_code == 0, rejected.result.err);
+    BOOST_TEST(rejected.report["signatures"]["rejected"] == 41);
+    BOOST_TEST(rejected.report["signatures"]["reused_from_cache"] == 0);
+    BOOST_TEST(rejected.key_operations == 41u);
+    BOOST_TEST(rejected.report["commit"] == verity.report["commit"]);
+
     // The next build (5 new digests) reuses yesterday's verity commit.
     commit_v2(repo, dir.path());
     const Run next =
