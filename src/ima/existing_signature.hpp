@@ -1,14 +1,14 @@
 // ExistingSignature: what a signer may do with the security.ima a file
 // already carries when --overwrite is not given. No I/O.
 //
-// Only what could be valid is ever kept: a well-formed IMA v2 digital
-// signature (type 3, version 2, a hash algorithm the kernel knows, a size
-// field that matches the bytes that follow). Anything else (garbage, a
-// truncated or over-long value, a hash-only xattr, another version) is
-// replaced. A well-formed signature with the signing key's id must still
-// verify for the content (the caller checks it, see needs_check); one with
-// another key id is kept, since that is the point of keeping, and reported
-// with its key id.
+// Only what could be valid is ever kept: a well-formed signature of the
+// format being signed (v2: type 3, version 2; sigv3: type 6, version 3; a
+// hash algorithm the kernel knows, a size field that matches the bytes that
+// follow). A well-formed one of the other format is replaced as a format
+// change; anything else (garbage, a truncated or over-long value, a
+// hash-only xattr, another version) as malformed. A well-formed signature with the signing key's id
+// must still verify for the content (the caller checks it, see needs_check); one with another key
+// id is kept, since that is the point of keeping, and reported with its key id.
 #pragma once
 
 #include "ostree-ima/ima_xattr.hpp"
