@@ -10,7 +10,7 @@ _ostree_ima_options()
     case "$1" in
         '') echo "--help -h --version --repo" ;;
         sign) echo "--help -h --repo --key -k --cert --keyid --pin-file --engine --provider --sessions --hash --hashalgo -a --overwrite --verity --evm --evm-key --evm-cert --evm-ignore-selinux --jobs -j --json --quiet -q --include --exclude --executables-only --reuse --signature-cache" ;;
-        ima-sign) echo "--help -h --repo --overwrite --jobs -j --quiet -q --cert --keyid --pin-file --engine --provider --sessions --reuse --signature-cache" ;;
+        ima-sign) echo "--help -h --repo --overwrite --verity --jobs -j --quiet -q --cert --keyid --pin-file --engine --provider --sessions --reuse --signature-cache" ;;
         verify) echo "--help -h --repo --cert --pin-file --require-all --hash --hashalgo -a --verity --evm --json --quiet -q --jobs -j --include --exclude --executables-only" ;;
         strip) echo "--help -h --repo --jobs -j --quiet -q --include --exclude --executables-only" ;;
         digests) echo "--help -h --repo --hash --hashalgo -a --overwrite --verity --cert --reuse --pin-file --output -o --jobs -j --quiet -q --include --exclude --executables-only" ;;

@@ -3,11 +3,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include "fixtures.hpp"
+#include "formats/signature_cache.hpp"
 #include "ima/existing_signature.hpp"
 #include "keys/key_file.hpp"
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/hash_algo.hpp"
+#include "ostree-ima/ima_verity_xattr.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "text_files.hpp"
 
@@ -257,6 +259,29 @@ BOOST_AUTO_TEST_CASE(only_well_formed_v2_signatures_can_be_kept)
     malformed(no_signature, "empty signature");
 }
 
+// A well-formed signature of the other format is a format change, not a
+// malformed value, both ways; a broken one of either format stays malformed.
+BOOST_AUTO_TEST_CASE(the_other_format_is_a_format_change)
+{
+    using Kind = ExistingSignature::Kind;
+    const KeyId own{1, 2, 3, 4};
+    const HashAlgo &sha256 = hash_algo_by_name("sha256");
+    const Bytes sig(256, 0x5a);
+    const Bytes v2 = encode_ima_signature(sha256, own, sig);
+    const Bytes v3 = encode_ima_verity_signature(sha256, own, sig);
+    BOOST_TEST(
+        (classify_existing_signature(v2, own, SignatureFormat::Verity).kind == Kind::OtherFormat));
+    BOOST_TEST(
+        (classify_existing_signature(v3, own, SignatureFormat::Digest).kind == Kind::OtherFormat));
+    BOOST_TEST(
+        (classify_existing_signature(v3, own, SignatureFormat::Verity).kind == Kind::OwnKey));
+    const Bytes cut(v3.begin(), v3.end() - 1);
+    BOOST_TEST(
+        (classify_existing_signature(cut, own, SignatureFormat::Digest).kind == Kind::Malformed));
+    BOOST_TEST(
+        (classify_existing_signature(cut, own, SignatureFormat::Verity).kind == Kind::Malformed));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(key_ids)
@@ -275,6 +300,31 @@ BOOST_AUTO_TEST_CASE(key_id_is_the_end_of_the_skid)
     BOOST_TEST(key_id_hex(cert.ima_key_id()) == skid.substr(skid.size() - 8));
     BOOST_TEST(key_id_hex(key_id_from_public_key(cert.public_key())) ==
                key_id_hex(cert.ima_key_id()));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// The signature cache's lines: v2 and fs-verity signatures of one digest are
+// two entries that never read as each other.
+BOOST_AUTO_TEST_SUITE(signature_cache_lines)
+
+BOOST_AUTO_TEST_CASE(each_line_says_its_format)
+{
+    const std::string digest(64, 'a');
+    const std::string rest = " " + digest + " 01020304 AAEC";
+    const auto v2 = parse_cache_line("sha256" + rest);
+    const auto verity = parse_cache_line("verity-sha256" + rest);
+    BOOST_REQUIRE(v2.has_value());
+    BOOST_REQUIRE(verity.has_value());
+    BOOST_TEST((v2->format == SignatureFormat::Digest));
+    BOOST_TEST((verity->format == SignatureFormat::Verity));
+    BOOST_TEST((v2->digest == verity->digest));
+    BOOST_TEST(format_cache_line(*v2) == "sha256" + rest + "\n");
+    BOOST_TEST(format_cache_line(*verity) == "verity-sha256" + rest + "\n");
+    // fs-verity signatures are sha256 only; the prefix is exact.
+    BOOST_TEST(!parse_cache_line("verity-sha512 " + std::string(128, 'a') + " 01020304 AAEC"));
+    for (const std::string bad : {"verity-", "Verity-sha256", "verity_sha256", "verity-sha256-"})
+        BOOST_TEST(!parse_cache_line(bad + rest), bad);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

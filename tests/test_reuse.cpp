@@ -425,3 +425,156 @@ BOOST_AUTO_TEST_CASE(a_remote_token_through_p11_kit)
     const Run local = ostree_ima(sign_args(repo, "v1", "remote"));
     BOOST_TEST(json::parse(remote.out)["commit"] == local.report["commit"]);
 }
+
+// fs-verity signatures (sigv3) are reused from commits and the cache as v2
+// ones are, and never one format for the other. The tree holds a trap: a
+// file whose content is f5's fs-verity file id {06 04 digest}, so its v2
+// signature signs exactly the digest f5's sigv3 one signs (it would verify);
+// it must still not be taken. Every verity commit is checked with the
+// fsverity and openssl CLIs.
+BOOST_AUTO_TEST_CASE(verity_signatures_are_reused_apart_from_v2)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string tree = dir / "tree";
+    sh_ok("cp -a " + quote(w.tree) + " " + quote(tree) + " && cd " + quote(tree) +
+          " && { printf '\\006\\004'; fsverity digest --compact etc/f5.conf | xxd -r -p; }"
+          " > etc/id-of-f5");
+    BOOST_REQUIRE_EQUAL(read_text(tree + "/etc/id-of-f5").size(), 34u);
+    const std::string repo = make_repo(dir.path(), "archive", tree, "v1");
+    const std::string cache = dir / "run.cache";
+    const auto verity_valid = [&](const std::string &rev) {
+        const std::vector<std::string> failures =
+            verity_verify_checkout(repo, rev, w.token.cert("rsa2048"), dir.path());
+        BOOST_TEST(failures.empty(), rev << ": " << (failures.empty() ? "" : failures.front()));
+    };
+
+    // 41 digests in each format; the cache gets both, apart.
+    const Run v2 = ostree_ima(sign_args(repo, "v1", "v1-v2", {"--signature-cache=" + cache}));
+    BOOST_REQUIRE_MESSAGE(v2.result.exit_code == 0, v2.result.err);
+    BOOST_TEST(v2.key_operations == 41u);
+    const Run verity = ostree_ima(sign_args(
+        repo, "v1", "v1-verity", {"--verity", "--signature-cache=" + cache, "--reuse=v1-v2"}));
+    BOOST_REQUIRE_MESSAGE(verity.result.exit_code == 0, verity.result.err);
+    BOOST_TEST(verity.report["signatures"]["reused_from_cache"] == 0);
+    BOOST_TEST(verity.report["signatures"]["reused_from_commits"] == 0);
+    BOOST_TEST(verity.report["signatures"]["cache_lines_skipped"] == 0);
+    BOOST_TEST(verity.key_operations == 41u);
+    verity_valid("v1-verity");
+    const std::string text = read_text(cache);
+    BOOST_TEST(line_count(text) == 1u + 41u + 41u);
+    BOOST_TEST(line_count(sh_ok("grep '^verity-sha256 ' " + quote(cache))) == 41u);
+    BOOST_TEST(line_count(sh_ok("grep '^sha256 ' " + quote(cache))) == 41u);
+
+    // Each format is resumed from its own lines.
+    const Run again =
+        ostree_ima(sign_args(repo, "v1", "v1-verity", {"--verity", "--signature-cache=" + cache}));
+    BOOST_REQUIRE_MESSAGE(again.result.exit_code == 0, again.result.err);
+    BOOST_TEST(again.report["signatures"]["reused_from_cache"] == 41);
+    BOOST_TEST(again.key_operations == 0u);
+    BOOST_TEST(again.report["commit"] == verity.report["commit"]);
+    const Run v2_again = ostree_ima(sign_args(repo, "v1", "v1-v2", {"--signature-cache=" + cache}));
+    BOOST_TEST(v2_again.report["signatures"]["reused_from_cache"] == 41);
+    BOOST_TEST(v2_again.key_operations == 0u);
+    BOOST_TEST(v2_again.report["commit"] == v2.report["commit"]);
+
+    // Cached verity signatures are verified before they are written: each
+    // line's signature swapped with the next line's is rejected, and the key
+    // makes them all again.
+    std::vector<std::string> lines;
+    std::istringstream in(sh_ok("grep '^verity-sha256 ' " + quote(cache)));
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    std::string hostile = "# ostree-ima signature cache 1\n";
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const std::string &next = lines[(i + 1) % lines.size()];
+        hostile += lines[i].substr(0, lines[i].rfind(' ')) + next.substr(next.rfind(' ')) + "\n";
+    }
+    write_text(dir / "hostile.cache", hostile);
+    const Run rejected = ostree_ima(sign_args(
+        repo, "v1", "v1-verity", {"--verity", "--signature-cache=" + (dir / "hostile.cache")}));
+    BOOST_REQUIRE_MESSAGE(rejected.result.exit_code == 0, rejected.result.err);
+    BOOST_TEST(rejected.report["signatures"]["rejected"] == 41);
+    BOOST_TEST(rejected.report["signatures"]["reused_from_cache"] == 0);
+    BOOST_TEST(rejected.key_operations == 41u);
+    BOOST_TEST(rejected.report["commit"] == verity.report["commit"]);
+
+    // The next build (5 new digests) reuses yesterday's verity commit.
+    commit_v2(repo, dir.path());
+    const Run next =
+        ostree_ima(sign_args(repo, "v2", "v2-verity", {"--verity", "--reuse=v1-verity"}));
+    BOOST_REQUIRE_MESSAGE(next.result.exit_code == 0, next.result.err);
+    BOOST_TEST(next.key_operations == 5u);
+    BOOST_TEST(next.report["signatures"]["reused_from_commits"] == 37);
+    BOOST_TEST(next.report["signatures"]["rejected"] == 0);
+    verity_valid("v2-verity");
+    // A v2 run takes nothing from a verity commit.
+    const Run not_v2 = ostree_ima(sign_args(repo, "v2", "v2-v2", {"--reuse=v2-verity"}));
+    BOOST_REQUIRE_MESSAGE(not_v2.result.exit_code == 0, not_v2.result.err);
+    BOOST_TEST(not_v2.report["signatures"]["reused_from_commits"] == 0);
+    BOOST_TEST(not_v2.key_operations == 42u);
+
+    // The signing room: digests --verity --reuse lists the 5; sign-digests
+    // --resume, cut at its third signature, resumes; apply --reuse gives the
+    // commit sign gave.
+    const std::string manifest = dir / "digests.json";
+    const std::string sigs = dir / "signatures.json";
+    const Run d =
+        ostree_ima({"digests", "--verity", "--repo=" + repo, "--cert=" + w.token.cert("rsa2048"),
+                    "--reuse=v1-verity", "-o", manifest, "v2"});
+    BOOST_REQUIRE_MESSAGE(d.result.exit_code == 0, d.result.err);
+    BOOST_TEST(json::parse(read_text(manifest))["digests"].size() == 5u);
+    const std::vector<std::string> room = {"sign-digests",
+                                           "--yes",
+                                           "--resume",
+                                           "--jobs=1",
+                                           "--key=" + key_uri(),
+                                           "--pin-file=" + w.token.pin_file,
+                                           "--cert=" + w.token.cert("rsa2048"),
+                                           "-o",
+                                           sigs,
+                                           manifest};
+    const Run cut =
+        ostree_ima(room, {{"FAULT_PKCS11_FAULT", "CKR_DEVICE_REMOVED"}, {"FAULT_PKCS11_AT", "3"}});
+    BOOST_TEST(cut.result.exit_code == 1);
+    BOOST_TEST(line_count(sh_ok("grep '^verity-sha256 ' " + quote(sigs + ".cache"))) == 2u);
+    const Run rest = ostree_ima(room);
+    BOOST_REQUIRE_MESSAGE(rest.result.exit_code == 0, rest.result.err);
+    BOOST_TEST(rest.key_operations == 3u);
+    BOOST_TEST(rest.result.err.find("(3 made by the key, 2 from the signature cache)") !=
+                   std::string::npos,
+               rest.result.err);
+    const Run a =
+        ostree_ima({"apply", "--json", "--repo=" + repo, "--cert=" + w.token.cert("rsa2048"),
+                    "--signatures=" + sigs, "--reuse=v1-verity", "v2", "v2-verity"});
+    BOOST_REQUIRE_MESSAGE(a.result.exit_code == 0, a.result.err);
+    BOOST_TEST(a.report["commit"] == next.report["commit"]);
+    BOOST_TEST(a.report["signatures"]["reused_from_commits"] == 37);
+}
+
+// An EC key's verity signatures are found by computing each file's fs-verity
+// file id hash (no digest can be recovered from ECDSA).
+BOOST_AUTO_TEST_CASE(ec_verity_signatures_are_found_by_hashing)
+{
+    TempDir dir;
+    const KeyPair ec = make_key(dir.path(), "ec", "ec:P-256");
+    const std::string repo = make_repo_of(dir.path(), "archive");
+    const auto sign = [&](const std::vector<std::string> &extra) {
+        std::vector<std::string> argv = {binary(),
+                                         "sign",
+                                         "--json",
+                                         "--verity",
+                                         "--repo=" + repo,
+                                         "--key=" + ec.key_pem,
+                                         "--cert=" + ec.cert_der};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        const Result r = run(argv);
+        BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+        return json::parse(r.out);
+    };
+    BOOST_TEST(sign({"v1", "signed"})["signatures"]["made"] == 40);
+    const json again = sign({"--reuse=signed", "v1", "again"});
+    BOOST_TEST(again["signatures"]["reused_from_commits"] == 40);
+    BOOST_TEST(again["signatures"]["made"] == 0);
+    BOOST_TEST(verity_verify_checkout(repo, "again", ec.cert_der, dir.path()).empty());
+}

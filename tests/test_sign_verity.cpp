@@ -7,13 +7,12 @@
 
 #include "fixtures.hpp"
 #include "prerequisites.hpp"
-#include "text_files.hpp"
 #include "tokens.hpp"
 
-#include <fstream>
+#include <nlohmann/json.hpp>
 
 using namespace test_support;
-using Bytes = std::vector<std::uint8_t>;
+using json = nlohmann::json;
 
 OSTREE_IMA_SUITE_NEEDS(test_support::softhsm_needs());
 
@@ -49,48 +48,16 @@ Result ostree_ima(std::vector<std::string> argv, const std::map<std::string, std
     return run(argv, env);
 }
 
-void write_bytes(const std::string &file, const Bytes &bytes)
-{
-    std::ofstream out(file, std::ios::binary);
-    out.write(reinterpret_cast<const char *>(bytes.data()),
-              static_cast<std::streamsize>(bytes.size()));
-}
-
-// Every regular file of `rev` carries a type 6, version 3, sha256 header and
-// a signature `cert` accepts over {0x06, 0x04, fs-verity digest of the source}.
+// Every regular file of `rev` carries a sigv3 signature `cert` accepts
+// (checked without ostree-ima: verity_verify_checkout).
 void check_verity_signatures(const std::string &rev, const std::string &cert)
 {
-    World &w = world();
     TempDir scratch;
-    sh_ok("openssl x509 -inform DER -in " + quote(cert) + " -pubkey -noout > " +
-          quote(scratch / "pub.pem"));
-    std::size_t regular = 0;
-    for (const auto &[path, facts] : read_commit_files(w.repo, rev)) {
-        if (!facts.regular)
-            continue;
-        ++regular;
-        BOOST_TEST_CONTEXT("path " << path)
-        {
-            BOOST_REQUIRE(facts.ima.has_value());
-            const Bytes &x = *facts.ima;
-            BOOST_REQUIRE(x.size() > 9);
-            BOOST_TEST(x[0] == 0x06);
-            BOOST_TEST(x[1] == 0x03);
-            BOOST_TEST(x[2] == 0x04);
-            BOOST_TEST(((std::size_t{x[7]} << 8) | x[8]) == x.size() - 9);
-            const std::string out = sh_ok("fsverity digest " + quote(w.tree + path));
-            BOOST_REQUIRE(out.rfind("sha256:", 0) == 0);
-            Bytes file_id = hex_bytes(out.substr(7, 64));
-            file_id.insert(file_id.begin(), {0x06, 0x04});
-            write_bytes(scratch / "file_id", file_id);
-            write_bytes(scratch / "sig", Bytes(x.begin() + 9, x.end()));
-            const Result r =
-                sh("openssl dgst -sha256 -verify " + quote(scratch / "pub.pem") + " -signature " +
-                   quote(scratch / "sig") + " " + quote(scratch / "file_id"));
-            BOOST_TEST(r.exit_code == 0, r.out << r.err);
-        }
-    }
-    BOOST_TEST(regular > 3U);
+    const std::vector<std::string> failures =
+        verity_verify_checkout(world().repo, rev, cert, scratch.path());
+    BOOST_TEST(failures.empty(), failures.size() << " files fail, the first: "
+                                                 << (failures.empty() ? "" : failures.front()));
+    BOOST_TEST(read_commit_files(world().repo, rev).size() > 3U);
 }
 
 Result verify(const std::string &rev, const std::string &cert, std::vector<std::string> extra = {})
@@ -140,12 +107,65 @@ BOOST_AUTO_TEST_CASE(verify_checks_the_verity_digest_not_the_file_digest)
     const Result r = verify("v2-signed", k.cert_der, {other, "--verity"});
     BOOST_TEST(r.exit_code == 1);
     BOOST_TEST(r.out.find("v2 signature, not the verity one") != std::string::npos, r.out);
-    // Signing the v2 commit with --verity replaces every v2 signature.
-    BOOST_REQUIRE(ostree_ima({"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "--verity",
-                              "v2-signed", "v2-then-verity"})
-                      .exit_code == 0);
+    // The finding says which format the file holds.
+    const Result rj = verify("v2-signed", k.cert_der, {other, "--verity", "--json"});
+    const json findings = json::parse(rj.out)["findings"];
+    BOOST_REQUIRE(!findings.empty());
+    for (const json &f : findings) {
+        BOOST_TEST(f["signature_format"] == "v2");
+        BOOST_TEST(f["problem"] == "malformed");
+    }
+    BOOST_TEST(json::parse(rj.out)["signature_format"] == "verity");
+    // Signing the v2 commit with --verity replaces every v2 signature (the
+    // other key's too): a format change, not a malformed value.
+    std::size_t regular = 0;
+    for (const auto &[path, facts] : read_commit_files(w.repo, "v2-signed"))
+        regular += facts.regular ? 1 : 0;
+    const Result s = ostree_ima({"sign", "--json", "--key=" + k.key_pem, "--cert=" + k.cert_der,
+                                 "--verity", "v2-signed", "v2-then-verity"});
+    BOOST_REQUIRE_MESSAGE(s.exit_code == 0, s.err);
+    const json report = json::parse(s.out);
+    BOOST_TEST(report["signature_format"] == "verity");
+    BOOST_TEST(report["files_replaced"]["other_format"] == regular);
+    BOOST_TEST(report["files_replaced"]["malformed"] == 0);
     check_verity_signatures("v2-then-verity", k.cert_der);
-    BOOST_TEST(verify("v2-then-verity", k.cert_der, {"--verity"}).exit_code == 0);
+    const Result vj = verify("v2-then-verity", k.cert_der, {"--verity", "--json"});
+    BOOST_TEST(vj.exit_code == 0);
+    BOOST_TEST(json::parse(vj.out)["files_signed_by_format"] ==
+               json({{"v2", 0}, {"verity", regular}}));
+    // And back: v2 signatures replace the verity ones, said in the summary.
+    const Result back = ostree_ima(
+        {"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "v2-then-verity", "back-to-v2"});
+    BOOST_REQUIRE_MESSAGE(back.exit_code == 0, back.err);
+    BOOST_TEST(back.err.find("replaced " + std::to_string(regular) +
+                             " verity signatures by v2 ones") != std::string::npos,
+               back.err);
+    BOOST_TEST(back.err.find("invalid") == std::string::npos, back.err);
+    const Result v2j = verify("back-to-v2", k.cert_der, {"--json"});
+    BOOST_TEST(v2j.exit_code == 0);
+    BOOST_TEST(json::parse(v2j.out)["files_signed_by_format"] ==
+               json({{"v2", regular}, {"verity", 0}}));
+    BOOST_TEST(evmctl_verify_checkout(w.repo, "back-to-v2", k.cert_der, w.dir.path()).empty());
+}
+
+// ima-sign --verity (an extension of ostree-ext-cli's surface) writes what
+// sign --verity writes; the positional ALGORITHM must be sha256.
+BOOST_AUTO_TEST_CASE(ima_sign_verity)
+{
+    World &w = world();
+    const KeyPair &k = w.keys["rsa2048"];
+    const Result s = ostree_ima({"sign", "--json", "--key=" + k.key_pem, "--cert=" + k.cert_der,
+                                 "--verity", "main", "ima-verity"});
+    BOOST_REQUIRE_MESSAGE(s.exit_code == 0, s.err);
+    const Result r = ostree_ima({"ima-sign", "--cert=" + k.cert_der, "--verity", "main",
+                                 "ima-verity", "sha256", k.key_pem});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    BOOST_TEST(r.out == "ima-verity => " + json::parse(s.out)["commit"].get<std::string>() + "\n");
+    check_verity_signatures("ima-verity", k.cert_der);
+    const Result bad = ostree_ima({"ima-sign", "--cert=" + k.cert_der, "--verity", "main",
+                                   "ima-verity-512", "sha512", k.key_pem});
+    BOOST_TEST(bad.exit_code == 2);
+    BOOST_TEST(bad.err.find("sha256") != std::string::npos, bad.err);
 }
 
 BOOST_AUTO_TEST_CASE(verity_needs_sha256)
@@ -201,17 +221,23 @@ BOOST_AUTO_TEST_CASE(signing_room_round_trip_with_verity)
     const std::string signatures = dir / "signatures.json";
     Result r = ostree_ima({"digests", "--verity", "--cert=" + k.cert_der, "-o", manifest, "main"});
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    BOOST_TEST(r.err.find("sha256 digests of fs-verity file ids") != std::string::npos, r.err);
     const std::string text = sh_ok("cat " + quote(manifest));
     BOOST_TEST(text.find("\"version\": 4") != std::string::npos, text);
     BOOST_TEST(text.find("\"signature_format\": \"verity\"") != std::string::npos, text);
     r = run({binary(), "sign-digests", "--yes", "-o", signatures, "--key=" + k.key_pem,
-             "--cert=" + k.cert_pem, manifest});
+             "--cert=" + k.cert_pem, "--audit-log=" + (dir / "audit.jsonl"), manifest});
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    // The summary the signer confirms names the format.
+    BOOST_TEST(r.err.find("\n  format       verity (fs-verity") != std::string::npos, r.err);
+    BOOST_TEST(json::parse(sh_ok("cat " + quote(dir / "audit.jsonl")))["signature_format"] ==
+               "verity");
     BOOST_TEST(sh_ok("cat " + quote(signatures)).find("\"signature_format\":") !=
                std::string::npos);
-    r = ostree_ima(
-        {"apply", "--cert=" + k.cert_der, "--signatures=" + signatures, "main", "room-verity"});
+    r = ostree_ima({"apply", "--json", "--cert=" + k.cert_der, "--signatures=" + signatures, "main",
+                    "room-verity"});
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    BOOST_TEST(json::parse(r.out)["signature_format"] == "verity");
     check_verity_signatures("room-verity", k.cert_der);
     r = ostree_ima({"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "--verity", "main",
                     "direct-verity"});

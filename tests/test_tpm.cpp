@@ -1,6 +1,7 @@
 // TPM-backed keys on a software TPM (swtpm, tpm2-abrmd on a private D-Bus
 // bus): a tpm2-pkcs11 slot is just a PKCS#11 URI, and the tpm2 OpenSSL
-// provider opens a persistent handle. Every signature is checked with evmctl.
+// provider opens a persistent handle. Every signature is checked with evmctl
+// (v2) or the fsverity and openssl CLIs (sigv3).
 #define BOOST_TEST_MODULE tpm
 #include <boost/test/unit_test.hpp>
 
@@ -110,6 +111,21 @@ BOOST_AUTO_TEST_CASE(tpm2_pkcs11_certificate_export_and_verify)
                                 w.tpm.env);
     BOOST_TEST(verified.exit_code == 0, verified.err << verified.out);
     BOOST_TEST(verified.err.empty(), verified.err);
+}
+
+// fs-verity signatures (sigv3) through the TPM's EC key: checked without
+// ostree-ima (fsverity digest, the file id, openssl), as test_sign_verity does.
+BOOST_AUTO_TEST_CASE(tpm2_pkcs11_slot_signs_verity)
+{
+    World &w = world();
+    const std::string cert = w.tpm.cert("tpm-ec-p256");
+    const Result r = run({binary(), "sign", "--json", "--verity", "--repo=" + w.repo,
+                          "--key=" + tpm_uri("tpm-ec-p256", "private"),
+                          "--pin-file=" + w.tpm.pin_file, "--cert=" + cert, "main", "tpm-verity"},
+                         w.tpm.env);
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    BOOST_TEST(nlohmann::json::parse(r.out)["signature_format"] == "verity");
+    BOOST_TEST(verity_verify_checkout(w.repo, "tpm-verity", cert, w.dir.path()).empty());
 }
 
 // tpm2-tss prints WARNING/ERROR lines for every TPM error code; we set

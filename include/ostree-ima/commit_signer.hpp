@@ -61,7 +61,8 @@ struct SignatureCounts {
 
 // Paths whose existing security.ima was replaced by a new signature, by why.
 struct ReplacedCounts {
-    std::uint64_t malformed = 0;     // not a well-formed v2 signature
+    std::uint64_t malformed = 0;     // not a well-formed signature
+    std::uint64_t other_format = 0;  // a v2 signature by a sigv3 one, or back (well-formed)
     std::uint64_t not_verifying = 0; // the signing key's id, but not valid for the content
     std::uint64_t overwritten = 0;   // --overwrite
     [[nodiscard]] std::uint64_t invalid() const { return malformed + not_verifying; }
@@ -97,6 +98,7 @@ struct SignReport {
     EvmCounts evm;
     CommitBinding binding; // the new commit's ref and collection bindings
     double seconds = 0;
+    SignatureFormat format = SignatureFormat::Digest; // of the signatures written
 };
 
 // Writes a new commit in one OSTree transaction; moves target_ref only when

@@ -55,14 +55,18 @@ struct VerifyFinding {
     std::string object; // content object checksum
     FileProblem problem;
     std::string detail; // one line, e.g. "key id 1a2b3c4d matches no --cert"
+    // The format of the well-formed signature the file holds; none when it
+    // is unsigned or holds no well-formed signature of either format.
+    std::optional<SignatureFormat> format;
 };
 
 struct VerifyReport {
     std::string commit;
-    std::uint64_t files_checked = 0;  // selected regular files (paths)
-    std::uint64_t files_signed = 0;   // with a valid signature
-    std::uint64_t files_unsigned = 0; // without security.ima
-    std::uint64_t files_invalid = 0;  // with a security.ima that is not valid
+    std::uint64_t files_checked = 0;       // selected regular files (paths)
+    std::uint64_t files_signed = 0;        // with a valid signature
+    std::uint64_t files_signed_verity = 0; // of those, fs-verity (sigv3) ones
+    std::uint64_t files_unsigned = 0;      // without security.ima
+    std::uint64_t files_invalid = 0;       // with a security.ima that is not valid
     bool require_all = false;
     std::vector<VerifyFinding> findings; // sorted by path
     // Valid signatures everywhere they are required.

@@ -68,6 +68,7 @@ void AuditLog::append(const AuditRecord &record)
     j["key_id"] = record.key_id;
     j["commit"] = record.commit;
     j["hash"] = record.hash;
+    j["signature_format"] = record.signature_format;
     j["signatures"] = record.signatures;
     j["made_by_key"] = record.made_by_key;
     j["manifest_sha256"] = record.manifest_sha256;

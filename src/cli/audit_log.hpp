@@ -18,6 +18,7 @@ struct AuditRecord {
     std::uint64_t signatures = 0;  // in the signatures file
     std::uint64_t made_by_key = 0; // of those, made now (the rest from --signature-cache)
     std::string manifest_sha256;
+    std::string signature_format; // "v2" or "verity" (signature_format_name)
 };
 
 class AuditLog {

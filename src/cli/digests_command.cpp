@@ -94,10 +94,12 @@ Runner add_digests_command(CLI::App &app)
             std::uint64_t files = 0;
             for (const auto &entry : manifest.entries)
                 files += entry.paths.size();
+            const bool verity = manifest.selection.format == SignatureFormat::Verity;
             std::cerr << "ostree-ima: " << manifest.entries.size() << " " << manifest.algo->name
-                      << " digests (" << files << " files) of commit " << manifest.commit
-                      << ", manifest sha256 " << sha256_hex(text)
-                      << (args->output == "-" ? "" : " -> " + args->output) << "\n";
+                      << (verity ? " digests of fs-verity file ids (" : " digests (") << files
+                      << " files) of commit " << manifest.commit << ", manifest sha256 "
+                      << sha256_hex(text) << (args->output == "-" ? "" : " -> " + args->output)
+                      << "\n";
         }
         return 0;
     };

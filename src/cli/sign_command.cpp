@@ -25,7 +25,7 @@ struct SignArguments {
     std::string target;
     std::string hash = "sha256";
     bool overwrite = false;
-    bool verity = false; // sign only
+    bool verity = false;
     unsigned jobs = default_jobs();
     bool json = false;
     bool quiet = false;
@@ -46,6 +46,22 @@ struct SignArguments {
         cmd.add_option("--signature-cache", signature_cache,
                        "append every signature the key makes to this file, and take those it "
                        "holds: a rerun after a failure asks the key only for what is missing");
+    }
+    // --verity, for sign and ima-sign.
+    void add_verity_option(CLI::App &cmd)
+    {
+        cmd.add_flag("--verity", verity,
+                     "write fs-verity signatures (type 6, sigv3, sha256) in security.ima instead "
+                     "of v2 ones, for `appraise digest_type=verity appraise_type=sigv3`; a file "
+                     "holds one format, so existing v2 signatures are replaced");
+    }
+    // The format asked; --verity with another hash than sha256 is a usage
+    // error, before the key is opened.
+    [[nodiscard]] SignatureFormat format(const HashAlgo &algo) const
+    {
+        const SignatureFormat f = verity ? SignatureFormat::Verity : SignatureFormat::Digest;
+        (void)SignedDigest(f, algo);
+        return f;
     }
 };
 
@@ -72,10 +88,7 @@ Runner add_sign_command(CLI::App &app)
     args->key.add_options(*cmd);
     cmd->add_option("--hash,--hashalgo,-a", args->hash, "file digest algorithm (default sha256)");
     cmd->add_flag("--overwrite", args->overwrite, "replace existing security.ima signatures");
-    cmd->add_flag("--verity", args->verity,
-                  "write fs-verity signatures (type 6, sigv3, sha256) in security.ima instead of "
-                  "v2 ones, for `appraise digest_type=verity appraise_type=sigv3`; a file holds "
-                  "one format, so existing v2 signatures are replaced");
+    args->add_verity_option(*cmd);
     add_jobs_option(*cmd, args->jobs);
     cmd->add_flag("--json", args->json, "print a JSON report on stdout");
     cmd->add_flag("--quiet,-q", args->quiet, "no progress, summary or notes on stderr");
@@ -91,9 +104,7 @@ Runner add_sign_command(CLI::App &app)
             return -1;
         const std::string repo = args->repo.path();
         const HashAlgo &algo = hash_algo_by_name(args->hash);
-        const SignatureFormat format =
-            args->verity ? SignatureFormat::Verity : SignatureFormat::Digest;
-        (void)SignedDigest(format, algo); // --verity --hash sha1: a usage error before the key
+        const SignatureFormat format = args->format(algo);
         const PathSelector selector = args->select.selector();
         auto key = args->key.open(args->jobs, args->quiet);
         SignRequest request;
@@ -137,6 +148,7 @@ Runner add_ima_sign_command(CLI::App &app)
         "ima-sign", "drop-in for 'ostree-ext-cli ima-sign': SRC_REV TARGET_REF ALGORITHM KEY");
     args->repo.add_to(*cmd);
     cmd->add_flag("--overwrite", args->overwrite, "replace existing security.ima signatures");
+    args->add_verity_option(*cmd);
     add_jobs_option(*cmd, args->jobs);
     cmd->add_flag("--quiet,-q", args->quiet,
                   "nothing on stderr but errors (no kept/replaced counts, binding or notes)");
@@ -153,6 +165,7 @@ Runner add_ima_sign_command(CLI::App &app)
             return -1;
         const std::string repo = args->repo.path();
         const HashAlgo &algo = hash_algo_by_name(args->hash);
+        const SignatureFormat format = args->format(algo);
         const auto key = args->key.open(args->jobs, args->quiet);
         SignRequest request;
         request.repo_path = repo;
@@ -161,6 +174,7 @@ Runner add_ima_sign_command(CLI::App &app)
         request.algo = &algo;
         request.key_id = key.key_id.id;
         request.overwrite = args->overwrite;
+        request.format = format;
         request.jobs = args->jobs;
         request.reuse = args->reuse;
         request.signature_cache = args->signature_cache;

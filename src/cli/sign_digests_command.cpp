@@ -41,6 +41,11 @@ void show_summary(const std::string &manifest_path, const std::string &manifest_
               << "  manifest     " << manifest_path << " (sha256 " << manifest_sha256 << ")\n"
               << "  commit       " << manifest.commit << "\n"
               << "  algorithm    " << manifest.algo->name << "\n"
+              << "  format       " << signature_format_name(manifest.selection.format)
+              << (manifest.selection.format == SignatureFormat::Verity
+                      ? " (fs-verity, appraise_type=sigv3: each digest is of a file id)"
+                      : " (appraise_type=imasig: each digest is of a file)")
+              << "\n"
               << "  digests      " << manifest.entries.size() << " (" << files << " files)\n"
               << "  key          " << key_reference << " (" << key.backend->description() << ")\n"
               << "  IMA key id   " << key_id_hex(key.key_id.id) << " (from " << key.key_id.source
@@ -127,7 +132,8 @@ Runner add_sign_digests_command(CLI::App &app)
         if (audit)
             audit->append({key_reference, key_id_hex(key.key_id.id), manifest.commit,
                            std::string(manifest.algo->name), signatures.signatures.size(),
-                           result.signatures.made, manifest_sha256});
+                           result.signatures.made, manifest_sha256,
+                           std::string(signature_format_name(manifest.selection.format))});
         write_output_file(args->output, serialize_signature_file(signatures));
         if (!args->quiet)
             std::cerr << "ostree-ima: " << signatures.signatures.size() << " signatures ("

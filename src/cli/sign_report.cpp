@@ -26,6 +26,16 @@ std::string replaced_text(const SignReport &r)
            std::to_string(r.files_replaced.not_verifying) +
            " by this key not matching the content)";
 }
+
+// A valid signature of the other format is replaced, not invalid.
+std::string format_change_text(const SignReport &r)
+{
+    if (r.files_replaced.other_format == 0)
+        return "";
+    const bool verity = r.format == SignatureFormat::Verity;
+    return ", replaced " + std::to_string(r.files_replaced.other_format) + " " +
+           (verity ? "v2" : "verity") + " signatures by " + (verity ? "verity" : "v2") + " ones";
+}
 } // namespace
 
 nlohmann::ordered_json sign_report_json(const std::string &format, const SignReport &r)
@@ -36,6 +46,7 @@ nlohmann::ordered_json sign_report_json(const std::string &format, const SignRep
     j["ref"] = r.ref.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.ref);
     j["files_signed"] = r.files_signed;
     j["files_replaced"] = {{"malformed", r.files_replaced.malformed},
+                           {"other_format", r.files_replaced.other_format},
                            {"not_verifying", r.files_replaced.not_verifying},
                            {"overwritten", r.files_replaced.overwritten}};
     j["files_kept"] = r.files_kept;
@@ -61,6 +72,7 @@ nlohmann::ordered_json sign_report_json(const std::string &format, const SignRep
     j["bytes_hashed"] = r.bytes_hashed;
     j["seconds"] = r.seconds;
     add_binding_json(j, r.binding);
+    j["signature_format"] = signature_format_name(r.format);
     return j;
 }
 
@@ -87,14 +99,15 @@ std::string sign_counts_text(const SignReport &r)
 {
     return "signed " + std::to_string(r.files_signed) + " files (" +
            std::to_string(r.unique_signed) + " unique objects), " + kept_text(r) +
-           replaced_text(r) + signatures_text(r);
+           replaced_text(r) + format_change_text(r) + signatures_text(r);
 }
 
 std::string sign_warnings_text(const SignReport &r)
 {
-    if (r.files_kept_other_keys == 0 && r.files_replaced.invalid() == 0)
+    if (r.files_kept_other_keys == 0 && r.files_replaced.invalid() == 0 &&
+        r.files_replaced.other_format == 0)
         return "";
-    return kept_text(r) + replaced_text(r);
+    return kept_text(r) + replaced_text(r) + format_change_text(r);
 }
 
 std::string evm_text(const SignReport &r)

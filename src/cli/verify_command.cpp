@@ -52,16 +52,26 @@ std::string printable(const std::string &path)
 
 std::string summary(const VerifyReport &r)
 {
+    const std::string verity = r.files_signed_verity == 0
+                                   ? ""
+                                   : " (" + std::to_string(r.files_signed_verity) + " fs-verity)";
     return "checked " + std::to_string(r.files_checked) +
-           " files: " + std::to_string(r.files_signed) + " signed, " +
+           " files: " + std::to_string(r.files_signed) + " signed" + verity + ", " +
            std::to_string(r.files_unsigned) + " unsigned" +
            (r.require_all && r.files_unsigned > 0 ? " (--require-all)" : "") + ", " +
            std::to_string(r.files_invalid) + " invalid" +
            (r.passed() ? "" : "; verification FAILED");
 }
 
-nlohmann::ordered_json report_json(const VerifyReport &r, const HashAlgo *required)
+nlohmann::ordered_json format_json(std::optional<SignatureFormat> format)
 {
+    return format ? nlohmann::ordered_json(std::string(signature_format_name(*format)))
+                  : nlohmann::ordered_json(nullptr);
+}
+
+nlohmann::ordered_json report_json(const VerifyReport &r, const VerifyRequest &request)
+{
+    const HashAlgo *required = request.required_algo;
     nlohmann::ordered_json j = json_report("ostree-ima-verify-report");
     j["commit"] = r.commit;
     j["valid"] = r.passed();
@@ -72,6 +82,9 @@ nlohmann::ordered_json report_json(const VerifyReport &r, const HashAlgo *requir
     j["files_signed"] = r.files_signed;
     j["files_unsigned"] = r.files_unsigned;
     j["files_invalid"] = r.files_invalid;
+    j["signature_format"] = format_json(request.required_format);
+    j["files_signed_by_format"] = {{"v2", r.files_signed - r.files_signed_verity},
+                                   {"verity", r.files_signed_verity}};
     nlohmann::ordered_json findings = nlohmann::ordered_json::array();
     for (const auto &f : r.findings) {
         nlohmann::ordered_json e;
@@ -81,6 +94,7 @@ nlohmann::ordered_json report_json(const VerifyReport &r, const HashAlgo *requir
         e["fatal"] = f.problem != FileProblem::Unsigned || r.require_all;
         e["detail"] = f.detail;
         e["object"] = f.object;
+        e["signature_format"] = format_json(f.format);
         findings.push_back(std::move(e));
     }
     j["findings"] = std::move(findings);
@@ -145,7 +159,7 @@ Runner add_verify_command(CLI::App &app)
         request.jobs = args->jobs;
         const VerifyReport r = verify_commit(request);
         if (args->json) {
-            std::cout << report_json(r, request.required_algo)
+            std::cout << report_json(r, request)
                              .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                       << std::endl;
         } else if (!args->quiet) {

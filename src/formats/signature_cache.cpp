@@ -1,5 +1,6 @@
 #include "formats/signature_cache.hpp"
 
+#include "ima/signed_digest.hpp"
 #include "ostree-ima/error.hpp"
 #include "util/quoted_input.hpp"
 #include "util/text_encoding.hpp"
@@ -19,6 +20,8 @@ constexpr std::string_view kHeader = "# ostree-ima signature cache 1\n";
 // characters of base64).
 constexpr std::size_t kMaxLine = 2048;
 constexpr std::size_t kMaxSignature = 1024;
+// The first field's prefix on a sigv3 signature's line.
+constexpr std::string_view kVerityPrefix = "verity-";
 
 std::vector<std::string_view> fields_of(std::string_view line)
 {
@@ -44,10 +47,16 @@ std::optional<CachedSignature> parse_cache_line(std::string_view line)
     if (fields.size() != 4)
         return std::nullopt;
     CachedSignature entry;
+    std::string_view algo_name = fields[0];
+    if (algo_name.substr(0, kVerityPrefix.size()) == kVerityPrefix) {
+        entry.format = SignatureFormat::Verity;
+        algo_name.remove_prefix(kVerityPrefix.size());
+    }
     for (const HashAlgo &algo : all_hash_algos())
-        if (algo.name == fields[0] && algo.available())
+        if (algo.name == algo_name && algo.available())
             entry.algo = &algo;
-    if (entry.algo == nullptr)
+    if (entry.algo == nullptr ||
+        (entry.format == SignatureFormat::Verity && entry.algo != &verity_hash_algo()))
         return std::nullopt;
     auto digest = from_hex(fields[1]);
     auto key_id = from_hex(fields[2]);
@@ -64,7 +73,9 @@ std::optional<CachedSignature> parse_cache_line(std::string_view line)
 
 std::string format_cache_line(const CachedSignature &entry)
 {
-    return std::string(entry.algo->name) + " " + to_hex(entry.digest) + " " +
+    const std::string_view prefix =
+        entry.format == SignatureFormat::Verity ? kVerityPrefix : std::string_view();
+    return std::string(prefix) + std::string(entry.algo->name) + " " + to_hex(entry.digest) + " " +
            key_id_hex(entry.key_id) + " " + to_base64(entry.signature) + "\n";
 }
 

@@ -5,6 +5,13 @@
 //
 //   # ostree-ima signature cache 1
 //   sha256 <digest hex> <key id hex> <signature base64>
+//   verity-sha256 <digest hex> <key id hex> <signature base64>
+//
+// The first field is the hash algorithm of a v2 signature's file digest, or
+// `verity-` and the algorithm for a sigv3 one (its digest is the hash of the
+// fs-verity file id): the two never stand in for each other, and a cache
+// written before sigv3 reads as it did (a binary that predates sigv3 skips
+// the verity lines as not entries).
 //
 // Read as untrusted input: a line that is not exactly that (garbage, a
 // truncated last line after a crash) is skipped and counted, never an
@@ -13,6 +20,7 @@
 
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
+#include "ostree-ima/signature_format.hpp"
 #include "util/fd.hpp"
 
 #include <cstdint>
@@ -26,6 +34,7 @@
 namespace ostree_ima {
 
 struct CachedSignature {
+    SignatureFormat format = SignatureFormat::Digest;
     const HashAlgo *algo = nullptr;
     std::vector<std::uint8_t> digest;
     KeyId key_id{};

@@ -10,7 +10,10 @@ ExistingSignature classify_existing_signature(const std::optional<std::vector<st
         return existing;
     ImaDecodeResult decoded = decode_signature(format, *xattr);
     if (!decoded.ok) {
-        existing.kind = ExistingSignature::Kind::Malformed;
+        const SignatureFormat other =
+            format == SignatureFormat::Verity ? SignatureFormat::Digest : SignatureFormat::Verity;
+        existing.kind = decode_signature(other, *xattr).ok ? ExistingSignature::Kind::OtherFormat
+                                                           : ExistingSignature::Kind::Malformed;
         existing.problem = std::move(decoded.problem);
         return existing;
     }

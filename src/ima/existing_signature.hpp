@@ -1,14 +1,14 @@
 // ExistingSignature: what a signer may do with the security.ima a file
 // already carries when --overwrite is not given. No I/O.
 //
-// Only what could be valid is ever kept: a well-formed IMA v2 digital
-// signature (type 3, version 2, a hash algorithm the kernel knows, a size
-// field that matches the bytes that follow). Anything else (garbage, a
-// truncated or over-long value, a hash-only xattr, another version) is
-// replaced. A well-formed signature with the signing key's id must still
-// verify for the content (the caller checks it, see needs_check); one with
-// another key id is kept, since that is the point of keeping, and reported
-// with its key id.
+// Only what could be valid is ever kept: a well-formed signature of the
+// format being signed (v2: type 3, version 2; sigv3: type 6, version 3; a
+// hash algorithm the kernel knows, a size field that matches the bytes that
+// follow). A well-formed one of the other format is replaced as a format
+// change; anything else (garbage, a truncated or over-long value, a
+// hash-only xattr, another version) as malformed. A well-formed signature with the signing key's id
+// must still verify for the content (the caller checks it, see needs_check); one with another key
+// id is kept, since that is the point of keeping, and reported with its key id.
 #pragma once
 
 #include "ostree-ima/ima_xattr.hpp"
@@ -24,10 +24,11 @@ namespace ostree_ima {
 
 struct ExistingSignature {
     enum class Kind {
-        None,      // no security.ima: sign
-        Malformed, // not a well-formed v2 signature: replace
-        OtherKey,  // well-formed, another key id: keep, report the key id
-        OwnKey,    // well-formed, the signing key's id: keep only if it verifies
+        None,        // no security.ima: sign
+        Malformed,   // not a well-formed signature of the format signed: replace
+        OtherFormat, // a well-formed signature of the other format: replace
+        OtherKey,    // well-formed, another key id: keep, report the key id
+        OwnKey,      // well-formed, the signing key's id: keep only if it verifies
     };
     Kind kind = Kind::None;
     std::string problem;  // why it is malformed
@@ -35,12 +36,13 @@ struct ExistingSignature {
 };
 
 // Well-formed means of `format`: a signature of the other format is
-// replaced (one security.ima holds one format).
+// replaced (one security.ima holds one format), as OtherFormat: a format
+// change, not a broken value.
 ExistingSignature classify_existing_signature(const std::optional<std::vector<std::uint8_t>> &xattr,
                                               const KeyId &signing_key_id,
                                               SignatureFormat format = SignatureFormat::Digest);
 
 // Why an existing security.ima was replaced, for reports.
-enum class ReplacedBecause { Malformed, NotVerifying, Overwrite };
+enum class ReplacedBecause { Malformed, OtherFormat, NotVerifying, Overwrite };
 
 } // namespace ostree_ima

@@ -75,7 +75,7 @@ DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &re
     const ObjectStore store(repo.get(), request.jobs);
     // --reuse: what a reused commit has a valid signature for is not asked
     // of the signing room (apply takes it from the same commits).
-    KnownSignatures known;
+    KnownSignatures known(request.selection.format);
     if (!request.selection.reuse.empty() && !request.selection.signer_key_id)
         throw UsageError("--reuse needs --cert: only signatures by the signing key are reused");
     manifest.selection.reuse.clear(); // recorded as commit checksums

@@ -108,6 +108,8 @@ void count_outcome(const ObjectOutcome &outcome, std::uint64_t paths, SignReport
         report.files_signed += paths;
         if (outcome.replaced == ReplacedBecause::Malformed)
             report.files_replaced.malformed += paths;
+        else if (outcome.replaced == ReplacedBecause::OtherFormat)
+            report.files_replaced.other_format += paths;
         else if (outcome.replaced == ReplacedBecause::NotVerifying)
             report.files_replaced.not_verifying += paths;
         else if (outcome.replaced == ReplacedBecause::Overwrite)
@@ -131,7 +133,7 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
 {
     (void)SignedDigest(request.format, *request.algo); // a usage error before any work
     const StopScope interruptible; // reading the commits to reuse takes a while too
-    KnownSignatures known;
+    KnownSignatures known(request.format);
     for (const std::string &rev : request.reuse) {
         known.add_commit(repo, repo.resolve_commit(rev), key.public_key(), request.key_id,
                          request.jobs);
@@ -165,6 +167,7 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     report.ref = request.target_ref;
     report.binding = result.binding;
     report.seconds = result.seconds;
+    report.format = request.format;
     report.signatures = signer.counts();
     report.signatures.cache_lines_skipped = cache_lines_skipped;
     for (std::size_t i = 0; i < sign.outcomes().size(); ++i) {

@@ -48,6 +48,7 @@ struct ObjectVerdict {
     bool regular = false;
     std::optional<FileProblem> problem; // none: valid signature
     std::string detail;
+    std::optional<SignatureFormat> format; // of a well-formed security.ima
 };
 
 class ObjectVerifier {
@@ -87,13 +88,15 @@ class ObjectVerifier {
             return problem(v, FileProblem::Unsigned, "no security.ima");
         const SignatureFormat format =
             is_ima_verity_xattr(*xattr) ? SignatureFormat::Verity : SignatureFormat::Digest;
+        const ImaDecodeResult decoded = decode_signature(format, *xattr);
+        if (decoded.ok)
+            v.format = format;
         if (required_format_ && format != *required_format_)
             return problem(v, FileProblem::Malformed,
                            "security.ima holds a " + std::string(signature_format_name(format)) +
                                " signature, not the " +
                                std::string(signature_format_name(*required_format_)) +
                                " one required");
-        const ImaDecodeResult decoded = decode_signature(format, *xattr);
         if (!decoded.ok)
             return problem(v, FileProblem::Malformed, "security.ima: " + decoded.problem);
         const ImaSignatureV2 &sig = decoded.value;
@@ -199,6 +202,8 @@ VerifyReport verify_commit(const VerifyRequest &request)
             continue;
         const std::uint64_t paths = plan.path_count[i];
         report.files_checked += paths;
+        if (!v.problem && v.format == SignatureFormat::Verity)
+            report.files_signed_verity += paths;
         if (!v.problem)
             report.files_signed += paths;
         else if (*v.problem == FileProblem::Unsigned)
@@ -207,7 +212,7 @@ VerifyReport verify_commit(const VerifyRequest &request)
             report.files_invalid += paths;
         if (v.problem)
             for (const auto &path : plan.paths[i])
-                report.findings.push_back({path, plan.objects[i], *v.problem, v.detail});
+                report.findings.push_back({path, plan.objects[i], *v.problem, v.detail, v.format});
     }
     std::sort(report.findings.begin(), report.findings.end(),
               [](const VerifyFinding &a, const VerifyFinding &b) { return a.path < b.path; });

@@ -1,7 +1,7 @@
 #include "jobs/known_signatures.hpp"
 
-#include "ima/file_digest.hpp"
 #include "ima/signature_check.hpp"
+#include "ima/signed_digest.hpp"
 #include "objects/stored_object.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/cancellation.hpp"
@@ -41,7 +41,7 @@ const std::vector<KnownSignature> &KnownSignatures::find(const HashAlgo &algo,
 void KnownSignatures::add_cache(const CacheContents &cache, const KeyId &key_id)
 {
     for (const CachedSignature &entry : cache.entries)
-        if (entry.key_id == key_id)
+        if (entry.key_id == key_id && entry.format == format_)
             add(*entry.algo, entry.digest, {SignatureOrigin::Cache, entry.signature});
 }
 
@@ -60,14 +60,16 @@ void KnownSignatures::add_commit(const Repo &repo, const std::string &commit,
             const auto value = xattr_get(object->xattrs(), kImaXattrName);
             if (!value)
                 return;
-            const ImaDecodeResult decoded = decode_ima_signature(*value);
+            const ImaDecodeResult decoded = decode_signature(format_, *value);
             if (!decoded.ok || decoded.value.key_id != key_id || !decoded.value.algo->available())
                 return;
             const HashAlgo &algo = *decoded.value.algo;
+            if (format_ == SignatureFormat::Verity && &algo != &verity_hash_algo())
+                return; // no fs-verity signature of ours: SignedDigest refuses it
             std::optional<std::vector<std::uint8_t>> digest =
                 recover_rsa_digest(public_key, algo, decoded.value.signature);
             if (!digest && !EVP_PKEY_is_a(public_key, "RSA")) {
-                FileDigest hasher(algo);
+                SignedDigest hasher(format_, algo);
                 object->read([&](std::span<const std::uint8_t> c) { hasher.update(c); }, false);
                 digest = hasher.finish();
             }

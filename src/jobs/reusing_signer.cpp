@@ -100,7 +100,8 @@ std::vector<std::uint8_t> ReusingSigner::sign(const HashAlgo &algo,
                                                .count());
             ++made_;
             if (cache_ != nullptr)
-                cache_->append({&algo, {digest.begin(), digest.end()}, key_id_, *signature});
+                cache_->append(
+                    {known_.format(), &algo, {digest.begin(), digest.end()}, key_id_, *signature});
         }
         {
             const std::lock_guard<std::mutex> lock(mutex_);

@@ -28,7 +28,7 @@ namespace ostree_ima {
 class ReusingSigner final : public KeyBackend {
   public:
     // `key`, `known` and `cache` (may be null) must outlive the signer;
-    // `key_id` is what the cache records.
+    // `key_id` and the format of `known` are what the cache records.
     ReusingSigner(KeyBackend &key, const KeyId &key_id, const KnownSignatures &known,
                   SignatureCacheWriter *cache);
 

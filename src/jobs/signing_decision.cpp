@@ -16,6 +16,8 @@ SigningDecision::SigningDecision(GVariant *xattrs, const HashAlgo &algo, const K
         existing_ = classify_existing_signature(value, key_id, format);
         if (existing_.kind == ExistingSignature::Kind::Malformed)
             replaced_ = ReplacedBecause::Malformed;
+        else if (existing_.kind == ExistingSignature::Kind::OtherFormat)
+            replaced_ = ReplacedBecause::OtherFormat;
     }
     if (keeps_other_key())
         return;

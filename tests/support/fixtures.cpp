@@ -1,5 +1,7 @@
 #include "fixtures.hpp"
 
+#include "text_files.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <cctype>
 #include <cstdlib>
@@ -313,6 +315,44 @@ std::vector<std::string> evmctl_verify_checkout(const std::string &repo, const s
     }
     BOOST_REQUIRE_MESSAGE(counted, "the checkout of " << rev << " has no regular files");
     (void)sh("rm -rf " + quote(co));
+    return failures;
+}
+
+std::vector<std::string> verity_verify_checkout(const std::string &repo, const std::string &rev,
+                                                const std::string &cert_der,
+                                                const std::string &workdir)
+{
+    const std::string co = workdir + "/verity-checkout-" + rev_parse(repo, rev).substr(0, 12);
+    const std::string pub = co + ".pub.pem", id = co + ".file-id", sig = co + ".sig";
+    sh_ok("rm -rf " + quote(co) + " && ostree checkout -U --repo=" + quote(repo) + " " +
+          quote(rev) + " " + quote(co) + " && openssl x509 -inform DER -in " + quote(cert_der) +
+          " -pubkey -noout > " + quote(pub));
+    std::vector<std::string> failures;
+    std::size_t regular = 0;
+    for (const auto &[path, facts] : read_commit_files(repo, rev)) {
+        if (!facts.regular)
+            continue;
+        ++regular;
+        const std::vector<std::uint8_t> none;
+        const std::vector<std::uint8_t> &x = facts.ima ? *facts.ima : none;
+        if (x.size() <= 9 || x[0] != 0x06 || x[1] != 0x03 || x[2] != 0x04 ||
+            ((std::size_t{x[7]} << 8) | x[8]) != x.size() - 9) {
+            failures.push_back(path + ": no sigv3 sha256 header");
+            continue;
+        }
+        const std::string digest = trimmed(sh_ok("fsverity digest --compact " + quote(co + path)));
+        const std::vector<std::uint8_t> verity = hex_bytes(digest);
+        std::string file_id = {0x06, 0x04};
+        file_id.append(verity.begin(), verity.end());
+        write_text(id, file_id);
+        write_text(sig, std::string(x.begin() + 9, x.end()));
+        const Result r = sh("openssl dgst -sha256 -verify " + quote(pub) + " -signature " +
+                            quote(sig) + " " + quote(id) + " 2>&1");
+        if (r.exit_code != 0)
+            failures.push_back(path + ": " + trimmed(r.out));
+    }
+    BOOST_REQUIRE_MESSAGE(regular > 0, rev << " has no regular files");
+    (void)sh("rm -rf " + quote(co) + " " + quote(pub) + " " + quote(id) + " " + quote(sig));
     return failures;
 }
 

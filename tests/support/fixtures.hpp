@@ -94,6 +94,16 @@ std::vector<std::string> evmctl_verify_checkout(const std::string &repo, const s
                                                 const std::string &cert_der,
                                                 const std::string &workdir);
 
+// Checks every regular file of rev as the kernel checks a sigv3 signature,
+// without ostree-ima: a security.ima of type 6, version 3, sha256, whose
+// size field matches, and whose signature `openssl dgst -sha256 -verify`
+// accepts with cert's key over the file id {0x06, 0x04, the digest
+// `fsverity digest` gives for the file of a checkout}. Returns the paths
+// that failed, each with why (evmctl 1.4 cannot check sigv3).
+std::vector<std::string> verity_verify_checkout(const std::string &repo, const std::string &rev,
+                                                const std::string &cert_der,
+                                                const std::string &workdir);
+
 // ostree fsck passes.
 void require_fsck(const std::string &repo);
 
