@@ -7,6 +7,7 @@
 
 #include "fixtures.hpp"
 #include "prerequisites.hpp"
+#include "text_files.hpp"
 #include "tokens.hpp"
 
 #include <nlohmann/json.hpp>
@@ -268,4 +269,49 @@ BOOST_AUTO_TEST_CASE(signing_room_round_trip_with_verity)
         BOOST_TEST(s.exit_code != 0, bad);
         BOOST_TEST(s.err.find("not a valid digest manifest") != std::string::npos, bad << s.err);
     }
+}
+
+// A file whose content is itself an fs-verity file id (0x06, sha256, a
+// digest): its v2 signature would sign exactly what a sigv3 signature of
+// every file with that fs-verity digest signs, and the kernel tells the two
+// apart by the type byte alone. v2 signing refuses it (sign and digests,
+// naming the object; the ref stays); a verity signature of it is harmless.
+BOOST_AUTO_TEST_CASE(content_that_is_a_verity_file_id_is_not_v2_signed)
+{
+    World &w = world();
+    const KeyPair &k = w.keys["rsa2048"];
+    TempDir scratch;
+    const std::string tree = scratch / "tree";
+    sh_ok("cp -a " + quote(w.tree) + " " + quote(tree) + " && printf 'payload\\n' > " +
+          quote(scratch / "payload") + " && { printf '\\006\\004'; fsverity digest --compact " +
+          quote(scratch / "payload") + " | xxd -r -p; } > " + quote(tree + "/id-of-payload"));
+    BOOST_REQUIRE_EQUAL(read_text(tree + "/id-of-payload").size(), 34U);
+    sh_ok("ostree commit --repo=" + quote(w.repo) + " -b planted --tree=dir=" + quote(tree));
+    const std::string object = sh_ok("ostree ls --repo=" + quote(w.repo) +
+                                     " -C planted /id-of-payload | awk '{print $5}'"
+                                     " | tr -d '\\n'");
+    BOOST_REQUIRE_EQUAL(object.size(), 64U);
+
+    const Result r =
+        ostree_ima({"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "planted", "planted-v2"});
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(r.err.find("object " + object + ": its content is an fs-verity file id") !=
+                   std::string::npos,
+               r.err);
+    BOOST_TEST(sh("ostree rev-parse --repo=" + quote(w.repo) + " planted-v2").exit_code != 0);
+    const Result d =
+        ostree_ima({"digests", "--cert=" + k.cert_der, "-o", scratch / "digests.json", "planted"});
+    BOOST_TEST(d.exit_code == 1);
+    BOOST_TEST(d.err.find("fs-verity file id") != std::string::npos, d.err);
+
+    // One byte more or less, or another type byte, is ordinary content.
+    sh_ok("printf x >> " + quote(tree + "/id-of-payload"));
+    sh_ok("ostree commit --repo=" + quote(w.repo) + " -b planted-long --tree=dir=" + quote(tree));
+    const Result longer = ostree_ima(
+        {"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "planted-long", "planted-long"});
+    BOOST_TEST(longer.exit_code == 0, longer.err);
+
+    const Result v = ostree_ima({"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "--verity",
+                                 "planted", "planted-verity"});
+    BOOST_TEST(v.exit_code == 0, v.err);
 }

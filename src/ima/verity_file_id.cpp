@@ -24,6 +24,14 @@ std::vector<std::uint8_t> verity_file_id(const HashAlgo &algo,
     return id;
 }
 
+bool is_verity_file_id(std::span<const std::uint8_t> content)
+{
+    if (content.size() < 2 || content[0] != kImaVerityDigsig)
+        return false;
+    const HashAlgo *algo = hash_algo_by_kernel_id(content[1]);
+    return algo != nullptr && content.size() == 2 + algo->digest_size;
+}
+
 std::vector<std::uint8_t> verity_file_id_digest(const HashAlgo &algo,
                                                 std::span<const std::uint8_t> verity_digest)
 {

@@ -6,6 +6,7 @@
 
 #include "ostree-ima/hash_algo.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -15,6 +16,15 @@ namespace ostree_ima {
 // The 2 + digest-size bytes of the file id.
 std::vector<std::uint8_t> verity_file_id(const HashAlgo &algo,
                                          std::span<const std::uint8_t> verity_digest);
+
+// Whether `content` is itself a file id (0x06, a known algorithm, a digest
+// of its size). A v2 signature of such content signs exactly what a sigv3
+// signature of every file with that fs-verity digest signs, and the kernel
+// tells the two apart only by the xattr's type byte.
+bool is_verity_file_id(std::span<const std::uint8_t> content);
+
+// The longest file id: 2 + the largest digest.
+inline constexpr std::size_t kMaxVerityFileIdSize = 2 + 64;
 
 // algo(file id): what every key backend signs for a sigv3 xattr.
 std::vector<std::uint8_t> verity_file_id_digest(const HashAlgo &algo,

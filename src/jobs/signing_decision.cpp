@@ -1,13 +1,15 @@
 #include "jobs/signing_decision.hpp"
 
 #include "ima/signature_check.hpp"
+#include "ima/verity_file_id.hpp"
 #include "objects/xattr_list.hpp"
+#include "ostree-ima/error.hpp"
 
 namespace ostree_ima {
 
-SigningDecision::SigningDecision(GVariant *xattrs, const HashAlgo &algo, const KeyId &key_id,
-                                 bool overwrite, SignatureFormat format)
-    : algo_(algo)
+SigningDecision::SigningDecision(std::string_view object, GVariant *xattrs, const HashAlgo &algo,
+                                 const KeyId &key_id, bool overwrite, SignatureFormat format)
+    : object_(object), algo_(algo), format_(format)
 {
     const auto value = xattr_get(xattrs, kImaXattrName);
     if (value && overwrite) {
@@ -35,6 +37,12 @@ void SigningDecision::update(std::span<const std::uint8_t> chunk)
         sign_digest_->update(chunk);
     if (check_digest_)
         check_digest_->update(chunk);
+    if (format_ == SignatureFormat::Digest && !longer_than_file_id_) {
+        if (head_.size() + chunk.size() > kMaxVerityFileIdSize)
+            longer_than_file_id_ = true;
+        else
+            head_.insert(head_.end(), chunk.begin(), chunk.end());
+    }
 }
 
 bool SigningDecision::own_signature_verifies(const EVP_PKEY *public_key)
@@ -53,6 +61,13 @@ bool SigningDecision::own_signature_verifies(const EVP_PKEY *public_key)
 
 const std::vector<std::uint8_t> &SigningDecision::digest()
 {
+    if (!digest_ && format_ == SignatureFormat::Digest && !longer_than_file_id_ &&
+        is_verity_file_id(head_))
+        throw Error("object " + object_ +
+                    ": its content is an fs-verity file id (type 0x06, an algorithm and a "
+                    "digest); its v2 signature would also be a valid fs-verity signature of "
+                    "every file with that digest, so it is not signed: remove or change the "
+                    "file, or exclude it (--exclude)");
     if (!digest_)
         digest_ = sign_digest_->finish();
     return *digest_;

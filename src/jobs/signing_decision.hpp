@@ -13,6 +13,8 @@
 #include <openssl/evp.h>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace ostree_ima {
@@ -21,7 +23,9 @@ class SigningDecision {
   public:
     // `xattrs`: the object's (may be null). With `overwrite` every existing
     // security.ima is replaced; so is one of another format than `format`.
-    SigningDecision(GVariant *xattrs, const HashAlgo &algo, const KeyId &key_id, bool overwrite,
+    // `object` names it in messages.
+    SigningDecision(std::string_view object, GVariant *xattrs, const HashAlgo &algo,
+                    const KeyId &key_id, bool overwrite,
                     SignatureFormat format = SignatureFormat::Digest);
 
     // A well-formed signature by another key is kept; its content is still
@@ -48,10 +52,17 @@ class SigningDecision {
     [[nodiscard]] bool own_signature_verifies(const EVP_PKEY *public_key);
 
     // After the read: the digest to sign, with the signing algorithm.
+    // Throws Error for a v2 signature of content that is an fs-verity file
+    // id (is_verity_file_id): it would be a valid sigv3 signature of every
+    // file with that fs-verity digest.
     [[nodiscard]] const std::vector<std::uint8_t> &digest();
 
   private:
+    std::string object_;
     const HashAlgo &algo_;
+    SignatureFormat format_;
+    std::vector<std::uint8_t> head_; // the content's first bytes, while it may be a file id
+    bool longer_than_file_id_ = false;
     ExistingSignature existing_;
     std::optional<ReplacedBecause> replaced_;
     std::optional<SignedDigest> sign_digest_;
