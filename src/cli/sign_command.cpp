@@ -29,7 +29,8 @@ struct SignArguments {
     bool json = false;
     bool quiet = false;
     KeyArguments key;
-    SelectorArguments select; // sign only; ima-sign keeps ostree-ext-cli's surface
+    SelectorArguments select;  // sign only; ima-sign keeps ostree-ext-cli's surface
+    bool skip_usr_etc = false; // sign only: --skip-usr-etc
     std::vector<std::string> reuse;
     std::string signature_cache;
 
@@ -56,6 +57,9 @@ nlohmann::ordered_json report_json(const SignReport &r, const KeyArguments::Open
     j["key_id_source"] = key.key_id.source;
     return j;
 }
+
+// /usr/etc becomes /etc, which admins edit (docs/deploying.md).
+constexpr const char *kUsrEtcGlob = "/usr/etc/**";
 } // namespace
 
 Runner add_sign_command(CLI::App &app)
@@ -78,6 +82,9 @@ Runner add_sign_command(CLI::App &app)
     cmd->add_flag("--json", args->json, "print a JSON report on stdout");
     cmd->add_flag("--quiet,-q", args->quiet, "no progress, summary or notes on stderr");
     args->select.add_options(*cmd);
+    cmd->add_flag("--skip-usr-etc", args->skip_usr_etc,
+                  "leave the files under /usr/etc unsigned (as --exclude '/usr/etc/**'): "
+                  "deployment copies them to /etc, where an edit leaves a stale signature");
     args->add_reuse_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum to sign")->required();
     cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit");
@@ -91,6 +98,8 @@ Runner add_sign_command(CLI::App &app)
         const SignatureFormat format =
             args->verity ? SignatureFormat::Verity : SignatureFormat::Digest;
         (void)SignedDigest(format, algo); // --verity --hash sha1: a usage error before the key
+        if (args->skip_usr_etc)
+            args->select.exclude.emplace_back(kUsrEtcGlob);
         const PathSelector selector = args->select.selector();
         const auto key = args->key.open(args->jobs, args->quiet);
         SignRequest request;
@@ -108,7 +117,10 @@ Runner add_sign_command(CLI::App &app)
         request.signature_cache = args->signature_cache;
         const SignReport r = sign_commit(request, *key.backend);
         if (args->json) {
-            std::cout << report_json(r, key, algo).dump() << std::endl;
+            nlohmann::ordered_json j = report_json(r, key, algo);
+            j["usr_etc_files_signed"] = r.usr_etc_files_signed;
+            j["usr_etc_skipped"] = args->skip_usr_etc;
+            std::cout << j.dump() << std::endl;
         } else {
             if (!args->quiet)
                 std::cerr << "ostree-ima: " << sign_counts_text(r) << ", key id "
@@ -116,6 +128,10 @@ Runner add_sign_command(CLI::App &app)
                           << (args->verity ? " fs-verity" : "") << ", " << r.seconds << " s"
                           << (r.ref.empty() ? "" : "; " + r.ref + " updated") << "\n"
                           << binding_text(r.binding, r.ref, r.new_commit);
+            if (!args->quiet && r.usr_etc_files_signed > 0)
+                std::cerr << "ostree-ima: warning: " << usr_etc_warning_text(r) << "\n";
+            if (!args->quiet && args->skip_usr_etc)
+                std::cerr << "ostree-ima: /usr/etc left unsigned (--skip-usr-etc)\n";
             std::cout << r.new_commit << std::endl;
         }
         return 0;
@@ -160,6 +176,8 @@ Runner add_ima_sign_command(CLI::App &app)
         // stdout stays ostree-ext-cli's one line; what it does not say goes to stderr.
         if (const std::string warnings = sign_warnings_text(r); !warnings.empty() && !args->quiet)
             std::cerr << "ostree-ima: " << warnings << "\n";
+        if (!args->quiet && r.usr_etc_files_signed > 0)
+            std::cerr << "ostree-ima: warning: " << usr_etc_warning_text(r) << "\n";
         if (!args->quiet)
             std::cerr << binding_text(r.binding, r.ref, r.new_commit);
         std::cout << r.ref << " => " << r.new_commit << std::endl;

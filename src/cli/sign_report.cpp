@@ -2,6 +2,7 @@
 
 #include "cli/binding_report.hpp"
 #include "cli/json_report.hpp"
+#include "util/quoted_input.hpp"
 
 namespace ostree_ima::cli {
 
@@ -81,6 +82,17 @@ std::string sign_counts_text(const SignReport &r)
     return "signed " + std::to_string(r.files_signed) + " files (" +
            std::to_string(r.unique_signed) + " unique objects), " + kept_text(r) +
            replaced_text(r) + signatures_text(r);
+}
+
+std::string usr_etc_warning_text(const SignReport &r)
+{
+    if (r.usr_etc_files_signed == 0)
+        return "";
+    return "signed " + std::to_string(r.usr_etc_files_signed) + " files under /usr/etc (first " +
+           printable_input(r.usr_etc_first_signed) +
+           "): deployment copies them to /etc, where an edit leaves a stale signature that "
+           "the /etc merge carries on; 'sign --skip-usr-etc' leaves them unsigned "
+           "(docs/deploying.md)";
 }
 
 std::string sign_warnings_text(const SignReport &r)

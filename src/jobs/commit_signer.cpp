@@ -7,6 +7,7 @@
 #include "jobs/known_signatures.hpp"
 #include "jobs/reusing_signer.hpp"
 #include "ostree-ima/cancellation.hpp"
+#include "repo/planned_files_under.hpp"
 #include "repo/repo.hpp"
 #include "repo/stop_check.hpp"
 
@@ -108,6 +109,12 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     report.signatures.cache_lines_skipped = cache_lines_skipped;
     for (std::size_t i = 0; i < sign.outcomes().size(); ++i)
         count_outcome(sign.outcomes()[i], result.plan.path_count[i], report);
+    for (const PlannedFile &file : planned_files_under(result.plan, "/usr/etc")) {
+        if (sign.outcomes()[file.object].kind == ObjectOutcome::Kind::NotRegular)
+            continue;
+        if (report.usr_etc_files_signed++ == 0)
+            report.usr_etc_first_signed = file.path;
+    }
     return report;
 }
 
