@@ -215,9 +215,13 @@ BOOST_AUTO_TEST_CASE(policy_never_replaces_without_force)
     BOOST_TEST(again.exit_code == 1);
     BOOST_TEST(again.err.find("already exists; add --force") != std::string::npos);
     BOOST_TEST(read_text(out + "/ima-policy") == "mine\n");
-    // Refused before any file is written: a missing one stays missing.
+    // Refused before any file is written: the missing ones (written before
+    // ima-policy, when nothing checks first) stay missing.
+    const std::string der = out + "/ima-" + key_id_of(w.rsa) + ".der";
+    std::filesystem::remove(der);
     std::filesystem::remove(out + "/load-keys.sh");
     BOOST_TEST(tool(args).exit_code == 1);
+    BOOST_TEST(!std::filesystem::exists(der));
     BOOST_TEST(!std::filesystem::exists(out + "/load-keys.sh"));
     std::vector<std::string> forced = args;
     forced.emplace_back("--force");
