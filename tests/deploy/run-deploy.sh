@@ -12,7 +12,7 @@
 # fine (exit 0), and a tampered /usr file fails it (exit 1). A second deploy
 # shows the 3-way /etc merge carrying the stale signature on.
 #
-# Needs root, a loop device, unshare, mkfs.ext4, ostree, openssl, evmctl,
+# Needs root, a loop device, unshare, mkfs.ext4, ostree, openssl, evmctl, python3,
 # getfattr. Without one it exits 77 (skipped), or 1 under
 # OSTREE_IMA_REQUIRE_ALL=1. OSTREE_IMA_KEEP_TEST_DIRS=1 keeps the work
 # directory.
@@ -27,7 +27,8 @@ fail() { echo "deploy: FAILED: $*" >&2; exit 1; }
 
 missing=()
 [ "$(id -u)" -eq 0 ] || missing+=("root (mounts, security.ima)")
-for tool in ostree openssl evmctl getfattr losetup mkfs.ext4 unshare mknod mount umount; do
+for tool in ostree openssl evmctl getfattr losetup mkfs.ext4 unshare mknod mount umount \
+  mountpoint python3; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 [ -x "$binary" ] || missing+=("$binary")
@@ -92,6 +93,7 @@ run ostree --repo=mnt/ostree/repo pull-local repo os
 # one is bound over it in a private mount namespace.
 mknod -m 666 devnull c 1 3
 deploy() {
+  # shellcheck disable=SC2016 # $1 is the inner shell's
   run unshare --mount --propagation private sh -c \
     'mount --bind "$1" /dev/null && ostree admin --sysroot=mnt deploy --os=testos --karg-none os' \
     sh "$work/devnull"
