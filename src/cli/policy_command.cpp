@@ -83,6 +83,7 @@ int write_directory(const PolicyArguments &args, const std::vector<NamedCertific
                     const std::string &script, const std::string &rules)
 {
     std::vector<std::pair<std::string, std::string>> files;
+    files.reserve(certs.size() + 2);
     for (const auto &c : certs)
         files.emplace_back(c.file, der_bytes(c.cert));
     files.emplace_back(kScriptName, script);
@@ -178,6 +179,7 @@ Runner add_policy_command(CLI::App &app)
         check_appraisal_policy(policy); // a usage error before a token is asked
         const std::vector<NamedCertificate> certs = load_certificates(*args);
         std::vector<std::string> names;
+        names.reserve(certs.size());
         for (const auto &c : certs)
             names.push_back(c.file);
         const std::string script = load_keys_script(policy, names, kPolicyName);

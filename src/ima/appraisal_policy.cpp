@@ -44,6 +44,12 @@ std::string_view signature_condition(SignatureFormat format)
     return format == SignatureFormat::Verity ? "digest_type=verity appraise_type=sigv3"
                                              : "appraise_type=imasig";
 }
+// One certificate into a keyring; `keyctl padd` prints the key's id.
+std::string padd_line(const std::string &keyring, const std::string &cert)
+{
+    return R"(keyctl padd asymmetric "" %keyring:)" + keyring + R"( < "$dir/)" + cert +
+           R"(" >/dev/null)" + "\n";
+}
 } // namespace
 
 std::string_view hooks_name(AppraisalHooks hooks)
@@ -105,14 +111,14 @@ std::string load_keys_script(const AppraisalPolicy &policy,
                       "dir=$(dirname \"$0\")\n"
                       "keyctl newring _ima @u >/dev/null\n";
     for (const auto &cert : cert_files)
-        out += "keyctl padd asymmetric \"\" %keyring:_ima < \"$dir/" + cert + "\" >/dev/null\n";
+        out += padd_line("_ima", cert);
     if (policy.evm) {
         out += "# EVM portable signatures (sign --evm): the same certificates in _evm,\n"
                "# then X.509 verification on; files without a valid security.evm are\n"
                "# then denied where the policy appraises.\n"
                "keyctl newring _evm @u >/dev/null\n";
         for (const auto &cert : cert_files)
-            out += "keyctl padd asymmetric \"\" %keyring:_evm < \"$dir/" + cert + "\" >/dev/null\n";
+            out += padd_line("_evm", cert);
         out += "echo 2 > /sys/kernel/security/evm\n";
     }
     out += "# The whole policy in one write (cat writes a file this small at once).\n"

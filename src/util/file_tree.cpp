@@ -28,6 +28,9 @@ void walk(Fd fd, const std::string &path, dev_t device, std::vector<std::string>
     (void)fd.release(); // the DIR owns it now
     const int dfd = ::dirfd(dir.get());
     errno = 0;
+    // readdir is thread-safe on distinct DIR streams (glibc; readdir_r is
+    // deprecated): each walk has its own.
+    // cppcheck-suppress readdirCalled
     while (const dirent *entry = ::readdir(dir.get())) {
         const std::string name = entry->d_name;
         if (name == "." || name == "..")
