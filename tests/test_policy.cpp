@@ -240,6 +240,13 @@ BOOST_AUTO_TEST_CASE(sign_warns_about_usr_etc_and_skips_it)
     BOOST_TEST(warned.err.find("warning: signed 3 files under /usr/etc (first "
                                "/usr/etc/other.conf)") != std::string::npos,
                warned.err);
+    // ima-sign keeps its stdout, and warns on stderr too.
+    const Result ima_sign = run(
+        {binary(), "ima-sign", "--repo=" + w.repo, "os", "os-ima-sign", "sha256", w.rsa.key_pem});
+    BOOST_REQUIRE_MESSAGE(ima_sign.exit_code == 0, ima_sign.err);
+    BOOST_TEST(ima_sign.out.find("os-ima-sign => ") == 0U);
+    BOOST_TEST(ima_sign.err.find("warning: signed 3 files under /usr/etc") != std::string::npos,
+               ima_sign.err);
     const Result json =
         run({binary(), "sign", "--repo=" + w.repo, "--key", w.rsa.key_pem, "--json", "os"});
     BOOST_REQUIRE_EQUAL(json.exit_code, 0);
