@@ -88,6 +88,20 @@ nlohmann::ordered_json report_json(const VerifyReport &r, const HashAlgo *requir
     j["findings"] = std::move(findings);
     return j;
 }
+
+// --cert: token certificates are read here (with --pin-file), files and
+// directories by the job's keyring.
+void split_certificates(const VerifyArguments &args, std::vector<std::string> &paths,
+                        std::vector<Certificate> &loaded)
+{
+    for (const auto &cert : args.certs) {
+        if (is_certificate_uri(cert))
+            loaded.push_back(load_certificate(cert, args.pin_file));
+        else
+            paths.push_back(cert);
+    }
+}
+
 // --deployment: files on disk; /etc findings say what deployment did.
 std::string deployment_summary(const DeploymentReport &r)
 {
@@ -197,12 +211,7 @@ Runner add_verify_command(CLI::App &app)
                                  "--include, --exclude and --executables-only");
             DeploymentVerifyRequest request;
             request.path = args->deployment;
-            for (const auto &cert : args->certs) {
-                if (is_certificate_uri(cert))
-                    request.certificates.push_back(load_certificate(cert, args->pin_file));
-                else
-                    request.cert_paths.push_back(cert);
-            }
+            split_certificates(*args, request.cert_paths, request.certificates);
             request.require_all = args->require_all;
             request.required_algo = args->hash.empty() ? nullptr : &hash_algo_by_name(args->hash);
             if (args->verity)
@@ -215,12 +224,7 @@ Runner add_verify_command(CLI::App &app)
         VerifyRequest request;
         request.repo_path = args->repo.path();
         request.rev = args->rev;
-        for (const auto &cert : args->certs) {
-            if (is_certificate_uri(cert))
-                request.certificates.push_back(load_certificate(cert, args->pin_file));
-            else
-                request.cert_paths.push_back(cert);
-        }
+        split_certificates(*args, request.cert_paths, request.certificates);
         request.require_all = args->require_all;
         request.required_algo = args->hash.empty() ? nullptr : &hash_algo_by_name(args->hash);
         if (args->verity)
