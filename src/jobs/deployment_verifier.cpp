@@ -2,6 +2,7 @@
 
 #include "certs/keyring.hpp"
 #include "jobs/file_signature_check.hpp"
+#include "objects/object_file_io.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/ima_xattr.hpp"
@@ -10,12 +11,10 @@
 #include "util/file_xattr.hpp"
 #include "util/parallel_for.hpp"
 
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 namespace ostree_ima {
 
@@ -47,20 +46,15 @@ Fd open_file(const std::string &path)
     return Fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
 }
 
+// The file's content as it is now (its size when opened), in chunks.
 void feed(int fd, const std::string &what,
           const std::function<void(std::span<const std::uint8_t>)> &sink)
 {
-    std::array<std::uint8_t, 64 * 1024> buf{};
-    for (;;) {
-        const ssize_t n = ::read(fd, buf.data(), buf.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw Error("cannot read " + what + ": " + std::strerror(errno));
-        if (n == 0)
-            return;
-        sink(std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)));
-    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        throw Error("cannot stat " + what + ": " + std::strerror(errno));
+    std::vector<std::uint8_t> buf(kIoChunk);
+    read_chunks(fd, static_cast<std::uint64_t>(st.st_size), buf, sink, what);
 }
 
 struct FileVerdict {
