@@ -9,14 +9,15 @@ _ostree_ima_options()
 {
     case "$1" in
         '') echo "--help -h --version --repo" ;;
-        sign) echo "--help -h --repo --key -k --cert --keyid --pin-file --engine --provider --sessions --hash --hashalgo -a --overwrite --verity --evm --evm-key --evm-cert --evm-ignore-selinux --jobs -j --json --quiet -q --include --exclude --executables-only --reuse --signature-cache" ;;
+        sign) echo "--help -h --repo --key -k --cert --keyid --pin-file --engine --provider --sessions --hash --hashalgo -a --overwrite --verity --evm --evm-key --evm-cert --evm-ignore-selinux --jobs -j --json --quiet -q --include --exclude --executables-only --skip-usr-etc --reuse --signature-cache" ;;
         ima-sign) echo "--help -h --repo --overwrite --verity --jobs -j --quiet -q --cert --keyid --pin-file --engine --provider --sessions --reuse --signature-cache" ;;
-        verify) echo "--help -h --repo --cert --pin-file --require-all --hash --hashalgo -a --verity --evm --json --quiet -q --jobs -j --include --exclude --executables-only" ;;
+        verify) echo "--help -h --repo --cert --pin-file --require-all --hash --hashalgo -a --verity --evm --json --quiet -q --jobs -j --include --exclude --executables-only --deployment" ;;
         strip) echo "--help -h --repo --jobs -j --quiet -q --include --exclude --executables-only" ;;
         digests) echo "--help -h --repo --hash --hashalgo -a --overwrite --verity --cert --reuse --pin-file --output -o --jobs -j --quiet -q --include --exclude --executables-only" ;;
         sign-digests) echo "--help -h --key -k --cert --keyid --pin-file --engine --provider --sessions --yes -y --audit-log --output -o --jobs -j --quiet -q --signature-cache --resume" ;;
         apply) echo "--help -h --repo --cert --pin-file --signatures --jobs -j --json --quiet -q --reuse" ;;
         keys) echo "--help -h --login --pin-file --export-cert --output -o --format --force --json --quiet -q" ;;
+        policy) echo "--help -h --cert --pin-file --verity --evm --fsuuid --obj-type --hooks --output -o --force --quiet -q" ;;
     esac
 }
 
@@ -48,7 +49,7 @@ _ostree_ima()
     COMPREPLY=()
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD - 1]}"
-    local commands="sign ima-sign verify strip digests sign-digests apply keys"
+    local commands="sign ima-sign verify strip digests sign-digests apply keys policy"
 
     # The command: the first word that is not an option or --repo's value.
     for ((i = 1; i < COMP_CWORD; i++)); do
@@ -90,8 +91,14 @@ _ostree_ima()
         --format)
             COMPREPLY=($(compgen -W "der pem" -- "$cur"))
             return ;;
+        --hooks)
+            COMPREPLY=($(compgen -W "exec read" -- "$cur"))
+            return ;;
+        --deployment)
+            COMPREPLY=($(compgen -d -- "$cur"))
+            return ;;
         --jobs | -j | --sessions | --keyid | --engine | --provider | --include | --exclude | \
-            --export-cert)
+            --export-cert | --fsuuid | --obj-type)
             return ;;
     esac
     if [ "$prev" = "=" ] || [ "${COMP_WORDS[COMP_CWORD]}" = "=" ] ||
@@ -110,7 +117,7 @@ _ostree_ima()
             =) ((i++)) ;;
             --repo | --jobs | -j | --cert | --keyid | --pin-file | --engine | --provider | \
                 --sessions | --reuse | --signature-cache | --export-cert | --format | --output | -o | \
-                --evm-key | --evm-cert)
+                --evm-key | --evm-cert | --deployment | --fsuuid | --obj-type | --hooks)
                 [ "${COMP_WORDS[i + 1]:-}" != "=" ] && ((i++)) ;;
             -*) ;;
             *) ((arguments++)) ;;

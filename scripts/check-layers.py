@@ -36,6 +36,7 @@ PUBLIC = {
     "digest_manifest.hpp": "formats", "signature_file.hpp": "formats",
     "commit_signer.hpp": "jobs", "commit_stripper.hpp": "jobs", "commit_verifier.hpp": "jobs",
     "commit_digests.hpp": "jobs", "manifest_signer.hpp": "jobs", "signature_applier.hpp": "jobs",
+    "deployment_verifier.hpp": "jobs",
     "key_options.hpp": "certs",  # what the user said of the key: beside the seam
     "key_factory.hpp": "keys", "key_id_choice.hpp": "keys", "certificate_source.hpp": "keys",
 }

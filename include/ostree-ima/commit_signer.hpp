@@ -99,6 +99,12 @@ struct SignReport {
     CommitBinding binding; // the new commit's ref and collection bindings
     double seconds = 0;
     SignatureFormat format = SignatureFormat::Digest; // of the signatures written
+    // Regular files under /usr/etc that carry a signature in the new commit
+    // (signed or kept): deployment copies them to /etc, where admins edit
+    // them and the /etc merge carries the then stale signature on
+    // (docs/deploying.md). The first in path order, for the warning.
+    std::uint64_t usr_etc_files_signed = 0;
+    std::string usr_etc_first_signed;
 };
 
 // Writes a new commit in one OSTree transaction; moves target_ref only when

@@ -65,6 +65,7 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
     runners.push_back(ostree_ima::cli::add_sign_digests_command(app));
     runners.push_back(ostree_ima::cli::add_apply_command(app));
     runners.push_back(ostree_ima::cli::add_keys_command(app));
+    runners.push_back(ostree_ima::cli::add_policy_command(app));
 
     // CLI11 would only say "a subcommand is required" for a mistyped one.
     // The command is the first word that is not an option or --repo's value.

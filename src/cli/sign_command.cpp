@@ -30,7 +30,8 @@ struct SignArguments {
     bool json = false;
     bool quiet = false;
     KeyArguments key;
-    SelectorArguments select; // sign only; ima-sign keeps ostree-ext-cli's surface
+    SelectorArguments select;  // sign only; ima-sign keeps ostree-ext-cli's surface
+    bool skip_usr_etc = false; // sign only: --skip-usr-etc
     std::vector<std::string> reuse;
     std::string signature_cache;
     EvmArguments evm; // sign only
@@ -74,6 +75,9 @@ nlohmann::ordered_json report_json(const SignReport &r, const KeyArguments::Open
     j["key_id_source"] = key.key_id.source;
     return j;
 }
+
+// /usr/etc becomes /etc, which admins edit (docs/deploying.md).
+constexpr const char *kUsrEtcGlob = "/usr/etc/**";
 } // namespace
 
 Runner add_sign_command(CLI::App &app)
@@ -93,6 +97,9 @@ Runner add_sign_command(CLI::App &app)
     cmd->add_flag("--json", args->json, "print a JSON report on stdout");
     cmd->add_flag("--quiet,-q", args->quiet, "no progress, summary or notes on stderr");
     args->select.add_options(*cmd);
+    cmd->add_flag("--skip-usr-etc", args->skip_usr_etc,
+                  "leave the files under /usr/etc unsigned (as --exclude '/usr/etc/**'): "
+                  "deployment copies them to /etc, where an edit leaves a stale signature");
     args->add_reuse_options(*cmd);
     args->evm.add_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum to sign")->required();
@@ -105,6 +112,8 @@ Runner add_sign_command(CLI::App &app)
         const std::string repo = args->repo.path();
         const HashAlgo &algo = hash_algo_by_name(args->hash);
         const SignatureFormat format = args->format(algo);
+        if (args->skip_usr_etc)
+            args->select.exclude.emplace_back(kUsrEtcGlob);
         const PathSelector selector = args->select.selector();
         auto key = args->key.open(args->jobs, args->quiet);
         SignRequest request;
@@ -127,6 +136,8 @@ Runner add_sign_command(CLI::App &app)
             nlohmann::ordered_json j = report_json(r, key, algo);
             if (request.evm_key != nullptr)
                 j["evm_key_id"] = key_id_hex(request.evm_key_id);
+            j["usr_etc_files_signed"] = r.usr_etc_files_signed;
+            j["usr_etc_skipped"] = args->skip_usr_etc;
             std::cout << j.dump() << std::endl;
         } else {
             if (!args->quiet)
@@ -135,6 +146,10 @@ Runner add_sign_command(CLI::App &app)
                           << (args->verity ? " fs-verity" : "") << ", " << r.seconds << " s"
                           << (r.ref.empty() ? "" : "; " + r.ref + " updated") << "\n"
                           << evm_text(r) << binding_text(r.binding, r.ref, r.new_commit);
+            if (!args->quiet && r.usr_etc_files_signed > 0)
+                std::cerr << "ostree-ima: warning: " << usr_etc_warning_text(r) << "\n";
+            if (!args->quiet && args->skip_usr_etc)
+                std::cerr << "ostree-ima: /usr/etc left unsigned (--skip-usr-etc)\n";
             std::cout << r.new_commit << std::endl;
         }
         return 0;
@@ -182,6 +197,8 @@ Runner add_ima_sign_command(CLI::App &app)
         // stdout stays ostree-ext-cli's one line; what it does not say goes to stderr.
         if (const std::string warnings = sign_warnings_text(r); !warnings.empty() && !args->quiet)
             std::cerr << "ostree-ima: " << warnings << "\n";
+        if (!args->quiet && r.usr_etc_files_signed > 0)
+            std::cerr << "ostree-ima: warning: " << usr_etc_warning_text(r) << "\n";
         if (!args->quiet)
             std::cerr << evm_text(r);
         if (!args->quiet)

@@ -2,6 +2,7 @@
 
 #include "cli/binding_report.hpp"
 #include "cli/json_report.hpp"
+#include "util/quoted_input.hpp"
 
 namespace ostree_ima::cli {
 
@@ -102,6 +103,18 @@ std::string sign_counts_text(const SignReport &r)
            replaced_text(r) + format_change_text(r) + signatures_text(r);
 }
 
+std::string usr_etc_warning_text(const SignReport &r)
+{
+    if (r.usr_etc_files_signed == 0)
+        return "";
+    return "signed " + std::to_string(r.usr_etc_files_signed) + " files under /usr/etc (first " +
+           printable_input(r.usr_etc_first_signed) +
+           "): deployment copies them to /etc, where an edit leaves a stale signature" +
+           (r.evm.under_usr_etc != 0 ? std::string(" (security.ima and security.evm)") : "") +
+           " that the /etc merge carries on; 'sign --skip-usr-etc' leaves them unsigned "
+           "(docs/deploying.md)";
+}
+
 std::string sign_warnings_text(const SignReport &r)
 {
     if (r.files_kept_other_keys == 0 && r.files_replaced.invalid() == 0 &&
@@ -122,11 +135,6 @@ std::string evm_text(const SignReport &r)
         out += "ostree-ima: removed " + std::to_string(e.removed_stale) +
                " stale security.evm (they covered the replaced security.ima; sign with --evm "
                "to make new ones)\n";
-    if (e.under_usr_etc != 0)
-        out += "ostree-ima: warning: " + std::to_string(e.under_usr_etc) +
-               " EVM-signed files are under /usr/etc: deployment copies them to /etc, where an "
-               "edit by an admin or the /etc merge invalidates their security.evm "
-               "(docs/evm.md)\n";
     if (e.selinux_policy && e.without_selinux_label != 0)
         out += "ostree-ima: warning: " + std::to_string(e.without_selinux_label) +
                " EVM-signed files have no security.selinux while the commit enables an SELinux "

@@ -17,6 +17,10 @@ nlohmann::ordered_json sign_report_json(const std::string &format, const SignRep
 // keys: ID n), replaced R invalid signatures (...)".
 std::string sign_counts_text(const SignReport &r);
 
+// The warning about signed files under /usr/etc (SignReport says why); ""
+// when there are none.
+std::string usr_etc_warning_text(const SignReport &r);
+
 // Only what ima-sign's one-line stdout does not say and a release engineer
 // must see: signatures by other keys kept, invalid ones replaced; "" if none.
 std::string sign_warnings_text(const SignReport &r);

@@ -7,6 +7,8 @@
 
 #include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/commit_verifier.hpp"
+#include "ostree-ima/deployment_verifier.hpp"
+#include "ostree-ima/error.hpp"
 
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -27,6 +29,7 @@ struct VerifyArguments {
     bool quiet = false;
     unsigned jobs = default_jobs();
     SelectorArguments select;
+    std::string deployment; // --deployment DIR: a tree on disk instead of REV
 };
 
 // A path for one line of text: control characters escaped, so a file name
@@ -100,6 +103,80 @@ nlohmann::ordered_json report_json(const VerifyReport &r, const VerifyRequest &r
     j["findings"] = std::move(findings);
     return j;
 }
+
+// --cert: token certificates are read here (with --pin-file), files and
+// directories by the job's keyring.
+void split_certificates(const VerifyArguments &args, std::vector<std::string> &paths,
+                        std::vector<Certificate> &loaded)
+{
+    for (const auto &cert : args.certs) {
+        if (is_certificate_uri(cert))
+            loaded.push_back(load_certificate(cert, args.pin_file));
+        else
+            paths.push_back(cert);
+    }
+}
+
+// --deployment: files on disk; /etc findings say what deployment did.
+std::string deployment_summary(const DeploymentReport &r)
+{
+    return "checked " + std::to_string(r.files_checked) +
+           " files under /usr: " + std::to_string(r.files_signed) + " signed, " +
+           std::to_string(r.files_unsigned) + " unsigned" +
+           (r.require_all && r.files_unsigned > 0 ? " (--require-all)" : "") + ", " +
+           std::to_string(r.files_invalid) + " invalid; /etc: " + std::to_string(r.etc_checked) +
+           " files, " + std::to_string(r.etc_valid) + " valid, " + std::to_string(r.etc_stale) +
+           " stale, " + std::to_string(r.etc_unsigned) + " unsigned, " +
+           std::to_string(r.etc_invalid) + " invalid (not failures)" +
+           (r.passed() ? "" : "; verification FAILED");
+}
+
+nlohmann::ordered_json deployment_json(const DeploymentReport &r)
+{
+    nlohmann::ordered_json j = json_report("ostree-ima-verify-deployment-report");
+    j["deployment"] = r.path;
+    j["valid"] = r.passed();
+    j["require_all"] = r.require_all;
+    j["files_checked"] = r.files_checked;
+    j["files_signed"] = r.files_signed;
+    j["files_unsigned"] = r.files_unsigned;
+    j["files_invalid"] = r.files_invalid;
+    j["etc"] = {{"checked", r.etc_checked},
+                {"valid", r.etc_valid},
+                {"stale", r.etc_stale},
+                {"unsigned", r.etc_unsigned},
+                {"invalid", r.etc_invalid}};
+    nlohmann::ordered_json findings = nlohmann::ordered_json::array();
+    for (const auto &f : r.findings) {
+        nlohmann::ordered_json e;
+        e["path"] = f.path;
+        e["problem"] = std::string(problem_name(f.problem));
+        e["etc"] = f.etc ? nlohmann::ordered_json(std::string(etc_state_name(*f.etc)))
+                         : nlohmann::ordered_json(nullptr);
+        e["fatal"] = f.fatal;
+        e["detail"] = f.detail;
+        findings.push_back(std::move(e));
+    }
+    j["findings"] = std::move(findings);
+    return j;
+}
+
+int verify_deployment_tree(const VerifyArguments &args, const DeploymentVerifyRequest &request)
+{
+    const DeploymentReport r = verify_deployment(request);
+    if (args.json) {
+        std::cout << deployment_json(r).dump(2, ' ', false,
+                                             nlohmann::json::error_handler_t::replace)
+                  << std::endl;
+    } else if (!args.quiet) {
+        for (const auto &f : r.findings)
+            std::cout << printable(f.path) << ": "
+                      << (f.etc ? etc_state_name(*f.etc) : problem_name(f.problem)) << ": "
+                      << printable(f.detail) << "\n";
+        std::cout << deployment_summary(r) << std::endl;
+    }
+    return r.passed() ? 0 : 1;
+}
 } // namespace
 
 Runner add_verify_command(CLI::App &app)
@@ -133,7 +210,11 @@ Runner add_verify_command(CLI::App &app)
                   "no text report: the exit code says the result (--json still prints)");
     add_jobs_option(*cmd, args->jobs);
     args->select.add_options(*cmd);
-    cmd->add_option("REV", args->rev, "ref or commit checksum to verify")->required();
+    cmd->add_option("--deployment", args->deployment,
+                    "verify a deployed or checked-out tree on disk (its root: usr/, etc/) "
+                    "instead of a commit; /etc files are told apart as valid, stale (edited "
+                    "since deployment) or unsigned (replaced or added), never failures");
+    cmd->add_option("REV", args->rev, "ref or commit checksum to verify (not with --deployment)");
     add_exit_codes_footer(*cmd,
                           "a checked signature is invalid (or, with --require-all, a selected "
                           "file is unsigned)");
@@ -141,15 +222,27 @@ Runner add_verify_command(CLI::App &app)
     return [args, cmd]() -> int {
         if (!cmd->parsed())
             return -1;
+        if (!args->deployment.empty()) {
+            if (!args->rev.empty() || args->select.selector().path_dependent() ||
+                args->select.executables_only)
+                throw UsageError("--deployment verifies a tree on disk: leave out REV, "
+                                 "--include, --exclude and --executables-only");
+            DeploymentVerifyRequest request;
+            request.path = args->deployment;
+            split_certificates(*args, request.cert_paths, request.certificates);
+            request.require_all = args->require_all;
+            request.required_algo = args->hash.empty() ? nullptr : &hash_algo_by_name(args->hash);
+            if (args->verity)
+                request.required_format = SignatureFormat::Verity;
+            request.jobs = args->jobs;
+            return verify_deployment_tree(*args, request);
+        }
+        if (args->rev.empty())
+            throw UsageError("verify needs REV (a ref or commit checksum), or --deployment DIR");
         VerifyRequest request;
         request.repo_path = args->repo.path();
         request.rev = args->rev;
-        for (const auto &cert : args->certs) {
-            if (is_certificate_uri(cert))
-                request.certificates.push_back(load_certificate(cert, args->pin_file));
-            else
-                request.cert_paths.push_back(cert);
-        }
+        split_certificates(*args, request.cert_paths, request.certificates);
         request.require_all = args->require_all;
         request.required_algo = args->hash.empty() ? nullptr : &hash_algo_by_name(args->hash);
         if (args->verity)

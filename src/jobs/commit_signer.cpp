@@ -9,6 +9,7 @@
 #include "jobs/known_signatures.hpp"
 #include "jobs/reusing_signer.hpp"
 #include "ostree-ima/cancellation.hpp"
+#include "repo/planned_files_under.hpp"
 #include "repo/repo.hpp"
 #include "repo/stop_check.hpp"
 
@@ -177,6 +178,12 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
                   report.evm);
     }
     report.evm.selinux_policy = sign.selinux_policy();
+    for (const PlannedFile &file : planned_files_under(result.plan, "/usr/etc")) {
+        if (sign.outcomes()[file.object].kind == ObjectOutcome::Kind::NotRegular)
+            continue;
+        if (report.usr_etc_files_signed++ == 0)
+            report.usr_etc_first_signed = file.path;
+    }
     return report;
 }
 

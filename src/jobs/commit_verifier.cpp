@@ -1,13 +1,11 @@
 #include "ostree-ima/commit_verifier.hpp"
 
 #include "certs/keyring.hpp"
-#include "ima/signature_check.hpp"
-#include "ima/signed_digest.hpp"
 #include "jobs/evm_signer.hpp"
+#include "jobs/file_signature_check.hpp"
 #include "objects/stored_object.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/cancellation.hpp"
-#include "ostree-ima/ima_verity_xattr.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "repo/commit_plan.hpp"
 #include "repo/repo.hpp"
@@ -55,8 +53,7 @@ class ObjectVerifier {
   public:
     ObjectVerifier(const ObjectStore &store, const Keyring &keyring, const HashAlgo *required,
                    std::optional<SignatureFormat> required_format, bool require_evm)
-        : store_(store), keyring_(keyring), required_(required), required_format_(required_format),
-          require_evm_(require_evm)
+        : store_(store), rules_{&keyring, required, required_format}, require_evm_(require_evm)
     {
     }
 
@@ -83,48 +80,16 @@ class ObjectVerifier {
         if (!object.is_regular())
             return v; // IMA appraises regular files only
         v.regular = true;
-        const auto xattr = xattr_get(object.xattrs(), kImaXattrName);
-        if (!xattr)
-            return problem(v, FileProblem::Unsigned, "no security.ima");
-        const SignatureFormat format =
-            is_ima_verity_xattr(*xattr) ? SignatureFormat::Verity : SignatureFormat::Digest;
-        const ImaDecodeResult decoded = decode_signature(format, *xattr);
-        if (decoded.ok)
-            v.format = format;
-        if (required_format_ && format != *required_format_)
-            return problem(v, FileProblem::Malformed,
-                           "security.ima holds a " + std::string(signature_format_name(format)) +
-                               " signature, not the " +
-                               std::string(signature_format_name(*required_format_)) +
-                               " one required");
-        if (!decoded.ok)
-            return problem(v, FileProblem::Malformed, "security.ima: " + decoded.problem);
-        const ImaSignatureV2 &sig = decoded.value;
-        const std::string key_id = key_id_hex(sig.key_id);
-        if (required_ != nullptr && sig.algo != required_)
-            return problem(v, FileProblem::WrongHash,
-                           "signed with " + std::string(sig.algo->name) + ", --hash requires " +
-                               std::string(required_->name));
-        const auto certs = keyring_.find(sig.key_id);
-        if (certs.empty())
-            return problem(v, FileProblem::UnknownKey, "key id " + key_id + " matches no --cert");
-        if (!sig.algo->available())
-            return problem(v, FileProblem::UnsupportedHash,
-                           std::string(sig.algo->name) + " is not available in this OpenSSL");
-        if (format == SignatureFormat::Verity && sig.algo != &verity_hash_algo())
-            return problem(v, FileProblem::UnsupportedHash,
-                           "fs-verity signature with " + std::string(sig.algo->name) +
-                               ": only sha256 fs-verity digests are computed");
-        SignedDigest hasher(format, *sig.algo);
-        object.read([&](std::span<const std::uint8_t> chunk) { hasher.update(chunk); }, false);
-        const std::vector<std::uint8_t> digest = hasher.finish();
-        for (const Certificate *cert : certs)
-            if (verify_digest_signature(cert->public_key(), *sig.algo, digest, sig.signature))
-                return check_evm(v, object);
-        return problem(v, FileProblem::BadSignature,
-                       std::string(format == SignatureFormat::Verity ? "fs-verity " : "") +
-                           "signature (key id " + key_id + ", " + std::string(sig.algo->name) +
-                           ") does not match the content");
+        const SignatureVerdict verdict = check_file_signature(
+            xattr_get(object.xattrs(), kImaXattrName),
+            [&](const std::function<void(std::span<const std::uint8_t>)> &sink) {
+                object.read(sink, false);
+            },
+            rules_);
+        v.format = verdict.format;
+        if (verdict.problem)
+            return problem(v, *verdict.problem, verdict.detail);
+        return check_evm(v, object);
     }
 
     // After a valid security.ima: the portable EVM signature, as the kernel
@@ -139,7 +104,7 @@ class ObjectVerifier {
         if (!decoded.ok)
             return problem(v, FileProblem::BadEvm, "security.evm: " + decoded.problem);
         const std::string key_id = key_id_hex(decoded.value.key_id);
-        const auto certs = keyring_.find(decoded.value.key_id);
+        const auto certs = rules_.keyring->find(decoded.value.key_id);
         if (certs.empty())
             return problem(v, FileProblem::BadEvm,
                            "security.evm key id " + key_id + " matches no --cert");
@@ -165,9 +130,7 @@ class ObjectVerifier {
         return v;
     }
     const ObjectStore &store_;
-    const Keyring &keyring_;
-    const HashAlgo *required_;
-    std::optional<SignatureFormat> required_format_;
+    SignatureRules rules_;
     bool require_evm_;
 };
 } // namespace

@@ -1,0 +1,41 @@
+// check_file_signature: one file's security.ima against its content and the
+// keyring, as the kernel checks it (key by IMA key id, digest with the
+// signature's algorithm and format, then the signature). Shared by `verify`
+// of a commit (objects in a repository) and of a deployment (files on disk).
+#pragma once
+
+#include "certs/keyring.hpp"
+#include "ostree-ima/commit_verifier.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace ostree_ima {
+
+struct SignatureRules {
+    const Keyring *keyring = nullptr;
+    const HashAlgo *required_algo = nullptr;        // --hash
+    std::optional<SignatureFormat> required_format; // --verity
+};
+
+struct SignatureVerdict {
+    std::optional<FileProblem> problem; // none: a valid signature
+    std::string detail;
+    std::optional<SignatureFormat> format; // of a well-formed security.ima
+};
+
+// Calls `sink` with every chunk of the file's content, in order; throws
+// Error when the content cannot be read.
+using ContentFeed =
+    std::function<void(const std::function<void(std::span<const std::uint8_t>)> &sink)>;
+
+// `xattr`: the file's security.ima, nullopt when it has none. The content is
+// read only when a certificate could verify the signature.
+SignatureVerdict check_file_signature(const std::optional<std::vector<std::uint8_t>> &xattr,
+                                      const ContentFeed &content, const SignatureRules &rules);
+
+} // namespace ostree_ima

@@ -1,0 +1,387 @@
+// Issue #13 part 4 without a sysroot: `policy` (DER certificates checked with
+// openssl against the key id in real signatures, the script and the rules
+// byte for byte, refusals), `sign`'s /usr/etc warning and --skip-usr-etc,
+// and `verify --deployment` on a checkout whose /etc was copied from
+// /usr/etc with its xattrs (as deployment does) and then edited in place,
+// replaced editor-style and added to. The sysroot itself: tests/deploy/.
+#define BOOST_TEST_MODULE policy
+#include <boost/test/unit_test.hpp>
+
+#include "fixtures.hpp"
+#include "text_files.hpp"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+using namespace test_support;
+
+namespace {
+
+const std::string kUuid = "8d0f2e52-2d57-4bd4-9f3c-4a1e2a7c0b11";
+
+Result tool(const std::vector<std::string> &args)
+{
+    std::vector<std::string> argv = {binary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv);
+}
+
+// A small OS tree: programs, a config file and a library under /usr/etc.
+void make_os_tree(const std::string &dir)
+{
+    const std::string d = quote(dir);
+    sh_ok("set -e; mkdir -p " + d + "/usr/bin " + d + "/usr/lib " + d + "/usr/etc/sub; cd " + d +
+          "; printf '#!/bin/sh\\necho hi\\n' > usr/bin/hello; chmod 0755 usr/bin/hello"
+          "; printf 'lib\\n' > usr/lib/libx.so"
+          "; printf 'key=value\\n' > usr/etc/some.conf"
+          "; printf 'other\\n' > usr/etc/other.conf"
+          "; printf 'deep\\n' > usr/etc/sub/deep.conf"
+          "; ln -s ../usr/lib/os-release usr/etc/os-release; printf 'ID=test\\n' > "
+          "usr/lib/os-release");
+}
+
+struct World {
+    TempDir dir;
+    KeyPair rsa, ec;
+    std::string tree, repo;
+    World()
+    {
+        rsa = make_key(dir.path(), "rsa", "rsa:2048");
+        ec = make_key(dir.path(), "ec", "ec:P-256");
+        tree = dir / "tree";
+        make_os_tree(tree);
+        repo = make_repo(dir.path(), "bare", tree, "os");
+    }
+};
+
+World &world()
+{
+    static World w;
+    return w;
+}
+
+std::string key_id_of(const KeyPair &k)
+{
+    const std::string skid = certificate_skid_hex(k.cert_pem);
+    BOOST_REQUIRE_GE(skid.size(), 8U);
+    return skid.substr(skid.size() - 8);
+}
+
+std::string expected_rules(const std::string &selectors, const std::string &type, bool read)
+{
+    std::string out = "appraise func=BPRM_CHECK " + selectors + " " + type + "\n" +
+                      "appraise func=MMAP_CHECK mask=MAY_EXEC " + selectors + " " + type + "\n";
+    if (read)
+        out += "appraise func=FILE_CHECK mask=MAY_READ " + selectors + " " + type + "\n";
+    return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(policy_writes_der_script_and_rules)
+{
+    World &w = world();
+    const std::string out = w.dir / "policy-v2";
+    const Result r = tool({"policy", "--cert", w.rsa.cert_pem, "--cert", w.ec.cert_der, "--fsuuid",
+                           kUuid, "-o", out});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const std::string rsa_file = "ima-" + key_id_of(w.rsa) + ".der";
+    const std::string ec_file = "ima-" + key_id_of(w.ec) + ".der";
+    // DER as openssl writes it, and openssl reads it back with the same SKID.
+    const std::string reference = w.dir / "rsa-reference.der";
+    sh_ok("openssl x509 -in " + quote(w.rsa.cert_pem) + " -outform DER -out " + quote(reference));
+    BOOST_TEST(read_text(out + "/" + rsa_file) == read_text(reference));
+    BOOST_TEST(read_text(out + "/" + ec_file) == read_text(w.ec.cert_der));
+    BOOST_TEST(certificate_skid_hex(out + "/" + rsa_file) == certificate_skid_hex(w.rsa.cert_pem));
+    sh_ok("openssl x509 -inform DER -in " + quote(out + "/" + rsa_file) + " -noout");
+    // The EC certificate comes with the 6.1 caveat.
+    BOOST_TEST(r.err.find("CONFIG_CRYPTO_ECDSA") != std::string::npos);
+
+    BOOST_TEST(read_text(out + "/ima-policy") ==
+               expected_rules("fsuuid=" + kUuid, "appraise_type=imasig", false));
+    const std::string script =
+        "#!/bin/sh\n"
+        "# Written by ostree-ima policy. Run as root once per boot (initramfs),\n"
+        "# before any file the policy appraises is opened: loads the signing\n"
+        "# certificates (DER) into the kernel's keyrings, then the IMA policy,\n"
+        "# which the kernel accepts once per boot.\n"
+        "set -e\n"
+        "dir=$(dirname \"$0\")\n"
+        "keyctl newring _ima @u >/dev/null\n"
+        "keyctl padd asymmetric \"\" %keyring:_ima < \"$dir/" +
+        rsa_file +
+        "\" >/dev/null\n"
+        "keyctl padd asymmetric \"\" %keyring:_ima < \"$dir/" +
+        ec_file +
+        "\" >/dev/null\n"
+        "# The whole policy in one write (cat writes a file this small at once).\n"
+        "cat \"$dir/ima-policy\" > /sys/kernel/security/ima/policy\n";
+    BOOST_TEST(read_text(out + "/load-keys.sh") == script);
+    // Busybox's sh parses it (a syntax check: it cannot run off a kernel).
+    sh_ok("sh -n " + quote(out + "/load-keys.sh"));
+}
+
+BOOST_AUTO_TEST_CASE(der_key_id_is_the_one_in_signatures)
+{
+    World &w = world();
+    sh_ok(binary() + " sign --repo=" + quote(w.repo) + " -q --key " + quote(w.rsa.key_pem) +
+          " os os-rsa");
+    const auto files = read_commit_files(w.repo, "os-rsa");
+    const auto &ima = files.at("/usr/bin/hello").ima;
+    BOOST_REQUIRE(ima.has_value());
+    BOOST_REQUIRE_GE(ima->size(), 7U);
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%02x%02x%02x%02x", (*ima)[3], (*ima)[4], (*ima)[5], (*ima)[6]);
+    const std::string out = w.dir / "policy-keyid";
+    BOOST_REQUIRE_EQUAL(
+        tool({"policy", "-q", "--cert", w.rsa.cert_pem, "--obj-type", "usr_t", "-o", out})
+            .exit_code,
+        0);
+    const std::string der = out + "/ima-" + std::string(hex) + ".der";
+    BOOST_TEST_MESSAGE("signature key id " << hex);
+    BOOST_REQUIRE(std::filesystem::exists(der));
+    const std::string skid = certificate_skid_hex(der);
+    BOOST_TEST(skid.substr(skid.size() - 8) == std::string(hex));
+}
+
+BOOST_AUTO_TEST_CASE(policy_rules_for_each_format_selector_and_hook)
+{
+    World &w = world();
+    const Result verity =
+        tool({"policy", "--cert", w.rsa.cert_pem, "--fsuuid", kUuid, "--verity", "--hooks=read"});
+    BOOST_REQUIRE_MESSAGE(verity.exit_code == 0, verity.err);
+    BOOST_TEST(verity.out.find(expected_rules("fsuuid=" + kUuid,
+                                              "digest_type=verity appraise_type=sigv3", true)) !=
+               std::string::npos);
+    // Selectors multiply: a rule set per UUID x type, both conditions in each.
+    const Result both = tool({"policy", "--cert", w.rsa.cert_pem, "--fsuuid", kUuid, "--obj-type",
+                              "usr_t", "--obj-type", "bin_t"});
+    BOOST_REQUIRE_EQUAL(both.exit_code, 0);
+    const std::string rules =
+        expected_rules("fsuuid=" + kUuid + " obj_type=usr_t", "appraise_type=imasig", false) +
+        expected_rules("fsuuid=" + kUuid + " obj_type=bin_t", "appraise_type=imasig", false);
+    BOOST_TEST(both.out.substr(both.out.size() - rules.size()) == rules);
+
+    const std::string out = w.dir / "policy-evm";
+    BOOST_REQUIRE_EQUAL(
+        tool({"policy", "-q", "--cert", w.rsa.cert_pem, "--obj-type", "usr_t", "--evm", "-o", out})
+            .exit_code,
+        0);
+    const std::string script = read_text(out + "/load-keys.sh");
+    const std::string der = "ima-" + key_id_of(w.rsa) + ".der";
+    const std::string evm_part = "keyctl newring _evm @u >/dev/null\n"
+                                 "keyctl padd asymmetric \"\" %keyring:_evm < \"$dir/" +
+                                 der +
+                                 "\" >/dev/null\n"
+                                 "echo 2 > /sys/kernel/security/evm\n";
+    BOOST_TEST(script.find(evm_part) != std::string::npos);
+    // EVM on before the policy that makes it matter.
+    BOOST_TEST(script.find(evm_part) < script.find("/sys/kernel/security/ima/policy"));
+    BOOST_TEST(read_text(out + "/ima-policy") ==
+               expected_rules("obj_type=usr_t", "appraise_type=imasig", false));
+}
+
+BOOST_AUTO_TEST_CASE(policy_refuses_without_selector_and_bad_values)
+{
+    World &w = world();
+    const std::string out = w.dir / "policy-none";
+    const Result none = tool({"policy", "--cert", w.rsa.cert_pem, "-o", out});
+    BOOST_TEST(none.exit_code == 2);
+    BOOST_TEST(none.err.find("policy needs a selector") != std::string::npos);
+    BOOST_TEST(none.err.find("/etc") != std::string::npos);
+    BOOST_TEST(!std::filesystem::exists(out));
+    BOOST_TEST(tool({"policy", "--cert", w.rsa.cert_pem, "--fsuuid", "not-a-uuid"}).exit_code == 2);
+    BOOST_TEST(
+        tool({"policy", "--cert", w.rsa.cert_pem, "--obj-type", "usr_t fowner=0"}).exit_code == 2);
+    BOOST_TEST(
+        tool({"policy", "--cert", w.rsa.cert_pem, "--fsuuid", kUuid, "--hooks", "all"}).exit_code ==
+        2);
+    // A certificate without SKID would never match a signature in the kernel.
+    const KeyPair noskid = make_key_with_skid(w.dir.path(), "noskid", "rsa:2048", "");
+    const Result r = tool({"policy", "--cert", noskid.cert_pem, "--fsuuid", kUuid});
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(r.err.find("no subjectKeyIdentifier") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(policy_never_replaces_without_force)
+{
+    World &w = world();
+    const std::string out = w.dir / "policy-again";
+    const std::vector<std::string> args = {"policy",   "-q",  "--cert", w.rsa.cert_pem,
+                                           "--fsuuid", kUuid, "-o",     out};
+    BOOST_REQUIRE_EQUAL(tool(args).exit_code, 0);
+    write_text(out + "/ima-policy", "mine\n");
+    const Result again = tool(args);
+    BOOST_TEST(again.exit_code == 1);
+    BOOST_TEST(again.err.find("already exists; add --force") != std::string::npos);
+    BOOST_TEST(read_text(out + "/ima-policy") == "mine\n");
+    // Refused before any file is written: the missing ones (written before
+    // ima-policy, when nothing checks first) stay missing.
+    const std::string der = out + "/ima-" + key_id_of(w.rsa) + ".der";
+    std::filesystem::remove(der);
+    std::filesystem::remove(out + "/load-keys.sh");
+    BOOST_TEST(tool(args).exit_code == 1);
+    BOOST_TEST(!std::filesystem::exists(der));
+    BOOST_TEST(!std::filesystem::exists(out + "/load-keys.sh"));
+    std::vector<std::string> forced = args;
+    forced.emplace_back("--force");
+    BOOST_REQUIRE_EQUAL(tool(forced).exit_code, 0);
+    BOOST_TEST(read_text(out + "/ima-policy") ==
+               expected_rules("fsuuid=" + kUuid, "appraise_type=imasig", false));
+    BOOST_TEST(tool({"policy", "--cert", w.rsa.cert_pem, "--fsuuid", kUuid, "--force"}).exit_code ==
+               2);
+}
+
+BOOST_AUTO_TEST_CASE(sign_warns_about_usr_etc_and_skips_it)
+{
+    World &w = world();
+    const Result warned = run({binary(), "sign", "--repo=" + w.repo, "--key", w.rsa.key_pem, "os"});
+    BOOST_REQUIRE_MESSAGE(warned.exit_code == 0, warned.err);
+    BOOST_TEST(warned.err.find("warning: signed 3 files under /usr/etc (first "
+                               "/usr/etc/other.conf)") != std::string::npos,
+               warned.err);
+    // ima-sign keeps its stdout, and warns on stderr too.
+    const Result ima_sign = run(
+        {binary(), "ima-sign", "--repo=" + w.repo, "os", "os-ima-sign", "sha256", w.rsa.key_pem});
+    BOOST_REQUIRE_MESSAGE(ima_sign.exit_code == 0, ima_sign.err);
+    BOOST_TEST(ima_sign.out.find("os-ima-sign => ") == 0U);
+    BOOST_TEST(ima_sign.err.find("warning: signed 3 files under /usr/etc") != std::string::npos,
+               ima_sign.err);
+    const Result json =
+        run({binary(), "sign", "--repo=" + w.repo, "--key", w.rsa.key_pem, "--json", "os"});
+    BOOST_REQUIRE_EQUAL(json.exit_code, 0);
+    const auto j = nlohmann::json::parse(json.out);
+    BOOST_TEST(j.at("usr_etc_files_signed").get<int>() == 3);
+    BOOST_TEST(j.at("usr_etc_skipped").get<bool>() == false);
+
+    const Result skipped = run({binary(), "sign", "--repo=" + w.repo, "--key", w.rsa.key_pem,
+                                "--skip-usr-etc", "--json", "os", "os-skip"});
+    BOOST_REQUIRE_MESSAGE(skipped.exit_code == 0, skipped.err);
+    const auto s = nlohmann::json::parse(skipped.out);
+    BOOST_TEST(s.at("usr_etc_files_signed").get<int>() == 0);
+    BOOST_TEST(s.at("usr_etc_skipped").get<bool>() == true);
+    BOOST_TEST(s.at("files_signed").get<int>() == 3); // hello, libx.so, os-release
+    for (const auto &[path, facts] : read_commit_files(w.repo, "os-skip")) {
+        if (!facts.regular)
+            continue;
+        BOOST_TEST(facts.ima.has_value() == (path.rfind("/usr/etc/", 0) != 0), path);
+    }
+    const Result text =
+        run({binary(), "sign", "--repo=" + w.repo, "--key", w.rsa.key_pem, "--skip-usr-etc", "os"});
+    BOOST_TEST(text.err.find("warning") == std::string::npos, text.err);
+    BOOST_TEST(text.err.find("/usr/etc left unsigned (--skip-usr-etc)") != std::string::npos);
+}
+
+namespace {
+// A checkout with /etc made as deployment makes it: a copy of /usr/etc
+// with its xattrs.
+std::string deployed_checkout(World &w, const std::string &ref, const std::string &name)
+{
+    const std::string co = w.dir / name;
+    sh_ok("ostree --repo=" + quote(w.repo) + " checkout " + quote(ref) + " " + quote(co) +
+          " && cp -a --preserve=xattr " + quote(co + "/usr/etc") + " " + quote(co + "/etc"));
+    return co;
+}
+
+nlohmann::json verify_json(World &w, const std::string &tree, int expected_exit,
+                           const std::vector<std::string> &extra = {})
+{
+    std::vector<std::string> argv = {binary(),       "verify", "--cert", w.rsa.cert_pem,
+                                     "--deployment", tree,     "--json"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    const Result r = run(argv);
+    BOOST_REQUIRE_MESSAGE(r.exit_code == expected_exit, r.err + r.out);
+    return nlohmann::json::parse(r.out);
+}
+
+std::map<std::string, nlohmann::json> findings_by_path(const nlohmann::json &j)
+{
+    std::map<std::string, nlohmann::json> out;
+    for (const auto &f : j.at("findings"))
+        out[f.at("path").get<std::string>()] = f;
+    return out;
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(verify_deployment_tells_etc_apart)
+{
+    World &w = world();
+    sh_ok(binary() + " sign --repo=" + quote(w.repo) + " -q --key " + quote(w.rsa.key_pem) +
+          " os os-signed");
+    const std::string co = deployed_checkout(w, "os-signed", "deployed");
+    // Fresh: everything valid, /usr and /etc.
+    const auto fresh = verify_json(w, co, 0);
+    BOOST_TEST(fresh.at("format") == "ostree-ima-verify-deployment-report");
+    BOOST_TEST(fresh.at("files_signed").get<int>() == 6);
+    BOOST_TEST(fresh.at("etc").at("valid").get<int>() == 3);
+    BOOST_TEST(fresh.at("findings").empty());
+
+    // In place (the inode and its xattrs stay), editor-style (a new inode),
+    // and a new file.
+    sh_ok("cd " + quote(co) +
+          " && printf 'key=changed\\n' >> etc/some.conf"
+          " && printf 'new other\\n' > etc/.other.tmp && mv etc/.other.tmp etc/other.conf"
+          " && printf 'mine\\n' > etc/local.conf");
+    const auto edited = verify_json(w, co, 0);
+    BOOST_TEST(edited.at("valid").get<bool>());
+    BOOST_TEST(edited.at("files_invalid").get<int>() == 0);
+    BOOST_TEST(edited.at("etc").at("stale").get<int>() == 1);
+    BOOST_TEST(edited.at("etc").at("unsigned").get<int>() == 2);
+    BOOST_TEST(edited.at("etc").at("valid").get<int>() == 1);
+    auto f = findings_by_path(edited);
+    BOOST_REQUIRE_EQUAL(f.size(), 3U);
+    BOOST_TEST(f["/etc/some.conf"].at("etc") == "stale");
+    BOOST_TEST(f["/etc/some.conf"].at("problem") == "bad_signature");
+    BOOST_TEST(f["/etc/some.conf"].at("detail").get<std::string>().find(
+                   "edited since deployment: it still carries /usr/etc/some.conf's signature") !=
+               std::string::npos);
+    BOOST_TEST(f["/etc/other.conf"].at("etc") == "unsigned");
+    BOOST_TEST(f["/etc/other.conf"].at("detail").get<std::string>().find(
+                   "replaced since deployment") != std::string::npos);
+    BOOST_TEST(f["/etc/local.conf"].at("detail").get<std::string>().find("added locally") !=
+               std::string::npos);
+    for (const auto &[path, finding] : f)
+        BOOST_TEST(finding.at("fatal").get<bool>() == false, path);
+
+    // The text report names each, and the same stale file the same way.
+    const Result text = run({binary(), "verify", "--cert", w.rsa.cert_pem, "--deployment", co});
+    BOOST_TEST(text.exit_code == 0);
+    BOOST_TEST(text.out.find("/etc/some.conf: stale: edited since deployment") != std::string::npos,
+               text.out);
+    BOOST_TEST(text.out.find("/etc/other.conf: unsigned: ") != std::string::npos);
+    BOOST_TEST(text.out.find("/etc: 4 files, 1 valid, 1 stale, 2 unsigned, 0 invalid") !=
+                   std::string::npos,
+               text.out);
+}
+
+BOOST_AUTO_TEST_CASE(verify_deployment_fails_on_usr)
+{
+    World &w = world();
+    sh_ok(binary() + " sign --repo=" + quote(w.repo) + " -q --key " + quote(w.rsa.key_pem) +
+          " os os-signed"); // the same commit as in the test before
+    const std::string co = deployed_checkout(w, "os-signed", "deployed-usr");
+    // Break the hardlink to the repository's object before changing it.
+    sh_ok("cd " + quote(co) +
+          "/usr/lib && cp -a --preserve=xattr libx.so .t && printf 'x' >> .t && mv .t libx.so"
+          " && printf 'plain\\n' > unsigned.so");
+    const auto j = verify_json(w, co, 1);
+    BOOST_TEST(j.at("valid").get<bool>() == false);
+    auto f = findings_by_path(j);
+    BOOST_TEST(f["/usr/lib/libx.so"].at("problem") == "bad_signature");
+    BOOST_TEST(f["/usr/lib/libx.so"].at("fatal").get<bool>());
+    BOOST_TEST(f["/usr/lib/libx.so"].at("etc").is_null());
+    BOOST_TEST(f["/usr/lib/unsigned.so"].at("fatal").get<bool>() == false);
+    // The unsigned one alone fails only under --require-all.
+    const std::string clean = deployed_checkout(w, "os-signed", "deployed-unsigned");
+    sh_ok("printf 'plain\\n' > " + quote(clean + "/usr/lib/unsigned.so"));
+    verify_json(w, clean, 0);
+    verify_json(w, clean, 1, {"--require-all"});
+    // Usage errors.
+    BOOST_TEST(run({binary(), "verify", "--cert", w.rsa.cert_pem, "--deployment", clean, "os"})
+                   .exit_code == 2);
+    BOOST_TEST(run({binary(), "verify", "--cert", w.rsa.cert_pem}).exit_code == 2);
+    const Result not_deployment =
+        run({binary(), "verify", "--cert", w.rsa.cert_pem, "--deployment", w.dir.path()});
+    BOOST_TEST(not_deployment.exit_code == 1);
+    BOOST_TEST(not_deployment.err.find("is not a deployment") != std::string::npos);
+}
