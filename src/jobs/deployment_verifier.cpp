@@ -77,7 +77,7 @@ FileVerdict check_one(const std::string &full, const std::string &path, const Si
             },
             rules);
     } catch (const Error &e) {
-        v.signature = {FileProblem::Corrupted, e.what()};
+        v.signature = {FileProblem::Corrupted, e.what(), std::nullopt};
     }
     return v;
 }

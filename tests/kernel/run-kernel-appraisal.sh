@@ -413,12 +413,27 @@ for lib in $(ldd "$keyctl" | grep -o '/[^ ]*'); do
   mkdir -p "$ird$(dirname "$lib")"
   cp -L "$lib" "$ird$lib"
 done
+# The certificates (DER) and the rules the kernel gets are what
+# `ostree-ima policy` writes (--hooks=read: BPRM_CHECK, MMAP_CHECK MAY_EXEC
+# and FILE_CHECK MAY_READ, each bound to a test image's fsuuid), so the boot
+# judges the tool's recipe too (docs/deploying.md).
+ima_certs=()
+for k in "${keys[@]}"; do
+  ima_certs+=("--cert=keys/file-$k.cert.der" "--cert=hsm/certs/$k.der")
+done
+ima_certs+=(--cert=keys/control.cert.der)
+v2_uuids=(--fsuuid="$uuid" --fsuuid="$evm_uuid")
+verity_uuids=(--fsuuid="$verity_uuid")
+if [ "$mutate" = policy-uuid ]; then
+  v2_uuids=(--fsuuid="${uuid%-*}-000000000000" --fsuuid="${evm_uuid%-*}-000000000001")
+fi
+run "$binary" policy -q "${ima_certs[@]}" "${v2_uuids[@]}" --hooks=read -o policy-v2
+run "$binary" policy -q "${ima_certs[@]}" --verity "${verity_uuids[@]}" --hooks=read \
+  -o policy-verity
+[ "$(find policy-v2 -name 'ima-*.der' | wc -l)" -eq $((2 * ${#keys[@]} + 1)) ] ||
+  fail "ostree-ima policy did not write one DER certificate per --cert"
 if [ "$mutate" != no-keys ]; then
-  for k in "${keys[@]}"; do
-    cp "keys/file-$k.cert.der" "$ird/certs/file-$k.der"
-    cp "hsm/certs/$k.der" "$ird/certs/hsm-$k.der"
-  done
-  cp keys/control.cert.der "$ird/certs/control.der"
+  cp policy-v2/ima-*.der "$ird/certs/"
 fi
 # The `_evm` keyring: the EVM trees' keys and the control's.
 mkdir -p "$ird/certs-evm"
@@ -426,21 +441,10 @@ if [ "$mutate" != no-evm-keys ]; then
   cp keys/file-rsa2048.cert.der keys/file-ec-p256.cert.der keys/control.cert.der "$ird/certs-evm/"
   cp hsm/certs/ec-p256.der "$ird/certs-evm/hsm-ec-p256.der"
 fi
-case $mutate in
-  no-policy) : >"$ird/policy" ;;
-  policy-uuid)
-    echo "appraise fsuuid=${uuid%-*}-000000000000 appraise_type=imasig" >"$ird/policy"
-    echo "appraise fsuuid=${evm_uuid%-*}-000000000000 appraise_type=imasig" >>"$ird/policy"
-    ;;
-  *)
-    echo "appraise fsuuid=$uuid appraise_type=imasig" >"$ird/policy"
-    echo "appraise fsuuid=$evm_uuid appraise_type=imasig" >>"$ird/policy"
-    ;;
-esac
-if [ "$mutate" != no-policy ]; then
-  for func in FILE_CHECK BPRM_CHECK; do
-    echo "appraise func=$func fsuuid=$verity_uuid digest_type=verity appraise_type=sigv3"
-  done >>"$ird/policy"
+if [ "$mutate" = no-policy ]; then
+  : >"$ird/policy"
+else
+  cat policy-v2/ima-policy policy-verity/ima-policy >"$ird/policy"
 fi
 (cd "$ird" && find . | sort | "$kernel_dir/busybox" cpio -o -H newc 2>/dev/null) >initramfs.cpio
 [ -s initramfs.cpio ] || fail "cpio made no initramfs"
