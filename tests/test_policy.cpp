@@ -380,6 +380,10 @@ BOOST_AUTO_TEST_CASE(verify_deployment_fails_on_usr)
     BOOST_TEST(run({binary(), "verify", "--cert", w.rsa.cert_pem, "--deployment", clean, "os"})
                    .exit_code == 2);
     BOOST_TEST(run({binary(), "verify", "--cert", w.rsa.cert_pem}).exit_code == 2);
+    const Result evm =
+        run({binary(), "verify", "--cert", w.rsa.cert_pem, "--evm", "--deployment", clean});
+    BOOST_TEST(evm.exit_code == 2);
+    BOOST_TEST(evm.err.find("leave out --evm") != std::string::npos, evm.err);
     const Result not_deployment =
         run({binary(), "verify", "--cert", w.rsa.cert_pem, "--deployment", w.dir.path()});
     BOOST_TEST(not_deployment.exit_code == 1);

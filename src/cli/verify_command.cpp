@@ -227,6 +227,10 @@ Runner add_verify_command(CLI::App &app)
                 args->select.executables_only)
                 throw UsageError("--deployment verifies a tree on disk: leave out REV, "
                                  "--include, --exclude and --executables-only");
+            // Not silently ignored: a deployment's security.evm is not checked.
+            if (args->evm)
+                throw UsageError("--deployment checks security.ima only, not security.evm: "
+                                 "leave out --evm (verify the commit with --evm instead)");
             DeploymentVerifyRequest request;
             request.path = args->deployment;
             split_certificates(*args, request.cert_paths, request.certificates);
