@@ -22,8 +22,9 @@ set -euo pipefail
 binary=$(realpath -m "$1")
 kver=6.1.0-test
 
-log() { echo "deploy: $*"; }
-fail() { echo "deploy: FAILED: $*" >&2; exit 1; }
+harness=deploy
+# shellcheck source=../support/harness.sh
+. "$(dirname "$0")/../support/harness.sh"
 
 missing=()
 [ "$(id -u)" -eq 0 ] || missing+=("root (mounts, security.ima)")
@@ -35,30 +36,18 @@ done
 if [ ${#missing[@]} -eq 0 ] && ! losetup -f >/dev/null 2>&1; then
   missing+=("a free loop device")
 fi
-if [ ${#missing[@]} -gt 0 ]; then
-  printf 'deploy: missing: %s\n' "${missing[@]}" >&2
-  [ "${OSTREE_IMA_REQUIRE_ALL:-0}" = 1 ] && fail "prerequisites missing and OSTREE_IMA_REQUIRE_ALL=1"
-  echo "deploy: skipped" >&2
-  exit 77
-fi
+skip_if_missing
 
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/deploy-test.XXXXXX")
 loop=
 cleanup() {
   if mountpoint -q "$work/mnt" 2>/dev/null; then umount "$work/mnt" || umount -l "$work/mnt" || true; fi
   if [ -n "$loop" ]; then losetup -d "$loop" 2>/dev/null || true; fi
-  if [ "${OSTREE_IMA_KEEP_TEST_DIRS:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
+  remove_work
 }
 trap cleanup EXIT
-trap 'exit 143' TERM
-trap 'exit 130' INT
+exit_on_signals
 cd "$work"
-run() {
-  if ! "$@" >"$work/cmd.log" 2>&1; then
-    cat "$work/cmd.log" >&2
-    fail "$*"
-  fi
-}
 
 # --- a small OS, committed with ostree, signed with ostree-ima -------------
 mkdir -p tree/usr/bin tree/usr/etc tree/usr/lib/modules/$kver

@@ -69,8 +69,9 @@ evm_uuid=5f1d1b0e-8c1a-4d6e-9b3a-1ae5e5ed0015
 keys=(rsa2048 rsa4096 ec-p256 ec-p384)
 hashes=(sha256 sha512)
 
-log() { echo "kernel-appraisal: $*"; }
-fail() { echo "kernel-appraisal: FAILED: $*" >&2; exit 1; }
+harness=kernel-appraisal
+# shellcheck source=../support/harness.sh
+. "$here/../support/harness.sh"
 
 # --- prerequisites ---------------------------------------------------------
 missing=()
@@ -84,38 +85,18 @@ for f in vmlinuz busybox modules/order VERSION; do
 done
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || missing+=(/usr/lib/softhsm/libsofthsm2.so)
 [ -x "$binary" ] || missing+=("$binary")
-if [ ${#missing[@]} -gt 0 ]; then
-  printf 'kernel-appraisal: missing: %s\n' "${missing[@]}" >&2
-  if [ "${OSTREE_IMA_REQUIRE_ALL:-0}" = 1 ]; then
-    fail "prerequisites missing and OSTREE_IMA_REQUIRE_ALL=1"
-  fi
-  echo "kernel-appraisal: skipped" >&2
-  exit 77
-fi
+skip_if_missing
 
 start=$SECONDS
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/kernel-appraisal.XXXXXX")
 qemu_pid=
 cleanup() {
   if [ -n "$qemu_pid" ]; then kill "$qemu_pid" 2>/dev/null || true; fi
-  if [ "${OSTREE_IMA_KEEP_TEST_DIRS:-0}" = 1 ]; then
-    log "kept $work"
-  else
-    rm -rf "$work"
-  fi
+  remove_work
 }
 trap cleanup EXIT
-# CTest's timeout or ^C: clean up too (QEMU included).
-trap 'exit 143' TERM
-trap 'exit 130' INT
+exit_on_signals # clean up on CTest's timeout or ^C too (QEMU included)
 cd "$work"
-# Quiet tools, loud failures: keep their output for the message.
-run() {
-  if ! "$@" >"$work/cmd.log" 2>&1; then
-    cat "$work/cmd.log" >&2
-    fail "$*"
-  fi
-}
 
 # --- keys ------------------------------------------------------------------
 mkdir keys
