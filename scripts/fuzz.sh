@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #
-# Builds the libFuzzer targets of tests/fuzz with clang (ASan + UBSan) into
-# build-fuzz/ and runs each for SECONDS_PER_TARGET (default 60; CI: 20; a
-# long run: 600), starting from its seed corpus. Exits non-zero if any target
+# Builds the libFuzzer targets of tests/fuzz in the instrumented tree
+# (scripts/build-instrumented.sh: clang, ASan + UBSan, build-san/;
+# incremental) and runs each for SECONDS_PER_TARGET (default 60; CI: 20; a
+# long run: 600), starting from its seed corpus, with libFuzzer's random
+# seed fixed (FUZZ_SEED, default 1; printed): the same seed, corpus and
+# binary give the same inputs in the same order, so a run is repeated with
+# `-seed=S -runs=N`, N the executed units it printed. Exits non-zero if any target
 # crashes, leaks, times out or runs out of memory; the crashing input is
 # copied to tests/fuzz/regressions/<target>/ (commit it once fixed: the
 # <target>_replay CTest tests then replay it in every build).
@@ -12,7 +16,8 @@ cd "$(dirname "$0")/.."
 
 SECONDS_PER_TARGET=${1:-60}
 shift $(( $# > 0 ? 1 : 0 ))
-BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
+BUILD_DIR=${SANITIZE_BUILD_DIR:-build-san}
+SEED=${FUZZ_SEED:-1}
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
   TARGETS=(fuzz_certificate fuzz_ima_xattr fuzz_key_id fuzz_manifest fuzz_pin_file
@@ -20,10 +25,9 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
 fi
 
 start=$(date +%s)
-CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DOSTREE_IMA_FUZZ=ON -DOSTREE_IMA_WERROR=ON >/dev/null
-cmake --build "$BUILD_DIR" -j"$(nproc)" --target "${TARGETS[@]}"
-echo "fuzz.sh: built in $(( $(date +%s) - start )) s"
+# scripts/test.sh builds first (INSTRUMENTED_BUILT=1), then runs the
+# sanitizer suites and the fuzzers side by side.
+[ "${INSTRUMENTED_BUILT:-0}" = 1 ] || SANITIZE_BUILD_DIR=$BUILD_DIR ./scripts/build-instrumented.sh
 
 # Leaks inside GLib/libostree/p11-kit are not ours: same list as the tests.
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
@@ -41,8 +45,8 @@ for target in "${TARGETS[@]}"; do
   inputs=("$work/$target")
   [ -d "$seeds" ] && inputs+=("$seeds")
   [ -d "$regressions" ] && inputs+=("$regressions")
-  echo "fuzz.sh: $target for ${SECONDS_PER_TARGET} s"
-  if ! "$BUILD_DIR/tests/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" \
+  echo "fuzz.sh: $target for ${SECONDS_PER_TARGET} s, -seed=$SEED"
+  if ! "$BUILD_DIR/tests/fuzz/$target" -seed="$SEED" -max_total_time="$SECONDS_PER_TARGET" \
       -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$work/$target-artifacts/" "${inputs[@]}" \
       >"$work/$target.log" 2>&1; then

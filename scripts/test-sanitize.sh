@@ -1,22 +1,21 @@
 #!/usr/bin/env bash
 # test-sanitize.sh [CTEST_ARGS...]
 #
-# Builds with -DOSTREE_IMA_SANITIZE=ON (AddressSanitizer, LeakSanitizer,
-# UndefinedBehaviorSanitizer) into build-asan/ and runs the whole CTest suite
-# there. Tests run the ostree-ima binary as a child process; the options below
+# Builds the instrumented tree (scripts/build-instrumented.sh: clang,
+# AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer, into
+# build-san/; incremental) and runs the whole CTest suite there. Tests run the ostree-ima binary as a child process; the options below
 # make a sanitizer report in any instrumented process exit 99 (the tests check
-# exit codes) and also write it to build-asan/sanitizer-logs/, which is
+# exit codes) and also write it to build-san/sanitizer-logs/, which is
 # printed at the end, so a report in a child cannot go unnoticed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BUILD_DIR=${SANITIZE_BUILD_DIR:-build-asan}
+BUILD_DIR=${SANITIZE_BUILD_DIR:-build-san}
 start=$(date +%s)
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOSTREE_IMA_SANITIZE=ON \
-  -DOSTREE_IMA_WERROR=ON >/dev/null
-cmake --build "$BUILD_DIR" -j"$(nproc)"
+# scripts/test.sh builds first (INSTRUMENTED_BUILT=1), then runs the
+# sanitizer suites and the fuzzers side by side.
+[ "${INSTRUMENTED_BUILT:-0}" = 1 ] || SANITIZE_BUILD_DIR=$BUILD_DIR ./scripts/build-instrumented.sh
 built=$(date +%s)
-echo "test-sanitize.sh: built in $(( built - start )) s"
 
 logs=$PWD/$BUILD_DIR/sanitizer-logs
 rm -rf "$logs"
