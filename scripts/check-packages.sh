@@ -2,13 +2,19 @@
 # check-packages.sh: the Debian packages (debian/) build from a clean
 # checkout and work once installed. Copies the tracked files of this tree
 # (what a fresh clone has, nothing built) to a scratch directory, runs
-# `dpkg-buildpackage -b -us -uc` there, `lintian` on the .changes (fails on
+# `dpkg-buildpackage -b -us -uc` there (the test suites built, and those
+# that need nothing outside the build run by dh_auto_test, unless
+# DEB_BUILD_OPTIONS has nocheck), `lintian` on the .changes (fails on
 # errors), installs the three .debs with apt-get, checks the man page and the
 # bash completion, runs the README's demo (scripts/demo.sh) with the installed
 # binary, signs and verifies a tiny ostree repository with a PEM key
 # with the installed /usr/bin/ostree-ima, and builds examples/sign_commit.cpp
 # against the installed libostree-ima-dev (pkg-config and find_package) and
 # signs with it. Removes the packages again at the end. Run as root.
+#   PACKAGES_DIR=DIR  work in DIR and keep it: the package's build tree
+#                     (DIR/ostree-ima/obj-<triplet>) is then the build that
+#                     scripts/test.sh runs every other suite on
+#   OSTREE_IMA_WERROR=ON  warnings are errors in the package build (CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -16,14 +22,22 @@ start=$(date +%s)
 fail() { echo "check-packages.sh: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || fail "run as root: it installs the packages it builds"
 
-work=$(mktemp -d /var/tmp/ostree-ima-packages-XXXXXX)
+keep=0
+if [ -n "${PACKAGES_DIR:-}" ]; then
+  work=$PACKAGES_DIR
+  keep=1
+  mkdir -p "$work"
+  [ -z "$(ls -A "$work")" ] || fail "PACKAGES_DIR $work is not empty"
+else
+  work=$(mktemp -d /var/tmp/ostree-ima-packages-XXXXXX)
+fi
 installed=0
 cleanup() {
   if [ "$installed" -eq 1 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ostree-ima libostree-ima0 libostree-ima-dev \
       >/dev/null 2>&1 || true
   fi
-  rm -rf "$work"
+  [ "$keep" -eq 1 ] || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -34,13 +48,15 @@ git ls-files -z | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$
   tar --null -T - -cf - | tar -xf - -C "$src"
 
 echo "check-packages.sh: dpkg-buildpackage -b -us -uc (log: build.log)"
-if ! (cd "$src" && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -b -us -uc) \
-    >"$work/build.log" 2>&1; then
-  tail -n 40 "$work/build.log" >&2
+if ! (cd "$src" && DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" \
+    dpkg-buildpackage -b -us -uc) >"$work/build.log" 2>&1; then
+  tail -n 60 "$work/build.log" >&2
   fail "dpkg-buildpackage failed"
 fi
 built=$(date +%s)
 echo "check-packages.sh: built in $(( built - start )) s: $(cd "$work" && echo *.deb)"
+# What dh_auto_test ran (nothing under nocheck).
+grep -E '^(100% tests passed|[0-9]+% tests passed)' "$work/build.log" | sed 's/^/check-packages.sh: dh_auto_test: /' || true
 arch=$(dpkg --print-architecture)
 changes=$(echo "$work"/ostree-ima_*_"$arch".changes)
 [ -f "$changes" ] || fail "no .changes file in $work"

@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Installs what ostree-ima needs on Debian 12. Run as root (or with sudo).
 # Skips apt when every package is already there.
-#   install-deps.sh         everything: build, tests, analysis, benchmarks
+#   install-deps.sh         everything: build, tests, analysis, packages,
+#                           benchmarks (what scripts/test.sh, so CI, uses)
+#   install-deps.sh --tests the build and the CTest suites, the kernel
+#                           suite's QEMU included (QUICK=1 scripts/test.sh);
+#                           no clang, analysers, packaging tools or benchmarks
 #   install-deps.sh --demo  only what building the tool and the README's
 #                           demo use (a fast first contact)
 set -euo pipefail
 
+MODE=${1:-all}
+case "$MODE" in
+  all | --tests | --demo) ;;
+  *) echo "install-deps.sh: unknown option $MODE (--tests, --demo or none)" >&2; exit 2 ;;
+esac
 PACKAGES=(
   # build
   g++ cmake make pkg-config
@@ -16,7 +25,7 @@ PACKAGES=(
   ostree ima-evm-utils openssl softhsm2 opensc gnutls-bin p11-kit
   libengine-pkcs11-openssl python3
 )
-if [ "${1:-}" != --demo ]; then
+if [ "$MODE" != --demo ]; then
   PACKAGES+=(
     libboost-test-dev
     scdoc  # the man page (docs/man/ostree-ima.1.scd; CMake builds it when scdoc is found)
@@ -31,7 +40,11 @@ if [ "${1:-}" != --demo ]; then
     # in the guest (libc6-dev's libc.a) and xxd for the sigv3 control; the
     # kernel and a static busybox are fetched below, not installed
     qemu-system-x86 keyutils e2fsprogs xz-utils libc6-dev xxd
-    # analysis
+  )
+fi
+if [ "$MODE" = all ]; then
+  PACKAGES+=(
+    # analysis, and the instrumented build (ASan, UBSan, libFuzzer)
     clang clang-tidy clang-format cppcheck libfuzzer-14-dev libclang-rt-14-dev
     # benchmarks
     hyperfine time
@@ -54,7 +67,7 @@ else
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-if [ "${1:-}" != --demo ]; then
+if [ "$MODE" != --demo ]; then
   # Debian's 6.12 cloud kernel and busybox-static, extracted into a cache
   # (/var/cache/ostree-ima-kernel, or OSTREE_IMA_KERNEL_DIR) for the kernel
   # appraisal suite; nothing is fetched when the cache is current.

@@ -1,28 +1,40 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, and runs every test: what CI runs.
-#   1. the CTest suites (Boost.Test) on the normal build, with the kernel
-#      appraisal suite (tests/kernel/: a 6.12 kernel under QEMU judges
-#      signed checkouts; the kernel comes from scripts/fetch-test-kernel.sh)
-#   2. every example of README.md and docs/*.md run as written against a
-#      fresh SoftHSM2 token and demo repository, the output they show
-#      compared, their links checked (scripts/check-docs-examples.sh on
-#      build/ostree-ima, after its --self-test; about 20 s), and the
-#      README's demo itself (scripts/demo.sh: its unity build of the binary
-#      in build-demo/, then the demo; about 2.5 minutes)
-#   3. the CTest suites under AddressSanitizer + UndefinedBehaviorSanitizer
-#   4. each libFuzzer target for 20 s
-#   5. clang-tidy and cppcheck, and the clang-format check
-#   6. the installed library: cmake --install, the example built against it
-#      (scripts/check-install.sh), and the Debian packages: built from a
-#      clean checkout, lintian, installed and used (scripts/check-packages.sh)
-# QUICK=1 runs step 1 only.
+# Installs dependencies, builds, and runs every check: what CI runs.
+# The tree is compiled twice, each build serving several steps:
+#   A. g++: the Debian package build (dpkg-buildpackage in a clean copy of
+#      the tracked files, with the test suites and warnings as errors;
+#      scripts/check-packages.sh). Its tree serves CTest, the docs'
+#      examples and the install check; its packages are linted, installed
+#      and used.
+#   B. clang: one instrumented build (ASan + UBSan + libFuzzer coverage, a
+#      unity build; scripts/build-instrumented.sh) for the suites under the
+#      sanitizers, the fuzz targets and clang-tidy's compile database.
+# Steps (docs/testing.md says which step guards what):
+#   1. packages: build A; dh_auto_test runs the suites that need nothing
+#      outside the build; lintian; the .debs installed and used (the
+#      README's demo with the installed binary, a signed repository, the
+#      example built against libostree-ima-dev)
+#   2. ctest: every other suite on build A, the kernel appraisal suite
+#      (tests/kernel/: a 6.12 kernel under QEMU judges signed checkouts)
+#      and the sysroot deploy test included
+#   3. every example of README.md and docs/*.md run as written
+#      (scripts/check-docs-examples.sh on build A's binary, after its
+#      --self-test)
+#   4. the installed library: cmake --install of build A, the example
+#      built against it (scripts/check-install.sh)
+#   5. the clang-format check
+#   6. build B
+#   7. side by side, one core each: the CTest suites under ASan + UBSan
+#      (scripts/test-sanitize.sh) | each libFuzzer target for 20 s from a
+#      fixed seed (scripts/fuzz.sh), then clang-tidy and cppcheck
+#      (scripts/analyze.sh)
+# QUICK=1: only what the build and the suites need installed
+# (install-deps.sh --tests), a Release build with the suites in build/
+# (scripts/build.sh) and the CTest suites on it, nothing else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-./scripts/install-deps.sh
-# A packager's build type, with the tests and warnings as errors: the one
-# Release build of CI (the sanitizer and fuzz builds are their own).
-BUILD_TYPE=Release ./scripts/build.sh
+if [ "${QUICK:-0}" = 1 ]; then ./scripts/install-deps.sh --tests; else ./scripts/install-deps.sh; fi
 # Everything is installed here: a suite that lacks a prerequisite fails
 # instead of being reported as skipped (tests/support/prerequisites.hpp).
 export OSTREE_IMA_REQUIRE_ALL=1
@@ -41,30 +53,60 @@ step() { # NAME COMMAND...
     echo "=== test.sh: $name: FAILED after $((SECONDS - t0)) s"
   fi
 }
-ctest_suites() { (cd build && ctest --output-on-failure -j1 --timeout 900); }
-readme_demo() { # the demo's work directory is removed here, kept for a user
-  local dir rc=0
-  dir=$(mktemp -d /var/tmp/ostree-ima-ci-demo-XXXXXX)
-  BUILD_DIR=build-demo DEMO_DIR=$dir/demo ./scripts/demo.sh || rc=$?
-  rm -rf "$dir"
-  return "$rc"
-}
-docs_examples() {
-  ./scripts/check-docs-examples.sh --self-test &&
-    ./scripts/check-docs-examples.sh --bin=build/ostree-ima
+finish() {
+  echo "test.sh: finished in $(( $(date +%s) - start )) s"
+  echo "test.sh: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
 }
 
-step "ctest" ctest_suites
-if [ "${QUICK:-0}" != 1 ]; then
-  step "docs examples" docs_examples
-  step "README demo" readme_demo
-  step "ctest under ASan+UBSan" ./scripts/test-sanitize.sh
-  step "fuzz (20 s per target)" ./scripts/fuzz.sh 20
-  step "clang-tidy + cppcheck" ./scripts/analyze.sh
-  step "clang-format" ./scripts/check-format.sh
-  step "install + example" ./scripts/check-install.sh
-  step "Debian packages" ./scripts/check-packages.sh
+if [ "${QUICK:-0}" = 1 ]; then
+  BUILD_TYPE=Release ./scripts/build.sh
+  step "ctest" bash -c 'cd build && ctest --output-on-failure -j1 --timeout 900'
+  finish
+  exit
 fi
-echo "test.sh: finished in $(( $(date +%s) - start )) s"
-echo "test.sh: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+
+# Build A lives in a scratch directory beside the clone; removed at the end.
+work=$(mktemp -d /var/tmp/ostree-ima-ci-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+step "packages (build A: dpkg-buildpackage, dh_auto_test, lintian, installed and used)" \
+  env PACKAGES_DIR="$work" OSTREE_IMA_WERROR=ON ./scripts/check-packages.sh
+build=$(echo "$work"/ostree-ima/obj-*)
+if [ ! -x "$build/ostree-ima" ]; then
+  echo "test.sh: no build tree from the package build; the other steps of build A cannot run" >&2
+  failed=$((failed + 1))
+else
+  # The suites dh_auto_test ran (label selfcontained) are not run again.
+  step "ctest (build A)" bash -c \
+    "cd '$build' && ctest --output-on-failure -j1 --timeout 900 -LE selfcontained"
+  step "docs examples" bash -c "./scripts/check-docs-examples.sh --self-test &&
+    ./scripts/check-docs-examples.sh --bin='$build/ostree-ima'"
+  step "install + example (build A)" env BUILD_DIR="$build" ./scripts/check-install.sh
+fi
+step "clang-format" ./scripts/check-format.sh
+
+step "build B (clang, ASan + UBSan + fuzzer coverage)" ./scripts/build-instrumented.sh
+# The sanitizer suites run one test at a time, mostly on one core; the
+# fuzzers and the analysers take the other.
+lane() { # LOG NAME COMMAND...: a step whose output goes to LOG
+  local log=$1
+  shift
+  step "$@" >"$log" 2>&1
+}
+export INSTRUMENTED_BUILT=1
+(
+  lane "$work/fuzz.log" "fuzz (20 s per target, seed 1)" ./scripts/fuzz.sh 20
+  lane "$work/analyze.log" "clang-tidy + cppcheck" env ANALYZE_JOBS=1 ./scripts/analyze.sh
+) &
+lane2=$!
+step "ctest under ASan+UBSan (build B)" ./scripts/test-sanitize.sh
+wait "$lane2" || true
+for log in "$work/fuzz.log" "$work/analyze.log"; do
+  cat "$log"
+  if grep -q '^=== test.sh: .*: passed in ' "$log"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+done
+finish
