@@ -27,6 +27,17 @@ for tool in apt-cache apt-get dpkg-deb xz; do
   command -v "$tool" >/dev/null || die "$tool not found"
 done
 
+# The apt line of Debian's security archive beside the mirror this machine
+# uses (a mirror's .../debian has .../debian-security next to it).
+security_line() {
+  local mirror
+  mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+    sed -n 's|^deb \(\[[^]]*\] \)\{0,1\}\([a-z]*://[^ ]*/debian\)/\{0,1\} bookworm .*|\2|p' | head -n1)
+  [ -n "$mirror" ] || mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
+    sed -n 's|^URIs: *\([a-z]*://[^ ]*/debian\)/\{0,1\}$|\1|p' | head -n1)
+  echo "deb ${mirror:-<your Debian mirror>/debian}-security bookworm-security main"
+}
+
 # The versioned image package the meta-package depends on, and versions.
 resolve() {
   image=$(apt-cache depends "$META" 2>/dev/null |
@@ -41,7 +52,7 @@ if ! resolve; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -q >/dev/null
-  resolve || die "apt knows no $META (bookworm-security) or $BUSYBOX"
+  resolve || die "apt knows no $META or $BUSYBOX. $META comes from bookworm-security, which a machine made with debootstrap lacks: add this line to /etc/apt/sources.list, then run again: $(security_line)"
 fi
 want="$image $image_version
 $BUSYBOX $busybox_version"

@@ -12,7 +12,7 @@
 # fine (exit 0), and a tampered /usr file fails it (exit 1). A second deploy
 # shows the 3-way /etc merge carrying the stale signature on.
 #
-# Needs root, a loop device, unshare, mkfs.ext4, ostree, openssl, evmctl, python3,
+# Needs root, a loop device, unshare (where /dev/null is not a device), mkfs.ext4, ostree, openssl, evmctl, python3,
 # getfattr. Without one it exits 77 (skipped), or 1 under
 # OSTREE_IMA_REQUIRE_ALL=1. OSTREE_IMA_KEEP_TEST_DIRS=1 keeps the work
 # directory.
@@ -35,6 +35,12 @@ done
 [ -x "$binary" ] || missing+=("$binary")
 if [ ${#missing[@]} -eq 0 ] && ! losetup -f >/dev/null 2>&1; then
   missing+=("a free loop device")
+fi
+# Where /dev/null is not a device, deploy runs in a private mount namespace
+# with a real one bound over it (below); unshare cannot make the mounts
+# private when / is not a mount point (a chroot made by debootstrap).
+if [ ! -c /dev/null ] && ! mountpoint -q /; then
+  missing+=("a real /dev/null, or a root that is a mount point: this looks like a chroot; bind its root onto itself (mount --bind DIR DIR) before entering it")
 fi
 skip_if_missing
 
@@ -79,20 +85,20 @@ run ostree admin --sysroot=mnt os-init testos
 run ostree --repo=mnt/ostree/repo pull-local repo os
 # Deploy freezes the filesystem of /boot (the image, not this machine's) and
 # its watchdog writes to /dev/null, which may be a regular file here: a real
-# one is bound over it in a private mount namespace.
-# (A real /dev/null is left alone: a device node made here could sit on a
-# nodev mount.)
-devnull=/dev/null
-if [ ! -c /dev/null ]; then
-  mknod -m 666 devnull c 1 3
-  devnull=$work/devnull
-fi
+# one is then bound over it in a private mount namespace. A real /dev/null
+# is used as it is, with no namespace (a device node made here could sit on
+# a nodev mount; unshare fails in a chroot whose root is no mount point).
 deploy() {
+  if [ -c /dev/null ]; then
+    run ostree admin --sysroot=mnt deploy --os=testos --karg-none os
+    return
+  fi
+  [ -c "$work/devnull" ] || mknod -m 666 "$work/devnull" c 1 3
   # shellcheck disable=SC2016 # $1 is the inner shell's
   run unshare --mount --propagation private sh -c \
-    '{ [ "$1" = /dev/null ] || mount --bind "$1" /dev/null; } &&
+    'mount --bind "$1" /dev/null &&
      ostree admin --sysroot=mnt deploy --os=testos --karg-none os' \
-    sh "$devnull"
+    sh "$work/devnull"
 }
 deploy
 dep=$(ls -d mnt/ostree/deploy/testos/deploy/*.0)
