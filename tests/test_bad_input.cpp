@@ -93,7 +93,7 @@ BOOST_AUTO_TEST_CASE(unknown_ref)
 BOOST_AUTO_TEST_CASE(missing_and_unreadable_keys)
 {
     World &w = world();
-    expect_failure(sign_args(w.repo, w.dir / "no-such-key.pem"), 1, "cannot open key file");
+    expect_failure(sign_args(w.repo, w.dir / "no-such-key.pem"), 1, "cannot read key file");
     expect_failure(sign_args(w.repo, w.dir.path()), 1, "is not a regular file");
     // A certificate is the file most often given as --key by mistake.
     for (const auto &cert : {w.rsa.cert_pem, w.rsa.cert_der})
@@ -125,7 +125,7 @@ BOOST_AUTO_TEST_CASE(wrong_or_missing_passphrase)
     expect_failure(sign_args(w.repo, enc), 1, "--pin-file");
     expect_failure(sign_args(w.repo, enc, {}), 1, "wrong passphrase", {{"OSTREE_IMA_PIN", "nope"}});
     expect_failure(sign_args(w.repo, enc, {"--pin-file=" + (w.dir / "none")}), 1,
-                   "cannot open PIN file");
+                   "cannot read PIN file");
 }
 
 BOOST_AUTO_TEST_CASE(certificate_problems)

@@ -464,7 +464,7 @@ BOOST_AUTO_TEST_CASE(bad_manifest_files)
     BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1, r.err);
     const Result missing = sign_digests(dir / "none.json", dir / "s.json", file_key(w.rsa));
     BOOST_TEST(missing.exit_code == 1);
-    BOOST_TEST(missing.err.find("cannot open manifest") != std::string::npos);
+    BOOST_TEST(missing.err.find("cannot read manifest") != std::string::npos);
     // A signatures file is not a manifest, and the other way round.
     BOOST_REQUIRE(sign_digests(dir / "good.json", dir / "s.json", file_key(w.rsa)).exit_code == 0);
     const Result swapped = sign_digests(dir / "s.json", dir / "t.json", file_key(w.rsa));

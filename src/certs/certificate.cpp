@@ -1,9 +1,8 @@
 #include "ostree-ima/certificate.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "util/input_file.hpp"
 
-#include <fstream>
-#include <iterator>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
@@ -33,14 +32,10 @@ Certificate Certificate::from_bytes(std::span<const std::uint8_t> data, const st
 
 Certificate Certificate::load(const std::string &path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error("cannot read certificate " + path + ": no such file or not readable");
-    const std::vector<std::uint8_t> data((std::istreambuf_iterator<char>(in)),
-                                         std::istreambuf_iterator<char>());
-    if (in.bad())
-        throw Error("cannot read certificate " + path);
-    return from_bytes(data, path);
+    // A certificate chain in PEM is a few kB; this leaves room for bundles.
+    constexpr std::size_t kMaxCertificateFile = 1024 * 1024;
+    const std::string data = read_input_file(path, kMaxCertificateFile, {"certificate", "--cert"});
+    return from_bytes({reinterpret_cast<const std::uint8_t *>(data.data()), data.size()}, path);
 }
 
 std::string Certificate::subject() const

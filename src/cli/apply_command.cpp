@@ -1,7 +1,6 @@
 #include "cli/binding_report.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/file_io.hpp"
 #include "cli/jobs_option.hpp"
 #include "cli/key_arguments.hpp"
 #include "cli/repo_option.hpp"
@@ -9,6 +8,7 @@
 
 #include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/signature_applier.hpp"
+#include "util/input_file.hpp"
 
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -63,8 +63,8 @@ Runner add_apply_command(CLI::App &app)
         if (!cmd->parsed())
             return -1;
         const std::string repo = args->repo.path();
-        const std::string text =
-            read_input_file(args->signatures, kMaxSigningFileBytes, "signatures file");
+        const std::string text = read_input_file(args->signatures, kMaxSigningFileBytes,
+                                                 {"signatures file", "--signatures"});
         const SignatureFile signatures = parse_signature_file(text, args->signatures);
         const Certificate cert = load_certificate(args->cert, args->pin_file);
         ApplyRequest request;

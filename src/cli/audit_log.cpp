@@ -1,11 +1,11 @@
 #include "cli/audit_log.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "util/append_file.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <pwd.h>
 #include <unistd.h>
@@ -50,12 +50,13 @@ std::string host_name()
 
 } // namespace
 
-AuditLog::AuditLog(const std::string &path)
-    : path_(path), fd_(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600))
+AuditLog::AuditLog(const std::string &path) : path_(path)
 {
-    if (!fd_.valid())
-        throw Error("cannot open audit log " + path + ": " + std::strerror(errno) +
-                    "; nothing was signed");
+    try {
+        fd_ = open_append_file(path, {"audit log", "--audit-log"}, Access::Append).fd;
+    } catch (const Error &e) {
+        throw Error(std::string(e.what()) + "; nothing was signed");
+    }
 }
 
 void AuditLog::append(const AuditRecord &record)

@@ -24,7 +24,8 @@ struct AuditRecord {
 class AuditLog {
   public:
     // Opens (creates, mode 0600) for appending now, so that an unwritable log
-    // stops the run before anything is signed. Throws Error.
+    // stops the run before anything is signed: only a regular file of this
+    // user, never through a link (util/append_file.hpp). Throws Error.
     explicit AuditLog(const std::string &path);
     AuditLog(const AuditLog &) = delete;
     AuditLog &operator=(const AuditLog &) = delete;

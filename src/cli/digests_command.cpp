@@ -1,6 +1,5 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/file_io.hpp"
 #include "cli/jobs_option.hpp"
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
@@ -9,6 +8,7 @@
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/commit_digests.hpp"
+#include "util/output_file.hpp"
 
 #include <optional>
 
@@ -31,6 +31,11 @@ struct DigestsArguments {
     unsigned jobs = default_jobs();
     SelectorArguments select;
 };
+
+// A manifest is made again by every build: an existing one is replaced
+// (atomically). There is no --force: a FIFO or device is refused.
+constexpr OutputRules kManifestOutput{.replace = true, .force = false, .has_force = false};
+const FileRole kManifestRole{"manifest", "-o"};
 } // namespace
 
 Runner add_digests_command(CLI::App &app)
@@ -87,9 +92,10 @@ Runner add_digests_command(CLI::App &app)
         }
         request.selection.reuse = args->reuse;
         request.jobs = args->jobs;
+        check_output_file(args->output, kManifestOutput, kManifestRole); // before the work
         const DigestManifest manifest = compute_commit_digests(request);
         const std::string text = serialize_digest_manifest(manifest);
-        write_output_file(args->output, text);
+        write_output_file(args->output, text, kManifestOutput, kManifestRole);
         if (!args->quiet) {
             std::uint64_t files = 0;
             for (const auto &entry : manifest.entries)

@@ -1,5 +1,8 @@
 #include "cli/evm_arguments.hpp"
 
+#include "ostree-ima/certificate_source.hpp"
+#include "util/input_file.hpp"
+
 namespace ostree_ima::cli {
 
 void EvmArguments::add_options(CLI::App &cmd)
@@ -30,6 +33,10 @@ void EvmArguments::open(const KeyArguments &signing, const KeyArguments::Opened 
     if (!on)
         return;
     request.evm_ignore_selinux = ignore_selinux;
+    // Checked here too, so that a directory or device is refused naming
+    // --evm-cert (the certificate loader's messages say --cert).
+    if (!cert.empty() && !is_certificate_uri(cert))
+        (void)open_input_file(cert, {"EVM certificate", "--evm-cert"});
     if (!key.empty()) {
         KeyArguments evm_key = signing;
         evm_key.key.key = key;

@@ -2,11 +2,11 @@
 // (--export-cert) the certificate it hands to the build host and the kernel.
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/file_io.hpp"
 #include "keys/key_listing.hpp"
 #include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/error.hpp"
 #include "secrets/pin_source.hpp"
+#include "util/output_file.hpp"
 
 #include <iostream>
 
@@ -43,6 +43,9 @@ int export_certificate(const KeysArguments &args)
         throw UsageError("--export-cert needs -o FILE (DER, or PEM for a .pem name or --format)");
     if (!args.uri.empty() || args.login || args.json)
         throw UsageError("--export-cert does not list: leave out URI, --login and --json");
+    const OutputRules rules{.replace = args.force, .force = args.force};
+    const FileRole role{"certificate", "-o"};
+    check_output_file(args.output, rules, role); // before a PIN is asked for
     const Certificate cert = load_certificate(args.export_cert, args.pin_file);
     const bool pem = wants_pem(args);
     std::string bytes;
@@ -52,7 +55,7 @@ int export_certificate(const KeysArguments &args)
         const auto der = cert.der();
         bytes.assign(der.begin(), der.end());
     }
-    write_output_file(args.output, bytes, args.force ? Replace::Always : Replace::Never);
+    write_output_file(args.output, bytes, rules, role);
     if (!args.quiet)
         std::cerr << "ostree-ima: wrote certificate " << cert.subject() << " (IMA key id "
                   << key_id_hex(cert.ima_key_id()) << ") from " << cert.origin() << " to "

@@ -5,17 +5,14 @@
 // be chosen).
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/file_io.hpp"
 #include "ima/appraisal_policy.hpp"
 #include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/error.hpp"
+#include "util/output_file.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 #include <openssl/evp.h>
 #include <set>
-#include <sys/stat.h>
 
 namespace ostree_ima::cli {
 
@@ -88,20 +85,14 @@ int write_directory(const PolicyArguments &args, const std::vector<NamedCertific
         files.emplace_back(c.file, der_bytes(c.cert));
     files.emplace_back(kScriptName, script);
     files.emplace_back(kPolicyName, rules);
-    if (::mkdir(args.output_dir.c_str(), 0755) != 0 && errno != EEXIST)
-        throw Error("cannot create directory " + args.output_dir + ": " + std::strerror(errno));
+    const FileRole role{"policy file", "-o"};
+    const OutputRules replace{.replace = args.force, .force = args.force};
+    const Fd dir = open_output_directory(args.output_dir, role);
     // All refused before any is written: no half-replaced set of files.
-    struct stat st {};
-    if (!args.force)
-        for (const auto &[name, bytes] : files)
-            if (::lstat((args.output_dir + "/" + name).c_str(), &st) == 0)
-                throw Error(args.output_dir + "/" + name +
-                            " already exists; add --force to "
-                            "replace the files of " +
-                            args.output_dir);
     for (const auto &[name, bytes] : files)
-        write_output_file(args.output_dir + "/" + name, bytes,
-                          args.force ? Replace::Always : Replace::Never);
+        check_output_file_at(dir, args.output_dir, name, replace, role);
+    for (const auto &[name, bytes] : files)
+        write_output_file_at(dir, args.output_dir, name, bytes, replace, role);
     if (!args.quiet) {
         std::cerr << "ostree-ima: wrote " << files.size() << " files to " << args.output_dir
                   << "; run 'sh " << args.output_dir << "/" << kScriptName

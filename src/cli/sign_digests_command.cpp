@@ -1,13 +1,14 @@
 #include "cli/audit_log.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/file_io.hpp"
 #include "cli/jobs_option.hpp"
 #include "cli/key_arguments.hpp"
 #include "keys/key_reference.hpp"
 
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/manifest_signer.hpp"
+#include "util/input_file.hpp"
+#include "util/output_file.hpp"
 
 #include <algorithm>
 #include <iostream>
@@ -28,6 +29,11 @@ struct SignDigestsArguments {
     std::string signature_cache;
     bool resume = false;
 };
+
+// A signatures file is made again by every run: an existing one is replaced
+// (atomically). There is no --force: a FIFO or device is refused.
+constexpr OutputRules kSignaturesOutput{.replace = true, .force = false, .has_force = false};
+const FileRole kSignaturesRole{"signatures file", "-o"};
 
 void show_summary(const std::string &manifest_path, const std::string &manifest_sha256,
                   const DigestManifest &manifest, const KeyArguments::Opened &key,
@@ -102,9 +108,13 @@ Runner add_sign_digests_command(CLI::App &app)
         if (args->resume && args->signature_cache.empty() && args->output == "-")
             throw UsageError("--resume keeps its cache beside --output: give --output, or "
                              "--signature-cache");
-        const std::string text = read_input_file(args->manifest, kMaxSigningFileBytes, "manifest");
+        const std::string text =
+            read_input_file(args->manifest, kMaxSigningFileBytes, {"manifest", "DIGESTS"});
         const DigestManifest manifest = parse_digest_manifest(text, args->manifest);
         const std::string manifest_sha256 = sha256_hex(text);
+        // Refused before the key is used: a signature made for nothing costs a
+        // token operation and a line in the audit log.
+        check_output_file(args->output, kSignaturesOutput, kSignaturesRole);
         std::unique_ptr<AuditLog> audit;
         if (!args->audit_log.empty())
             audit = std::make_unique<AuditLog>(args->audit_log);
@@ -134,7 +144,8 @@ Runner add_sign_digests_command(CLI::App &app)
                            std::string(manifest.algo->name), signatures.signatures.size(),
                            result.signatures.made, manifest_sha256,
                            std::string(signature_format_name(manifest.selection.format))});
-        write_output_file(args->output, serialize_signature_file(signatures));
+        write_output_file(args->output, serialize_signature_file(signatures), kSignaturesOutput,
+                          kSignaturesRole);
         if (!args->quiet)
             std::cerr << "ostree-ima: " << signatures.signatures.size() << " signatures ("
                       << result.signatures.made << " made by the key, "

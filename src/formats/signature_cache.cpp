@@ -2,13 +2,13 @@
 
 #include "ima/signed_digest.hpp"
 #include "ostree-ima/error.hpp"
+#include "util/append_file.hpp"
+#include "util/input_file.hpp"
 #include "util/quoted_input.hpp"
 #include "util/text_encoding.hpp"
 
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
-#include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,17 +79,9 @@ std::string format_cache_line(const CachedSignature &entry)
            key_id_hex(entry.key_id) + " " + to_base64(entry.signature) + "\n";
 }
 
-CacheContents read_signature_cache(const std::string &path)
+CacheContents parse_signature_cache(std::string_view text)
 {
     CacheContents out;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        if (errno == ENOENT)
-            return out;
-        throw Error("cannot read signature cache " + quoted_input(path, 200) + ": " +
-                    std::strerror(errno));
-    }
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::size_t start = 0;
     while (start < text.size()) {
         const std::size_t newline = text.find('\n', start);
@@ -97,7 +89,7 @@ CacheContents read_signature_cache(const std::string &path)
             ++out.skipped;
             break;
         }
-        const std::string_view line(text.data() + start, newline - start);
+        const std::string_view line = text.substr(start, newline - start);
         start = newline + 1;
         if (line.empty() || line.front() == '#')
             continue;
@@ -109,13 +101,19 @@ CacheContents read_signature_cache(const std::string &path)
     return out;
 }
 
-SignatureCacheWriter::SignatureCacheWriter(const std::string &path)
-    : path_(path), fd_(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600))
+SignatureCacheWriter::SignatureCacheWriter(const std::string &path) : path_(path)
 {
+    const FileRole role{"signature cache", "--signature-cache"};
+    AppendFile file = open_append_file(path, role, Access::ReadAppend);
+    fd_ = std::move(file.fd);
+    writable_ = file.writable;
+    why_not_writable_ = std::move(file.why_not);
+    std::string text(input_size(fd_, path, kMaxBytes, role), '\0');
+    text.resize(read_input(fd_, path, role, text.data(), text.size()));
+    contents_ = parse_signature_cache(text);
+    if (!writable_)
+        return;
     const std::string what = "signature cache " + quoted_input(path, 200);
-    if (!fd_.valid())
-        throw Error("cannot open " + what + ": " + std::strerror(errno) +
-                    "; check --signature-cache");
     struct stat st {};
     if (::fstat(fd_.get(), &st) != 0)
         throw Error("cannot stat " + what + ": " + std::strerror(errno));
@@ -134,13 +132,18 @@ SignatureCacheWriter::SignatureCacheWriter(const std::string &path)
 
 SignatureCacheWriter::~SignatureCacheWriter()
 {
-    (void)::fsync(fd_.get());
+    if (writable_)
+        (void)::fsync(fd_.get());
 }
 
 void SignatureCacheWriter::append(const CachedSignature &entry)
 {
     const std::string line = format_cache_line(entry);
     const std::lock_guard<std::mutex> lock(mutex_);
+    if (!writable_)
+        throw Error("cannot add a signature to signature cache " + quoted_input(path_, 200) +
+                    ": it cannot be written (" + why_not_writable_ +
+                    "); make it writable or give another --signature-cache");
     if (::write(fd_.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()))
         throw Error("cannot write signature cache " + quoted_input(path_, 200) + ": " +
                     std::strerror(errno) + "; free space or give another --signature-cache");

@@ -50,21 +50,31 @@ struct CacheContents {
     std::uint64_t skipped = 0; // lines that are not entries (a cut last line among them)
 };
 
-// The entries of the cache file at `path`; none when it does not exist.
-// Throws Error only when it exists and cannot be read.
-CacheContents read_signature_cache(const std::string &path);
+// The entries of a cache file's text.
+CacheContents parse_signature_cache(std::string_view text);
 
-// Appends entries as they are made: one write(2) per line (a killed process
-// loses nothing written), fsync every kSyncEvery lines and when closed (a
-// power cut loses at most those). Thread-safe.
+// The cache file, read when opened, then appended to as entries are made:
+// one write(2) per line (a killed process loses nothing written), fsync
+// every kSyncEvery lines and when closed (a power cut loses at most those).
+// Thread-safe.
 class SignatureCacheWriter {
   public:
     static constexpr unsigned kSyncEvery = 32;
-    // Creates the file (mode 0600) with its header line, or appends.
+    // A cache beyond this is refused (a 4096-bit RSA signature's line is
+    // under 800 bytes: over a million signatures).
+    static constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
+    // Opens the file as util/append_file.hpp does (only a regular file of
+    // this user, never through a link; created mode 0600 with its header
+    // line) and reads it. An existing cache that cannot be written (a
+    // read-only file or mount) is read all the same: the Error comes at the
+    // first append, when a line must actually be written.
     explicit SignatureCacheWriter(const std::string &path);
     SignatureCacheWriter(const SignatureCacheWriter &) = delete;
     SignatureCacheWriter &operator=(const SignatureCacheWriter &) = delete;
     ~SignatureCacheWriter();
+
+    // What the file held when opened.
+    [[nodiscard]] const CacheContents &contents() const { return contents_; }
 
     // Error names the file when it cannot be written.
     void append(const CachedSignature &entry);
@@ -72,6 +82,9 @@ class SignatureCacheWriter {
   private:
     std::string path_;
     Fd fd_;
+    bool writable_ = true;
+    std::string why_not_writable_;
+    CacheContents contents_;
     std::mutex mutex_;
     unsigned unsynced_ = 0;
 };

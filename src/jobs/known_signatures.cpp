@@ -87,10 +87,9 @@ std::uint64_t open_signature_cache(const std::string &path, const KeyId &key_id,
 {
     if (path.empty())
         return 0;
-    const CacheContents contents = read_signature_cache(path);
-    known.add_cache(contents, key_id);
     writer.emplace(path);
-    return contents.skipped;
+    known.add_cache(writer->contents(), key_id);
+    return writer->contents().skipped;
 }
 
 } // namespace ostree_ima

@@ -5,15 +5,13 @@
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/openssl_ptr.hpp"
 #include "secrets/pin_source.hpp"
+#include "util/input_file.hpp"
 
 #include <cstring>
 #include <exception>
-#include <fstream>
-#include <iterator>
 #include <openssl/crypto.h>
 #include <openssl/decoder.h>
 #include <span>
-#include <sys/stat.h>
 
 namespace ostree_ima {
 
@@ -78,19 +76,16 @@ std::unique_ptr<KeyBackend> open_key_file(const KeyOptions &options)
 {
     const std::string &path = options.key;
     const std::string what = "key file " + path;
-    struct stat st {};
-    if (stat(path.c_str(), &st) != 0)
-        throw Error("cannot open " + what + ": " + std::strerror(errno) +
-                    "; give --key a private key file or a pkcs11: URI");
-    if (!S_ISREG(st.st_mode))
-        throw Error(what +
-                    " is not a regular file; give --key a private key file or a pkcs11: URI");
+    // A private key in PEM is a few kB (RSA-16384 about 13 kB).
+    constexpr std::size_t kMaxKeyFile = 1024 * 1024;
+    const FileRole role{"key file", "--key (a private key file or a pkcs11: URI)"};
     WipedBuffer data;
     {
-        std::ifstream in(path, std::ios::binary);
-        if (!in)
-            throw Error("cannot read " + what + ": permission denied or unreadable");
-        data.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        const Fd fd = open_input_file(path, role);
+        // Sized once: a vector that grows frees unwiped copies of the key.
+        data.bytes.resize(input_size(fd, path, kMaxKeyFile, role));
+        data.bytes.resize(read_input(fd, path, role, reinterpret_cast<char *>(data.bytes.data()),
+                                     data.bytes.size()));
     }
 
     EVP_PKEY *raw = nullptr;

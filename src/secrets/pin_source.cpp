@@ -1,6 +1,7 @@
 #include "secrets/pin_source.hpp"
 
 #include "util/fd.hpp"
+#include "util/input_file.hpp"
 
 #include "ostree-ima/error.hpp"
 
@@ -44,6 +45,10 @@ class EchoOff {
     bool active_ = false;
 };
 
+// A PIN or passphrase longer than this is not one (/dev/zero as a PIN file
+// would otherwise fill memory).
+constexpr std::size_t kMaxSecretLine = 4096;
+
 // Reads one line from fd without stdio buffers (which would keep copies).
 SecretString read_line(int fd, const std::string &what)
 {
@@ -68,6 +73,11 @@ SecretString read_line(int fd, const std::string &what)
             OPENSSL_cleanse(line.data(), line.size());
             line.swap(bigger);
         }
+        if (line.size() >= kMaxSecretLine) {
+            SecretString wipe(std::move(line));
+            throw Error(what + " holds no line of at most " + std::to_string(kMaxSecretLine) +
+                        " bytes; is it the right file?");
+        }
         line.push_back(c);
     }
     if (!line.empty() && line.back() == '\r')
@@ -86,12 +96,12 @@ PinSource::PinSource(std::optional<std::string> pin_file) : pin_file_(std::move(
 
 SecretString PinSource::read_pin_file(const std::string &path)
 {
-    const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-    if (fd.get() < 0)
-        throw Error("cannot open PIN file " + path + ": " + std::strerror(errno) +
-                    "; check --pin-file or the URI's pin-source");
+    // A FIFO or /dev/stdin too (a PIN handed over by a pipe): its open waits
+    // for the writer, outside any job, where SIGINT ends the process.
+    const Fd fd = open_input_file(path, {"PIN file", "--pin-file or the URI's pin-source"},
+                                  InputType::Stream);
     struct stat st {};
-    if (fstat(fd.get(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+    if (fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
         std::cerr << "ostree-ima: warning: PIN file " << path
                   << " is readable by other users; chmod 600 it\n";
     return read_line(fd.get(), "PIN file " + path);
