@@ -67,10 +67,7 @@ class DuplicateKeyFinder final : public nlohmann::json::json_sax_t {
     bool boolean(bool /*value*/) override { return true; }
     bool number_integer(number_integer_t /*value*/) override { return true; }
     bool number_unsigned(number_unsigned_t /*value*/) override { return true; }
-    bool number_float(number_float_t /*value*/, const string_t & /*text*/) override
-    {
-        return true;
-    }
+    bool number_float(number_float_t /*value*/, const string_t & /*text*/) override { return true; }
     bool string(string_t & /*value*/) override { return true; }
     bool binary(binary_t & /*value*/) override { return true; }
     bool start_object(std::size_t /*size*/) override
