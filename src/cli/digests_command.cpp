@@ -35,7 +35,11 @@ struct DigestsArguments {
 // A manifest is made again by every build: an existing one is replaced
 // (atomically). There is no --force: a FIFO or device is refused.
 constexpr OutputRules kManifestOutput{.replace = true, .force = false, .has_force = false};
-const FileRole kManifestRole{"manifest", "-o"};
+// A function, not a constant: building a std::string at load time may throw.
+FileRole manifest_role()
+{
+    return {"manifest", "-o"};
+}
 } // namespace
 
 Runner add_digests_command(CLI::App &app)
@@ -92,10 +96,10 @@ Runner add_digests_command(CLI::App &app)
         }
         request.selection.reuse = args->reuse;
         request.jobs = args->jobs;
-        check_output_file(args->output, kManifestOutput, kManifestRole); // before the work
+        check_output_file(args->output, kManifestOutput, manifest_role()); // before the work
         const DigestManifest manifest = compute_commit_digests(request);
         const std::string text = serialize_digest_manifest(manifest);
-        write_output_file(args->output, text, kManifestOutput, kManifestRole);
+        write_output_file(args->output, text, kManifestOutput, manifest_role());
         if (!args->quiet) {
             std::uint64_t files = 0;
             for (const auto &entry : manifest.entries)

@@ -33,7 +33,11 @@ struct SignDigestsArguments {
 // A signatures file is made again by every run: an existing one is replaced
 // (atomically). There is no --force: a FIFO or device is refused.
 constexpr OutputRules kSignaturesOutput{.replace = true, .force = false, .has_force = false};
-const FileRole kSignaturesRole{"signatures file", "-o"};
+// A function, not a constant: building a std::string at load time may throw.
+FileRole signatures_role()
+{
+    return {"signatures file", "-o"};
+}
 
 void show_summary(const std::string &manifest_path, const std::string &manifest_sha256,
                   const DigestManifest &manifest, const KeyArguments::Opened &key,
@@ -114,7 +118,7 @@ Runner add_sign_digests_command(CLI::App &app)
         const std::string manifest_sha256 = sha256_hex(text);
         // Refused before the key is used: a signature made for nothing costs a
         // token operation and a line in the audit log.
-        check_output_file(args->output, kSignaturesOutput, kSignaturesRole);
+        check_output_file(args->output, kSignaturesOutput, signatures_role());
         std::unique_ptr<AuditLog> audit;
         if (!args->audit_log.empty())
             audit = std::make_unique<AuditLog>(args->audit_log);
@@ -145,7 +149,7 @@ Runner add_sign_digests_command(CLI::App &app)
                            result.signatures.made, manifest_sha256,
                            std::string(signature_format_name(manifest.selection.format))});
         write_output_file(args->output, serialize_signature_file(signatures), kSignaturesOutput,
-                          kSignaturesRole);
+                          signatures_role());
         if (!args->quiet)
             std::cerr << "ostree-ima: " << signatures.signatures.size() << " signatures ("
                       << result.signatures.made << " made by the key, "

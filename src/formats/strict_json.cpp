@@ -55,13 +55,14 @@ std::string bounded_parser_message(const std::string &message)
     out += printable_input(std::string_view(message).substr(close + 1), kMaxText);
     return out;
 }
+
 // The first key that appears twice in one object (nlohmann would silently
 // keep the last of two equal keys, which would let a file say two things),
 // and the first syntax error, which wins over it as it did before.
 class DuplicateKeyFinder final : public nlohmann::json::json_sax_t {
   public:
-    std::optional<std::string> duplicate;
-    std::optional<std::string> error;
+    [[nodiscard]] const std::optional<std::string> &duplicate() const { return duplicate_; }
+    [[nodiscard]] const std::optional<std::string> &error() const { return error_; }
 
     bool null() override { return true; }
     bool boolean(bool /*value*/) override { return true; }
@@ -77,8 +78,8 @@ class DuplicateKeyFinder final : public nlohmann::json::json_sax_t {
     }
     bool key(string_t &name) override
     {
-        if (!duplicate && !open_objects_.empty() && !open_objects_.back().insert(name).second)
-            duplicate = name;
+        if (!duplicate_ && !open_objects_.empty() && !open_objects_.back().insert(name).second)
+            duplicate_ = name;
         return true;
     }
     bool end_object() override
@@ -92,12 +93,14 @@ class DuplicateKeyFinder final : public nlohmann::json::json_sax_t {
     bool parse_error(std::size_t /*position*/, const std::string & /*last_token*/,
                      const nlohmann::json::exception &e) override
     {
-        error = e.what();
+        error_ = e.what();
         return false;
     }
 
   private:
     std::vector<std::set<std::string>> open_objects_;
+    std::optional<std::string> duplicate_;
+    std::optional<std::string> error_;
 };
 } // namespace
 
@@ -114,10 +117,10 @@ nlohmann::json parse_json_document(std::string_view text, std::size_t max_bytes,
     // ASan, and grow with the square of their number.)
     DuplicateKeyFinder keys;
     nlohmann::json::sax_parse(text.begin(), text.end(), &keys);
-    if (keys.error)
-        throw JsonFormatError("not valid JSON: " + bounded_parser_message(*keys.error));
-    if (keys.duplicate)
-        throw JsonFormatError("key " + quoted_input(*keys.duplicate) +
+    if (keys.error())
+        throw JsonFormatError("not valid JSON: " + bounded_parser_message(*keys.error()));
+    if (keys.duplicate())
+        throw JsonFormatError("key " + quoted_input(*keys.duplicate()) +
                               " appears twice in one object");
     try {
         return nlohmann::json::parse(text.begin(), text.end(), nullptr, true, false);
