@@ -79,8 +79,8 @@ b0=$SECONDS
 setsid nice -n 19 ./scripts/build-instrumented.sh >"$work/build-b.log" 2>&1 &
 builder=$!
 step "packages (build A: dpkg-buildpackage, dh_auto_test, lintian, installed and used)" \
-  env PACKAGES_DIR="$work" OSTREE_IMA_WERROR=ON ./scripts/check-packages.sh
-build=$(echo "$work"/ostree-ima/obj-*)
+  env PACKAGES_DIR="$work/packages" OSTREE_IMA_WERROR=ON ./scripts/check-packages.sh
+build=$(echo "$work"/packages/ostree-ima/obj-*)
 if [ ! -x "$build/ostree-ima" ]; then
   echo "test.sh: no build tree from the package build; the other steps of build A cannot run" >&2
   failed=$((failed + 1))
