@@ -26,9 +26,11 @@
 #   6. build B, started at the lowest priority beside step 1 (it uses the
 #      CPU the other steps leave idle), waited for here
 #   7. side by side, one core each: the CTest suites under ASan + UBSan
-#      (scripts/test-sanitize.sh) | each libFuzzer target for 20 s from a
-#      fixed seed (scripts/fuzz.sh), then clang-tidy and cppcheck
-#      (scripts/analyze.sh), these two at the lowest priority
+#      (scripts/test-sanitize.sh), then the README's demo as written
+#      (scripts/demo.sh: its own unity build of the binary, then the demo)
+#      | each libFuzzer target for 20 s from a fixed seed (scripts/fuzz.sh),
+#      then clang-tidy and cppcheck (scripts/analyze.sh), these two at the
+#      lowest priority
 # QUICK=1: only what the build and the suites need installed
 # (install-deps.sh --tests), a Release build with the suites in build/
 # (scripts/build.sh) and the CTest suites on it, nothing else.
@@ -118,6 +120,16 @@ export INSTRUMENTED_BUILT=1
 ) &
 lane2=$!
 step "ctest under ASan+UBSan (build B)" ./scripts/test-sanitize.sh
+# The README's first command as written: its own build of the binary (g++,
+# Release, unity) into build-demo/, then the demo; its work directory goes.
+readme_demo() {
+  local dir rc=0
+  dir=$(mktemp -d /var/tmp/ostree-ima-ci-demo-XXXXXX)
+  BUILD_DIR=build-demo DEMO_DIR=$dir/demo ./scripts/demo.sh || rc=$?
+  rm -rf "$dir"
+  return "$rc"
+}
+step "README demo (./scripts/demo.sh as written)" readme_demo
 wait "$lane2" || true
 for log in "$work/fuzz.log" "$work/analyze.log"; do
   cat "$log"
