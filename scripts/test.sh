@@ -81,9 +81,10 @@ trap '[ -z "$builder" ] || kill -- "-$builder" 2>/dev/null; rm -rf "$work"' EXIT
 # a new scheduler autogroup, whose weight nice does not lower: the group's
 # own nice is set too, where the kernel has autogroups.
 b0=$SECONDS
-setsid nice -n 19 ./scripts/build-instrumented.sh >"$work/build-b.log" 2>&1 &
+# shellcheck disable=SC2016 # the inner shell's
+setsid sh -c '[ ! -w /proc/self/autogroup ] || echo 19 >/proc/self/autogroup || true
+  exec nice -n 19 ./scripts/build-instrumented.sh' >"$work/build-b.log" 2>&1 &
 builder=$!
-[ ! -w "/proc/$builder/autogroup" ] || echo 19 >"/proc/$builder/autogroup" || true
 step "packages (build A: dpkg-buildpackage, dh_auto_test, lintian, installed and used)" \
   env PACKAGES_DIR="$work/packages" OSTREE_IMA_WERROR=ON ./scripts/check-packages.sh
 build=$(echo "$work"/packages/ostree-ima/obj-*)
