@@ -4,6 +4,7 @@
 
 #include "fixtures.hpp"
 #include "formats/signature_cache.hpp"
+#include "ima/evm_input_shape.hpp"
 #include "ima/existing_signature.hpp"
 #include "keys/key_file.hpp"
 #include "ostree-ima/certificate.hpp"
@@ -325,6 +326,108 @@ BOOST_AUTO_TEST_CASE(each_line_says_its_format)
     BOOST_TEST(!parse_cache_line("verity-sha512 " + std::string(128, 'a') + " 01020304 AAEC"));
     for (const std::string bad : {"verity-", "Verity-sha256", "verity_sha256", "verity-sha256-"})
         BOOST_TEST(!parse_cache_line(bad + rest), bad);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Issue #19 part 1: content that a v2 signature would turn into a portable
+// EVM signature (a security.ima value, optionally security.capability,
+// then h_misc), in every shape the kernel hashes, and near misses.
+BOOST_AUTO_TEST_SUITE(evm_input_shape)
+
+Bytes misc64(std::uint32_t uid, std::uint32_t gid, std::uint16_t mode)
+{
+    Bytes m(24, 0);
+    for (int i = 0; i < 4; ++i) {
+        m[12 + i] = static_cast<std::uint8_t>(uid >> (8 * i));
+        m[16 + i] = static_cast<std::uint8_t>(gid >> (8 * i));
+    }
+    m[20] = static_cast<std::uint8_t>(mode & 0xff);
+    m[21] = static_cast<std::uint8_t>(mode >> 8);
+    return m;
+}
+
+Bytes misc32(std::uint16_t mode)
+{
+    Bytes m(20, 0);
+    m[16] = static_cast<std::uint8_t>(mode & 0xff);
+    m[17] = static_cast<std::uint8_t>(mode >> 8);
+    return m;
+}
+
+Bytes cat(std::initializer_list<Bytes> parts)
+{
+    Bytes out;
+    for (const Bytes &p : parts)
+        out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
+bool shaped(const Bytes &content)
+{
+    const std::size_t keep = std::min(content.size(), kEvmInputTailSize);
+    return looks_like_evm_input(std::span(content).subspan(content.size() - keep), content.size());
+}
+
+const Bytes kV2Signature = [] {
+    Bytes v = {0x03, 0x02, 0x04, 0xaa, 0xbb, 0xcc, 0xdd, 0x01, 0x00};
+    v.resize(9 + 256, 0x5a);
+    return v;
+}();
+const Bytes kDigestNg = [] {
+    Bytes v = {0x04, 0x04};
+    v.resize(2 + 32, 0x11);
+    return v;
+}();
+const Bytes kCapabilityV2 = {0x01, 0, 0, 0x02, 1,  2,  3,  4,  5,  6,
+                             7,    8, 9, 10,   11, 12, 13, 14, 15, 16};
+constexpr std::uint16_t kSetuidRoot = 0104755;
+
+BOOST_AUTO_TEST_CASE(every_message_shape_is_recognised)
+{
+    BOOST_TEST(shaped(cat({kV2Signature, misc64(0, 0, kSetuidRoot)})));
+    BOOST_TEST(shaped(cat({kV2Signature, misc32(kSetuidRoot)})));
+    BOOST_TEST(shaped(cat({kDigestNg, misc64(1000, 1000, 0100644)})));
+    BOOST_TEST(shaped(cat({kV2Signature, kCapabilityV2, misc64(0, 0, 0100755)})));
+    // An SELinux label (any bytes) before security.ima.
+    const std::string label = "system_u:object_r:bin_t:s0";
+    BOOST_TEST(shaped(cat({Bytes(label.c_str(), label.c_str() + label.size() + 1), kV2Signature,
+                           misc64(0, 0, kSetuidRoot)})));
+    // An fs-verity signature as the file's security.ima.
+    Bytes sigv3 = kV2Signature;
+    sigv3[0] = 0x06;
+    sigv3[1] = 0x03;
+    BOOST_TEST(shaped(cat({sigv3, misc64(0, 0, 0100755)})));
+    // The largest message: six labels of 64 KiB before it.
+    BOOST_TEST(
+        shaped(cat({Bytes(6 * kMaxXattrValueSize, 'x'), kV2Signature, misc64(0, 0, kSetuidRoot)})));
+}
+
+BOOST_AUTO_TEST_CASE(near_misses_are_ordinary_content)
+{
+    const Bytes good = cat({kV2Signature, misc64(0, 0, kSetuidRoot)});
+    BOOST_REQUIRE(shaped(good));
+    Bytes longer = good;
+    longer.push_back(0);
+    BOOST_TEST(!shaped(longer));
+    Bytes cut(good.begin() + 1, good.end()); // the value's type byte gone
+    BOOST_TEST(!shaped(cut));
+    Bytes no_type = good;
+    no_type[no_type.size() - 3] = 0; // mode without file type bits
+    no_type[no_type.size() - 4] = 0;
+    BOOST_TEST(!shaped(no_type));
+    Bytes inode = good;
+    inode[kV2Signature.size()] = 1; // ino is 0 in a portable message
+    BOOST_TEST(!shaped(inode));
+    Bytes size = good;
+    size[8] = 0x01; // the signature size no longer matches
+    BOOST_TEST(!shaped(size));
+    BOOST_TEST(!shaped(Bytes(24, 0)));
+    BOOST_TEST(!shaped(Bytes{}));
+    // Larger than any message: not looked at.
+    BOOST_TEST(!shaped(cat({Bytes(kMaxEvmInputSize, 'x'), good})));
+    // Files of zeros, of random bytes: ordinary.
+    BOOST_TEST(!shaped(Bytes(4096, 0)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -295,14 +295,27 @@ BOOST_AUTO_TEST_CASE(content_that_is_a_verity_file_id_is_not_v2_signed)
     const Result r =
         ostree_ima({"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "planted", "planted-v2"});
     BOOST_TEST(r.exit_code == 1);
-    BOOST_TEST(r.err.find("object " + object + ": its content is an fs-verity file id") !=
-                   std::string::npos,
+    BOOST_TEST(r.err.find("/id-of-payload (object " + object +
+                          "): its content is an fs-verity file id") != std::string::npos,
                r.err);
     BOOST_TEST(sh("ostree rev-parse --repo=" + quote(w.repo) + " planted-v2").exit_code != 0);
     const Result d =
         ostree_ima({"digests", "--cert=" + k.cert_der, "-o", scratch / "digests.json", "planted"});
     BOOST_TEST(d.exit_code == 1);
     BOOST_TEST(d.err.find("fs-verity file id") != std::string::npos, d.err);
+
+    // The signing key's own signature already on it, with another hash
+    // algorithm than the run's: not kept either (issue #19 part 1).
+    const std::string kept = scratch / "kept";
+    sh_ok("cp -a " + quote(tree) + " " + quote(kept) + " && evmctl ima_sign --key " +
+          quote(k.key_pem) + " -a sha512 " + quote(kept + "/id-of-payload") + " >/dev/null");
+    sh_ok("ostree commit --repo=" + quote(w.repo) + " -b planted-kept --tree=dir=" + quote(kept));
+    const Result k512 = ostree_ima(
+        {"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "planted-kept", "planted-kept-v2"});
+    BOOST_TEST(k512.exit_code == 1, k512.err);
+    BOOST_TEST(k512.err.find("/id-of-payload (object ") != std::string::npos, k512.err);
+    BOOST_TEST(k512.err.find("fs-verity file id") != std::string::npos, k512.err);
+    BOOST_TEST(sh("ostree rev-parse --repo=" + quote(w.repo) + " planted-kept-v2").exit_code != 0);
 
     // One byte more or less, or another type byte, is ordinary content.
     sh_ok("printf x >> " + quote(tree + "/id-of-payload"));

@@ -92,8 +92,12 @@ DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &re
     parallel_for(
         plan.objects.size(), request.jobs,
         [&](std::size_t i) {
-            digests[i] = digest_to_sign(store, plan.objects[i], *request.algo, request.selection,
-                                        request.signer_public_key);
+            try {
+                digests[i] = digest_to_sign(store, plan.objects[i], *request.algo,
+                                            request.selection, request.signer_public_key);
+            } catch (const RefusedContent &refused) {
+                throw refused_content_error(refused, plan.paths[i]);
+            }
             if (digests[i] &&
                 has_valid_signature(known, *request.algo, *digests[i], request.signer_public_key))
                 digests[i].reset();

@@ -1,10 +1,12 @@
 #include "jobs/commit_rewrite.hpp"
 
+#include "jobs/signing_decision.hpp"
 #include "objects/object_file_io.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "repo/commit_binding.hpp"
 #include "repo/commit_walker.hpp"
 #include "repo/commit_writer.hpp"
+#include "repo/planned_files_under.hpp"
 #include "repo/stop_check.hpp"
 #include "repo/transaction.hpp"
 #include "repo/tree_rewriter.hpp"
@@ -42,7 +44,12 @@ RewriteResult rewrite_commit(const Repo &repo, const RewriteRequest &request,
         [&](std::size_t k) {
             const std::size_t i = order.order[k];
             CpuSlots::Held slot(cpu);
-            RewrittenObject done = rewrite.rewrite(store, i, plan.objects[i], slot);
+            RewrittenObject done;
+            try {
+                done = rewrite.rewrite(store, i, plan.objects[i], slot);
+            } catch (const RefusedContent &refused) {
+                throw refused_content_error(refused, planned_paths_of(plan, i));
+            }
             new_checksum[i] = std::move(done.checksum);
             progress.object_done(order.stored_size[i], done.bytes_read);
         },

@@ -1,9 +1,9 @@
 #include "jobs/signing_decision.hpp"
 
+#include "ima/evm_input_shape.hpp"
 #include "ima/signature_check.hpp"
 #include "ima/verity_file_id.hpp"
 #include "objects/xattr_list.hpp"
-#include "ostree-ima/error.hpp"
 
 namespace ostree_ima {
 
@@ -37,16 +37,41 @@ void SigningDecision::update(std::span<const std::uint8_t> chunk)
         sign_digest_->update(chunk);
     if (check_digest_)
         check_digest_->update(chunk);
-    if (format_ == SignatureFormat::Digest && !longer_than_file_id_) {
-        if (head_.size() + chunk.size() > kMaxVerityFileIdSize)
-            longer_than_file_id_ = true;
-        else
-            head_.insert(head_.end(), chunk.begin(), chunk.end());
+    size_ += chunk.size();
+    if (format_ != SignatureFormat::Digest)
+        return;
+    if (size_ > kMaxEvmInputSize) {
+        tail_ = {};
+        return;
     }
+    tail_.insert(tail_.end(), chunk.begin(), chunk.end());
+    if (tail_.size() > 2 * kEvmInputTailSize)
+        tail_.erase(tail_.begin(),
+                    tail_.begin() + static_cast<std::ptrdiff_t>(tail_.size() - kEvmInputTailSize));
+}
+
+void SigningDecision::refuse_other_format_message() const
+{
+    if (format_ != SignatureFormat::Digest || size_ > kMaxEvmInputSize)
+        return;
+    if (size_ == tail_.size() && is_verity_file_id(tail_))
+        throw RefusedContent(object_,
+                             "its content is an fs-verity file id (type 0x06, an algorithm and "
+                             "a digest); its v2 signature would also be a valid fs-verity "
+                             "signature of every file with that digest, so it is not signed: "
+                             "remove or change the file, or exclude it (--exclude)");
+    if (looks_like_evm_input(tail_, size_))
+        throw RefusedContent(object_,
+                             "its content is shaped like an EVM message (a security.ima value, "
+                             "then a struct h_misc with an owner and mode); its v2 signature "
+                             "would also be a valid portable security.evm for a file with that "
+                             "metadata where one key is trusted for IMA and EVM, so it is not "
+                             "signed: remove or change the file, or exclude it (--exclude)");
 }
 
 bool SigningDecision::own_signature_verifies(const EVP_PKEY *public_key)
 {
+    refuse_other_format_message();
     const ImaSignatureV2 &sig = existing_.value;
     bool ok = false;
     if (check_digest_)
@@ -61,16 +86,21 @@ bool SigningDecision::own_signature_verifies(const EVP_PKEY *public_key)
 
 const std::vector<std::uint8_t> &SigningDecision::digest()
 {
-    if (!digest_ && format_ == SignatureFormat::Digest && !longer_than_file_id_ &&
-        is_verity_file_id(head_))
-        throw Error("object " + object_ +
-                    ": its content is an fs-verity file id (type 0x06, an algorithm and a "
-                    "digest); its v2 signature would also be a valid fs-verity signature of "
-                    "every file with that digest, so it is not signed: remove or change the "
-                    "file, or exclude it (--exclude)");
-    if (!digest_)
+    if (!digest_) {
+        refuse_other_format_message();
         digest_ = sign_digest_->finish();
+    }
     return *digest_;
+}
+
+Error refused_content_error(const RefusedContent &refused, const std::vector<std::string> &paths)
+{
+    std::string where = paths.empty() ? "a file" : paths.front();
+    where += " (object " + refused.object();
+    if (paths.size() > 1)
+        where += ", also at " + std::to_string(paths.size() - 1) + " other path" +
+                 (paths.size() > 2 ? "s" : "");
+    return Error(where + "): " + refused.reason());
 }
 
 } // namespace ostree_ima

@@ -7,6 +7,7 @@
 
 #include "ima/existing_signature.hpp"
 #include "ima/signed_digest.hpp"
+#include "ostree-ima/error.hpp"
 #include "ostree-ima/hash_algo.hpp"
 
 #include <glib.h>
@@ -18,6 +19,28 @@
 #include <vector>
 
 namespace ostree_ima {
+
+// Content that must not get a v2 signature by the signing key (the reasons
+// in SigningDecision::digest). Thrown with the object; the job that knows
+// the commit's paths names the path too (refused_content_error), since
+// that is what the user gives --exclude.
+class RefusedContent : public Error {
+  public:
+    RefusedContent(std::string object, std::string reason)
+        : Error("object " + object + ": " + reason), object_(std::move(object)),
+          reason_(std::move(reason))
+    {
+    }
+    [[nodiscard]] const std::string &object() const { return object_; }
+    [[nodiscard]] const std::string &reason() const { return reason_; }
+
+  private:
+    std::string object_;
+    std::string reason_;
+};
+
+// "PATH (object X): reason", with how many other paths share the object.
+Error refused_content_error(const RefusedContent &refused, const std::vector<std::string> &paths);
 
 class SigningDecision {
   public:
@@ -49,20 +72,29 @@ class SigningDecision {
 
     // After the read: whether the signing key's existing signature verifies
     // for this content under `public_key`; when not, it will be replaced.
+    // Throws RefusedContent as digest() does: a v2 signature of such content
+    // is not kept either, whatever its hash algorithm.
     [[nodiscard]] bool own_signature_verifies(const EVP_PKEY *public_key);
 
     // After the read: the digest to sign, with the signing algorithm.
-    // Throws Error for a v2 signature of content that is an fs-verity file
-    // id (is_verity_file_id): it would be a valid sigv3 signature of every
-    // file with that fs-verity digest.
+    // Throws RefusedContent when the v2 signature of the content would be a
+    // signature of another format too: content that is an fs-verity file id
+    // (is_verity_file_id: a valid sigv3 signature of every file with that
+    // fs-verity digest) or shaped like an EVM message (looks_like_evm_input:
+    // a valid portable security.evm of the file whose metadata it holds).
     [[nodiscard]] const std::vector<std::uint8_t> &digest();
 
   private:
     std::string object_;
     const HashAlgo &algo_;
     SignatureFormat format_;
-    std::vector<std::uint8_t> head_; // the content's first bytes, while it may be a file id
-    bool longer_than_file_id_ = false;
+    // Refuses content that is another format's message (digest()).
+    void refuse_other_format_message() const;
+
+    // The content's last bytes (at most kEvmInputTailSize kept, trimmed in
+    // bulk) while it is short enough to be another format's message.
+    std::vector<std::uint8_t> tail_;
+    std::uint64_t size_ = 0;
     ExistingSignature existing_;
     std::optional<ReplacedBecause> replaced_;
     std::optional<SignedDigest> sign_digest_;

@@ -64,4 +64,13 @@ std::vector<PlannedFile> planned_files_under(const CommitPlan &plan, const std::
     return out;
 }
 
+std::vector<std::string> planned_paths_of(const CommitPlan &plan, std::size_t object)
+{
+    std::vector<std::string> paths;
+    for (PlannedFile &file : planned_files_under(plan, "/"))
+        if (file.object == object)
+            paths.push_back(std::move(file.path));
+    return paths;
+}
+
 } // namespace ostree_ima

@@ -21,4 +21,8 @@ struct PlannedFile {
 // directory's files before its subdirectories'.
 std::vector<PlannedFile> planned_files_under(const CommitPlan &plan, const std::string &dir);
 
+// Every selected path of one object (an index in CommitPlan::objects), in
+// path order: for messages about the object, which the user acts on by path.
+std::vector<std::string> planned_paths_of(const CommitPlan &plan, std::size_t object);
+
 } // namespace ostree_ima
