@@ -13,6 +13,7 @@
 #include "text_files.hpp"
 #include "tokens.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
@@ -34,6 +35,9 @@ struct World {
         keys["rsa2048"] = make_key(dir.path(), "rsa2048", "rsa:2048");
         keys["ec-p256"] = make_key(dir.path(), "ec-p256", "ec:P-256");
         keys["other"] = make_key(dir.path(), "other", "rsa:2048");
+        // EVM keys of their own: one key per format (docs/format.md).
+        keys["evm-rsa"] = make_key(dir.path(), "evm-rsa", "rsa:2048");
+        keys["evm-ec"] = make_key(dir.path(), "evm-ec", "ec:P-256");
         tree = dir / "tree";
         make_source_tree(tree, keys["other"]);
         // An owner, group and mode the EVM signature must cover.
@@ -151,6 +155,29 @@ void check_evm_with_openssl(const std::string &rev, const std::string &cert,
     }
 }
 
+std::string to_hex(const Bytes &bytes)
+{
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    for (const std::uint8_t b : bytes) {
+        out += kDigits[b >> 4];
+        out += kDigits[b & 15];
+    }
+    return out;
+}
+
+// --evm with `k` as the EVM key.
+std::vector<std::string> evm_with(const KeyPair &k)
+{
+    return {"--evm", "--evm-key=" + k.key_pem, "--evm-cert=" + k.cert_der};
+}
+
+std::vector<std::string> operator+(std::vector<std::string> a, const std::vector<std::string> &b)
+{
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
 nlohmann::json sign_json(std::vector<std::string> args)
 {
     args.push_back("--json");
@@ -166,10 +193,13 @@ BOOST_AUTO_TEST_CASE(rsa_evm_is_byte_identical_to_evmctl_portable)
 {
     World &w = world();
     const KeyPair &k = w.keys["rsa2048"];
+    const KeyPair &e = w.keys["evm-rsa"];
     for (const std::string hash : {"sha256", "sha512"}) {
         const std::string ref = "evm-rsa-" + hash;
-        const nlohmann::json j = sign_json(
-            {"--key=" + k.key_pem, "--cert=" + k.cert_der, "--hash=" + hash, "--evm", "main", ref});
+        const nlohmann::json j =
+            sign_json(std::vector<std::string>{"--key=" + k.key_pem, "--cert=" + k.cert_der,
+                                               "--hash=" + hash, "main", ref} +
+                      evm_with(e));
         BOOST_TEST(j["evm"]["made"].get<std::uint64_t>() ==
                    j["files_signed"].get<std::uint64_t>() + j["files_kept"].get<std::uint64_t>());
         TempDir scratch;
@@ -183,7 +213,7 @@ BOOST_AUTO_TEST_CASE(rsa_evm_is_byte_identical_to_evmctl_portable)
                 // cp leaves security.evm out (libattr's /etc/xattr.conf).
                 sh_ok("rm -f " + quote(copy) + " && cp -a " + quote(file) + " " + quote(copy));
                 BOOST_REQUIRE(xattr_hex(copy, "security.evm").empty());
-                sh_ok("evmctl sign --portable --key " + quote(k.key_pem) + " -a " + hash + " " +
+                sh_ok("evmctl sign --portable --key " + quote(e.key_pem) + " -a " + hash + " " +
                       quote(copy));
                 BOOST_TEST(xattr_hex(copy, "security.evm") == ours);
                 ++compared;
@@ -199,13 +229,16 @@ BOOST_AUTO_TEST_CASE(rsa_evm_is_byte_identical_to_evmctl_portable)
 BOOST_AUTO_TEST_CASE(ec_and_token_keys_checked_by_openssl)
 {
     World &w = world();
-    const KeyPair &ec = w.keys["ec-p256"];
-    Result r = sign({"--key=" + ec.key_pem, "--cert=" + ec.cert_der, "--evm", "main", "evm-ec"});
+    const KeyPair &rsa = w.keys["rsa2048"];
+    const KeyPair &ec = w.keys["evm-ec"];
+    Result r = sign(std::vector<std::string>{"--key=" + rsa.key_pem, "--cert=" + rsa.cert_der,
+                                             "main", "evm-ec"} +
+                    evm_with(ec));
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     check_evm_with_openssl("evm-ec", ec.cert_der);
 
-    r = sign({"--key=" + SoftHsmToken::uri("ec-p256"), "--pin-file=" + w.token.pin_file, "--evm",
-              "main", "evm-hsm"},
+    r = sign({"--key=" + rsa.key_pem, "--cert=" + rsa.cert_der, "--pin-file=" + w.token.pin_file,
+              "--evm", "--evm-key=" + SoftHsmToken::uri("ec-p256"), "main", "evm-hsm"},
              w.token.env);
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     check_evm_with_openssl("evm-hsm", w.token.cert("ec-p256"));
@@ -235,17 +268,55 @@ BOOST_AUTO_TEST_CASE(evm_key_differs_from_the_ima_key)
     BOOST_TEST(bad.exit_code != 0);
 }
 
+// Issue #19 part 1: one key for IMA and EVM makes the v2 signature of
+// chosen content a valid security.evm; sign refuses every way of asking
+// for it, before any key is used (no ref, no object).
+BOOST_AUTO_TEST_CASE(one_key_for_ima_and_evm_is_refused)
+{
+    World &w = world();
+    const KeyPair &rsa = w.keys["rsa2048"];
+    const std::vector<std::string> ima{"--key=" + rsa.key_pem, "--cert=" + rsa.cert_der};
+    const auto refused = [&](const std::vector<std::string> &args, const std::string &says) {
+        const Result r = sign(ima + args + std::vector<std::string>{"main", "one-key"});
+        BOOST_TEST(r.exit_code == 2, r.err);
+        BOOST_TEST(r.err.find(says) != std::string::npos, r.err);
+        BOOST_TEST(r.err.find("one key per format") != std::string::npos, r.err);
+        BOOST_TEST(sh("ostree rev-parse --repo=" + quote(w.repo) + " one-key").exit_code != 0);
+    };
+    // --evm alone used to take --key.
+    refused({"--evm"}, "--evm needs --evm-key");
+    // The same key file, with and without its certificate.
+    refused({"--evm", "--evm-key=" + rsa.key_pem}, "the EVM key is the IMA signing key");
+    refused({"--evm", "--evm-key=" + rsa.key_pem, "--evm-cert=" + rsa.cert_der},
+            "the EVM key is the IMA signing key");
+    // The same key under another certificate, so another key id.
+    const std::string again = w.dir / "rsa2048-again.pem";
+    sh_ok("openssl req -new -x509 -key " + quote(rsa.key_pem) +
+          " -subj /CN=again -days 1 -addext subjectKeyIdentifier=0102030405060708 -out " +
+          quote(again) + " 2>/dev/null");
+    refused({"--evm", "--evm-key=" + rsa.key_pem, "--evm-cert=" + again},
+            "the EVM key is the IMA signing key");
+    // Another key under the IMA key's key id.
+    const std::string skid = certificate_skid_hex(w.keys["evm-rsa"].cert_pem);
+    refused({"--evm", "--evm-key=" + w.keys["evm-rsa"].key_pem,
+             "--evm-cert=" + w.keys["evm-rsa"].cert_der, "--keyid=" + skid.substr(skid.size() - 8)},
+            "has the IMA key's key id");
+}
+
 BOOST_AUTO_TEST_CASE(verify_checks_evm_and_strip_removes_it)
 {
     World &w = world();
     const KeyPair &k = w.keys["rsa2048"];
-    BOOST_REQUIRE(
-        sign({"--key=" + k.key_pem, "--cert=" + k.cert_der, "--evm", "main", "evm-v"}).exit_code ==
-        0);
+    const KeyPair &e = w.keys["evm-rsa"];
+    BOOST_REQUIRE(sign(std::vector<std::string>{"--key=" + k.key_pem, "--cert=" + k.cert_der,
+                                                "main", "evm-v"} +
+                       evm_with(e))
+                      .exit_code == 0);
     BOOST_REQUIRE(
         sign({"--key=" + k.key_pem, "--cert=" + k.cert_der, "main", "ima-only"}).exit_code == 0);
     const std::string other = w.keys["other"].cert_der;
-    Result v = ostree_ima({"verify", "--cert=" + k.cert_der, "--cert=" + other, "--evm", "evm-v"});
+    Result v = ostree_ima({"verify", "--cert=" + k.cert_der, "--cert=" + e.cert_der,
+                           "--cert=" + other, "--evm", "evm-v"});
     BOOST_TEST(v.exit_code == 0, v.out << v.err);
     v = ostree_ima({"verify", "--cert=" + k.cert_der, "--cert=" + other, "ima-only"});
     BOOST_TEST(v.exit_code == 0, v.out << v.err);
@@ -267,7 +338,8 @@ BOOST_AUTO_TEST_CASE(verify_checks_evm_and_strip_removes_it)
     sh_ok("setfattr -n security.ima -v 0x" + resigned + " " + quote(target));
     sh_ok("ostree commit --repo=" + quote(w.repo) +
           " -b stale --tree=dir=" + quote(scratch / "co"));
-    v = ostree_ima({"verify", "--cert=" + k.cert_der, "--cert=" + other, "--json", "stale"});
+    v = ostree_ima({"verify", "--cert=" + k.cert_der, "--cert=" + e.cert_der, "--cert=" + other,
+                    "--json", "stale"});
     BOOST_TEST(v.exit_code != 0);
     const nlohmann::json jv = nlohmann::json::parse(v.out);
     std::vector<std::string> bad;
@@ -290,23 +362,27 @@ BOOST_AUTO_TEST_CASE(kept_when_valid_replaced_or_removed_when_stale)
     World &w = world();
     const KeyPair &k = w.keys["rsa2048"];
     const KeyPair &ec = w.keys["ec-p256"];
-    BOOST_REQUIRE(
-        sign({"--key=" + k.key_pem, "--cert=" + k.cert_der, "--evm", "main", "evm-k"}).exit_code ==
-        0);
+    const std::vector<std::string> rsa_evm = evm_with(w.keys["evm-rsa"]);
+    BOOST_REQUIRE(sign(std::vector<std::string>{"--key=" + k.key_pem, "--cert=" + k.cert_der,
+                                                "main", "evm-k"} +
+                       rsa_evm)
+                      .exit_code == 0);
     // Again: every security.ima and security.evm verifies, nothing changes.
-    nlohmann::json j =
-        sign_json({"--key=" + k.key_pem, "--cert=" + k.cert_der, "--evm", "evm-k", "evm-k2"});
+    nlohmann::json j = sign_json(
+        std::vector<std::string>{"--key=" + k.key_pem, "--cert=" + k.cert_der, "evm-k", "evm-k2"} +
+        rsa_evm);
     BOOST_TEST(j["evm"]["made"].get<std::uint64_t>() == 0U);
     BOOST_TEST(j["evm"]["replaced"].get<std::uint64_t>() == 0U);
     const std::uint64_t files = j["evm"]["kept"].get<std::uint64_t>();
     BOOST_TEST(files > 3U);
     BOOST_TEST(commit_root_tree(w.repo, "evm-k2") == commit_root_tree(w.repo, "evm-k"));
 
-    // --overwrite with another key and --evm: every security.evm replaced.
-    j = sign_json({"--key=" + ec.key_pem, "--cert=" + ec.cert_der, "--overwrite", "--evm", "evm-k",
-                   "evm-k3"});
+    // --overwrite with other keys and --evm: every security.evm replaced.
+    j = sign_json(std::vector<std::string>{"--key=" + ec.key_pem, "--cert=" + ec.cert_der,
+                                           "--overwrite", "evm-k", "evm-k3"} +
+                  evm_with(w.keys["evm-ec"]));
     BOOST_TEST(j["evm"]["replaced"].get<std::uint64_t>() == files);
-    check_evm_with_openssl("evm-k3", ec.cert_der);
+    check_evm_with_openssl("evm-k3", w.keys["evm-ec"].cert_der);
 
     // Without --evm: the new security.ima makes each security.evm stale; it
     // is removed, and said so.
@@ -340,12 +416,13 @@ BOOST_AUTO_TEST_CASE(deployment_risks_refused_or_warned)
     sh_ok("ostree commit --repo=" + quote(w.repo) + " -b os --tree=dir=" + quote(os));
     const std::string before = rev_parse(w.repo, "os");
     const std::vector<std::string> key{"--key=" + k.key_pem, "--cert=" + k.cert_der};
+    const std::string evm_key = "--evm-key=" + w.keys["evm-rsa"].key_pem;
 
     const auto object_count = [&] {
         return sh_ok("find " + quote(w.repo + "/objects") + " -type f | wc -l");
     };
     const std::string objects_before = object_count();
-    Result r = sign({key[0], key[1], "--evm", "os", "os"});
+    Result r = sign({key[0], key[1], "--evm", evm_key, "os", "os"});
     BOOST_TEST(r.exit_code != 0);
     BOOST_TEST(r.err.find("--evm-ignore-selinux") != std::string::npos, r.err);
     BOOST_TEST(rev_parse(w.repo, "os") == before);
@@ -360,7 +437,7 @@ BOOST_AUTO_TEST_CASE(deployment_risks_refused_or_warned)
           quote(part + "/usr/etc/selinux/config"));
     sh_ok("ostree commit --repo=" + quote(w.repo) + " -b os-part --tree=dir=" + quote(part));
     const std::string part_before = rev_parse(w.repo, "os-part");
-    r = sign({key[0], key[1], "--evm", "os-part", "os-part"});
+    r = sign({key[0], key[1], "--evm", evm_key, "os-part", "os-part"});
     BOOST_TEST(r.exit_code != 0);
     BOOST_TEST(r.err.find("--evm-ignore-selinux") != std::string::npos, r.err);
     BOOST_TEST(rev_parse(w.repo, "os-part") == part_before);
@@ -370,7 +447,7 @@ BOOST_AUTO_TEST_CASE(deployment_risks_refused_or_warned)
           "system_u:object_r:usr_t:s0 " +
           quote(part) + "/$f; done");
     sh_ok("ostree commit --repo=" + quote(w.repo) + " -b os-labelled --tree=dir=" + quote(part));
-    r = sign({key[0], key[1], "--evm", "os-labelled", "os-labelled"});
+    r = sign({key[0], key[1], "--evm", evm_key, "os-labelled", "os-labelled"});
     BOOST_TEST(r.exit_code == 0, r.err);
     BOOST_TEST(r.err.find("security.selinux") == std::string::npos, r.err);
 
@@ -378,7 +455,7 @@ BOOST_AUTO_TEST_CASE(deployment_risks_refused_or_warned)
     r = sign({key[0], key[1], "os", "os-ima"});
     BOOST_TEST(r.exit_code == 0, r.err);
 
-    r = sign({key[0], key[1], "--evm", "--evm-ignore-selinux", "os", "os-evm"});
+    r = sign({key[0], key[1], "--evm", evm_key, "--evm-ignore-selinux", "os", "os-evm"});
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     BOOST_TEST(r.err.find("warning: signed 2 files under /usr/etc (first /usr/etc/app.conf): "
                           "deployment copies them to /etc, where an edit leaves a stale "
@@ -388,14 +465,14 @@ BOOST_AUTO_TEST_CASE(deployment_risks_refused_or_warned)
                    std::string::npos,
                r.err);
     const nlohmann::json j =
-        sign_json({key[0], key[1], "--evm", "--evm-ignore-selinux", "os", "os-evm2"});
+        sign_json({key[0], key[1], "--evm", evm_key, "--evm-ignore-selinux", "os", "os-evm2"});
     BOOST_TEST(j["evm"]["under_usr_etc"].get<std::uint64_t>() == 2U);
     BOOST_TEST(j["evm"]["selinux_policy"].get<bool>());
 
     // A disabled policy is no risk: signed, /usr/etc still warned about.
     write_text(os + "/usr/etc/selinux/config", "SELINUX=disabled\n");
     sh_ok("ostree commit --repo=" + quote(w.repo) + " -b os-off --tree=dir=" + quote(os));
-    r = sign({key[0], key[1], "--evm", "os-off", "os-off"});
+    r = sign({key[0], key[1], "--evm", evm_key, "os-off", "os-off"});
     BOOST_TEST(r.exit_code == 0, r.err);
     BOOST_TEST(r.err.find("security.selinux") == std::string::npos, r.err);
     BOOST_TEST(r.err.find("under /usr/etc") != std::string::npos, r.err);
@@ -410,15 +487,151 @@ BOOST_AUTO_TEST_CASE(verity_signatures_in_an_archive_repository)
     const KeyPair &ec = w.keys["ec-p256"];
     TempDir dir;
     const std::string archive = make_repo(dir.path(), "archive", w.tree);
+    const KeyPair &e = w.keys["evm-rsa"];
     const Result r = run({binary(), "sign", "--repo=" + archive, "--key=" + ec.key_pem,
-                          "--cert=" + ec.cert_der, "--verity", "--evm", "main", "evm-verity"});
+                          "--cert=" + ec.cert_der, "--verity", "--evm", "--evm-key=" + e.key_pem,
+                          "--evm-cert=" + e.cert_der, "main", "evm-verity"});
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    check_evm_with_openssl("evm-verity", ec.cert_der, "sha256", archive);
-    const Result v = run({binary(), "verify", "--repo=" + archive, "--cert=" + ec.cert_der,
-                          "--cert=" + w.keys["other"].cert_der, "--evm", "evm-verity"});
+    check_evm_with_openssl("evm-verity", e.cert_der, "sha256", archive);
+    const Result v =
+        run({binary(), "verify", "--repo=" + archive, "--cert=" + ec.cert_der,
+             "--cert=" + e.cert_der, "--cert=" + w.keys["other"].cert_der, "--evm", "evm-verity"});
     BOOST_TEST(v.exit_code == 0, v.out << v.err);
     BOOST_TEST(sh_ok("ostree fsck --repo=" + quote(archive) + " 2>&1; echo rc=$?").find("rc=0") !=
                std::string::npos);
+}
+
+// Issue #19 part 1, end to end. A file whose content is another file's EVM
+// message (its security.ima, then h_misc with uid 0, gid 0, mode 04755)
+// gets a v2 signature that, re-typed 03 -> 05, is a valid security.evm
+// for that file made setuid root, wherever one key is trusted for both.
+// openssl shows the forgery valid; every way ostree-ima could make such a
+// v2 signature refuses, naming the path; verify --evm rejects the forgery.
+BOOST_AUTO_TEST_CASE(v2_signature_as_evm_forgery_is_refused_everywhere)
+{
+    World &w = world();
+    const KeyPair &k = w.keys["rsa2048"];
+    const std::vector<std::string> key{"--key=" + k.key_pem, "--cert=" + k.cert_der};
+    TempDir scratch;
+    BOOST_REQUIRE(sign(key + std::vector<std::string>{"main", "rel1"}).exit_code == 0);
+    const std::string rel1 = scratch / "rel1";
+    checkout_files("rel1", rel1, true);
+    const std::string helper = rel1 + "/usr/bin/tool";
+    const Bytes ima = hex_bytes(xattr_hex(helper, "security.ima"));
+    BOOST_REQUIRE(!ima.empty());
+
+    // The next build carries the helper's EVM message as a data file.
+    Bytes message = ima;
+    Bytes misc(24, 0);
+    const unsigned mode = S_IFREG | 04755;
+    misc[20] = static_cast<std::uint8_t>(mode & 0xff);
+    misc[21] = static_cast<std::uint8_t>(mode >> 8);
+    message.insert(message.end(), misc.begin(), misc.end());
+    const std::string tree = scratch / "tree2";
+    sh_ok("cp -a " + quote(w.tree) + " " + quote(tree) + " && mkdir -p " +
+          quote(tree + "/usr/share"));
+    const std::string data = tree + "/usr/share/data.bin";
+    write_bytes(data, message);
+    sh_ok("ostree commit --repo=" + quote(w.repo) + " -b forge-src --tree=dir=" + quote(tree));
+
+    // The forgery is real: the v2 signature of that file by the key, re-typed,
+    // verifies (openssl) over the message of the helper made setuid root.
+    const std::string signed_copy = scratch / "signed-data";
+    sh_ok("cp " + quote(data) + " " + quote(signed_copy) + " && evmctl ima_sign --key " +
+          quote(k.key_pem) + " -a sha256 " + quote(signed_copy) + " >/dev/null");
+    const Bytes v2 = hex_bytes(xattr_hex(signed_copy, "security.ima"));
+    BOOST_REQUIRE(v2.size() > 9 && v2[0] == 0x03);
+    sh_ok("chmod 4755 " + quote(helper));
+    Bytes evm = v2;
+    evm[0] = 0x05;
+    sh_ok("setfattr -n security.evm -v 0x" + to_hex(evm) + " " + quote(helper));
+    BOOST_REQUIRE(evm_message(helper) == message);
+    sh_ok("openssl x509 -in " + quote(k.cert_pem) + " -pubkey -noout > " +
+          quote(scratch / "pub.pem"));
+    write_bytes(scratch / "sig", Bytes(v2.begin() + 9, v2.end()));
+    write_bytes(scratch / "message", evm_message(helper));
+    BOOST_TEST(sh("openssl dgst -sha256 -verify " + quote(scratch / "pub.pem") + " -signature " +
+                  quote(scratch / "sig") + " " + quote(scratch / "message"))
+                   .exit_code == 0);
+    // verify --evm: a security.evm by the key of the file's security.ima.
+    sh_ok("ostree commit --repo=" + quote(w.repo) + " -b forged --tree=dir=" + quote(rel1));
+    const Result v = ostree_ima({"verify", "--cert=" + k.cert_der,
+                                 "--cert=" + w.keys["other"].cert_der, "--evm", "forged"});
+    BOOST_TEST(v.exit_code == 1, v.out << v.err);
+    BOOST_TEST(v.out.find("/usr/bin/tool") != std::string::npos, v.out);
+    BOOST_TEST(v.out.find("by the key of its security.ima") != std::string::npos, v.out);
+
+    const auto refused = [&](const Result &r, const std::string &what) {
+        BOOST_TEST_CONTEXT(what)
+        {
+            BOOST_TEST(r.exit_code == 1, r.out << r.err);
+            BOOST_TEST(r.err.find("/usr/share/data.bin (object ") != std::string::npos, r.err);
+            BOOST_TEST(r.err.find("shaped like an EVM message") != std::string::npos, r.err);
+            BOOST_TEST(r.err.find("--exclude") != std::string::npos, r.err);
+        }
+    };
+    const auto no_ref = [&](const std::string &ref) {
+        BOOST_TEST(sh("ostree rev-parse --repo=" + quote(w.repo) + " " + ref).exit_code != 0, ref);
+    };
+    // sign and digests.
+    refused(sign(key + std::vector<std::string>{"forge-src", "forge-v2"}), "sign");
+    no_ref("forge-v2");
+    refused(ostree_ima({"digests", "--cert=" + k.cert_der, "-o", scratch / "m.json", "forge-src"}),
+            "digests");
+    BOOST_TEST(!std::filesystem::exists(scratch / "m.json"));
+
+    // The signature already in the source, by the signing key, with the
+    // signing algorithm and with another one: not kept.
+    const auto commit_with_signature = [&](const std::string &ref, const std::string &algo) {
+        const std::string t = scratch / ref;
+        sh_ok("cp -a " + quote(tree) + " " + quote(t) + " && evmctl ima_sign --key " +
+              quote(k.key_pem) + " -a " + algo + " " + quote(t + "/usr/share/data.bin") +
+              " >/dev/null");
+        sh_ok("ostree commit --repo=" + quote(w.repo) + " -b " + ref + " --tree=dir=" + quote(t));
+    };
+    commit_with_signature("forge-kept", "sha256");
+    commit_with_signature("forge-kept512", "sha512");
+    refused(sign(key + std::vector<std::string>{"forge-kept", "forge-kept-signed"}), "kept");
+    no_ref("forge-kept-signed");
+    refused(sign(key + std::vector<std::string>{"forge-kept512", "forge-kept512-signed"}),
+            "kept sha512");
+    no_ref("forge-kept512-signed");
+    refused(
+        ostree_ima({"digests", "--cert=" + k.cert_der, "-o", scratch / "m.json", "forge-kept512"}),
+        "digests, kept sha512");
+
+    // --reuse of a commit that holds the signature, and a cache line of it.
+    refused(sign(key + std::vector<std::string>{"--reuse=forge-kept", "forge-src", "forge-reuse"}),
+            "--reuse");
+    no_ref("forge-reuse");
+    const std::string cache = scratch / "cache";
+    const std::string digest = sh_ok("sha256sum " + quote(data) + " | cut -c1-64 | tr -d '\\n'");
+    write_text(cache, "# ostree-ima signature cache 1\nsha256 " + digest + " " +
+                          to_hex(Bytes(v2.begin() + 3, v2.begin() + 7)) + " " +
+                          sh_ok("base64 -w0 " + quote(scratch / "sig")) + "\n");
+    refused(sign(key + std::vector<std::string>{"--signature-cache=" + cache, "forge-src",
+                                                "forge-cache"}),
+            "cache");
+    no_ref("forge-cache");
+
+    // apply: the signing room cannot see content and signs the digest of a
+    // manifest that lists the file; apply recomputes it from the repository.
+    const std::string manifest = scratch / "m.json";
+    const Result d = ostree_ima({"digests", "--cert=" + k.cert_der, "--exclude=/usr/share/data.bin",
+                                 "-o", manifest, "forge-src"});
+    BOOST_REQUIRE_MESSAGE(d.exit_code == 0, d.err);
+    nlohmann::json m = nlohmann::json::parse(read_text(manifest));
+    m["selection"]["exclude"] = nlohmann::json::array();
+    m["digests"].push_back({{"digest", digest}, {"paths", {"/usr/share/data.bin"}}});
+    write_text(manifest, m.dump(2) + "\n");
+    const std::string signatures = scratch / "signatures.json";
+    const Result room = run({binary(), "sign-digests", "--yes", "-o", signatures,
+                             "--key=" + k.key_pem, "--cert=" + k.cert_der, manifest});
+    BOOST_REQUIRE_MESSAGE(room.exit_code == 0, room.err);
+    refused(ostree_ima({"apply", "--cert=" + k.cert_der, "--signatures=" + signatures, "forge-src",
+                        "forge-applied"}),
+            "apply");
+    no_ref("forge-applied");
 }
 
 // The signing room makes no EVM signatures; `apply` replacing security.ima
@@ -428,9 +641,10 @@ BOOST_AUTO_TEST_CASE(apply_removes_stale_evm)
     World &w = world();
     const KeyPair &rsa = w.keys["rsa2048"];
     const KeyPair &ec = w.keys["ec-p256"];
-    BOOST_REQUIRE(
-        sign({"--key=" + rsa.key_pem, "--cert=" + rsa.cert_der, "--evm", "main", "room-evm"})
-            .exit_code == 0);
+    BOOST_REQUIRE(sign(std::vector<std::string>{"--key=" + rsa.key_pem, "--cert=" + rsa.cert_der,
+                                                "main", "room-evm"} +
+                       evm_with(w.keys["evm-rsa"]))
+                      .exit_code == 0);
     TempDir dir;
     const std::string manifest = dir / "digests.json", signatures = dir / "signatures.json";
     Result r =

@@ -38,9 +38,10 @@ struct SignRequest {
     std::string signature_cache; // empty: none
     // EVM (docs/evm.md): with evm_key, a portable EVM signature
     // (security.evm) over every signed or kept file's security xattrs, owner
-    // and mode, made by evm_key (may be `key`) under evm_key_id; a valid one
-    // is kept. Without, a security.evm that a new security.ima makes stale is
-    // removed.
+    // and mode, made by evm_key under evm_key_id; a valid one is kept.
+    // evm_key must be another key than `key`, under another key id (one key
+    // per format, docs/format.md): UsageError otherwise. Without, a
+    // security.evm that a new security.ima makes stale is removed.
     KeyBackend *evm_key = nullptr;
     KeyId evm_key_id{};
     // Sign with EVM although the commit ships an enabled SELinux policy and

@@ -1,6 +1,7 @@
 #include "cli/evm_arguments.hpp"
 
 #include "ostree-ima/certificate_source.hpp"
+#include "ostree-ima/error.hpp"
 #include "util/input_file.hpp"
 
 namespace ostree_ima::cli {
@@ -12,8 +13,8 @@ void EvmArguments::add_options(CLI::App &cmd)
         "also write a portable EVM signature (security.evm, type 5) over each signed file's "
         "security xattrs, owner and mode (docs/evm.md)");
     cmd.add_option("--evm-key", key,
-                   "sign security.evm with this key (file, pkcs11: URI, engine/provider key) "
-                   "instead of --key")
+                   "sign security.evm with this key (file, pkcs11: URI, engine/provider key); "
+                   "required with --evm, and not the --key key (one key per format)")
         ->needs(evm);
     cmd.add_option("--evm-cert", cert,
                    "certificate of the EVM key (file or pkcs11: URI): its subjectKeyIdentifier "
@@ -26,9 +27,17 @@ void EvmArguments::add_options(CLI::App &cmd)
         ->needs(evm);
 }
 
-void EvmArguments::open(const KeyArguments &signing, const KeyArguments::Opened &signing_key,
-                        unsigned jobs, bool quiet, KeyArguments::Opened &opened,
-                        SignRequest &request) const
+void EvmArguments::check() const
+{
+    // One key per format: sign_commit also refuses the IMA key itself.
+    if (on && key.empty())
+        throw UsageError("--evm needs --evm-key, a key of its own: with the IMA key, the v2 "
+                         "signature of a file whose content is another file's EVM message is a "
+                         "valid security.evm for it (docs/format.md, one key per format)");
+}
+
+void EvmArguments::open(const KeyArguments &signing, unsigned jobs, bool quiet,
+                        KeyArguments::Opened &opened, SignRequest &request) const
 {
     if (!on)
         return;
@@ -37,21 +46,14 @@ void EvmArguments::open(const KeyArguments &signing, const KeyArguments::Opened 
     // --evm-cert (the certificate loader's messages say --cert).
     if (!cert.empty() && !is_certificate_uri(cert))
         (void)open_input_file(cert, {"EVM certificate", "--evm-cert"});
-    if (!key.empty()) {
-        KeyArguments evm_key = signing;
-        evm_key.key.key = key;
-        evm_key.cert = cert;
-        evm_key.keyid.clear();
-        opened = evm_key.open(jobs, quiet);
-        request.evm_key = opened.backend.get();
-        request.evm_key_id = opened.key_id.id;
-        return;
-    }
-    request.evm_key = signing_key.backend.get();
-    request.evm_key_id =
-        cert.empty()
-            ? signing_key.key_id.id
-            : choose_key_id(std::nullopt, cert, *signing_key.backend, signing.key.pin_file).id;
+    check();
+    KeyArguments evm_key = signing;
+    evm_key.key.key = key;
+    evm_key.cert = cert;
+    evm_key.keyid.clear();
+    opened = evm_key.open(jobs, quiet);
+    request.evm_key = opened.backend.get();
+    request.evm_key_id = opened.key_id.id;
 }
 
 } // namespace ostree_ima::cli

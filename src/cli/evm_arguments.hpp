@@ -19,11 +19,13 @@ struct EvmArguments {
     void add_options(CLI::App &cmd);
 
     // The EVM key: --evm-key (with the signing key's other options: PIN
-    // file, engine, providers) or the signing key itself; the key id from
+    // file, engine, providers), required with --evm; the key id from
     // --evm-cert, else as for the signing key. `opened` holds what the
     // request points to. Sets request's EVM fields; nothing without --evm.
-    void open(const KeyArguments &signing, const KeyArguments::Opened &signing_key, unsigned jobs,
-              bool quiet, KeyArguments::Opened &opened, SignRequest &request) const;
+    void open(const KeyArguments &signing, unsigned jobs, bool quiet, KeyArguments::Opened &opened,
+              SignRequest &request) const;
+    // The usage errors, before any key is opened (a PIN asked for nothing).
+    void check() const;
 };
 
 } // namespace ostree_ima::cli

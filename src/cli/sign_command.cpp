@@ -115,10 +115,11 @@ Runner add_sign_command(CLI::App &app)
         if (args->skip_usr_etc)
             args->select.exclude.emplace_back(kUsrEtcGlob);
         const PathSelector selector = args->select.selector();
+        args->evm.check();
         auto key = args->key.open(args->jobs, args->quiet);
         SignRequest request;
         KeyArguments::Opened evm_key;
-        args->evm.open(args->key, key, args->jobs, args->quiet, evm_key, request);
+        args->evm.open(args->key, args->jobs, args->quiet, evm_key, request);
         request.repo_path = repo;
         request.source_rev = args->source;
         request.target_ref = args->target;

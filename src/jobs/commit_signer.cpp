@@ -133,6 +133,8 @@ void count_outcome(const ObjectOutcome &outcome, std::uint64_t paths, SignReport
 SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend &key)
 {
     (void)SignedDigest(request.format, *request.algo); // a usage error before any work
+    if (request.evm_key != nullptr)
+        require_separate_evm_key(key, request.key_id, *request.evm_key, request.evm_key_id);
     const StopScope interruptible; // reading the commits to reuse takes a while too
     KnownSignatures known(request.format);
     for (const std::string &rev : request.reuse) {

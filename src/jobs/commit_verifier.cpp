@@ -7,11 +7,13 @@
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/ima_xattr.hpp"
+#include "ostree-ima/signature_format.hpp"
 #include "repo/commit_plan.hpp"
 #include "repo/repo.hpp"
 #include "util/parallel_for.hpp"
 
 #include <algorithm>
+#include <openssl/evp.h>
 #include <optional>
 
 namespace ostree_ima {
@@ -116,11 +118,37 @@ class ObjectVerifier {
         for (const Certificate *cert : certs)
             if (evm_signature_verifies(*evm, object.xattrs(), object.ownership(),
                                        decoded.value.key_id, cert->public_key(), why))
-                return v;
+                return one_key_per_format(v, object, *cert);
         return problem(v, FileProblem::BadEvm,
                        "security.evm (key id " + key_id + ", " +
                            std::string(decoded.value.algo->name) +
                            ") does not match the file's security xattrs, owner and mode");
+    }
+
+    // A security.evm by the key that signed the file's security.ima proves
+    // nothing: with one key for both, the v2 signature of content shaped as
+    // this file's EVM message is such a security.evm (docs/format.md, one
+    // key per format). Called with the certificate the EVM signature
+    // verified under.
+    [[nodiscard]] ObjectVerdict one_key_per_format(ObjectVerdict &v, const StoredObject &object,
+                                                   const Certificate &evm_cert) const
+    {
+        const auto ima = xattr_get(object.xattrs(), kImaXattrName);
+        if (!ima || !v.format)
+            return v;
+        const ImaDecodeResult signature = decode_signature(*v.format, *ima);
+        if (!signature.ok)
+            return v;
+        bool same = signature.value.key_id == evm_cert.ima_key_id();
+        for (const Certificate *cert : rules_.keyring->find(signature.value.key_id))
+            same = same || EVP_PKEY_eq(cert->public_key(), evm_cert.public_key()) == 1;
+        if (!same)
+            return v;
+        return problem(v, FileProblem::BadEvm,
+                       "security.evm is by the key of its security.ima (key id " +
+                           key_id_hex(signature.value.key_id) +
+                           "): one key for IMA and EVM lets a v2 signature of chosen content "
+                           "pass as security.evm (sign with a separate --evm-key)");
     }
 
     static ObjectVerdict &problem(ObjectVerdict &v, FileProblem p, std::string detail)

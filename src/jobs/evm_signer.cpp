@@ -2,10 +2,30 @@
 
 #include "ima/signature_check.hpp"
 #include "objects/xattr_list.hpp"
+#include "ostree-ima/error.hpp"
 
+#include <openssl/evp.h>
 #include <string>
 
 namespace ostree_ima {
+
+void require_separate_evm_key(const KeyBackend &ima_key, const KeyId &ima_key_id,
+                              const KeyBackend &evm_key, const KeyId &evm_key_id)
+{
+    const char *why = nullptr;
+    if (EVP_PKEY_eq(ima_key.public_key(), evm_key.public_key()) == 1)
+        why = "the EVM key is the IMA signing key";
+    else if (evm_key_id == ima_key_id)
+        why = "the EVM key has the IMA key's key id";
+    if (why == nullptr)
+        return;
+    throw UsageError(std::string(why) + " (" + key_id_hex(ima_key_id) +
+                     "): with one key for both, the v2 signature of a file whose content is "
+                     "another file's EVM message is a valid security.evm for it (a setuid "
+                     "root file would pass EVM); give --evm-key a key of its own, and its "
+                     "certificate to policy --evm-cert only (docs/format.md, one key per "
+                     "format)");
+}
 
 std::vector<std::uint8_t> object_evm_digest(const HashAlgo &algo, GVariant *xattrs,
                                             const ObjectOwnership &owner)

@@ -36,6 +36,14 @@ bool evm_signature_verifies(std::span<const std::uint8_t> value, GVariant *xattr
                             const ObjectOwnership &owner, const KeyId &key_id,
                             const EVP_PKEY *public_key, std::string &problem);
 
+// One key per format (docs/format.md): the kernel tells a v2 security.ima
+// signature from a portable security.evm one only by the type byte, so a
+// key trusted for both makes the v2 signature of chosen content a valid
+// security.evm (evm_input_shape.hpp). Throws UsageError when `evm_key` is
+// the IMA key: the same public key, or the same key id.
+void require_separate_evm_key(const KeyBackend &ima_key, const KeyId &ima_key_id,
+                              const KeyBackend &evm_key, const KeyId &evm_key_id);
+
 class EvmSigner {
   public:
     // `key` must outlive the signer; its sign() is called from the workers.

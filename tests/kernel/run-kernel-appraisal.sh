@@ -33,15 +33,25 @@
 # last, after the guest loads the `_evm` keyring and switches EVM X.509 on
 # (`echo 2 > /sys/kernel/security/evm`): from then on every appraised file
 # needs a valid security.evm, so its files are opened only then:
-#   evm/evm-<t>/          signed by `sign --evm`: readable, executable
-#     <t>: file-rsa2048 file-ec-p256 hsm-ec-p256, split (--key rsa2048,
-#     --evm-key ec-p256)
+#   evm/evm-<t>/          signed by `sign --evm`, each with an --evm-key of its
+#                         own (one key per format): readable, executable
+#     <t>: file-rsa2048 (--evm-key evm-rsa2048), file-ec-p256 (evm-ec-p256),
+#     hsm-ec-p256 (--key file-rsa2048, --evm-key the token's ec-p256), split
+#     (--key rsa2048, --evm-key evm-ec-p256)
 #   evm/denied/owner.sh, mode.sh   a signed file whose owner or mode changed
 #   evm/denied/resigned-ima.sh     a valid security.ima by another loaded key
 #                                  under the old security.evm
 #   evm/denied/no-evm.sh           security.evm removed (security.ima valid)
+#   evm/denied/forged-ima-key.sh   issue #19 part 1: a signed file made setuid
+#                                  root, its security.evm the v2 signature (by
+#                                  its IMA key, re-typed 03 -> 05) of a file
+#                                  holding its EVM message: denied, since the
+#                                  IMA key is not in _evm
+#   evm/forged/evm-key.sh          the same forgery with a key in _evm: read
+#                                  and run (the re-typing itself is valid)
 #   evm/control/good.sh            IMA and EVM signatures made by evmctl
-#                                  (sign --portable --imasig): readable
+#                                  (ima_sign, then sign --portable with the
+#                                  control's EVM key): readable
 #
 # Needs root (checkouts that keep security.ima), qemu-system-x86_64, the
 # kernel of scripts/fetch-test-kernel.sh (OSTREE_IMA_KERNEL_DIR, default
@@ -126,6 +136,13 @@ key_pair foreign-ec-p256 $(key_spec ec-p256)
 # The controls' key (evmctl signs with it); loaded.
 # shellcheck disable=SC2046
 key_pair control $(key_spec rsa2048)
+# EVM keys, in _evm only: one key per format.
+# shellcheck disable=SC2046
+key_pair evm-rsa2048 $(key_spec rsa2048)
+# shellcheck disable=SC2046
+key_pair evm-ec-p256 $(key_spec ec-p256)
+# shellcheck disable=SC2046
+key_pair control-evm $(key_spec rsa2048)
 # Retried once, aloud, as tests/support/tokens.cpp does: SoftHSM2 has failed
 # a key generation under load on these machines.
 if ! "$source_dir/softhsm-fixtures/make-token.sh" "$work/hsm" >"$work/cmd.log" 2>&1; then
@@ -184,11 +201,14 @@ for t in "${vtrees[@]}"; do
 done
 hsm_ec="pkcs11:token=ostree-ima-test;object=ec-p256;type=private?module-path=/usr/lib/softhsm/libsofthsm2.so"
 etrees=(evm-file-rsa2048 evm-file-ec-p256 evm-hsm-ec-p256 evm-split)
-sign evm-file-rsa2048 --evm --key=keys/file-rsa2048.key.pem --cert=keys/file-rsa2048.cert.der
-sign evm-file-ec-p256 --evm --key=keys/file-ec-p256.key.pem --cert=keys/file-ec-p256.cert.der
-sign evm-hsm-ec-p256 --evm --pin-file="$work/hsm/pin" --key="$hsm_ec"
-sign evm-split --evm --key=keys/file-rsa2048.key.pem --cert=keys/file-rsa2048.cert.der \
-  --evm-key=keys/file-ec-p256.key.pem --evm-cert=keys/file-ec-p256.cert.der
+sign evm-file-rsa2048 --key=keys/file-rsa2048.key.pem --cert=keys/file-rsa2048.cert.der \
+  --evm --evm-key=keys/evm-rsa2048.key.pem --evm-cert=keys/evm-rsa2048.cert.der
+sign evm-file-ec-p256 --key=keys/file-ec-p256.key.pem --cert=keys/file-ec-p256.cert.der \
+  --evm --evm-key=keys/evm-ec-p256.key.pem --evm-cert=keys/evm-ec-p256.cert.der
+sign evm-hsm-ec-p256 --key=keys/file-rsa2048.key.pem --cert=keys/file-rsa2048.cert.der \
+  --evm --pin-file="$work/hsm/pin" --evm-key="$hsm_ec"
+sign evm-split --key=keys/file-rsa2048.key.pem --cert=keys/file-rsa2048.cert.der \
+  --evm --evm-key=keys/evm-ec-p256.key.pem --evm-cert=keys/evm-ec-p256.cert.der
 mkdir eimage
 for t in "${etrees[@]}"; do
   run ostree checkout --repo="$repo" "$t" "eimage/$t"
@@ -251,9 +271,29 @@ chmod 0775 eimage/denied/mode.sh
 evm_copy eimage/denied/resigned-ima.sh
 set_ima_hex eimage/denied/resigned-ima.sh "$(ima_hex image/file-ec-p256-sha256/script.sh)"
 cp --preserve=mode,ownership,xattr "$evm_src" eimage/denied/no-evm.sh
+# The forgery of issue #19 part 1: DEST, a copy of a signed file made setuid
+# root, gets as security.evm the v2 signature by KEY of a file whose content
+# is DEST's EVM message (its security.ima, then x86_64's h_misc: ino and
+# generation 0, uid 0, gid 0, mode 0104755 little-endian, padding), re-typed.
+forge() { # DEST KEY
+  cp --preserve=mode,ownership,xattr "$evm_src" "$1"
+  chmod 4755 "$1"
+  [ "$(stat -c %u:%g:%f "$1")" = 0:0:89ed ] || fail "forge: $1 is not root's 0104755"
+  { ima_hex "$1" security.ima | xxd -r -p
+    printf '000000000000000000000000''00000000''00000000''ed89''0000' | xxd -r -p; } >"$work/message"
+  run evmctl ima_sign --key "$2" -a sha256 "$work/message"
+  local v2
+  v2=$(ima_hex "$work/message" security.ima)
+  [ "${v2:0:2}" = 03 ] || fail "forge: no v2 signature from evmctl"
+  setfattr -n security.evm -v "0x05${v2:2}" "$1"
+}
+forge eimage/denied/forged-ima-key.sh keys/file-rsa2048.key.pem
+mkdir eimage/forged
+forge eimage/forged/evm-key.sh keys/evm-rsa2048.key.pem
 printf '#!/bin/sh\necho ran-ok\n# control: good evm\n' >eimage/control/good.sh
 chmod 0755 eimage/control/good.sh
-run evmctl sign --portable --imasig --key keys/control.key.pem -a sha256 eimage/control/good.sh
+run evmctl ima_sign --key keys/control.key.pem -a sha256 eimage/control/good.sh
+run evmctl sign --portable --key keys/control-evm.key.pem -a sha256 eimage/control/good.sh
 case $mutate in
   '' | policy-uuid | no-policy | no-keys | no-evm-keys) ;;
   evm-signature-byte | evm-key-id)
@@ -416,10 +456,12 @@ run "$binary" policy -q "${ima_certs[@]}" --verity "${verity_uuids[@]}" --hooks=
 if [ "$mutate" != no-keys ]; then
   cp policy-v2/ima-*.der "$ird/certs/"
 fi
-# The `_evm` keyring: the EVM trees' keys and the control's.
+# The `_evm` keyring: the EVM trees' keys and the control's, none of them in
+# _ima but the token's ec-p256 (the IMA trees of the token use it too: one
+# run and one `policy` keep formats apart, this test's keyrings need not).
 mkdir -p "$ird/certs-evm"
 if [ "$mutate" != no-evm-keys ]; then
-  cp keys/file-rsa2048.cert.der keys/file-ec-p256.cert.der keys/control.cert.der "$ird/certs-evm/"
+  cp keys/evm-rsa2048.cert.der keys/evm-ec-p256.cert.der keys/control-evm.cert.der "$ird/certs-evm/"
   cp hsm/certs/ec-p256.der "$ird/certs-evm/hsm-ec-p256.der"
 fi
 if [ "$mutate" = no-policy ]; then
