@@ -17,7 +17,7 @@ _ostree_ima_options()
         sign-digests) echo "--help -h --key -k --cert --keyid --pin-file --engine --provider --sessions --yes -y --audit-log --output -o --jobs -j --quiet -q --signature-cache --resume" ;;
         apply) echo "--help -h --repo --cert --pin-file --signatures --jobs -j --json --quiet -q --reuse" ;;
         keys) echo "--help -h --login --pin-file --export-cert --output -o --format --force --json --quiet -q" ;;
-        policy) echo "--help -h --cert --pin-file --verity --evm --fsuuid --obj-type --hooks --output -o --force --quiet -q" ;;
+        policy) echo "--help -h --cert --evm-cert --pin-file --verity --evm --fsuuid --obj-type --hooks --output -o --force --quiet -q" ;;
     esac
 }
 

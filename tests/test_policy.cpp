@@ -162,23 +162,68 @@ BOOST_AUTO_TEST_CASE(policy_rules_for_each_format_selector_and_hook)
         expected_rules("fsuuid=" + kUuid + " obj_type=bin_t", "appraise_type=imasig", false);
     BOOST_TEST(both.out.substr(both.out.size() - rules.size()) == rules);
 
+    // EVM: --cert into _ima only, --evm-cert into _evm only (one key per
+    // format, docs/format.md).
     const std::string out = w.dir / "policy-evm";
-    BOOST_REQUIRE_EQUAL(
-        tool({"policy", "-q", "--cert", w.rsa.cert_pem, "--obj-type", "usr_t", "--evm", "-o", out})
-            .exit_code,
-        0);
+    const Result evm = tool({"policy", "-q", "--cert", w.rsa.cert_pem, "--obj-type", "usr_t",
+                             "--evm", "--evm-cert", w.ec.cert_pem, "-o", out});
+    BOOST_REQUIRE_MESSAGE(evm.exit_code == 0, evm.err);
     const std::string script = read_text(out + "/load-keys.sh");
-    const std::string der = "ima-" + key_id_of(w.rsa) + ".der";
+    const std::string ima_der = "ima-" + key_id_of(w.rsa) + ".der";
+    const std::string evm_der = "evm-" + key_id_of(w.ec) + ".der";
+    BOOST_TEST(std::filesystem::exists(out + "/" + evm_der));
+    const std::string ima_part = "keyctl newring _ima @u >/dev/null\n"
+                                 "keyctl padd asymmetric \"\" %keyring:_ima < \"$dir/" +
+                                 ima_der + "\" >/dev/null\n";
     const std::string evm_part = "keyctl newring _evm @u >/dev/null\n"
                                  "keyctl padd asymmetric \"\" %keyring:_evm < \"$dir/" +
-                                 der +
+                                 evm_der +
                                  "\" >/dev/null\n"
                                  "echo 2 > /sys/kernel/security/evm\n";
-    BOOST_TEST(script.find(evm_part) != std::string::npos);
+    BOOST_TEST(script.find(ima_part) != std::string::npos, script);
+    BOOST_TEST(script.find(evm_part) != std::string::npos, script);
+    // Each certificate in one keyring only.
+    BOOST_TEST(script.find("%keyring:_evm < \"$dir/" + ima_der) == std::string::npos, script);
+    BOOST_TEST(script.find("%keyring:_ima < \"$dir/" + evm_der) == std::string::npos, script);
     // EVM on before the policy that makes it matter.
     BOOST_TEST(script.find(evm_part) < script.find("/sys/kernel/security/ima/policy"));
     BOOST_TEST(read_text(out + "/ima-policy") ==
                expected_rules("obj_type=usr_t", "appraise_type=imasig", false));
+    // --evm-cert alone means --evm.
+    const Result implied = tool(
+        {"policy", "--cert", w.rsa.cert_pem, "--obj-type", "usr_t", "--evm-cert", w.ec.cert_pem});
+    BOOST_REQUIRE_MESSAGE(implied.exit_code == 0, implied.err);
+    BOOST_TEST(implied.out.find("echo 2 > /sys/kernel/security/evm") != std::string::npos);
+}
+
+// Issue #19 part 1: a key trusted for IMA and EVM makes the v2 signature of
+// chosen content a valid security.evm; policy never loads one key into both.
+BOOST_AUTO_TEST_CASE(policy_keeps_ima_and_evm_keys_apart)
+{
+    World &w = world();
+    const std::string out = w.dir / "policy-one-key";
+    // --evm without an EVM certificate: the IMA ones are not taken for it.
+    const Result bare =
+        tool({"policy", "--cert", w.rsa.cert_pem, "--obj-type", "usr_t", "--evm", "-o", out});
+    BOOST_TEST(bare.exit_code == 2);
+    BOOST_TEST(bare.err.find("--evm needs --evm-cert") != std::string::npos, bare.err);
+    // The same certificate in both.
+    const Result same = tool({"policy", "--cert", w.rsa.cert_pem, "--obj-type", "usr_t",
+                              "--evm-cert", w.rsa.cert_pem, "-o", out});
+    BOOST_TEST(same.exit_code == 2);
+    BOOST_TEST(same.err.find("hold one key") != std::string::npos, same.err);
+    BOOST_TEST(same.err.find("one key per format") != std::string::npos, same.err);
+    // The same key under another certificate (another SKID, so another key
+    // id): still one key.
+    const std::string other_cert = w.dir / "rsa-again.pem";
+    sh_ok("openssl req -new -x509 -key " + quote(w.rsa.key_pem) +
+          " -subj /CN=again -days 1 -addext subjectKeyIdentifier=0102030405060708 -out " +
+          quote(other_cert) + " 2>/dev/null");
+    const Result again = tool({"policy", "--cert", w.rsa.cert_pem, "--obj-type", "usr_t",
+                               "--evm-cert", other_cert, "-o", out});
+    BOOST_TEST(again.exit_code == 2);
+    BOOST_TEST(again.err.find("hold one key") != std::string::npos, again.err);
+    BOOST_TEST(!std::filesystem::exists(out));
 }
 
 BOOST_AUTO_TEST_CASE(policy_refuses_without_selector_and_bad_values)

@@ -19,6 +19,7 @@ namespace ostree_ima::cli {
 namespace {
 struct PolicyArguments {
     std::vector<std::string> certs;
+    std::vector<std::string> evm_certs;
     std::string pin_file;
     bool verity = false;
     bool evm = false;
@@ -35,28 +36,49 @@ constexpr const char *kPolicyName = "ima-policy";
 
 struct NamedCertificate {
     Certificate cert;
-    std::string file; // "ima-<key id>.der"
+    std::string file; // "ima-<key id>.der" (_ima) or "evm-<key id>.der" (_evm)
 };
 
 // The kernel finds a key by the last 4 bytes of the certificate's SKID: a
 // certificate without one is loaded but never matches a signature.
-std::vector<NamedCertificate> load_certificates(const PolicyArguments &args)
+std::vector<NamedCertificate> load_certificates(const std::vector<std::string> &sources,
+                                                const std::string &pin_file,
+                                                const std::string &prefix)
 {
     std::vector<NamedCertificate> out;
     std::set<std::string> ids;
-    for (const auto &source : args.certs) {
-        Certificate cert = load_certificate(source, args.pin_file);
+    for (const auto &source : sources) {
+        Certificate cert = load_certificate(source, pin_file);
         if (!cert.subject_key_identifier())
             throw Error("certificate " + cert.origin() +
                         " has no subjectKeyIdentifier: the kernel finds the key of a "
                         "signature by it; reissue it with subjectKeyIdentifier=hash");
         const std::string id = key_id_hex(cert.ima_key_id());
         if (!ids.insert(id).second)
-            throw UsageError("two certificates with IMA key id " + id + " (" + cert.origin() +
+            throw UsageError("two certificates with key id " + id + " (" + cert.origin() +
                              "): the kernel would use either for a signature; give each once");
-        out.push_back({std::move(cert), "ima-" + id + ".der"});
+        out.push_back({std::move(cert), prefix + id + ".der"});
     }
     return out;
+}
+
+// One key per format (docs/format.md): the kernel tells a v2 security.ima
+// signature from a portable security.evm one only by the type byte, so a
+// key in both keyrings makes the v2 signature of chosen content a valid
+// security.evm.
+void require_separate_keyrings(const std::vector<NamedCertificate> &ima,
+                               const std::vector<NamedCertificate> &evm)
+{
+    for (const auto &e : evm)
+        for (const auto &i : ima)
+            if (EVP_PKEY_eq(e.cert.public_key(), i.cert.public_key()) == 1 ||
+                e.cert.ima_key_id() == i.cert.ima_key_id())
+                throw UsageError(
+                    "--evm-cert " + e.cert.origin() + " and --cert " + i.cert.origin() +
+                    " hold one key (key id " + key_id_hex(i.cert.ima_key_id()) +
+                    "): a key in _ima and _evm makes the v2 signature of a file whose content "
+                    "is another file's EVM message a valid security.evm for it; sign EVM "
+                    "with a key of its own (docs/format.md, one key per format)");
 }
 
 std::string der_bytes(const Certificate &cert)
@@ -124,7 +146,8 @@ Runner add_policy_command(CLI::App &app)
         "policy", "write the certificates (DER), the keyctl script and the IMA policy rules "
                   "that make a kernel appraise what sign wrote");
     cmd->add_option("--cert", args->certs,
-                    "certificate of a signing key (PEM or DER file, or pkcs11: URI; repeatable)")
+                    "certificate of an IMA signing key (PEM or DER file, or pkcs11: URI; "
+                    "repeatable): loaded into _ima only")
         ->required()
         ->allow_extra_args(false);
     cmd->add_option("--pin-file", args->pin_file,
@@ -134,8 +157,13 @@ Runner add_policy_command(CLI::App &app)
                   "the files carry fs-verity signatures (sign --verity): digest_type=verity "
                   "appraise_type=sigv3; default v2 signatures, appraise_type=imasig");
     cmd->add_flag("--evm", args->evm,
-                  "the files carry EVM portable signatures too: the certificates go into the "
-                  "_evm keyring as well and EVM X.509 verification is switched on");
+                  "the files carry EVM portable signatures too (sign --evm): the --evm-cert "
+                  "certificates go into the _evm keyring and EVM X.509 verification is "
+                  "switched on");
+    cmd->add_option("--evm-cert", args->evm_certs,
+                    "certificate of the EVM key (sign --evm-key; repeatable; implies --evm): "
+                    "loaded into _evm only, and refused if --cert holds the same key")
+        ->allow_extra_args(false);
     cmd->add_option("--fsuuid", args->fsuuids,
                     "appraise files on the filesystem with this UUID (repeatable); it must hold "
                     "only signed files: a separate /usr or composefs, not an OSTree sysroot "
@@ -150,7 +178,8 @@ Runner add_policy_command(CLI::App &app)
                     "open for reading")
         ->check(CLI::IsMember({"exec", "read"}));
     cmd->add_option("--output,-o", args->output_dir,
-                    "write DIR/ima-KEYID.der, DIR/load-keys.sh and DIR/ima-policy (default: "
+                    "write DIR/ima-KEYID.der (and evm-KEYID.der), DIR/load-keys.sh and "
+                    "DIR/ima-policy (default: "
                     "print the recipe on stdout)");
     cmd->add_flag("--force", args->force, "with -o: replace existing files");
     cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
@@ -161,19 +190,30 @@ Runner add_policy_command(CLI::App &app)
             return -1;
         if (args->force && args->output_dir.empty())
             throw UsageError("--force goes with -o DIR");
+        if (args->evm && args->evm_certs.empty())
+            throw UsageError("--evm needs --evm-cert, the certificate of the EVM key: the "
+                             "--cert certificates go into _ima only (docs/format.md, one key "
+                             "per format)");
         AppraisalPolicy policy;
         policy.format = args->verity ? SignatureFormat::Verity : SignatureFormat::Digest;
-        policy.evm = args->evm;
         policy.fsuuids = args->fsuuids;
         policy.obj_types = args->obj_types;
         policy.hooks = args->hooks == "read" ? AppraisalHooks::Read : AppraisalHooks::Exec;
         check_appraisal_policy(policy); // a usage error before a token is asked
-        const std::vector<NamedCertificate> certs = load_certificates(*args);
-        std::vector<std::string> names;
-        names.reserve(certs.size());
+        std::vector<NamedCertificate> certs =
+            load_certificates(args->certs, args->pin_file, "ima-");
+        std::vector<NamedCertificate> evm_certs =
+            load_certificates(args->evm_certs, args->pin_file, "evm-");
+        require_separate_keyrings(certs, evm_certs);
+        std::vector<std::string> ima_names;
+        std::vector<std::string> evm_names;
         for (const auto &c : certs)
-            names.push_back(c.file);
-        const std::string script = load_keys_script(policy, names, kPolicyName);
+            ima_names.push_back(c.file);
+        for (const auto &c : evm_certs)
+            evm_names.push_back(c.file);
+        certs.insert(certs.end(), std::make_move_iterator(evm_certs.begin()),
+                     std::make_move_iterator(evm_certs.end()));
+        const std::string script = load_keys_script(ima_names, evm_names, kPolicyName);
         const std::string rules = appraisal_policy_rules(policy);
         if (!args->output_dir.empty())
             return write_directory(*args, certs, script, rules);

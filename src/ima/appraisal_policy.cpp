@@ -98,8 +98,8 @@ std::string appraisal_policy_rules(const AppraisalPolicy &policy)
     return out;
 }
 
-std::string load_keys_script(const AppraisalPolicy &policy,
-                             const std::vector<std::string> &cert_files,
+std::string load_keys_script(const std::vector<std::string> &ima_cert_files,
+                             const std::vector<std::string> &evm_cert_files,
                              const std::string &policy_file)
 {
     std::string out = "#!/bin/sh\n"
@@ -110,14 +110,14 @@ std::string load_keys_script(const AppraisalPolicy &policy,
                       "set -e\n"
                       "dir=$(dirname \"$0\")\n"
                       "keyctl newring _ima @u >/dev/null\n";
-    for (const auto &cert : cert_files)
+    for (const auto &cert : ima_cert_files)
         out += padd_line("_ima", cert);
-    if (policy.evm) {
-        out += "# EVM portable signatures (sign --evm): the same certificates in _evm,\n"
-               "# then X.509 verification on; files without a valid security.evm are\n"
-               "# then denied where the policy appraises.\n"
+    if (!evm_cert_files.empty()) {
+        out += "# EVM portable signatures (sign --evm): the EVM keys, and only they, in\n"
+               "# _evm, then X.509 verification on; files without a valid security.evm\n"
+               "# are then denied where the policy appraises.\n"
                "keyctl newring _evm @u >/dev/null\n";
-        for (const auto &cert : cert_files)
+        for (const auto &cert : evm_cert_files)
             out += padd_line("_evm", cert);
         out += "echo 2 > /sys/kernel/security/evm\n";
     }

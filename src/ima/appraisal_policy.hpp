@@ -26,7 +26,6 @@ enum class AppraisalHooks {
 
 struct AppraisalPolicy {
     SignatureFormat format = SignatureFormat::Digest; // v2: imasig; verity: sigv3
-    bool evm = false;                                 // keys in _evm too, EVM X.509 on
     std::vector<std::string> fsuuids;                 // fsuuid= (one rule set each)
     std::vector<std::string> obj_types;               // obj_type= (one rule set each)
     AppraisalHooks hooks = AppraisalHooks::Exec;
@@ -42,12 +41,14 @@ void check_appraisal_policy(const AppraisalPolicy &policy);
 // write.
 std::string appraisal_policy_rules(const AppraisalPolicy &policy);
 
-// The POSIX sh script (busybox sh, keyctl) that loads `cert_files` (DER,
-// names relative to the script's directory) into a new _ima keyring (and
-// _evm, then `echo 2 > /sys/kernel/security/evm`), then writes
-// `policy_file` (in the same directory) to the IMA policy in one write.
-std::string load_keys_script(const AppraisalPolicy &policy,
-                             const std::vector<std::string> &cert_files,
+// The POSIX sh script (busybox sh, keyctl) that loads `ima_cert_files`
+// (DER, names relative to the script's directory) into a new _ima keyring,
+// and `evm_cert_files` (when any) into a new _evm keyring and then
+// `echo 2 > /sys/kernel/security/evm`, then writes `policy_file` (in the
+// same directory) to the IMA policy in one write. No certificate goes into
+// both: one key per format (docs/format.md).
+std::string load_keys_script(const std::vector<std::string> &ima_cert_files,
+                             const std::vector<std::string> &evm_cert_files,
                              const std::string &policy_file);
 
 // "AppraisalHooks" and SignatureFormat as the option values name them.
