@@ -558,3 +558,61 @@ BOOST_AUTO_TEST_CASE(verify_deployment_as_a_user_without_permission)
     // As root, the same tree checks clean.
     verify_json(w, co, 0, {"--require-all"});
 }
+
+// The kernel appraises a sigv3 signature against the fs-verity digest it
+// measures (FS_IOC_MEASURE_VERITY), not the content: a file without
+// fs-verity enabled is denied however well its content matches.
+BOOST_AUTO_TEST_CASE(verify_deployment_verity_is_what_the_kernel_measures)
+{
+    World &w = world();
+    sh_ok(binary() + " sign --repo=" + quote(w.repo) + " -q --verity --key " +
+          quote(w.rsa.key_pem) + " os os-verity");
+    const std::string co = copied_checkout(w, "os-verity", "verity");
+    // Whether this filesystem and kernel can enable fs-verity at all.
+    const Result probe = sh("cd " + quote(co) +
+                            " && printf 'probe\\n' > probe && fsverity enable probe; rc=$?; "
+                            "rm -f probe; exit $rc");
+    const bool verity_here = probe.exit_code == 0;
+    BOOST_TEST_MESSAGE(
+        "fs-verity on the test filesystem: " << (verity_here ? "yes" : "no (" + probe.err + ")"));
+    // No file has fs-verity enabled: none is valid, with --verity or without
+    // (a sigv3 signature is always checked as the kernel checks it).
+    // ENODATA: invalid (the kernel denies it); no fs-verity here
+    // (EOPNOTSUPP, ENOTTY): unchecked, so --require-all fails.
+    for (const std::vector<std::string> &extra :
+         {std::vector<std::string>{"--verity"}, std::vector<std::string>{}}) {
+        const auto j = verify_json(w, co, verity_here ? 1 : 0, extra);
+        BOOST_TEST(j.at("files_signed").get<int>() == 0);
+        BOOST_TEST(j.at("etc").at("valid").get<int>() == 0);
+        BOOST_TEST(j.at("files_invalid").get<int>() == (verity_here ? 6 : 0));
+        BOOST_TEST(j.at("files_unchecked").get<int>() == (verity_here ? 0 : 6));
+        BOOST_TEST(j.at("etc").at("unchecked").get<int>() == (verity_here ? 0 : 3));
+        const auto f = findings_by_path(j);
+        BOOST_TEST(f.size() == 9U);
+        for (const auto &[path, finding] : f) {
+            BOOST_TEST(finding.at("problem") == (verity_here ? "verity_not_enabled" : "unchecked"),
+                       path);
+            BOOST_TEST(finding.at("detail").get<std::string>().find(
+                           verity_here
+                               ? "fs-verity is not enabled on the file"
+                               : "this filesystem or kernel has no fs-verity") != std::string::npos,
+                       path);
+        }
+    }
+    verify_json(w, co, 1, {"--verity", "--require-all"});
+    if (!verity_here) {
+        BOOST_TEST_MESSAGE("no fs-verity on the test filesystem: the good path is not run");
+        return;
+    }
+    // fs-verity enabled on every file: all valid; a file changed before its
+    // fs-verity was enabled has another digest.
+    sh_ok("cd " + quote(co) +
+          " && printf 'x' >> usr/lib/libx.so"
+          " && find usr etc -type f -exec fsverity enable {} \\;");
+    const auto j = verify_json(w, co, 1, {"--verity", "--require-all"});
+    BOOST_TEST(j.at("files_signed").get<int>() == 5);
+    BOOST_TEST(j.at("etc").at("valid").get<int>() == 3);
+    const auto f = findings_by_path(j);
+    BOOST_REQUIRE_EQUAL(f.size(), 1U);
+    BOOST_TEST(f.at("/usr/lib/libx.so").at("problem") == "bad_signature");
+}

@@ -47,6 +47,7 @@ enum class FileProblem {
     EvmMissing,      // a valid security.ima but no security.evm, with --evm
     BadEvm, // a security.evm that is malformed, by an unknown key, or not valid for the metadata
     // verify --deployment only:
+    VerityNotEnabled, // an fs-verity signature on a file without fs-verity: the kernel denies it
     Unchecked, // could not be checked (no permission, no fs-verity here, a link for a directory)
 };
 OSTREE_IMA_EXPORT std::string_view

@@ -9,6 +9,7 @@
 #include "util/fd.hpp"
 #include "util/file_tree.hpp"
 #include "util/file_xattr.hpp"
+#include "util/fs_verity.hpp"
 #include "util/parallel_for.hpp"
 
 #include <algorithm>
@@ -65,6 +66,37 @@ void feed(int fd, const std::string &what,
     read_chunks(fd, static_cast<std::uint64_t>(st.st_size), buf, sink, what);
 }
 
+// The fs-verity digest the kernel appraises a sigv3 signature against.
+VerityMeasurement measure(int fd)
+{
+    const MeasuredVerity m = measure_verity(fd);
+    if (m.error == ENODATA)
+        return {FileProblem::VerityNotEnabled,
+                "an fs-verity signature, but fs-verity is not enabled on the file: the kernel "
+                "has no fs-verity digest to check it against and denies the file (fsverity "
+                "enable FILE)",
+                nullptr,
+                {}};
+    if (m.error == EOPNOTSUPP || m.error == ENOTTY)
+        return {FileProblem::Unchecked,
+                "an fs-verity signature, but this filesystem or kernel has no fs-verity (" +
+                    std::string(std::strerror(m.error)) +
+                    "): the fs-verity digest the kernel checks cannot be measured here",
+                nullptr,
+                {}};
+    if (m.error != 0)
+        return {FileProblem::Unchecked,
+                "cannot measure the file's fs-verity digest: " + why_not(m.error),
+                nullptr,
+                {}};
+    const HashAlgo *algo = nullptr;
+    if (m.algorithm == kVeritySha256)
+        algo = &hash_algo_by_name("sha256");
+    else if (m.algorithm == kVeritySha512)
+        algo = &hash_algo_by_name("sha512");
+    return {std::nullopt, {}, algo, m.digest};
+}
+
 struct FileVerdict {
     SignatureVerdict signature;
     std::optional<std::vector<std::uint8_t>> xattr;
@@ -96,7 +128,7 @@ FileVerdict check_one(int root, const std::string &path, const SignatureRules &r
             [&](const std::function<void(std::span<const std::uint8_t>)> &sink) {
                 feed(fd.get(), path, sink);
             },
-            rules);
+            rules, [&] { return measure(fd.get()); });
     } catch (const Error &e) {
         v.signature = {FileProblem::Corrupted, e.what(), std::nullopt};
     }
