@@ -3,7 +3,11 @@
 // byte for byte, refusals), `sign`'s /usr/etc warning and --skip-usr-etc,
 // and `verify --deployment` on a checkout whose /etc was copied from
 // /usr/etc with its xattrs (as deployment does) and then edited in place,
-// replaced editor-style and added to. The sysroot itself: tests/deploy/.
+// replaced editor-style and added to; issue #19 part 4: what verify
+// --deployment cannot check (usr/ or etc/ a link, mounts below usr/,
+// fs-verity the kernel cannot measure, directories and files the caller
+// may not read, as nobody) is named, never passed as valid (root: mounts in
+// a private mount namespace, setpriv). The sysroot itself: tests/deploy/.
 #define BOOST_TEST_MODULE policy
 #include <boost/test/unit_test.hpp>
 
@@ -12,6 +16,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 using namespace test_support;
 
@@ -433,4 +438,226 @@ BOOST_AUTO_TEST_CASE(verify_deployment_fails_on_usr)
         run({binary(), "verify", "--cert", w.rsa.cert_pem, "--deployment", w.dir.path()});
     BOOST_TEST(not_deployment.exit_code == 1);
     BOOST_TEST(not_deployment.err.find("is not a deployment") != std::string::npos);
+}
+
+// Issue #19 part 4: a verdict is earned. What could not be checked is named
+// and counted (`unchecked`), never passed as valid or called corrupted.
+namespace {
+// As deployed_checkout, but every file a copy of its own (no hardlink into
+// the repository), so modes and fs-verity can be changed on it.
+std::string copied_checkout(World &w, const std::string &ref, const std::string &name)
+{
+    const std::string co = w.dir / name;
+    sh_ok("ostree --repo=" + quote(w.repo) + " checkout --force-copy " + quote(ref) + " " +
+          quote(co) + " && cp -a --preserve=xattr " + quote(co + "/usr/etc") + " " +
+          quote(co + "/etc"));
+    return co;
+}
+
+Result verify_text(World &w, const std::string &tree, const std::vector<std::string> &extra = {})
+{
+    std::vector<std::string> argv = {binary(),       "verify",       "--cert",
+                                     w.rsa.cert_pem, "--deployment", tree};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run(argv);
+}
+
+void sign_os(World &w)
+{
+    sh_ok(binary() + " sign --repo=" + quote(w.repo) + " -q --key " + quote(w.rsa.key_pem) +
+          " os os-signed"); // the same commit as in the tests before
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(verify_deployment_follows_no_link_out)
+{
+    World &w = world();
+    sign_os(w);
+    // usr/ a link to a signed tree elsewhere: not the deployment's; nothing
+    // checked is never a pass, with --require-all or without.
+    const std::string elsewhere = deployed_checkout(w, "os-signed", "elsewhere");
+    const std::string linked = w.dir / "usr-linked";
+    sh_ok("mkdir " + quote(linked) + " && ln -s " + quote(elsewhere + "/usr") + " " +
+          quote(linked + "/usr") + " && cp -a " + quote(elsewhere + "/etc") + " " +
+          quote(linked + "/etc"));
+    for (const std::vector<std::string> &extra :
+         {std::vector<std::string>{}, std::vector<std::string>{"--require-all"}}) {
+        const Result r = verify_text(w, linked, extra);
+        BOOST_TEST(r.exit_code == 1, r.out + r.err);
+        BOOST_TEST(r.out.empty(), r.out);
+        BOOST_TEST(r.err.find(linked + "/usr is a symbolic link, which verify does not follow") !=
+                       std::string::npos,
+                   r.err);
+    }
+    // etc/ a link: named and counted, never followed (its target's files
+    // are not read), not a failure (/etc never is).
+    const std::string etc_linked = deployed_checkout(w, "os-signed", "etc-linked");
+    sh_ok("cd " + quote(etc_linked) + " && mv etc etc.real && ln -s etc.real etc");
+    const auto j = verify_json(w, etc_linked, 0, {"--require-all"});
+    BOOST_TEST(j.at("files_signed").get<int>() == 6);
+    BOOST_TEST(j.at("etc").at("checked").get<int>() == 0);
+    BOOST_TEST(j.at("etc").at("unchecked").get<int>() == 1);
+    auto f = findings_by_path(j);
+    BOOST_REQUIRE_EQUAL(f.size(), 1U);
+    BOOST_TEST(f["/etc"].at("problem") == "unchecked");
+    BOOST_TEST(f["/etc"].at("etc") == "unchecked");
+    BOOST_TEST(f["/etc"].at("fatal").get<bool>() == false);
+    BOOST_TEST(f["/etc"].at("detail").get<std::string>().find("a symbolic link, not followed") !=
+               std::string::npos);
+    const Result text = verify_text(w, etc_linked);
+    BOOST_TEST(text.out.find("/etc: unchecked: a symbolic link") != std::string::npos, text.out);
+    BOOST_TEST(text.out.find("/etc: 0 files, 0 valid, 0 stale, 0 unsigned, 0 invalid; 1 "
+                             "unchecked (not failures)") != std::string::npos,
+               text.out);
+}
+
+BOOST_AUTO_TEST_CASE(verify_deployment_enters_mounts_below_usr)
+{
+    BOOST_REQUIRE_MESSAGE(geteuid() == 0, "this test mounts (unshare -m): run it as root");
+    World &w = world();
+    sign_os(w);
+    const std::string co = deployed_checkout(w, "os-signed", "mounted");
+    // A changed copy of a signed file, to bind over usr/lib.
+    const std::string lib = w.dir / "other-lib";
+    sh_ok("mkdir " + quote(lib) + " && cp -a --preserve=xattr " + quote(co + "/usr/lib/libx.so") +
+          " " + quote(lib + "/libx.so") + " && printf 'x' >> " + quote(lib + "/libx.so") +
+          " && mkdir -p " + quote(co + "/usr/local"));
+    // The mounts live only in a private mount namespace, for the one run.
+    const auto in_namespace = [&](const std::string &mounts, const std::string &extra) {
+        return sh("unshare -m sh -c " +
+                  quote("set -e; " + mounts + "; exec " + quote(binary()) + " verify --cert " +
+                        quote(w.rsa.cert_pem) + " --deployment " + quote(co) + " --json" + extra));
+    };
+    // A tmpfs as /usr/local, holding an unsigned file.
+    const std::string tmpfs = "mount -t tmpfs none " + quote(co + "/usr/local") +
+                              " && printf 'mine\\n' > " + quote(co + "/usr/local/tool");
+    const Result local = in_namespace(tmpfs, " --require-all");
+    BOOST_REQUIRE_MESSAGE(local.exit_code == 1, local.err + local.out);
+    auto f = findings_by_path(nlohmann::json::parse(local.out));
+    BOOST_REQUIRE_EQUAL(f.count("/usr/local/tool"), 1U);
+    BOOST_TEST(f["/usr/local/tool"].at("problem") == "unsigned");
+    BOOST_TEST(in_namespace(tmpfs, "").exit_code == 0);
+    // A bind mount over usr/lib: its changed file fails the check.
+    const Result bound =
+        in_namespace("mount --bind " + quote(lib) + " " + quote(co + "/usr/lib"), "");
+    BOOST_REQUIRE_MESSAGE(bound.exit_code == 1, bound.err + bound.out);
+    f = findings_by_path(nlohmann::json::parse(bound.out));
+    BOOST_TEST(f["/usr/lib/libx.so"].at("problem") == "bad_signature");
+    BOOST_TEST(f["/usr/lib/libx.so"].at("fatal").get<bool>());
+    // Outside the namespace, nothing is mounted: all valid.
+    verify_json(w, co, 0, {"--require-all"});
+}
+
+BOOST_AUTO_TEST_CASE(verify_deployment_as_a_user_without_permission)
+{
+    BOOST_REQUIRE_MESSAGE(geteuid() == 0, "this test runs verify as nobody: run it as root");
+    World &w = world();
+    sign_os(w);
+    const std::string co = copied_checkout(w, "os-signed", "unreadable");
+    // nobody may pass through the test directory and read the certificate,
+    // not read usr/lib, etc/sub or usr/bin/hello.
+    sh_ok("chmod 0711 " + quote(w.dir.path()) + " && chmod 0644 " + quote(w.rsa.cert_pem) +
+          " && cd " + quote(co) + " && chmod 0700 usr/lib etc/sub && chmod 0600 usr/bin/hello");
+    const std::vector<std::string> as_nobody = {
+        "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--"};
+    const auto verify_as_nobody = [&](const std::vector<std::string> &extra) {
+        std::vector<std::string> argv = as_nobody;
+        argv.insert(argv.end(), {binary(), "verify", "--cert", w.rsa.cert_pem, "--deployment", co});
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        return run(argv);
+    };
+    // Not a failure by itself (as an unsigned file is not), but every path
+    // that was not checked is named, with its /usr or /etc, and counted.
+    const Result json = verify_as_nobody({"--json"});
+    BOOST_REQUIRE_MESSAGE(json.exit_code == 0, json.err + json.out);
+    const auto j = nlohmann::json::parse(json.out);
+    BOOST_TEST(j.at("files_checked").get<int>() == 3); // usr/etc's three
+    BOOST_TEST(j.at("files_signed").get<int>() == 3);
+    BOOST_TEST(j.at("files_unchecked").get<int>() == 2);
+    BOOST_TEST(j.at("etc").at("valid").get<int>() == 2);
+    BOOST_TEST(j.at("etc").at("unchecked").get<int>() == 1);
+    auto f = findings_by_path(j);
+    BOOST_REQUIRE_EQUAL(f.size(), 3U);
+    for (const std::string path : {"/usr/lib", "/usr/bin/hello", "/etc/sub"}) {
+        BOOST_TEST(f[path].at("problem") == "unchecked", path);
+        BOOST_TEST(f[path].at("detail").get<std::string>().find(
+                       "Permission denied (run verify as a user who may read the whole tree") !=
+                       std::string::npos,
+                   path);
+    }
+    BOOST_TEST(f["/usr/lib"].at("detail").get<std::string>().find("cannot read directory") == 0U);
+    BOOST_TEST(f["/etc/sub"].at("etc") == "unchecked");
+    BOOST_TEST(f["/etc/sub"].at("fatal").get<bool>() == false);
+    const Result text = verify_as_nobody({});
+    BOOST_TEST(text.exit_code == 0);
+    BOOST_TEST(text.out.find("/usr/lib: unchecked: cannot read directory: Permission denied") !=
+                   std::string::npos,
+               text.out);
+    BOOST_TEST(text.out.find("; 2 unchecked; /etc: 2 files, 2 valid") != std::string::npos,
+               text.out);
+    // --require-all: what was not checked under /usr fails it.
+    const Result all = verify_as_nobody({"--require-all"});
+    BOOST_TEST(all.exit_code == 1, all.out + all.err);
+    BOOST_TEST(all.out.find("2 unchecked (--require-all)") != std::string::npos, all.out);
+    BOOST_TEST(all.out.find("verification FAILED") != std::string::npos, all.out);
+    // As root, the same tree checks clean.
+    verify_json(w, co, 0, {"--require-all"});
+}
+
+// The kernel appraises a sigv3 signature against the fs-verity digest it
+// measures (FS_IOC_MEASURE_VERITY), not the content: a file without
+// fs-verity enabled is denied however well its content matches.
+BOOST_AUTO_TEST_CASE(verify_deployment_verity_is_what_the_kernel_measures)
+{
+    World &w = world();
+    sh_ok(binary() + " sign --repo=" + quote(w.repo) + " -q --verity --key " +
+          quote(w.rsa.key_pem) + " os os-verity");
+    const std::string co = copied_checkout(w, "os-verity", "verity");
+    // Whether this filesystem and kernel can enable fs-verity at all.
+    const Result probe = sh("cd " + quote(co) +
+                            " && printf 'probe\\n' > probe && fsverity enable probe; rc=$?; "
+                            "rm -f probe; exit $rc");
+    const bool verity_here = probe.exit_code == 0;
+    BOOST_TEST_MESSAGE(
+        "fs-verity on the test filesystem: " << (verity_here ? "yes" : "no (" + probe.err + ")"));
+    // No file has fs-verity enabled: none is valid, with --verity or without
+    // (a sigv3 signature is always checked as the kernel checks it).
+    // ENODATA: invalid (the kernel denies it); no fs-verity here
+    // (EOPNOTSUPP, ENOTTY): unchecked, so --require-all fails.
+    for (const std::vector<std::string> &extra :
+         {std::vector<std::string>{"--verity"}, std::vector<std::string>{}}) {
+        const auto j = verify_json(w, co, verity_here ? 1 : 0, extra);
+        BOOST_TEST(j.at("files_signed").get<int>() == 0);
+        BOOST_TEST(j.at("etc").at("valid").get<int>() == 0);
+        BOOST_TEST(j.at("files_invalid").get<int>() == (verity_here ? 6 : 0));
+        BOOST_TEST(j.at("files_unchecked").get<int>() == (verity_here ? 0 : 6));
+        BOOST_TEST(j.at("etc").at("unchecked").get<int>() == (verity_here ? 0 : 3));
+        const auto f = findings_by_path(j);
+        BOOST_TEST(f.size() == 9U);
+        for (const auto &[path, finding] : f) {
+            BOOST_TEST(finding.at("problem") == (verity_here ? "verity_not_enabled" : "unchecked"),
+                       path);
+            BOOST_TEST(finding.at("detail").get<std::string>().find(
+                           verity_here
+                               ? "fs-verity is not enabled on the file"
+                               : "this filesystem or kernel has no fs-verity") != std::string::npos,
+                       path);
+        }
+    }
+    verify_json(w, co, 1, {"--verity", "--require-all"});
+    if (!verity_here) {
+        BOOST_TEST_MESSAGE("no fs-verity on the test filesystem: the good path is not run");
+        return;
+    }
+    // fs-verity enabled on every file: all valid; a file changed before its
+    // fs-verity was enabled has another digest.
+    sh_ok("cd " + quote(co) +
+          " && printf 'x' >> usr/lib/libx.so"
+          " && find usr etc -type f -exec fsverity enable {} \\;");
+    const auto j = verify_json(w, co, 1, {"--verity", "--require-all"});
+    BOOST_TEST(j.at("files_signed").get<int>() == 5);
+    BOOST_TEST(j.at("etc").at("valid").get<int>() == 3);
+    const auto f = findings_by_path(j);
+    BOOST_REQUIRE_EQUAL(f.size(), 1U);
+    BOOST_TEST(f.at("/usr/lib/libx.so").at("problem") == "bad_signature");
 }

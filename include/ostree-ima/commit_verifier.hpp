@@ -46,6 +46,9 @@ enum class FileProblem {
     Corrupted,       // the object is damaged (its name, type or data): nothing could be checked
     EvmMissing,      // a valid security.ima but no security.evm, with --evm
     BadEvm, // a security.evm that is malformed, by an unknown key, or not valid for the metadata
+    // verify --deployment only:
+    VerityNotEnabled, // an fs-verity signature on a file without fs-verity: the kernel denies it
+    Unchecked, // could not be checked (no permission, no fs-verity here, a link for a directory)
 };
 OSTREE_IMA_EXPORT std::string_view
 problem_name(FileProblem problem); // "unsigned", "bad_signature", ...

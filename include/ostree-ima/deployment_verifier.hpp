@@ -24,7 +24,7 @@ struct DeploymentVerifyRequest {
     std::string path;                    // the tree's root: holds usr/ (and etc/)
     std::vector<std::string> cert_paths; // certificates or directories of them
     std::vector<Certificate> certificates;
-    bool require_all = false;                // unsigned files under /usr are failures
+    bool require_all = false;                // unsigned and unchecked files under /usr are failures
     const HashAlgo *required_algo = nullptr; // --hash
     std::optional<SignatureFormat> required_format;
     unsigned jobs = 1;
@@ -32,10 +32,11 @@ struct DeploymentVerifyRequest {
 
 // What an /etc file's signature says about it.
 enum class EtcState {
-    Valid,    // signed, matches
-    Stale,    // signed, content changed since (edited in place after deployment)
-    Unsigned, // no security.ima: replaced editor-style (rename) or added locally
-    Invalid,  // another problem: unknown key, malformed, wrong hash
+    Valid,     // signed, matches
+    Stale,     // signed, content changed since (edited in place after deployment)
+    Unsigned,  // no security.ima: replaced editor-style (rename) or added locally
+    Invalid,   // another problem: unknown key, malformed, wrong hash
+    Unchecked, // could not be checked (FileProblem::Unchecked)
 };
 OSTREE_IMA_EXPORT std::string_view etc_state_name(EtcState state); // "stale", ...
 
@@ -54,6 +55,9 @@ struct DeploymentReport {
     std::uint64_t files_signed = 0;
     std::uint64_t files_unsigned = 0;
     std::uint64_t files_invalid = 0;
+    // Files and directories under /usr that could not be checked (each a
+    // finding; not in files_checked): nothing is known of them.
+    std::uint64_t files_unchecked = 0;
     // Under /etc: reported, never failures (admins edit /etc; the policy
     // `ostree-ima policy` proposes never appraises it by signature).
     std::uint64_t etc_checked = 0;
@@ -61,17 +65,20 @@ struct DeploymentReport {
     std::uint64_t etc_stale = 0;
     std::uint64_t etc_unsigned = 0;
     std::uint64_t etc_invalid = 0;
+    std::uint64_t etc_unchecked = 0; // not in etc_checked
     bool require_all = false;
     std::vector<DeploymentFinding> findings; // /usr's, then /etc's, each by path
     [[nodiscard]] bool passed() const
     {
-        return files_invalid == 0 && (!require_all || files_unsigned == 0);
+        return files_invalid == 0 &&
+               (!require_all || (files_unsigned == 0 && files_unchecked == 0));
     }
 };
 
-// Reads the tree only. Throws Error when the tree or the certificates cannot
-// be read (a tree without usr/ is not a deployment); files that cannot be
-// read are findings.
+// Reads the tree only, following no symlink below DIR. Throws Error when the
+// tree or the certificates cannot be read (a tree without a usr/ directory
+// is not a deployment); files and directories below that cannot be read
+// are findings (`unchecked`).
 OSTREE_IMA_EXPORT DeploymentReport verify_deployment(const DeploymentVerifyRequest &request);
 
 } // namespace ostree_ima

@@ -117,17 +117,20 @@ void split_certificates(const VerifyArguments &args, std::vector<std::string> &p
     }
 }
 
-// --deployment: files on disk; /etc findings say what deployment did.
+// --deployment: files on disk; /etc findings say what deployment did, and
+// what could not be checked is counted apart from what was.
 std::string deployment_summary(const DeploymentReport &r)
 {
     return "checked " + std::to_string(r.files_checked) +
            " files under /usr: " + std::to_string(r.files_signed) + " signed, " +
            std::to_string(r.files_unsigned) + " unsigned" +
            (r.require_all && r.files_unsigned > 0 ? " (--require-all)" : "") + ", " +
-           std::to_string(r.files_invalid) + " invalid; /etc: " + std::to_string(r.etc_checked) +
-           " files, " + std::to_string(r.etc_valid) + " valid, " + std::to_string(r.etc_stale) +
-           " stale, " + std::to_string(r.etc_unsigned) + " unsigned, " +
-           std::to_string(r.etc_invalid) + " invalid (not failures)" +
+           std::to_string(r.files_invalid) + " invalid; " + std::to_string(r.files_unchecked) +
+           " unchecked" + (r.require_all && r.files_unchecked > 0 ? " (--require-all)" : "") +
+           "; /etc: " + std::to_string(r.etc_checked) + " files, " + std::to_string(r.etc_valid) +
+           " valid, " + std::to_string(r.etc_stale) + " stale, " + std::to_string(r.etc_unsigned) +
+           " unsigned, " + std::to_string(r.etc_invalid) + " invalid; " +
+           std::to_string(r.etc_unchecked) + " unchecked (not failures)" +
            (r.passed() ? "" : "; verification FAILED");
 }
 
@@ -141,11 +144,10 @@ nlohmann::ordered_json deployment_json(const DeploymentReport &r)
     j["files_signed"] = r.files_signed;
     j["files_unsigned"] = r.files_unsigned;
     j["files_invalid"] = r.files_invalid;
-    j["etc"] = {{"checked", r.etc_checked},
-                {"valid", r.etc_valid},
-                {"stale", r.etc_stale},
-                {"unsigned", r.etc_unsigned},
-                {"invalid", r.etc_invalid}};
+    j["files_unchecked"] = r.files_unchecked;
+    j["etc"] = {{"checked", r.etc_checked}, {"valid", r.etc_valid},
+                {"stale", r.etc_stale},     {"unsigned", r.etc_unsigned},
+                {"invalid", r.etc_invalid}, {"unchecked", r.etc_unchecked}};
     nlohmann::ordered_json findings = nlohmann::ordered_json::array();
     for (const auto &f : r.findings) {
         nlohmann::ordered_json e;
@@ -196,7 +198,8 @@ Runner add_verify_command(CLI::App &app)
         "file holding the token PIN, for a --cert pkcs11: URI on a token that shows its "
         "certificates only after login (else OSTREE_IMA_PIN; never a prompt)");
     cmd->add_flag("--require-all", args->require_all,
-                  "unsigned files (among the selected) are failures too");
+                  "unsigned files (among the selected) are failures too; with --deployment, "
+                  "so is what under /usr could not be checked");
     cmd->add_option("--hash,--hashalgo,-a", args->hash,
                     "require signatures over digests of this algorithm");
     cmd->add_flag("--verity", args->verity,
@@ -213,7 +216,8 @@ Runner add_verify_command(CLI::App &app)
     cmd->add_option("--deployment", args->deployment,
                     "verify a deployed or checked-out tree on disk (its root: usr/, etc/) "
                     "instead of a commit; /etc files are told apart as valid, stale (edited "
-                    "since deployment) or unsigned (replaced or added), never failures");
+                    "since deployment) or unsigned (replaced or added), never failures; what "
+                    "cannot be read or measured is reported unchecked");
     cmd->add_option("REV", args->rev, "ref or commit checksum to verify (not with --deployment)");
     add_exit_codes_footer(*cmd,
                           "a checked signature is invalid (or, with --require-all, a selected "

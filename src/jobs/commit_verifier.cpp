@@ -39,6 +39,10 @@ std::string_view problem_name(FileProblem problem)
         return "evm_missing";
     case FileProblem::BadEvm:
         return "bad_evm";
+    case FileProblem::VerityNotEnabled:
+        return "verity_not_enabled";
+    case FileProblem::Unchecked:
+        return "unchecked";
     }
     return "unknown";
 }

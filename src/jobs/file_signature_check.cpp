@@ -2,13 +2,15 @@
 
 #include "ima/signature_check.hpp"
 #include "ima/signed_digest.hpp"
+#include "ima/verity_file_id.hpp"
 #include "ostree-ima/ima_verity_xattr.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 
 namespace ostree_ima {
 
 SignatureVerdict check_file_signature(const std::optional<std::vector<std::uint8_t>> &xattr,
-                                      const ContentFeed &content, const SignatureRules &rules)
+                                      const ContentFeed &content, const SignatureRules &rules,
+                                      const VerityMeasure &measure_verity)
 {
     if (!xattr)
         return {FileProblem::Unsigned, "no security.ima", std::nullopt};
@@ -46,9 +48,22 @@ SignatureVerdict check_file_signature(const std::optional<std::vector<std::uint8
         return problem(FileProblem::UnsupportedHash,
                        "fs-verity signature with " + std::string(sig.algo->name) +
                            ": only sha256 fs-verity digests are computed");
-    SignedDigest hasher(format, *sig.algo);
-    content([&](std::span<const std::uint8_t> chunk) { hasher.update(chunk); });
-    const std::vector<std::uint8_t> digest = hasher.finish();
+    std::vector<std::uint8_t> digest;
+    if (format == SignatureFormat::Verity && measure_verity) {
+        const VerityMeasurement measured = measure_verity();
+        if (measured.problem)
+            return problem(*measured.problem, measured.detail);
+        if (measured.algo != sig.algo)
+            return problem(FileProblem::BadSignature,
+                           "the file's fs-verity digest is of another algorithm than the "
+                           "signature's " +
+                               std::string(sig.algo->name));
+        digest = verity_file_id_digest(*sig.algo, measured.digest);
+    } else {
+        SignedDigest hasher(format, *sig.algo);
+        content([&](std::span<const std::uint8_t> chunk) { hasher.update(chunk); });
+        digest = hasher.finish();
+    }
     for (const Certificate *cert : certs)
         if (verify_digest_signature(cert->public_key(), *sig.algo, digest, sig.signature))
             return {std::nullopt, {}, format};

@@ -33,9 +33,23 @@ struct SignatureVerdict {
 using ContentFeed =
     std::function<void(const std::function<void(std::span<const std::uint8_t>)> &sink)>;
 
+// What the kernel measured of a file on disk for a sigv3 signature: its
+// fs-verity digest, or why there is none (a problem and its detail).
+struct VerityMeasurement {
+    std::optional<FileProblem> problem; // none: `digest` is the fs-verity digest
+    std::string detail;
+    const HashAlgo *algo = nullptr; // of the fs-verity digest
+    std::vector<std::uint8_t> digest;
+};
+using VerityMeasure = std::function<VerityMeasurement()>;
+
 // `xattr`: the file's security.ima, nullopt when it has none. The content is
-// read only when a certificate could verify the signature.
+// read only when a certificate could verify the signature. `measure_verity`
+// (files on disk): a sigv3 signature is checked against the fs-verity
+// digest it returns, as the kernel appraises it, not against one computed
+// from the content; without it (objects in a repository) from the content.
 SignatureVerdict check_file_signature(const std::optional<std::vector<std::uint8_t>> &xattr,
-                                      const ContentFeed &content, const SignatureRules &rules);
+                                      const ContentFeed &content, const SignatureRules &rules,
+                                      const VerityMeasure &measure_verity = {});
 
 } // namespace ostree_ima
