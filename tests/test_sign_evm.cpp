@@ -578,6 +578,19 @@ BOOST_AUTO_TEST_CASE(v2_signature_as_evm_forgery_is_refused_everywhere)
     no_ref("forge-v2");
     refused(ostree_ima({"digests", "--cert=" + k.cert_der, "-o", scratch / "m.json", "forge-src"}),
             "digests");
+    // Behind labels that make it longer than the end the check keeps
+    // (300,000 bytes, as if six large security.* values came first).
+    const std::string long_tree = scratch / "tree-long";
+    sh_ok("cp -a " + quote(tree) + " " + quote(long_tree) +
+          " && { head -c 300000 /dev/zero | tr "
+          "'\\0' x; cat " +
+          quote(data) + "; } > " + quote(long_tree + "/usr/share/data.bin.new") + " && mv " +
+          quote(long_tree + "/usr/share/data.bin.new") + " " +
+          quote(long_tree + "/usr/share/data.bin"));
+    sh_ok("ostree commit --repo=" + quote(w.repo) +
+          " -b forge-long --tree=dir=" + quote(long_tree));
+    refused(sign(key + std::vector<std::string>{"forge-long", "forge-long-signed"}), "labels");
+    no_ref("forge-long-signed");
     BOOST_TEST(!std::filesystem::exists(scratch / "m.json"));
 
     // The signature already in the source, by the signing key, with the

@@ -32,7 +32,7 @@ digest_to_sign(const ObjectStore &store, const std::string &checksum, const Hash
     if (!object->is_regular())
         return std::nullopt;
     const bool signer_known = selection.signer_key_id.has_value();
-    SigningDecision decision(checksum, object->xattrs(), algo,
+    SigningDecision decision(checksum, object->xattrs(), object->size(), algo,
                              selection.signer_key_id.value_or(KeyId{}),
                              selection.overwrite || !signer_known, selection.format);
     if (decision.keeps_other_key())

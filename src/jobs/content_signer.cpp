@@ -50,7 +50,8 @@ ObjectOutcome ContentSigner::process(const ObjectStore &store, const std::string
     const std::unique_ptr<StoredObject> object = store.open(checksum);
     if (!object->is_regular())
         return out;
-    SigningDecision decision(checksum, object->xattrs(), algo_, key_id_, overwrite_, format_);
+    SigningDecision decision(checksum, object->xattrs(), object->size(), algo_, key_id_, overwrite_,
+                             format_);
     object->read(
         [&](std::span<const std::uint8_t> chunk) {
             decision.update(chunk);

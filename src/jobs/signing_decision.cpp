@@ -7,10 +7,20 @@
 
 namespace ostree_ima {
 
-SigningDecision::SigningDecision(std::string_view object, GVariant *xattrs, const HashAlgo &algo,
+namespace {
+constexpr std::uint64_t kKeepNothing = UINT64_MAX;
+}
+
+SigningDecision::SigningDecision(std::string_view object, GVariant *xattrs,
+                                 std::uint64_t content_size, const HashAlgo &algo,
                                  const KeyId &key_id, bool overwrite, SignatureFormat format)
-    : object_(object), algo_(algo), format_(format)
+    : object_(object), algo_(algo), format_(format),
+      keep_from_(format == SignatureFormat::Digest && content_size <= kMaxEvmInputSize
+                     ? content_size - std::min<std::uint64_t>(content_size, kEvmInputTailSize)
+                     : kKeepNothing)
 {
+    if (keep_from_ != kKeepNothing)
+        tail_.reserve(static_cast<std::size_t>(content_size - keep_from_));
     const auto value = xattr_get(xattrs, kImaXattrName);
     if (value && overwrite) {
         replaced_ = ReplacedBecause::Overwrite;
@@ -37,22 +47,19 @@ void SigningDecision::update(std::span<const std::uint8_t> chunk)
         sign_digest_->update(chunk);
     if (check_digest_)
         check_digest_->update(chunk);
+    const std::uint64_t start = size_;
     size_ += chunk.size();
-    if (format_ != SignatureFormat::Digest)
+    if (keep_from_ == kKeepNothing || size_ <= keep_from_)
         return;
-    if (size_ > kMaxEvmInputSize) {
-        tail_ = {};
-        return;
-    }
-    tail_.insert(tail_.end(), chunk.begin(), chunk.end());
-    if (tail_.size() > 2 * kEvmInputTailSize)
-        tail_.erase(tail_.begin(),
-                    tail_.begin() + static_cast<std::ptrdiff_t>(tail_.size() - kEvmInputTailSize));
+    const std::size_t skip = start >= keep_from_ ? 0 : static_cast<std::size_t>(keep_from_ - start);
+    tail_.insert(tail_.end(), chunk.begin() + static_cast<std::ptrdiff_t>(skip), chunk.end());
 }
 
 void SigningDecision::refuse_other_format_message() const
 {
-    if (format_ != SignatureFormat::Digest || size_ > kMaxEvmInputSize)
+    // Content shorter than its object said (which the object's read refuses)
+    // leaves no end to judge.
+    if (keep_from_ == kKeepNothing || size_ != keep_from_ + tail_.size())
         return;
     if (size_ == tail_.size() && is_verity_file_id(tail_))
         throw RefusedContent(object_,

@@ -44,11 +44,12 @@ Error refused_content_error(const RefusedContent &refused, const std::vector<std
 
 class SigningDecision {
   public:
-    // `xattrs`: the object's (may be null). With `overwrite` every existing
-    // security.ima is replaced; so is one of another format than `format`.
-    // `object` names it in messages.
-    SigningDecision(std::string_view object, GVariant *xattrs, const HashAlgo &algo,
-                    const KeyId &key_id, bool overwrite,
+    // `xattrs`: the object's (may be null); `content_size`: its content's
+    // size, so that only the bytes the checks of digest() need are kept.
+    // With `overwrite` every existing security.ima is replaced; so is one
+    // of another format than `format`. `object` names it in messages.
+    SigningDecision(std::string_view object, GVariant *xattrs, std::uint64_t content_size,
+                    const HashAlgo &algo, const KeyId &key_id, bool overwrite,
                     SignatureFormat format = SignatureFormat::Digest);
 
     // A well-formed signature by another key is kept; its content is still
@@ -91,10 +92,12 @@ class SigningDecision {
     // Refuses content that is another format's message (digest()).
     void refuse_other_format_message() const;
 
-    // The content's last bytes (at most kEvmInputTailSize kept, trimmed in
-    // bulk) while it is short enough to be another format's message.
+    // The content's last kEvmInputTailSize bytes (all of a short one), kept
+    // only when it is short enough to be another format's message: a large
+    // file costs no copy, a small one one copy of what it is.
+    std::uint64_t keep_from_; // offset of the first byte kept
     std::vector<std::uint8_t> tail_;
-    std::uint64_t size_ = 0;
+    std::uint64_t size_ = 0; // bytes fed so far
     ExistingSignature existing_;
     std::optional<ReplacedBecause> replaced_;
     std::optional<SignedDigest> sign_digest_;
