@@ -207,6 +207,8 @@ Runner add_policy_command(CLI::App &app)
         require_separate_keyrings(certs, evm_certs);
         std::vector<std::string> ima_names;
         std::vector<std::string> evm_names;
+        ima_names.reserve(certs.size());
+        evm_names.reserve(evm_certs.size());
         for (const auto &c : certs)
             ima_names.push_back(c.file);
         for (const auto &c : evm_certs)
