@@ -724,6 +724,51 @@ BOOST_AUTO_TEST_CASE(two_runs_on_different_refs)
     }
 }
 
+// A short run that starts and ends while a long one is mid-transaction: its
+// clean-up of staging directories (remove_unused_staging_dirs, at its
+// commit) must leave the long run's, which that run holds locked; the long
+// run then ends with the commit an undisturbed run makes.
+BOOST_AUTO_TEST_CASE(a_short_run_during_a_long_one)
+{
+    World &w = world();
+    const std::string dir = w.scratch("short-during-long");
+    const std::string small = dir + "/small";
+    fs::create_directories(small);
+    write_text(small + "/one", "one\n");
+    write_text(small + "/two", "two\n");
+    for (const std::string mode : {"archive", "bare-user"}) {
+        BOOST_TEST_CONTEXT(mode)
+        {
+            const std::string repo = w.copy_of(mode, "short-during-long");
+            // fsync on (the default): only then does libostree write the
+            // commit into the staging directory, whose loss the long run
+            // would notice.
+            sh_ok("ostree config --repo=" + quote(repo) + " set core.fsync true" +
+                  " && ostree commit --repo=" + quote(repo) + " --branch=small --tree=dir=" +
+                  quote(small) + " --timestamp='2026-01-02 03:04:05' >/dev/null");
+            ChildProcess long_run(sign_argv(repo, w.key), dir + "/long");
+            BOOST_REQUIRE_MESSAGE(long_run.wait_in_transaction(repo),
+                                  "the long run never started its transaction");
+            std::vector<std::string> short_argv = sign_argv(repo, w.key, "small-signed");
+            short_argv[short_argv.size() - 2] = "small";
+            const Result short_run = run(short_argv);
+            BOOST_TEST(short_run.exit_code == 0, short_run.err);
+            // Else the short run proved nothing: the long one was not live.
+            BOOST_TEST_REQUIRE(long_run.in_transaction(repo),
+                               "the long run ended before the short one");
+            const Result r = long_run.wait();
+            BOOST_TEST(r.exit_code == 0, r.err);
+            BOOST_TEST(trimmed(r.out) == w.reference.at(mode));
+            BOOST_TEST(rev_parse(repo, "signed") == w.reference.at(mode));
+            BOOST_TEST(rev_parse(repo, "small-signed") == trimmed(short_run.out));
+            require_fsck(repo);
+            BOOST_TEST(tmp_leftovers(repo).empty(),
+                       "left in tmp/: " << joined(tmp_leftovers(repo)));
+            (void)sh("rm -rf " + quote(repo));
+        }
+    }
+}
+
 // Two runs with different keys on the same ref: the ref ends at one of the
 // two complete commits, never a mix (every file verifies with that key).
 BOOST_AUTO_TEST_CASE(two_runs_on_the_same_ref)
