@@ -16,7 +16,7 @@ std::size_t kernel_digest_size(std::uint8_t id)
     return id < kKernelDigestSizes.size() ? kKernelDigestSizes[id] : 0;
 }
 
-constexpr std::uint8_t kImaXattrDigest = 0x01;   // sha1 digest (old)
+constexpr std::uint8_t kImaXattrDigest = 0x01;    // sha1 digest (old)
 constexpr std::uint8_t kEvmImaXattrDigsig = 0x03; // v2 signature
 constexpr std::uint8_t kImaXattrDigestNg = 0x04;  // ima-ng digest
 constexpr std::uint8_t kImaVerityDigsig = 0x06;   // sigv3
@@ -106,8 +106,8 @@ bool looks_like_evm_input(std::span<const std::uint8_t> tail, std::uint64_t tota
         if (!ends_in_h_misc(tail, misc_size))
             continue;
         const std::size_t misc_at = tail.size() - misc_size;
-        for (const std::size_t cap_size : {std::size_t{0}, std::size_t{12}, std::size_t{20},
-                                           std::size_t{24}}) {
+        for (const std::size_t cap_size :
+             {std::size_t{0}, std::size_t{12}, std::size_t{20}, std::size_t{24}}) {
             if (misc_at < cap_size)
                 continue;
             const std::size_t ima_end = misc_at - cap_size;

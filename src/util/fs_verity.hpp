@@ -13,7 +13,7 @@ inline constexpr std::uint16_t kVeritySha256 = 1;
 inline constexpr std::uint16_t kVeritySha512 = 2;
 
 struct MeasuredVerity {
-    int error = 0;              // errno of FS_IOC_MEASURE_VERITY; 0: measured
+    int error = 0;               // errno of FS_IOC_MEASURE_VERITY; 0: measured
     std::uint16_t algorithm = 0; // kVeritySha256, ...
     std::vector<std::uint8_t> digest;
 };
