@@ -14,6 +14,7 @@
 #include "fixtures.hpp"
 #include "text_files.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
@@ -567,6 +568,126 @@ BOOST_AUTO_TEST_CASE(corrupted_content_objects)
 
 BOOST_AUTO_TEST_SUITE_END()
 
+namespace {
+
+// What fault_fs (tests/fault_module/fault_fs.c, LD_PRELOAD) logged of a
+// run: one "N CALL PATH" line per write, link or rename under the repository.
+std::vector<std::string> logged_calls(const std::string &log)
+{
+    std::vector<std::string> lines;
+    std::istringstream in(read_text(log));
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    return lines;
+}
+
+bool any_call_to(const std::vector<std::string> &calls, const std::string &needle)
+{
+    return std::any_of(calls.begin(), calls.end(), [&](const std::string &line) {
+        return line.find(needle) != std::string::npos;
+    });
+}
+
+// sign on `repo` with fault_fs preloaded: the `at`th call under the
+// repository fails with EIO (0: none), each counted call logged to `log`.
+Result sign_with_fault(const std::string &repo, const KeyPair &key, unsigned at,
+                       const std::string &log)
+{
+    std::vector<std::string> argv = sign_argv(repo, key);
+    // One worker: the calls come in the same order in every run.
+    std::replace(argv.begin(), argv.end(), std::string("--jobs=2"), std::string("--jobs=1"));
+    (void)sh("rm -f " + quote(log));
+    return run(argv, {{"LD_PRELOAD", FAULT_FS_LIBRARY},
+                      {"FAULT_FS_UNDER", fs::canonical(repo).string()},
+                      {"FAULT_FS_AT", std::to_string(at)},
+                      {"FAULT_FS_LOG", log}});
+}
+
+// Every write, link and rename a run makes under the repository, failed
+// one at a time: the objects linked into objects/ (object_file_io.cpp),
+// the commit written into the staging directory (commit_writer.cpp), the
+// staged objects renamed into objects/ and the ref file written and renamed
+// at the transaction's commit (transaction.cpp). Each failure ends the run
+// with one line, the ref where it was and `ostree fsck` clean, and the next
+// run makes the commit an unfailed run makes.
+void fail_each_call(const std::string &mode)
+{
+    World &w = world();
+    const std::string dir = w.scratch("commit-phase-" + mode);
+    const std::string tree = dir + "/tree";
+    fs::create_directories(tree + "/usr/bin");
+    fs::create_directories(tree + "/etc");
+    write_text(tree + "/usr/bin/tool", "#!/bin/sh\necho hi\n");
+    fs::permissions(tree + "/usr/bin/tool", fs::perms::owner_exec, fs::perm_options::add);
+    write_text(tree + "/usr/bin/data", random_bytes(70000, 11));
+    write_text(tree + "/etc/conf", "setting\n");
+    fs::create_symlink("conf", tree + "/etc/link");
+    // fsync left on (the default): without it libostree writes the commit
+    // straight into objects/, with it into the staging directory first.
+    const std::string pristine = dir + "/pristine";
+    sh_ok("ostree init --repo=" + quote(pristine) + " --mode=" + mode +
+          " && ostree commit --repo=" + quote(pristine) + " --branch=main --tree=dir=" +
+          quote(tree) + " --timestamp='2026-01-02 03:04:05' >/dev/null" +
+          " && ostree refs --repo=" + quote(pristine) + " --create=signed main");
+    const std::string before = rev_parse(pristine, "signed");
+    const std::string repo = dir + "/repo";
+    const auto fresh_copy = [&] {
+        sh_ok("rm -rf " + quote(repo) + " && cp -a " + quote(pristine) + " " + quote(repo));
+    };
+
+    // Nothing failed: the calls to fail, and the commit to expect.
+    fresh_copy();
+    const std::string log = dir + "/calls.log";
+    const Result clean = sign_with_fault(repo, w.key, 0, log);
+    BOOST_REQUIRE_MESSAGE(clean.exit_code == 0, clean.err);
+    const std::string expected = trimmed(clean.out);
+    BOOST_REQUIRE(rev_parse(repo, "signed") == expected);
+    const std::vector<std::string> calls = logged_calls(log);
+    BOOST_TEST_MESSAGE(mode << ": " << calls.size() << " calls under the repository");
+    // The commit phase is among them: the new commit linked into the
+    // staging directory and renamed into objects/, the ref file renamed.
+    BOOST_REQUIRE(any_call_to(calls, "linkat " + fs::canonical(repo).string() + "/tmp/staging-"));
+    BOOST_REQUIRE(any_call_to(calls, "renameat " + fs::canonical(repo).string() + "/objects/" +
+                                         expected.substr(0, 2) + "/" + expected.substr(2) +
+                                         ".commit"));
+    BOOST_REQUIRE(
+        any_call_to(calls, "renameat " + fs::canonical(repo).string() + "/refs/heads/signed"));
+
+    for (unsigned at = 1; at <= calls.size(); ++at) {
+        BOOST_TEST_CONTEXT(mode << ": failed call " << calls[at - 1])
+        {
+            fresh_copy();
+            const Result r = sign_with_fault(repo, w.key, at, dir + "/failed.log");
+            BOOST_TEST(any_call_to(logged_calls(dir + "/failed.log"), " failed"),
+                       "the run made fewer calls than the unfailed one");
+            expect_clean_failure(r, 1, {"Input/output error"}, repo, before);
+            require_fsck(repo);
+            BOOST_TEST(tmp_leftovers(repo).empty(),
+                       "left in tmp/: " << joined(tmp_leftovers(repo)));
+            const Result again = run(sign_argv(repo, w.key));
+            BOOST_TEST(again.exit_code == 0, again.err);
+            BOOST_TEST(trimmed(again.out) == expected);
+            BOOST_TEST(rev_parse(repo, "signed") == expected);
+        }
+    }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(commit_phase)
+
+BOOST_AUTO_TEST_CASE(each_failed_write_or_rename_leaves_the_ref_archive)
+{
+    fail_each_call("archive");
+}
+
+BOOST_AUTO_TEST_CASE(each_failed_write_or_rename_leaves_the_ref_bare_user)
+{
+    fail_each_call("bare-user");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(concurrency)
 
 // Two runs with the same key on different refs, at the same time: both
@@ -595,6 +716,51 @@ BOOST_AUTO_TEST_CASE(two_runs_on_different_refs)
                 BOOST_TEST(r.exit_code == 0, r.err);
                 BOOST_TEST(trimmed(r.out) == w.reference.at(mode), ref);
             }
+            require_fsck(repo);
+            BOOST_TEST(tmp_leftovers(repo).empty(),
+                       "left in tmp/: " << joined(tmp_leftovers(repo)));
+            (void)sh("rm -rf " + quote(repo));
+        }
+    }
+}
+
+// A short run that starts and ends while a long one is mid-transaction: its
+// clean-up of staging directories (remove_unused_staging_dirs, at its
+// commit) must leave the long run's, which that run holds locked; the long
+// run then ends with the commit an undisturbed run makes.
+BOOST_AUTO_TEST_CASE(a_short_run_during_a_long_one)
+{
+    World &w = world();
+    const std::string dir = w.scratch("short-during-long");
+    const std::string small = dir + "/small";
+    fs::create_directories(small);
+    write_text(small + "/one", "one\n");
+    write_text(small + "/two", "two\n");
+    for (const std::string mode : {"archive", "bare-user"}) {
+        BOOST_TEST_CONTEXT(mode)
+        {
+            const std::string repo = w.copy_of(mode, "short-during-long");
+            // fsync on (the default): only then does libostree write the
+            // commit into the staging directory, whose loss the long run
+            // would notice.
+            sh_ok("ostree config --repo=" + quote(repo) + " set core.fsync true" +
+                  " && ostree commit --repo=" + quote(repo) + " --branch=small --tree=dir=" +
+                  quote(small) + " --timestamp='2026-01-02 03:04:05' >/dev/null");
+            ChildProcess long_run(sign_argv(repo, w.key), dir + "/long");
+            BOOST_REQUIRE_MESSAGE(long_run.wait_in_transaction(repo),
+                                  "the long run never started its transaction");
+            std::vector<std::string> short_argv = sign_argv(repo, w.key, "small-signed");
+            short_argv[short_argv.size() - 2] = "small";
+            const Result short_run = run(short_argv);
+            BOOST_TEST(short_run.exit_code == 0, short_run.err);
+            // Else the short run proved nothing: the long one was not live.
+            BOOST_TEST_REQUIRE(long_run.in_transaction(repo),
+                               "the long run ended before the short one");
+            const Result r = long_run.wait();
+            BOOST_TEST(r.exit_code == 0, r.err);
+            BOOST_TEST(trimmed(r.out) == w.reference.at(mode));
+            BOOST_TEST(rev_parse(repo, "signed") == w.reference.at(mode));
+            BOOST_TEST(rev_parse(repo, "small-signed") == trimmed(short_run.out));
             require_fsck(repo);
             BOOST_TEST(tmp_leftovers(repo).empty(),
                        "left in tmp/: " << joined(tmp_leftovers(repo)));

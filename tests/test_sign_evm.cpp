@@ -188,41 +188,77 @@ nlohmann::json sign_json(std::vector<std::string> args)
 } // namespace
 
 // RSA PKCS#1 v1.5 is deterministic: each security.evm must equal what evmctl
-// writes for the same checked-out file (its security.ima, owner and mode).
+// writes for the same checked-out file (its security xattrs, owner and mode).
+// Besides the plain tree, the same tree labelled: every file with its own
+// security.selinux, a capability (setcap) on the tool, and one file with
+// every xattr EVM protects, so that the order in which they are hashed is
+// the kernel's (docs/format.md) or the signatures differ. evmctl hashes
+// security.SMACK64EXEC, SMACK64TRANSMUTE and SMACK64MMAP only with --smack,
+// which gives the kernel's whole list; without these xattrs it changes
+// nothing.
 BOOST_AUTO_TEST_CASE(rsa_evm_is_byte_identical_to_evmctl_portable)
 {
     World &w = world();
     const KeyPair &k = w.keys["rsa2048"];
     const KeyPair &e = w.keys["evm-rsa"];
-    for (const std::string hash : {"sha256", "sha512"}) {
-        const std::string ref = "evm-rsa-" + hash;
-        const nlohmann::json j =
-            sign_json(std::vector<std::string>{"--key=" + k.key_pem, "--cert=" + k.cert_der,
-                                               "--hash=" + hash, "main", ref} +
-                      evm_with(e));
-        BOOST_TEST(j["evm"]["made"].get<std::uint64_t>() ==
-                   j["files_signed"].get<std::uint64_t>() + j["files_kept"].get<std::uint64_t>());
-        TempDir scratch;
-        std::size_t compared = 0;
-        for (const std::string &file : checkout_files(ref, scratch / "co")) {
-            BOOST_TEST_CONTEXT(hash << " " << file)
-            {
-                const std::string ours = xattr_hex(file, "security.evm");
-                BOOST_REQUIRE(!ours.empty());
-                const std::string copy = scratch / "copy";
-                // cp leaves security.evm out (libattr's /etc/xattr.conf).
-                sh_ok("rm -f " + quote(copy) + " && cp -a " + quote(file) + " " + quote(copy));
-                BOOST_REQUIRE(xattr_hex(copy, "security.evm").empty());
-                sh_ok("evmctl sign --portable --key " + quote(e.key_pem) + " -a " + hash + " " +
-                      quote(copy));
-                BOOST_TEST(xattr_hex(copy, "security.evm") == ours);
-                ++compared;
+    const std::string labelled = w.dir / "tree-labelled";
+    sh_ok("rm -rf " + quote(labelled) + " && cp -a " + quote(w.tree) + " " + quote(labelled));
+    sh_ok("cd " + quote(labelled) +
+          " && n=0 && find . -type f | sort | while read -r f; do n=$((n + 1)); setfattr -n "
+          "security.selinux -v system_u:object_r:file${n}_t:s0 \"$f\"; done"
+          " && setcap cap_net_raw,cap_net_bind_service+ep usr/bin/tool"
+          " && f=usr/lib/deep/deeper/with-xattr && setcap cap_sys_admin+ep $f"
+          " && setfattr -n security.SMACK64 -v smack-label $f"
+          " && setfattr -n security.SMACK64EXEC -v smack-exec $f"
+          " && setfattr -n security.SMACK64TRANSMUTE -v TRUE $f"
+          " && setfattr -n security.SMACK64MMAP -v smack-mmap $f"
+          " && setfattr -n security.apparmor -v unconfined $f");
+    sh_ok("ostree commit --repo=" + quote(w.repo) + " -b labelled --tree=dir=" + quote(labelled) +
+          " >/dev/null");
+    for (const std::string source : {"main", "labelled"}) {
+        for (const std::string hash : {"sha256", "sha512"}) {
+            const std::string ref = "evm-rsa-" + source + "-" + hash;
+            const nlohmann::json j =
+                sign_json(std::vector<std::string>{"--key=" + k.key_pem, "--cert=" + k.cert_der,
+                                                   "--hash=" + hash, source, ref} +
+                          evm_with(e));
+            BOOST_TEST(j["evm"]["made"].get<std::uint64_t>() ==
+                       j["files_signed"].get<std::uint64_t>() +
+                           j["files_kept"].get<std::uint64_t>());
+            TempDir scratch;
+            std::size_t compared = 0;
+            for (const std::string &file : checkout_files(ref, scratch / "co")) {
+                BOOST_TEST_CONTEXT(source << " " << hash << " " << file)
+                {
+                    const std::string ours = xattr_hex(file, "security.evm");
+                    BOOST_REQUIRE(!ours.empty());
+                    const std::string copy = scratch / "copy";
+                    // cp leaves security.evm out (libattr's /etc/xattr.conf).
+                    sh_ok("rm -f " + quote(copy) + " && cp -a " + quote(file) + " " + quote(copy));
+                    BOOST_REQUIRE(xattr_hex(copy, "security.evm").empty());
+                    sh_ok("evmctl sign --portable --smack --key " + quote(e.key_pem) + " -a " +
+                          hash + " " + quote(copy));
+                    BOOST_TEST(xattr_hex(copy, "security.evm") == ours);
+                    ++compared;
+                }
+            }
+            BOOST_TEST(compared > 3U);
+            // The owner and mode are covered: the file with uid 1234 and 0640.
+            BOOST_TEST(sh_ok("stat -c %u:%g:%a " + quote(scratch / "co/etc/hello.conf")) ==
+                       "1234:4321:640\n");
+            if (source == "labelled") {
+                // The checkout carries what the labels were meant to put
+                // beside security.ima.
+                const std::string all = scratch / "co/usr/lib/deep/deeper/with-xattr";
+                for (const char *name :
+                     {"security.selinux", "security.SMACK64", "security.SMACK64EXEC",
+                      "security.SMACK64TRANSMUTE", "security.SMACK64MMAP", "security.apparmor",
+                      "security.ima", "security.capability"})
+                    BOOST_TEST(!xattr_hex(all, name).empty(), name);
+                BOOST_TEST(!xattr_hex(scratch / "co/usr/bin/tool", "security.capability").empty());
+                BOOST_TEST(!xattr_hex(scratch / "co/etc/hello.conf", "security.selinux").empty());
             }
         }
-        BOOST_TEST(compared > 3U);
-        // The owner and mode are covered: the file with uid 1234 and 0640.
-        BOOST_TEST(sh_ok("stat -c %u:%g:%a " + quote(scratch / "co/etc/hello.conf")) ==
-                   "1234:4321:640\n");
     }
 }
 

@@ -465,6 +465,58 @@ BOOST_AUTO_TEST_CASE(objects_of_the_wrong_type)
     }
 }
 
+// A symlink object is its header alone, so no content read catches damage
+// to it: its target changed in place (same length, so the object still
+// parses) must be refused, never carried into a new commit that fails
+// `ostree fsck` with the ref moved to it. Archive: the target in the
+// .filez header; bare: the object is a symlink, replaced by another;
+// bare-user: the target is the object file's content.
+BOOST_AUTO_TEST_CASE(damaged_symlink_objects_are_refused)
+{
+    World &w = world();
+    for (const std::string mode : {"archive", "bare", "bare-user"}) {
+        BOOST_TEST_CONTEXT(mode)
+        {
+            TempDir dir;
+            const std::string repo = make_repo(dir.path(), mode, w.tree);
+            const std::string csum = content_checksum(repo, "main", "/usr/bin/tool-link");
+            const std::string file = object_path(repo, csum, mode == "archive" ? "filez" : "file");
+            const GuardedRef guard(repo);
+            if (mode == "bare") {
+                BOOST_REQUIRE(sh_ok("readlink " + quote(file)) == "tool\n");
+                sh_ok("ln -sfn toox " + quote(file));
+            } else {
+                std::string bad = read_text(file);
+                // Archive: the header starts at 8, (tuuuus...): the target at
+                // 8 + 8 + 16. Bare-user: the whole file.
+                const std::size_t at = mode == "archive" ? 32 : 0;
+                const std::string target =
+                    mode == "archive" ? std::string("tool\0", 5) : std::string("tool");
+                BOOST_REQUIRE(bad.compare(at, target.size(), target) == 0);
+                bad[at + 3] = 'x';
+                write_text(file, bad);
+            }
+            // libostree reads the damaged target, unchecked.
+            BOOST_TEST(sh_ok("ostree ls --repo=" + quote(repo) + " main /usr/bin/tool-link")
+                           .find("-> toox") != std::string::npos);
+            // fsck sees the damage (so the checks below mean something).
+            BOOST_TEST(sh("ostree fsck --repo=" + quote(repo) + " >/dev/null 2>&1").exit_code != 0);
+            const Result s = sign(repo, {});
+            BOOST_TEST(s.exit_code == 1, s.err);
+            BOOST_TEST(s.err.find("content object " + csum) != std::string::npos, s.err);
+            BOOST_TEST(s.err.find("is corrupted: its content hashes to") != std::string::npos,
+                       s.err);
+            BOOST_TEST(line_count(s.err) == 1U, s.err);
+            BOOST_TEST(s.out.empty(), s.out);
+            guard.check();
+            // Without a target ref (the commit alone): refused all the same.
+            const Result alone = sign(repo, {}, "main", "");
+            BOOST_TEST(alone.exit_code == 1, alone.err);
+            BOOST_TEST(alone.out.empty(), alone.out);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(existing_signatures)

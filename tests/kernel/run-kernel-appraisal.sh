@@ -34,11 +34,16 @@
 # (`echo 2 > /sys/kernel/security/evm`): from then on every appraised file
 # needs a valid security.evm, so its files are opened only then:
 #   evm/evm-<t>/          signed by `sign --evm`, each with an --evm-key of its
-#                         own (one key per format): readable, executable
+#                         own (one key per format): readable, executable;
+#                         owned.txt is uid 1234, gid 4321 in the commit, so
+#                         the signed owner is not root's all-zero one
 #     <t>: file-rsa2048 (--evm-key evm-rsa2048), file-ec-p256 (evm-ec-p256),
 #     hsm-ec-p256 (--key file-rsa2048, --evm-key the token's ec-p256), split
 #     (--key rsa2048, --evm-key evm-ec-p256)
 #   evm/denied/owner.sh, mode.sh   a signed file whose owner or mode changed
+#   evm/denied/owned-uid.txt, owned-gid.txt
+#                                  owned.txt with only its uid (1235) or
+#                                  only its gid (4322) changed
 #   evm/denied/resigned-ima.sh     a valid security.ima by another loaded key
 #                                  under the old security.evm
 #   evm/denied/no-evm.sh           security.evm removed (security.ima valid)
@@ -162,6 +167,10 @@ printf '#!/bin/sh\necho ran-ok\n' >tree/script.sh
 cp "$kernel_dir/busybox" tree/bin/busybox
 chmod 0755 tree/script.sh tree/bin/busybox
 ln -s data.txt tree/link
+# Not root's: an EVM signature covers uid and gid, which root's zeros cannot
+# tell apart from a field left out, swapped or misplaced.
+printf 'owned by 1234:4321\n' >tree/owned.txt
+chown 1234:4321 tree/owned.txt
 repo=$work/repo
 run ostree init --repo="$repo" --mode=archive
 run ostree commit --repo="$repo" -b main --tree=dir=tree -s "kernel appraisal test"
@@ -260,12 +269,19 @@ set_ima_hex() { setfattr -n security.ima -v "0x$2" "$1"; }
 # keeps its xattrs; mkfs.ext4 -d copies owner, mode and xattrs.
 mkdir eimage/denied eimage/control
 evm_src=eimage/evm-file-rsa2048/script.sh
-evm_copy() { # DEST: cp skips security.evm (libattr's /etc/xattr.conf), so set it
-  cp --preserve=mode,ownership,xattr "$evm_src" "$1"
-  setfattr -n security.evm -v "0x$(ima_hex "$evm_src" security.evm)" "$1"
+evm_copy() { # DEST [SRC]: cp skips security.evm (libattr's /etc/xattr.conf), so set it
+  local src=${2:-$evm_src}
+  cp --preserve=mode,ownership,xattr "$src" "$1"
+  setfattr -n security.evm -v "0x$(ima_hex "$src" security.evm)" "$1"
 }
 evm_copy eimage/denied/owner.sh
 chown 4242:4242 eimage/denied/owner.sh
+owned=eimage/evm-file-rsa2048/owned.txt
+[ "$(stat -c %u:%g "$owned")" = 1234:4321 ] || fail "$owned is not owned by 1234:4321"
+evm_copy eimage/denied/owned-uid.txt "$owned"
+chown 1235 eimage/denied/owned-uid.txt
+evm_copy eimage/denied/owned-gid.txt "$owned"
+chgrp 4322 eimage/denied/owned-gid.txt
 evm_copy eimage/denied/mode.sh
 chmod 0775 eimage/denied/mode.sh
 evm_copy eimage/denied/resigned-ima.sh
