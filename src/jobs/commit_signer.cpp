@@ -8,6 +8,7 @@
 #include "jobs/jobs_in_repo.hpp"
 #include "jobs/known_signatures.hpp"
 #include "jobs/reusing_signer.hpp"
+#include "jobs/signature_removal.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "repo/planned_files_under.hpp"
 #include "repo/repo.hpp"
@@ -16,7 +17,27 @@
 namespace ostree_ima {
 
 namespace {
-// The transform "add a signature" of the rewrite pipeline.
+// /usr/etc becomes /etc, which admins edit (docs/deploying.md).
+constexpr const char *kUsrEtcGlob = "/usr/etc/**";
+
+// Whether the file carries a signature in the new commit.
+bool has_signature(const ObjectOutcome &outcome)
+{
+    switch (outcome.kind) {
+    case ObjectOutcome::Kind::Kept:
+    case ObjectOutcome::Kind::KeptOtherKey:
+    case ObjectOutcome::Kind::Signed:
+        return true;
+    case ObjectOutcome::Kind::NotRegular:
+    case ObjectOutcome::Kind::Unsigned:
+    case ObjectOutcome::Kind::SignatureRemoved:
+        return false;
+    }
+    return false;
+}
+
+// The transform "add a signature" of the rewrite pipeline; with
+// --skip-usr-etc also "remove it" from the paths planned as unsign.
 class SignRewrite final : public ObjectRewrite {
   public:
     SignRewrite(const HashAlgo &algo, const KeyId &key_id, ReusingSigner &key, bool overwrite,
@@ -33,6 +54,7 @@ class SignRewrite final : public ObjectRewrite {
     void start(const CommitPlan &plan, const ObjectStore &store) override
     {
         outcomes_.resize(plan.objects.size());
+        unsign_ = &plan.unsign;
         if (!evm_)
             return;
         deployment_ = evm_deployment_paths(plan);
@@ -50,6 +72,14 @@ class SignRewrite final : public ObjectRewrite {
                             const std::string &checksum, CpuSlots::Held &cpu) override
     {
         ObjectOutcome &out = outcomes_[index];
+        if (!unsign_->empty() && (*unsign_)[index] != 0) {
+            const std::unique_ptr<StoredObject> object = store.open(checksum);
+            const std::optional<std::string> without = remove_signature(*object);
+            out.kind =
+                without ? ObjectOutcome::Kind::SignatureRemoved : ObjectOutcome::Kind::Unsigned;
+            out.new_checksum = without ? *without : checksum;
+            return {out.new_checksum, without ? object->size() : 0};
+        }
         out = signer_.process(store, checksum, cpu);
         return {out.new_checksum, out.bytes_hashed};
     }
@@ -59,7 +89,7 @@ class SignRewrite final : public ObjectRewrite {
         if (!evm_ || !selinux_policy_ || evm_ignore_selinux_)
             return;
         for (const ObjectOutcome &out : outcomes_)
-            if (out.kind != ObjectOutcome::Kind::NotRegular && !out.has_selinux_label)
+            if (has_signature(out) && !out.has_selinux_label)
                 throw_unlabelled_selinux_commit();
     }
     [[nodiscard]] const std::vector<ObjectOutcome> &outcomes() const { return outcomes_; }
@@ -72,6 +102,7 @@ class SignRewrite final : public ObjectRewrite {
     bool evm_;
     bool evm_ignore_selinux_;
     std::vector<ObjectOutcome> outcomes_;
+    const std::vector<char> *unsign_ = nullptr;
     EvmDeploymentPaths deployment_;
     bool selinux_policy_ = false;
 };
@@ -124,7 +155,11 @@ void count_outcome(const ObjectOutcome &outcome, std::uint64_t paths, SignReport
     case ObjectOutcome::Kind::Kept:
         report.files_kept += paths;
         break;
+    case ObjectOutcome::Kind::SignatureRemoved:
+        report.usr_etc_signatures_removed += paths;
+        break;
     case ObjectOutcome::Kind::NotRegular:
+    case ObjectOutcome::Kind::Unsigned:
         break;
     }
 }
@@ -155,6 +190,13 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     rewrite.waiters = key.max_parallel() > request.jobs ? key.max_parallel() - request.jobs : 0;
     rewrite.progress = request.progress;
     rewrite.needs_xattrs = true;
+    if (request.skip_usr_etc) {
+        std::vector<std::string> exclude = request.selector.exclude_globs();
+        exclude.emplace_back(kUsrEtcGlob);
+        rewrite.selector = PathSelector(request.selector.include_globs(), exclude,
+                                        request.selector.executables_only());
+        rewrite.unsign = PathSelector({kUsrEtcGlob}, {}, false);
+    }
     std::optional<EvmSigner> evm;
     if (request.evm_key != nullptr)
         evm.emplace(*request.algo, request.evm_key_id, *request.evm_key);
@@ -179,7 +221,7 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     }
     report.evm.selinux_policy = sign.selinux_policy();
     for (const PlannedFile &file : planned_files_under(result.plan, "/usr/etc")) {
-        if (sign.outcomes()[file.object].kind == ObjectOutcome::Kind::NotRegular)
+        if (!has_signature(sign.outcomes()[file.object]))
             continue;
         if (report.usr_etc_files_signed++ == 0)
             report.usr_etc_first_signed = file.path;
