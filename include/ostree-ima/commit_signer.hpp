@@ -112,6 +112,10 @@ struct SignReport {
     // skip_usr_etc: paths under /usr/etc whose security.ima or security.evm
     // was removed.
     std::uint64_t usr_etc_signatures_removed = 0;
+    // What of the --reuse commits could not be read and was skipped (its
+    // signatures made by the key instead): one warning each, naming the
+    // commit and the path.
+    std::vector<std::string> reuse_skipped;
 };
 
 // Writes a new commit in one OSTree transaction; moves target_ref only when

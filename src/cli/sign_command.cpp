@@ -128,6 +128,7 @@ Runner add_sign_command(CLI::App &app)
         request.reuse = args->reuse;
         request.signature_cache = args->signature_cache;
         const SignReport r = sign_commit(request, *key.backend);
+        print_reuse_warnings(r.reuse_skipped, args->quiet);
         if (args->json) {
             nlohmann::ordered_json j = report_json(r, key, algo);
             if (request.evm_key != nullptr)
@@ -197,6 +198,7 @@ Runner add_ima_sign_command(CLI::App &app)
         request.reuse = args->reuse;
         request.signature_cache = args->signature_cache;
         const SignReport r = sign_commit(request, *key.backend);
+        print_reuse_warnings(r.reuse_skipped, args->quiet);
         // stdout stays ostree-ext-cli's one line; what it does not say goes to stderr.
         if (const std::string warnings = sign_warnings_text(r); !warnings.empty() && !args->quiet)
             std::cerr << "ostree-ima: " << warnings << "\n";

@@ -170,9 +170,11 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     (void)SignedDigest(request.format, *request.algo); // a usage error before any work
     const StopScope interruptible; // reading the commits to reuse takes a while too
     KnownSignatures known(request.format);
+    std::vector<std::string> reuse_skipped;
     for (const std::string &rev : request.reuse) {
-        known.add_commit(repo, repo.resolve_commit(rev), key.public_key(), request.key_id,
-                         request.jobs);
+        const std::vector<std::string> skipped = known.add_commit(
+            repo, repo.resolve_commit(rev), key.public_key(), request.key_id, request.jobs);
+        reuse_skipped.insert(reuse_skipped.end(), skipped.begin(), skipped.end());
         throw_if_stopped(repo.get(), request.target_ref);
     }
     std::optional<SignatureCacheWriter> cache;
@@ -213,6 +215,7 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     report.format = request.format;
     report.signatures = signer.counts();
     report.signatures.cache_lines_skipped = cache_lines_skipped;
+    report.reuse_skipped = std::move(reuse_skipped);
     for (std::size_t i = 0; i < sign.outcomes().size(); ++i) {
         count_outcome(sign.outcomes()[i], result.plan.path_count[i], report);
         count_evm(sign.outcomes()[i], result.plan.path_count[i],
