@@ -81,6 +81,25 @@ BOOST_AUTO_TEST_CASE(directory_that_is_not_a_repository)
 {
     World &w = world();
     expect_failure(sign_args(w.tree, w.rsa.key_pem), 1, "is not an OSTree repository");
+    // A file that exists is not "does not exist" (OSTREE_REPO=/etc/passwd).
+    const std::string file = w.tree + "/etc/hello.conf";
+    expect_failure(sign_args(file, w.rsa.key_pem), 1,
+                   file + " is not an OSTree repository (a regular file, not a directory)");
+    expect_failure({"strip", "main", "signed"}, 1,
+                   "/etc/passwd is not an OSTree repository (a regular file, not a directory)",
+                   {{"OSTREE_REPO", "/etc/passwd"}});
+}
+
+// --sessions is a token's: with any other key it would do nothing.
+BOOST_AUTO_TEST_CASE(sessions_without_a_token_is_a_usage_error)
+{
+    World &w = world();
+    for (const auto &args : std::vector<std::vector<std::string>>{
+             sign_args(w.repo, w.rsa.key_pem, {"--sessions=4"}),
+             {"ima-sign", "--sessions=4", "--repo=" + w.repo, "main", "signed", "sha256",
+              w.rsa.key_pem},
+             sign_args(w.repo, w.rsa.key_pem, {"--sessions=4", "--provider=default"})})
+        expect_failure(args, 2, "--sessions applies to a pkcs11: URI key only");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_ref)

@@ -8,7 +8,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include "fixtures.hpp"
+
 #include "text_files.hpp"
+#include <algorithm>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -196,6 +198,26 @@ BOOST_AUTO_TEST_CASE(policy_refuses_without_selector_and_bad_values)
     BOOST_TEST(
         tool({"policy", "--cert", w.rsa.cert_pem, "--fsuuid", kUuid, "--hooks", "all"}).exit_code ==
         2);
+    // A repeated selector (a UUID in either case, a type) would write each of
+    // its rules twice: refused, nothing written.
+    std::string upper = kUuid;
+    std::transform(upper.begin(), upper.end(), upper.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    for (const auto &[args, message] :
+         std::vector<std::pair<std::vector<std::string>, std::string>>{
+             {{"--fsuuid", kUuid, "--fsuuid", kUuid},
+              "--fsuuid " + std::string(kUuid) + " is given twice"},
+             {{"--fsuuid", kUuid, "--fsuuid", upper}, "--fsuuid " + upper + " is given twice"},
+             {{"--obj-type", "usr_t", "--obj-type", "bin_t", "--obj-type", "usr_t"},
+              "--obj-type usr_t is given twice"}}) {
+        const std::string dir = w.dir / "policy-twice";
+        std::vector<std::string> argv = {"policy", "--cert", w.rsa.cert_pem, "-o", dir};
+        argv.insert(argv.end(), args.begin(), args.end());
+        const Result twice = tool(argv);
+        BOOST_TEST(twice.exit_code == 2, message << ": " << twice.err);
+        BOOST_TEST(twice.err.find(message) != std::string::npos, twice.err);
+        BOOST_TEST(!std::filesystem::exists(dir));
+    }
     // A certificate without SKID would never match a signature in the kernel.
     const KeyPair noskid = make_key_with_skid(w.dir.path(), "noskid", "rsa:2048", "");
     const Result r = tool({"policy", "--cert", noskid.cert_pem, "--fsuuid", kUuid});

@@ -58,15 +58,20 @@ class SignRewrite final : public ObjectRewrite {
         if (!evm_)
             return;
         deployment_ = evm_deployment_paths(plan);
-        if (!deployment_.selinux_config)
+        path_count_ = &plan.path_count;
+        // What the deployed system reads, whether or not the selectors
+        // chose it, through symlinks within the commit.
+        const std::optional<std::string> config_object =
+            selinux_config_object(store, plan.commit_object.get());
+        if (!config_object)
             return;
         // A labelled commit labels its SELinux config too: an unlabelled
         // one is refused here, before anything is signed or written.
-        const SelinuxConfig config =
-            read_selinux_config(store, plan.objects[*deployment_.selinux_config]);
+        const SelinuxConfig config = read_selinux_config(store, *config_object);
         selinux_policy_ = config.enables_policy;
         if (selinux_policy_ && !config.labelled && !evm_ignore_selinux_)
-            throw_unlabelled_selinux_commit();
+            throw_unlabelled_selinux_commit("its SELinux config (/usr/etc/selinux/config, or "
+                                            "what it links to) and likely its other files");
     }
     RewrittenObject rewrite(const ObjectStore &store, std::size_t index,
                             const std::string &checksum, CpuSlots::Held &cpu) override
@@ -88,9 +93,18 @@ class SignRewrite final : public ObjectRewrite {
     {
         if (!evm_ || !selinux_policy_ || evm_ignore_selinux_)
             return;
-        for (const ObjectOutcome &out : outcomes_)
-            if (has_signature(out) && !out.has_selinux_label)
-                throw_unlabelled_selinux_commit();
+        std::uint64_t signed_paths = 0;
+        std::uint64_t unlabelled = 0;
+        for (std::size_t i = 0; i < outcomes_.size(); ++i) {
+            if (!has_signature(outcomes_[i]))
+                continue;
+            signed_paths += (*path_count_)[i];
+            if (!outcomes_[i].has_selinux_label)
+                unlabelled += (*path_count_)[i];
+        }
+        if (unlabelled != 0)
+            throw_unlabelled_selinux_commit(std::to_string(unlabelled) + " of its " +
+                                            std::to_string(signed_paths) + " signed files");
     }
     [[nodiscard]] const std::vector<ObjectOutcome> &outcomes() const { return outcomes_; }
     [[nodiscard]] const EvmDeploymentPaths &deployment() const { return deployment_; }
@@ -103,6 +117,7 @@ class SignRewrite final : public ObjectRewrite {
     bool evm_ignore_selinux_;
     std::vector<ObjectOutcome> outcomes_;
     const std::vector<char> *unsign_ = nullptr;
+    const std::vector<std::uint64_t> *path_count_ = nullptr;
     EvmDeploymentPaths deployment_;
     bool selinux_policy_ = false;
 };
