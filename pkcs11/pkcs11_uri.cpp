@@ -5,7 +5,6 @@
 #include "ostree-ima/error.hpp"
 #include "pkcs11_uri_text.hpp"
 #include "secrets/pin_source.hpp"
-#include "util/quoted_input.hpp"
 
 #include <openssl/crypto.h>
 
@@ -186,13 +185,15 @@ SecretString read_pin_source(const std::string &pin_source)
                     "pin-source=file:/path");
     } else if (const auto colon = path.find(':');
                colon != std::string::npos && path.find('/') > colon) {
-        throw Error("unsupported pin-source " + quoted_input(pin_source) +
-                    "; use pin-source=file:/path");
+        // Not shown, here or below: a secret may stand where a file name
+        // belongs (pin-source=SECRET).
+        throw Error("unsupported pin-source in the PKCS#11 URI (not shown); "
+                    "use pin-source=file:/path");
     }
     if (path.empty()) {
         throw Error("empty pin-source in PKCS#11 URI");
     }
-    return PinSource::read_pin_file(path);
+    return PinSource::read_pin_file(path, PathShown::No);
 }
 
 ModuleHint module_hint(const Pkcs11Uri &uri)

@@ -5,6 +5,8 @@
 
 #include "fixtures.hpp"
 
+#include <sstream>
+
 using namespace test_support;
 
 namespace {
@@ -79,6 +81,25 @@ BOOST_AUTO_TEST_CASE(directory_that_is_not_a_repository)
 {
     World &w = world();
     expect_failure(sign_args(w.tree, w.rsa.key_pem), 1, "is not an OSTree repository");
+    // A file that exists is not "does not exist" (OSTREE_REPO=/etc/passwd).
+    const std::string file = w.tree + "/etc/hello.conf";
+    expect_failure(sign_args(file, w.rsa.key_pem), 1,
+                   file + " is not an OSTree repository (a regular file, not a directory)");
+    expect_failure({"strip", "main", "signed"}, 1,
+                   "/etc/passwd is not an OSTree repository (a regular file, not a directory)",
+                   {{"OSTREE_REPO", "/etc/passwd"}});
+}
+
+// --sessions is a token's: with any other key it would do nothing.
+BOOST_AUTO_TEST_CASE(sessions_without_a_token_is_a_usage_error)
+{
+    World &w = world();
+    for (const auto &args : std::vector<std::vector<std::string>>{
+             sign_args(w.repo, w.rsa.key_pem, {"--sessions=4"}),
+             {"ima-sign", "--sessions=4", "--repo=" + w.repo, "main", "signed", "sha256",
+              w.rsa.key_pem},
+             sign_args(w.repo, w.rsa.key_pem, {"--sessions=4", "--provider=default"})})
+        expect_failure(args, 2, "--sessions applies to a pkcs11: URI key only");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_ref)
@@ -150,6 +171,114 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2)
     expect_failure({"frobnicate"}, 2, "frobnicate");
     expect_failure({"ima-sign", "--repo=" + w.repo, "main", "signed", "sha999", w.rsa.key_pem}, 2,
                    "sha999");
+}
+
+namespace {
+// The options of `command`'s --help ("" for the options before a command)
+// that take a value: CLI11 prints their type (TEXT, UINT...) after their
+// names. Each as its names, the first long one first.
+std::vector<std::vector<std::string>> options_taking_values(const std::string &command)
+{
+    std::vector<std::string> argv = {binary()};
+    if (!command.empty())
+        argv.push_back(command);
+    argv.push_back("--help");
+    const Result help = run(argv);
+    BOOST_REQUIRE_MESSAGE(help.exit_code == 0, help.err);
+    std::vector<std::vector<std::string>> out;
+    std::istringstream lines(help.out);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (!line.starts_with("  -"))
+            continue;
+        std::istringstream words(line);
+        std::string names;
+        std::string type;
+        words >> names >> type;
+        const bool typed = type == "TEXT" || type == "UINT" || type == "INT" ||
+                           type.starts_with("TEXT:") || type.starts_with("UINT:");
+        if (!typed)
+            continue;
+        std::vector<std::string> each;
+        std::istringstream parts(names);
+        for (std::string name; std::getline(parts, name, ',');)
+            each.insert(name.starts_with("--") && (each.empty() || !each[0].starts_with("--"))
+                            ? each.begin()
+                            : each.end(),
+                        name);
+        out.push_back(each);
+    }
+    return out;
+}
+
+std::vector<std::string> commands_in_help()
+{
+    const Result help = run({binary(), "--help"});
+    std::vector<std::string> out;
+    std::istringstream lines(help.out);
+    std::string line;
+    bool in_commands = false;
+    while (std::getline(lines, line)) {
+        if (line.starts_with("Subcommands:")) {
+            in_commands = true;
+            continue;
+        }
+        if (in_commands && line.starts_with("  ") && line.size() > 2 && line[2] != ' ') {
+            std::istringstream words(line);
+            std::string name;
+            words >> name;
+            out.push_back(name);
+        } else if (in_commands && !line.starts_with("  ")) {
+            in_commands = false;
+        }
+    }
+    return out;
+}
+} // namespace
+
+// An empty value never takes the next word as the option's value
+// (`--reuse=$PREV base published` with PREV empty signed `base` and moved
+// `published`): every option that takes a value, of every command, found in
+// the --help output so that a new option is covered too.
+BOOST_AUTO_TEST_CASE(empty_option_values_are_usage_errors)
+{
+    World &w = world();
+    const std::vector<std::string> commands = commands_in_help();
+    BOOST_TEST(commands.size() == 9u, "commands: " << commands.size());
+    std::size_t checked = 0;
+    for (const std::string &command : commands) {
+        const auto options = options_taking_values(command);
+        BOOST_TEST(!options.empty(), command << ": no option takes a value?");
+        for (const auto &names : options) {
+            const std::string &name = names[0];
+            BOOST_TEST_CONTEXT(command << " " << name)
+            {
+                // `--opt= main signed`: refused before main is taken as its value.
+                if (name.starts_with("--"))
+                    expect_failure({command, name + "=", "main", "signed"}, 2,
+                                   name + ": empty value; give it one or leave the option out");
+                // `--opt ""` and `-o ""`, under each of its names.
+                for (const std::string &spelling : names)
+                    expect_failure({command, spelling, "", "main", "signed"}, 2, name + ": ");
+                ++checked;
+            }
+        }
+    }
+    // Those before the command (--repo).
+    for (const auto &names : options_taking_values("")) {
+        expect_failure({names[0] + "=", "sign", "--key=" + w.rsa.key_pem, "main", "signed"}, 2,
+                       names[0] + ": empty value");
+        expect_failure({names[0], "", "sign", "--key=" + w.rsa.key_pem, "main", "signed"}, 2,
+                       names[0] + ": empty value");
+        ++checked;
+    }
+    BOOST_TEST(checked > 40u);
+    // The old behaviour, shown on a real run: without the check `--reuse=`
+    // took `main` and `signed` became the source.
+    const Result r = run({binary(), "sign", "--repo=" + w.repo, "--key=" + w.rsa.key_pem,
+                          "--reuse=", "main", "signed"});
+    BOOST_TEST(r.exit_code == 2, r.err);
+    BOOST_TEST(rev_parse(w.repo, "signed") == w.before);
 }
 
 namespace {

@@ -12,7 +12,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include "fixtures.hpp"
+
 #include "text_files.hpp"
+#include <algorithm>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -246,6 +248,26 @@ BOOST_AUTO_TEST_CASE(policy_refuses_without_selector_and_bad_values)
     BOOST_TEST(
         tool({"policy", "--cert", w.rsa.cert_pem, "--fsuuid", kUuid, "--hooks", "all"}).exit_code ==
         2);
+    // A repeated selector (a UUID in either case, a type) would write each of
+    // its rules twice: refused, nothing written.
+    std::string upper = kUuid;
+    std::transform(upper.begin(), upper.end(), upper.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    for (const auto &[args, message] :
+         std::vector<std::pair<std::vector<std::string>, std::string>>{
+             {{"--fsuuid", kUuid, "--fsuuid", kUuid},
+              "--fsuuid " + std::string(kUuid) + " is given twice"},
+             {{"--fsuuid", kUuid, "--fsuuid", upper}, "--fsuuid " + upper + " is given twice"},
+             {{"--obj-type", "usr_t", "--obj-type", "bin_t", "--obj-type", "usr_t"},
+              "--obj-type usr_t is given twice"}}) {
+        const std::string dir = w.dir / "policy-twice";
+        std::vector<std::string> argv = {"policy", "--cert", w.rsa.cert_pem, "-o", dir};
+        argv.insert(argv.end(), args.begin(), args.end());
+        const Result twice = tool(argv);
+        BOOST_TEST(twice.exit_code == 2, message << ": " << twice.err);
+        BOOST_TEST(twice.err.find(message) != std::string::npos, twice.err);
+        BOOST_TEST(!std::filesystem::exists(dir));
+    }
     // A certificate without SKID would never match a signature in the kernel.
     const KeyPair noskid = make_key_with_skid(w.dir.path(), "noskid", "rsa:2048", "");
     const Result r = tool({"policy", "--cert", noskid.cert_pem, "--fsuuid", kUuid});
@@ -320,6 +342,59 @@ BOOST_AUTO_TEST_CASE(sign_warns_about_usr_etc_and_skips_it)
         run({binary(), "sign", "--repo=" + w.repo, "--key", w.rsa.key_pem, "--skip-usr-etc", "os"});
     BOOST_TEST(text.err.find("warning") == std::string::npos, text.err);
     BOOST_TEST(text.err.find("/usr/etc left unsigned (--skip-usr-etc)") != std::string::npos);
+    BOOST_TEST(text.err.find("removed") == std::string::npos, text.err); // none to remove
+}
+
+// --skip-usr-etc on a commit signed before: the old signatures under
+// /usr/etc (security.ima and security.evm) are removed, not shipped, and the
+// report says how many; the rest keeps what it has.
+BOOST_AUTO_TEST_CASE(skip_usr_etc_removes_old_signatures)
+{
+    World &w = world();
+    const Result all = run({binary(), "sign", "--repo=" + w.repo, "--key", w.rsa.key_pem, "--evm",
+                            "-q", "os", "os-all"});
+    BOOST_REQUIRE_MESSAGE(all.exit_code == 0, all.err);
+    const auto before = read_commit_files(w.repo, "os-all");
+    for (const auto &[path, facts] : before)
+        if (facts.regular)
+            BOOST_TEST_REQUIRE(facts.other_xattrs.find("security.evm") != std::string::npos, path);
+
+    const Result json = run({binary(), "sign", "--repo=" + w.repo, "--key", w.rsa.key_pem,
+                             "--skip-usr-etc", "--json", "os-all", "os-all-skip"});
+    BOOST_REQUIRE_MESSAGE(json.exit_code == 0, json.err);
+    const auto j = nlohmann::json::parse(json.out);
+    BOOST_TEST(j.at("usr_etc_files_signed").get<int>() == 0);
+    BOOST_TEST(j.at("usr_etc_signatures_removed").get<int>() == 3);
+    BOOST_TEST(j.at("files_kept").get<int>() == 3); // hello, libx.so, os-release
+    for (const auto &[path, facts] : read_commit_files(w.repo, "os-all-skip")) {
+        if (!facts.regular)
+            continue;
+        const bool under = path.rfind("/usr/etc/", 0) == 0;
+        BOOST_TEST(facts.ima.has_value() == !under, path);
+        BOOST_TEST((facts.other_xattrs.find("security.evm") != std::string::npos) == !under, path);
+        // Everything else as it was: content, owner, mode, other xattrs.
+        const FileFacts &old = before.at(path);
+        BOOST_TEST(facts.size == old.size, path);
+        BOOST_TEST(facts.mode == old.mode, path);
+        if (!under) {
+            BOOST_TEST(facts.other_xattrs == old.other_xattrs, path);
+            BOOST_TEST(*facts.ima == *old.ima, path);
+        }
+    }
+    require_fsck(w.repo);
+
+    const Result text = run({binary(), "sign", "--repo=" + w.repo, "--key", w.rsa.key_pem,
+                             "--skip-usr-etc", "os-all", "os-all-skip2"});
+    BOOST_REQUIRE_MESSAGE(text.exit_code == 0, text.err);
+    BOOST_TEST(text.err.find("/usr/etc left unsigned (--skip-usr-etc); removed the signatures of "
+                             "3 files there") != std::string::npos,
+               text.err);
+    BOOST_TEST(commit_root_tree(w.repo, "os-all-skip2") == commit_root_tree(w.repo, "os-all-skip"));
+    // Stripping the rest gives what stripping the whole signed commit gives.
+    BOOST_TEST(run({binary(), "strip", "--repo=" + w.repo, "-q", "os-all-skip", "s1"}).exit_code ==
+               0);
+    BOOST_TEST(run({binary(), "strip", "--repo=" + w.repo, "-q", "os-all", "s2"}).exit_code == 0);
+    BOOST_TEST(commit_root_tree(w.repo, "s1") == commit_root_tree(w.repo, "s2"));
 }
 
 namespace {

@@ -19,6 +19,7 @@
 #include <csignal>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 using namespace test_support;
@@ -198,6 +199,85 @@ BOOST_AUTO_TEST_CASE(reuse_asks_the_key_only_for_changed_digests)
                        other.result.err);
         }
     }
+}
+
+namespace {
+// The checksum `ostree ls -C` gives for PATH of REV (a file's content
+// object; with -d a directory's dirtree).
+std::string object_of(const std::string &repo, const std::string &rev, const std::string &path,
+                      bool directory)
+{
+    std::istringstream words(sh_ok("ostree ls --repo=" + quote(repo) + " -C " +
+                                   (directory ? "-d " : "") + quote(rev) + " " + quote(path)));
+    std::string word;
+    for (int i = 0; i < 5; ++i)
+        words >> word;
+    return word;
+}
+
+std::string object_file(const std::string &repo, const std::string &checksum,
+                        const std::string &suffix)
+{
+    return repo + "/objects/" + checksum.substr(0, 2) + "/" + checksum.substr(2) + suffix;
+}
+} // namespace
+
+// A damaged --reuse commit is not the source: what of it cannot be read is
+// skipped with a warning naming the reuse commit and the path, and the key
+// signs it instead (the run succeeds, the commit is the one signing anew
+// gives). sign and digests alike.
+BOOST_AUTO_TEST_CASE(a_damaged_reuse_commit_is_skipped_and_named)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string repo = make_repo_of(dir.path(), "archive");
+    BOOST_REQUIRE(ostree_ima(sign_args(repo, "v1", "v1-signed")).result.exit_code == 0);
+    BOOST_REQUIRE(ostree_ima(sign_args(repo, "v1", "v1-again")).result.exit_code == 0);
+    commit_v2(repo, dir.path());
+    const std::string reused =
+        trimmed(sh_ok("ostree rev-parse --repo=" + quote(repo) + " v1-signed"));
+    const Run full = ostree_ima(sign_args(repo, "v2", "v2-full"));
+    BOOST_REQUIRE_MESSAGE(full.result.exit_code == 0, full.result.err);
+
+    // One object of the reuse commit missing (not one of the source's; the
+    // signed object v2-full holds too, which the key then writes again).
+    const std::string f10 =
+        object_file(repo, object_of(repo, "v1-signed", "/etc/f10.conf", false), ".filez");
+    std::filesystem::remove(f10);
+    const std::string manifest = dir / "digests.json";
+    const Run d = ostree_ima({"digests", "--repo=" + repo, "--cert=" + w.token.cert("rsa2048"),
+                              "--reuse=v1-signed", "-o", manifest, "v2"});
+    BOOST_REQUIRE_MESSAGE(d.result.exit_code == 0, d.result.err);
+    BOOST_TEST(d.result.err.find("warning: --reuse commit " + reused + ": /etc/f10.conf") !=
+                   std::string::npos,
+               d.result.err);
+    BOOST_TEST(json::parse(read_text(manifest))["digests"].size() == 6u);
+    const Run one = ostree_ima(sign_args(repo, "v2", "v2-one", {"--reuse=v1-signed"}));
+    BOOST_REQUIRE_MESSAGE(one.result.exit_code == 0, one.result.err);
+    BOOST_TEST(one.result.err.find("warning: --reuse commit " + reused +
+                                   ": /etc/f10.conf not reused: ") != std::string::npos,
+               one.result.err);
+    BOOST_TEST(line_count(one.result.err) == 1u, one.result.err);
+    BOOST_TEST(one.key_operations == 6u); // the 5 changed and f10
+    BOOST_TEST(one.report["signatures"]["reuse_skipped"] == 1);
+    BOOST_TEST(commit_root_tree(repo, "v2-one") == commit_root_tree(repo, "v2-full"));
+    require_valid(repo, "v2-one", dir.path());
+
+    // A dirtree of another reuse commit missing: that commit gives nothing,
+    // named; the run goes on.
+    const std::string again =
+        trimmed(sh_ok("ostree rev-parse --repo=" + quote(repo) + " v1-again"));
+    std::filesystem::remove(
+        object_file(repo, object_of(repo, "v1-again", "/usr", true), ".dirtree"));
+    const Run tree = ostree_ima(sign_args(repo, "v2", "v2-tree", {"--reuse=v1-again"}));
+    BOOST_REQUIRE_MESSAGE(tree.result.exit_code == 0, tree.result.err);
+    BOOST_TEST(tree.result.err.find("warning: --reuse commit " + again +
+                                    " cannot be read, nothing is reused from it: ") !=
+                   std::string::npos,
+               tree.result.err);
+    BOOST_TEST(tree.key_operations == 42u);
+    BOOST_TEST(commit_root_tree(repo, "v2-tree") == commit_root_tree(repo, "v2-full"));
+    require_valid(repo, "v2-tree", dir.path());
 }
 
 // A cache or commit that holds what must not be used: another key's

@@ -10,6 +10,7 @@
 #include "prerequisites.hpp"
 #include "tokens.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <fcntl.h>
@@ -284,6 +285,33 @@ BOOST_AUTO_TEST_CASE(pin_under_any_uri_spelling_is_never_echoed)
 
 // libp11's engine prints the key id it was given when it cannot find the
 // key: with a pin-value in the URI, that was the PIN on stderr.
+// A secret where a file name belongs (pin-source=SECRET): whatever keeps
+// the pin-source from being read, the message shows no part of it.
+BOOST_AUTO_TEST_CASE(unreadable_pin_source_is_never_shown)
+{
+    World &w = world();
+    sh_ok("mkdir -p " + quote(w.dir / kWrongPin)); // a directory, not a PIN file
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {kPin, "cannot read the URI's pin-source file: No such file or directory"},
+        {"file:" + kPin, "cannot read the URI's pin-source file: No such file or directory"},
+        {"file://" + kPin, "cannot read the URI's pin-source file: No such file or directory"},
+        {"x:" + kPin, "unsupported pin-source in the PKCS#11 URI (not shown)"},
+        {"file:" + std::string(w.dir / kWrongPin),
+         "the URI's pin-source file is not a regular file (a directory)"},
+    };
+    for (const auto &[source, message] : cases) {
+        const Result r = run({binary(), "sign", "--repo=" + w.repo,
+                              "--key=" + kUri + "?pin-source=" + source, "main", "shown"},
+                             w.env);
+        BOOST_TEST(r.exit_code == 1, source << ": exit " << r.exit_code << ": " << r.err);
+        BOOST_TEST(r.err.find(message) != std::string::npos, source << ": " << r.err);
+        BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1, source << ": " << r.err);
+        BOOST_TEST(r.err.find("Zq7") == std::string::npos, source << ": " << r.err);
+        no_secret_in(r, source);
+    }
+    BOOST_TEST(!ref_exists(w.repo, "shown"));
+}
+
 BOOST_AUTO_TEST_CASE(engine_route_never_echoes_the_pin)
 {
     World &w = world();

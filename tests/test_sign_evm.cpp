@@ -476,7 +476,49 @@ BOOST_AUTO_TEST_CASE(deployment_risks_refused_or_warned)
     r = sign({key[0], key[1], "--evm", evm_key, "os-part", "os-part"});
     BOOST_TEST(r.exit_code != 0);
     BOOST_TEST(r.err.find("--evm-ignore-selinux") != std::string::npos, r.err);
+    // How many lack a label, not "no security.selinux" when some have one.
+    BOOST_TEST(r.err.find("but 2 of its 3 signed files carry no security.selinux") !=
+                   std::string::npos,
+               r.err);
     BOOST_TEST(rev_parse(w.repo, "os-part") == part_before);
+
+    // The config a symlink within the commit: followed as the deployed
+    // system follows /etc/selinux/config (/etc is /usr/etc), inside the
+    // commit only; refused as the file itself is.
+    for (const std::string target :
+         {"../../usr/share/selinux/config", "/usr/share/selinux/config",
+          "../../../../../../../usr/share/selinux/config", "/etc/selinux/real"}) {
+        BOOST_TEST_CONTEXT(target)
+        {
+            const std::string linked = w.dir / "os-link";
+            sh_ok("rm -rf " + quote(linked) + " && cp -a " + quote(os) + " " + quote(linked) +
+                  " && mkdir -p " + quote(linked + "/usr/share/selinux") + " && mv " +
+                  quote(linked + "/usr/etc/selinux/config") + " " +
+                  quote(linked + "/usr/share/selinux/config") + " && cp " +
+                  quote(linked + "/usr/share/selinux/config") + " " +
+                  quote(linked + "/usr/etc/selinux/real") + " && ln -s " + quote(target) + " " +
+                  quote(linked + "/usr/etc/selinux/config"));
+            sh_ok("ostree commit --repo=" + quote(w.repo) +
+                  " -b os-link --tree=dir=" + quote(linked) + " >/dev/null");
+            const std::string link_before = rev_parse(w.repo, "os-link");
+            r = sign({key[0], key[1], "--evm", "os-link", "os-link"});
+            BOOST_TEST(r.exit_code == 1, r.err);
+            BOOST_TEST(r.err.find("--evm-ignore-selinux") != std::string::npos, r.err);
+            BOOST_TEST(rev_parse(w.repo, "os-link") == link_before);
+        }
+    }
+    // A link that leaves the commit (the host's /etc/selinux/config is
+    // never read) or loops names no config: nothing to refuse.
+    for (const std::string target : {"/../../../etc/selinux/config", "config"}) {
+        const std::string linked = w.dir / "os-away";
+        sh_ok("rm -rf " + quote(linked) + " && cp -a " + quote(os) + " " + quote(linked) +
+              " && rm " + quote(linked + "/usr/etc/selinux/config") + " && ln -s " + quote(target) +
+              " " + quote(linked + "/usr/etc/selinux/config"));
+        sh_ok("ostree commit --repo=" + quote(w.repo) + " -b os-away --tree=dir=" + quote(linked) +
+              " >/dev/null");
+        r = sign({key[0], key[1], "--evm", "os-away", "os-away"});
+        BOOST_TEST(r.exit_code == 0, target << ": " << r.err);
+    }
 
     // Labelled whole: nothing to refuse.
     sh_ok("for f in usr/bin/tool usr/etc/app.conf; do setfattr -n security.selinux -v "

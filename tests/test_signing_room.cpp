@@ -620,6 +620,26 @@ BOOST_AUTO_TEST_CASE(malformed_manifests_are_refused_clearly)
                              "is not an absolute path in the commit");
     expect_manifest_rejected(with([](json &j) { j["digests"][1]["paths"] = {"/usr/bin/a"}; }),
                              "'/usr/bin/a' is listed twice");
+    // Another spelling of a path: each refused, naming the entry.
+    for (const std::string path : {"/usr/bin/../b", "/usr/./bin/b", "/usr//bin/b", "/usr/bin/", "/",
+                                   "/..", "/usr/bin/.", "//usr/bin/b"})
+        expect_manifest_rejected(with([&](json &j) { j["digests"][1]["paths"] = {path}; }),
+                                 "digests[1].paths[0] '" + path +
+                                     "' has an empty, '.' or '..' component");
+    // Names that only look like them are names.
+    for (const std::string path : {"/usr/bin/..b", "/usr/.bin/b", "/usr/bin/b.", "/.../b"}) {
+        json j = good_manifest();
+        j["digests"][1]["paths"] = {path};
+        BOOST_CHECK_NO_THROW((void)ostree_ima::parse_digest_manifest(j.dump(), "f.json"));
+    }
+    // -0 is the integer 0 in JSON: read as version 0, never "not 0" about it.
+    {
+        std::string text = good_manifest().dump();
+        const std::string version = "\"version\":3";
+        BOOST_REQUIRE(text.find(version) != std::string::npos);
+        text.replace(text.find(version), version.size(), "\"version\":-0");
+        expect_rejected(parse, text, "it is version 0, this ostree-ima reads versions 3 to 4");
+    }
     expect_manifest_rejected(with([](json &j) { j["digests"][1]["paths"] = {5}; }),
                              "digests[1].paths[0] must be a string, not number");
     expect_manifest_rejected(

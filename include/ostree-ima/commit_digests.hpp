@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 #include <string>
+#include <vector>
 
 namespace ostree_ima {
 
@@ -19,6 +20,9 @@ struct DigestsRequest {
     // selection.signer_key_id is set (its existing signatures are checked).
     const EVP_PKEY *signer_public_key = nullptr;
     unsigned jobs = 1;
+    // When set, gets one warning per part of a --reuse commit that cannot be
+    // read (skipped: its digests are listed for the key instead).
+    std::vector<std::string> *reuse_warnings = nullptr;
 };
 
 // Reads the repository only. Skips what `sign` would skip: symlinks, and

@@ -48,6 +48,10 @@ struct SignRequest {
     // its files carry no security.selinux (deploy-time labelling would
     // invalidate every EVM signature: refused without it).
     bool evm_ignore_selinux = false;
+    // Leave the files under /usr/etc without signature: not selected, and
+    // their security.ima and security.evm removed (an old signature there
+    // would ship).
+    bool skip_usr_etc = false;
 };
 
 // How the signatures of a run came about.
@@ -106,6 +110,13 @@ struct SignReport {
     // (docs/deploying.md). The first in path order, for the warning.
     std::uint64_t usr_etc_files_signed = 0;
     std::string usr_etc_first_signed;
+    // skip_usr_etc: paths under /usr/etc whose security.ima or security.evm
+    // was removed.
+    std::uint64_t usr_etc_signatures_removed = 0;
+    // What of the --reuse commits could not be read and was skipped (its
+    // signatures made by the key instead): one warning each, naming the
+    // commit and the path.
+    std::vector<std::string> reuse_skipped;
 };
 
 // Writes a new commit in one OSTree transaction; moves target_ref only when

@@ -75,6 +75,7 @@ Runner add_apply_command(CLI::App &app)
         request.jobs = args->jobs;
         request.reuse = args->reuse;
         const SignReport r = apply_signatures(request, signatures, cert);
+        print_reuse_warnings(r.reuse_skipped, args->quiet);
         if (args->json) {
             nlohmann::ordered_json j = sign_report_json("ostree-ima-apply-report", r);
             j["hash"] = std::string(signatures.manifest.algo->name);

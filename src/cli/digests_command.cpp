@@ -3,6 +3,7 @@
 #include "cli/jobs_option.hpp"
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
+#include "cli/sign_report.hpp"
 
 #include "ima/signed_digest.hpp"
 #include "ostree-ima/certificate.hpp"
@@ -97,7 +98,10 @@ Runner add_digests_command(CLI::App &app)
         request.selection.reuse = args->reuse;
         request.jobs = args->jobs;
         check_output_file(args->output, kManifestOutput, manifest_role()); // before the work
+        std::vector<std::string> reuse_skipped;
+        request.reuse_warnings = &reuse_skipped;
         const DigestManifest manifest = compute_commit_digests(request);
+        print_reuse_warnings(reuse_skipped, args->quiet);
         const std::string text = serialize_digest_manifest(manifest);
         write_output_file(args->output, text, kManifestOutput, manifest_role());
         if (!args->quiet) {

@@ -51,6 +51,8 @@ void EvmArguments::open(const KeyArguments &signing, unsigned jobs, bool quiet,
     evm_key.key.key = key;
     evm_key.cert = cert;
     evm_key.keyid.clear();
+    if (!is_certificate_uri(key))
+        evm_key.key.sessions = 0; // --sessions is the signing token's, not a key file's
     opened = evm_key.open(jobs, quiet);
     request.evm_key = opened.backend.get();
     request.evm_key_id = opened.key_id.id;

@@ -1,6 +1,7 @@
 // ostree-ima: command-line entry point.
 #include "cli/command.hpp"
 #include "cli/core_dumps.hpp"
+#include "cli/empty_values.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/module_logs.hpp"
 #include "cli/repo_option.hpp"
@@ -66,6 +67,7 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
     runners.push_back(ostree_ima::cli::add_apply_command(app));
     runners.push_back(ostree_ima::cli::add_keys_command(app));
     runners.push_back(ostree_ima::cli::add_policy_command(app));
+    ostree_ima::cli::refuse_empty_values(app);
 
     // CLI11 would only say "a subcommand is required" for a mistyped one.
     // The command is the first word that is not an option or --repo's value.
@@ -81,6 +83,10 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
     if (first_word < argc && !known) {
         std::cerr << "ostree-ima: unknown command " << ostree_ima::quoted_input(argv[first_word])
                   << "; commands: " << names << "\n";
+        return 2;
+    }
+    if (const auto empty = ostree_ima::cli::empty_inline_value(app, argc, argv)) {
+        std::cerr << "ostree-ima: " << *empty << " (see --help)\n";
         return 2;
     }
     try {

@@ -75,9 +75,6 @@ nlohmann::ordered_json report_json(const SignReport &r, const KeyArguments::Open
     j["key_id_source"] = key.key_id.source;
     return j;
 }
-
-// /usr/etc becomes /etc, which admins edit (docs/deploying.md).
-constexpr const char *kUsrEtcGlob = "/usr/etc/**";
 } // namespace
 
 Runner add_sign_command(CLI::App &app)
@@ -112,8 +109,6 @@ Runner add_sign_command(CLI::App &app)
         const std::string repo = args->repo.path();
         const HashAlgo &algo = hash_algo_by_name(args->hash);
         const SignatureFormat format = args->format(algo);
-        if (args->skip_usr_etc)
-            args->select.exclude.emplace_back(kUsrEtcGlob);
         const PathSelector selector = args->select.selector();
         args->evm.check();
         auto key = args->key.open(args->jobs, args->quiet);
@@ -130,15 +125,18 @@ Runner add_sign_command(CLI::App &app)
         request.jobs = args->jobs;
         request.progress = !args->quiet && !args->json && isatty(STDERR_FILENO) != 0;
         request.selector = selector;
+        request.skip_usr_etc = args->skip_usr_etc;
         request.reuse = args->reuse;
         request.signature_cache = args->signature_cache;
         const SignReport r = sign_commit(request, *key.backend);
+        print_reuse_warnings(r.reuse_skipped, args->quiet);
         if (args->json) {
             nlohmann::ordered_json j = report_json(r, key, algo);
             if (request.evm_key != nullptr)
                 j["evm_key_id"] = key_id_hex(request.evm_key_id);
             j["usr_etc_files_signed"] = r.usr_etc_files_signed;
             j["usr_etc_skipped"] = args->skip_usr_etc;
+            j["usr_etc_signatures_removed"] = r.usr_etc_signatures_removed;
             std::cout << j.dump() << std::endl;
         } else {
             if (!args->quiet)
@@ -150,7 +148,13 @@ Runner add_sign_command(CLI::App &app)
             if (!args->quiet && r.usr_etc_files_signed > 0)
                 std::cerr << "ostree-ima: warning: " << usr_etc_warning_text(r) << "\n";
             if (!args->quiet && args->skip_usr_etc)
-                std::cerr << "ostree-ima: /usr/etc left unsigned (--skip-usr-etc)\n";
+                std::cerr << "ostree-ima: /usr/etc left unsigned (--skip-usr-etc)"
+                          << (r.usr_etc_signatures_removed == 0
+                                  ? std::string()
+                                  : "; removed the signatures of " +
+                                        std::to_string(r.usr_etc_signatures_removed) +
+                                        " files there")
+                          << "\n";
             std::cout << r.new_commit << std::endl;
         }
         return 0;
@@ -195,6 +199,7 @@ Runner add_ima_sign_command(CLI::App &app)
         request.reuse = args->reuse;
         request.signature_cache = args->signature_cache;
         const SignReport r = sign_commit(request, *key.backend);
+        print_reuse_warnings(r.reuse_skipped, args->quiet);
         // stdout stays ostree-ext-cli's one line; what it does not say goes to stderr.
         if (const std::string warnings = sign_warnings_text(r); !warnings.empty() && !args->quiet)
             std::cerr << "ostree-ima: " << warnings << "\n";

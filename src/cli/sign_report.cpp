@@ -4,6 +4,8 @@
 #include "cli/json_report.hpp"
 #include "util/quoted_input.hpp"
 
+#include <iostream>
+
 namespace ostree_ima::cli {
 
 namespace {
@@ -61,7 +63,8 @@ nlohmann::ordered_json sign_report_json(const std::string &format, const SignRep
                        {"reused_from_cache", r.signatures.from_cache},
                        {"same_content", r.signatures.same_digest},
                        {"rejected", r.signatures.rejected},
-                       {"cache_lines_skipped", r.signatures.cache_lines_skipped}};
+                       {"cache_lines_skipped", r.signatures.cache_lines_skipped},
+                       {"reuse_skipped", r.reuse_skipped.size()}};
     j["evm"] = {{"made", r.evm.made},
                 {"kept", r.evm.kept},
                 {"replaced", r.evm.replaced},
@@ -101,6 +104,14 @@ std::string sign_counts_text(const SignReport &r)
     return "signed " + std::to_string(r.files_signed) + " files (" +
            std::to_string(r.unique_signed) + " unique objects), " + kept_text(r) +
            replaced_text(r) + format_change_text(r) + signatures_text(r);
+}
+
+void print_reuse_warnings(const std::vector<std::string> &skipped, bool quiet)
+{
+    if (quiet)
+        return;
+    for (const std::string &line : skipped)
+        std::cerr << "ostree-ima: warning: " << printable_input(line, 2000) << "\n";
 }
 
 std::string usr_etc_warning_text(const SignReport &r)

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace ostree_ima::cli {
 
@@ -20,6 +21,10 @@ std::string sign_counts_text(const SignReport &r);
 // The warning about signed files under /usr/etc (SignReport says why); ""
 // when there are none.
 std::string usr_etc_warning_text(const SignReport &r);
+
+// One "ostree-ima: warning: ..." line on stderr per part of a --reuse commit
+// that could not be read and was skipped; nothing with `quiet`.
+void print_reuse_warnings(const std::vector<std::string> &skipped, bool quiet);
 
 // Only what ima-sign's one-line stdout does not say and a release engineer
 // must see: signatures by other keys kept, invalid ones replaced; "" if none.

@@ -6,6 +6,8 @@
 #include "util/quoted_input.hpp"
 #include "util/text_encoding.hpp"
 
+#include <algorithm>
+#include <string_view>
 #include <unordered_set>
 
 namespace ostree_ima {
@@ -32,6 +34,23 @@ std::string serialize_digest_manifest(const DigestManifest &manifest)
 }
 
 namespace {
+// A path as the commit walk writes it: '/' and names, none empty, "." or
+// "..". Another spelling ("/usr/bin/../../etc/x") names what the commit does
+// not hold, or hides what it does, from whoever reads the manifest.
+bool is_plain_path(std::string_view path)
+{
+    std::size_t start = 1;
+    for (;;) {
+        const std::size_t end = std::min(path.find('/', start), path.size());
+        const std::string_view name = path.substr(start, end - start);
+        if (name.empty() || name == "." || name == "..")
+            return false;
+        if (end == path.size())
+            return true;
+        start = end + 1;
+    }
+}
+
 std::vector<std::string> read_paths(JsonObjectReader &entry,
                                     std::unordered_set<std::string> &seen_paths)
 {
@@ -45,6 +64,10 @@ std::vector<std::string> read_paths(JsonObjectReader &entry,
         std::string path = json_string(list[i], where, kMaxPathBytes);
         if (path.empty() || path[0] != '/' || path.find('\0') != std::string::npos)
             throw JsonFormatError(where + " is not an absolute path in the commit");
+        if (!is_plain_path(path))
+            throw JsonFormatError(where + " " + quoted_input(path) +
+                                  " has an empty, '.' or '..' component; a path in the commit "
+                                  "names each directory once");
         if (!seen_paths.insert(path).second)
             throw JsonFormatError(where + " " + quoted_input(path) + " is listed twice");
         paths.push_back(std::move(path));

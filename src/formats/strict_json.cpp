@@ -3,6 +3,7 @@
 #include "util/quoted_input.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <set>
 
@@ -176,6 +177,10 @@ bool JsonObjectReader::boolean(const char *name)
 std::uint64_t JsonObjectReader::unsigned_integer(const char *name)
 {
     const nlohmann::json &v = field(name);
+    // JSON's -0 is the integer 0 (the parser makes it a signed 0): refusing
+    // it would say "not 0" about 0.
+    if (v.is_number_integer() && !v.is_number_unsigned() && v.get<std::int64_t>() == 0)
+        return 0;
     if (!v.is_number_unsigned())
         throw JsonFormatError(
             where(name) + " must be a non-negative integer, not " +

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 namespace ostree_ima {
 
@@ -74,6 +75,20 @@ void check_appraisal_policy(const AppraisalPolicy &policy)
         if (!is_selinux_type(type))
             throw UsageError("--obj-type " + type +
                              " is not an SELinux type (letters, digits and _, e.g. usr_t)");
+    // A repeated selector would write every rule of it twice. The kernel
+    // reads a UUID's hex digits in either case.
+    std::set<std::string> uuids;
+    for (const auto &uuid : policy.fsuuids) {
+        std::string lower = uuid;
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (!uuids.insert(lower).second)
+            throw UsageError("--fsuuid " + uuid + " is given twice; give each filesystem once");
+    }
+    std::set<std::string> types;
+    for (const auto &type : policy.obj_types)
+        if (!types.insert(type).second)
+            throw UsageError("--obj-type " + type + " is given twice; give each type once");
 }
 
 std::string appraisal_policy_rules(const AppraisalPolicy &policy)

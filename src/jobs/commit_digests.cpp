@@ -82,8 +82,12 @@ DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &re
     manifest.selection.reuse.clear(); // recorded as commit checksums
     for (const std::string &rev : request.selection.reuse) {
         manifest.selection.reuse.push_back(repo.resolve_commit(rev));
-        known.add_commit(repo, manifest.selection.reuse.back(), request.signer_public_key,
-                         *request.selection.signer_key_id, request.jobs);
+        const std::vector<std::string> skipped =
+            known.add_commit(repo, manifest.selection.reuse.back(), request.signer_public_key,
+                             *request.selection.signer_key_id, request.jobs);
+        if (request.reuse_warnings != nullptr)
+            request.reuse_warnings->insert(request.reuse_warnings->end(), skipped.begin(),
+                                           skipped.end());
         if (stop_requested())
             throw Interrupted("the repository was only read, no manifest was written");
     }

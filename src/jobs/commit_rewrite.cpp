@@ -26,7 +26,8 @@ RewriteResult rewrite_commit(const Repo &repo, const RewriteRequest &request,
         repo.require_xattr_support();
     RewriteResult result;
     result.source_commit = repo.resolve_commit(request.source_rev);
-    result.plan = plan_commit(repo.get(), result.source_commit, request.selector, request.jobs);
+    result.plan = plan_commit(repo.get(), result.source_commit, request.selector, request.jobs,
+                              PlanPaths::Count, request.unsign ? &*request.unsign : nullptr);
     const CommitPlan &plan = result.plan;
 
     throw_if_stopped(repo.get(), request.target_ref);

@@ -15,6 +15,7 @@
 #include "util/progress.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,9 @@ struct RewriteRequest {
     unsigned waiters = 0;      // more workers, for transforms that wait (on a slow key)
     bool progress = false;     // progress display on stderr
     bool needs_xattrs = false; // refuse repositories that cannot hold security.ima
+    // Paths the selector leaves out but the transform still gets, flagged in
+    // plan.unsign (sign --skip-usr-etc).
+    std::optional<PathSelector> unsign;
 };
 
 struct RewriteResult {

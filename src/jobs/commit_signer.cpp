@@ -8,6 +8,7 @@
 #include "jobs/jobs_in_repo.hpp"
 #include "jobs/known_signatures.hpp"
 #include "jobs/reusing_signer.hpp"
+#include "jobs/signature_removal.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "repo/planned_files_under.hpp"
 #include "repo/repo.hpp"
@@ -16,7 +17,27 @@
 namespace ostree_ima {
 
 namespace {
-// The transform "add a signature" of the rewrite pipeline.
+// /usr/etc becomes /etc, which admins edit (docs/deploying.md).
+constexpr const char *kUsrEtcGlob = "/usr/etc/**";
+
+// Whether the file carries a signature in the new commit.
+bool has_signature(const ObjectOutcome &outcome)
+{
+    switch (outcome.kind) {
+    case ObjectOutcome::Kind::Kept:
+    case ObjectOutcome::Kind::KeptOtherKey:
+    case ObjectOutcome::Kind::Signed:
+        return true;
+    case ObjectOutcome::Kind::NotRegular:
+    case ObjectOutcome::Kind::Unsigned:
+    case ObjectOutcome::Kind::SignatureRemoved:
+        return false;
+    }
+    return false;
+}
+
+// The transform "add a signature" of the rewrite pipeline; with
+// --skip-usr-etc also "remove it" from the paths planned as unsign.
 class SignRewrite final : public ObjectRewrite {
   public:
     SignRewrite(const HashAlgo &algo, const KeyId &key_id, ReusingSigner &key, bool overwrite,
@@ -33,23 +54,37 @@ class SignRewrite final : public ObjectRewrite {
     void start(const CommitPlan &plan, const ObjectStore &store) override
     {
         outcomes_.resize(plan.objects.size());
+        unsign_ = &plan.unsign;
         if (!evm_)
             return;
         deployment_ = evm_deployment_paths(plan);
-        if (!deployment_.selinux_config)
+        path_count_ = &plan.path_count;
+        // What the deployed system reads, whether or not the selectors
+        // chose it, through symlinks within the commit.
+        const std::optional<std::string> config_object =
+            selinux_config_object(store, plan.commit_object.get());
+        if (!config_object)
             return;
         // A labelled commit labels its SELinux config too: an unlabelled
         // one is refused here, before anything is signed or written.
-        const SelinuxConfig config =
-            read_selinux_config(store, plan.objects[*deployment_.selinux_config]);
+        const SelinuxConfig config = read_selinux_config(store, *config_object);
         selinux_policy_ = config.enables_policy;
         if (selinux_policy_ && !config.labelled && !evm_ignore_selinux_)
-            throw_unlabelled_selinux_commit();
+            throw_unlabelled_selinux_commit("its SELinux config (/usr/etc/selinux/config, or "
+                                            "what it links to) and likely its other files");
     }
     RewrittenObject rewrite(const ObjectStore &store, std::size_t index,
                             const std::string &checksum, CpuSlots::Held &cpu) override
     {
         ObjectOutcome &out = outcomes_[index];
+        if (!unsign_->empty() && (*unsign_)[index] != 0) {
+            const std::unique_ptr<StoredObject> object = store.open(checksum);
+            const std::optional<std::string> without = remove_signature(*object);
+            out.kind =
+                without ? ObjectOutcome::Kind::SignatureRemoved : ObjectOutcome::Kind::Unsigned;
+            out.new_checksum = without ? *without : checksum;
+            return {out.new_checksum, without ? object->size() : 0};
+        }
         out = signer_.process(store, checksum, cpu);
         return {out.new_checksum, out.bytes_hashed};
     }
@@ -58,9 +93,18 @@ class SignRewrite final : public ObjectRewrite {
     {
         if (!evm_ || !selinux_policy_ || evm_ignore_selinux_)
             return;
-        for (const ObjectOutcome &out : outcomes_)
-            if (out.kind != ObjectOutcome::Kind::NotRegular && !out.has_selinux_label)
-                throw_unlabelled_selinux_commit();
+        std::uint64_t signed_paths = 0;
+        std::uint64_t unlabelled = 0;
+        for (std::size_t i = 0; i < outcomes_.size(); ++i) {
+            if (!has_signature(outcomes_[i]))
+                continue;
+            signed_paths += (*path_count_)[i];
+            if (!outcomes_[i].has_selinux_label)
+                unlabelled += (*path_count_)[i];
+        }
+        if (unlabelled != 0)
+            throw_unlabelled_selinux_commit(std::to_string(unlabelled) + " of its " +
+                                            std::to_string(signed_paths) + " signed files");
     }
     [[nodiscard]] const std::vector<ObjectOutcome> &outcomes() const { return outcomes_; }
     [[nodiscard]] const EvmDeploymentPaths &deployment() const { return deployment_; }
@@ -72,6 +116,8 @@ class SignRewrite final : public ObjectRewrite {
     bool evm_;
     bool evm_ignore_selinux_;
     std::vector<ObjectOutcome> outcomes_;
+    const std::vector<char> *unsign_ = nullptr;
+    const std::vector<std::uint64_t> *path_count_ = nullptr;
     EvmDeploymentPaths deployment_;
     bool selinux_policy_ = false;
 };
@@ -124,7 +170,11 @@ void count_outcome(const ObjectOutcome &outcome, std::uint64_t paths, SignReport
     case ObjectOutcome::Kind::Kept:
         report.files_kept += paths;
         break;
+    case ObjectOutcome::Kind::SignatureRemoved:
+        report.usr_etc_signatures_removed += paths;
+        break;
     case ObjectOutcome::Kind::NotRegular:
+    case ObjectOutcome::Kind::Unsigned:
         break;
     }
 }
@@ -137,9 +187,11 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
         require_separate_evm_key(key, request.key_id, *request.evm_key, request.evm_key_id);
     const StopScope interruptible; // reading the commits to reuse takes a while too
     KnownSignatures known(request.format);
+    std::vector<std::string> reuse_skipped;
     for (const std::string &rev : request.reuse) {
-        known.add_commit(repo, repo.resolve_commit(rev), key.public_key(), request.key_id,
-                         request.jobs);
+        const std::vector<std::string> skipped = known.add_commit(
+            repo, repo.resolve_commit(rev), key.public_key(), request.key_id, request.jobs);
+        reuse_skipped.insert(reuse_skipped.end(), skipped.begin(), skipped.end());
         throw_if_stopped(repo.get(), request.target_ref);
     }
     std::optional<SignatureCacheWriter> cache;
@@ -157,6 +209,13 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     rewrite.waiters = key.max_parallel() > request.jobs ? key.max_parallel() - request.jobs : 0;
     rewrite.progress = request.progress;
     rewrite.needs_xattrs = true;
+    if (request.skip_usr_etc) {
+        std::vector<std::string> exclude = request.selector.exclude_globs();
+        exclude.emplace_back(kUsrEtcGlob);
+        rewrite.selector = PathSelector(request.selector.include_globs(), exclude,
+                                        request.selector.executables_only());
+        rewrite.unsign = PathSelector({kUsrEtcGlob}, {}, false);
+    }
     std::optional<EvmSigner> evm;
     if (request.evm_key != nullptr)
         evm.emplace(*request.algo, request.evm_key_id, *request.evm_key);
@@ -173,6 +232,7 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     report.format = request.format;
     report.signatures = signer.counts();
     report.signatures.cache_lines_skipped = cache_lines_skipped;
+    report.reuse_skipped = std::move(reuse_skipped);
     for (std::size_t i = 0; i < sign.outcomes().size(); ++i) {
         count_outcome(sign.outcomes()[i], result.plan.path_count[i], report);
         count_evm(sign.outcomes()[i], result.plan.path_count[i],
@@ -181,7 +241,7 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     }
     report.evm.selinux_policy = sign.selinux_policy();
     for (const PlannedFile &file : planned_files_under(result.plan, "/usr/etc")) {
-        if (sign.outcomes()[file.object].kind == ObjectOutcome::Kind::NotRegular)
+        if (!has_signature(sign.outcomes()[file.object]))
             continue;
         if (report.usr_etc_files_signed++ == 0)
             report.usr_etc_first_signed = file.path;

@@ -1,19 +1,14 @@
 #include "ostree-ima/commit_stripper.hpp"
 
-#include "ima/evm_xattr.hpp"
 #include "jobs/commit_rewrite.hpp"
-#include "objects/xattr_list.hpp"
-#include "ostree-ima/ima_xattr.hpp"
+#include "jobs/signature_removal.hpp"
 #include "repo/repo.hpp"
 
 namespace ostree_ima {
 
 namespace {
-// The transform "remove the signature" of the rewrite pipeline: the object
-// without security.ima and security.evm (which covers security.ima: alone it
-// would be invalid); itself when it has neither. xattr_remove keeps every
-// other entry in place, so stripping what `sign` added gives back the
-// original object.
+// The transform "remove the signature" of the rewrite pipeline
+// (remove_signature); the object itself when it has none.
 class StripRewrite final : public ObjectRewrite {
   public:
     void start(const CommitPlan &plan, const ObjectStore & /*store*/) override
@@ -24,13 +19,11 @@ class StripRewrite final : public ObjectRewrite {
                             const std::string &checksum, CpuSlots::Held & /*cpu*/) override
     {
         const std::unique_ptr<StoredObject> object = store.open(checksum);
-        if (!object->is_regular() || (!xattr_get(object->xattrs(), kImaXattrName) &&
-                                      !xattr_get(object->xattrs(), kEvmXattrName)))
+        std::optional<std::string> without = remove_signature(*object);
+        if (!without)
             return {checksum, 0};
-        const GVariantPtr without_ima = xattr_remove(object->xattrs(), kImaXattrName);
-        const GVariantPtr xattrs = xattr_remove(without_ima.get(), kEvmXattrName);
         stripped_[index] = 1;
-        return {object->write_with_xattrs(xattrs.get()), object->size()};
+        return {std::move(*without), object->size()};
     }
     [[nodiscard]] bool stripped(std::size_t index) const { return stripped_[index] != 0; }
 

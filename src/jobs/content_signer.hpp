@@ -25,6 +25,10 @@ struct ObjectOutcome {
         Kept,         // its valid signature by the signing key was kept
         KeptOtherKey, // its well-formed signature by another key was kept
         Signed,       // a new signature (replacing `replaced` when set)
+        // Left without signature (sign --skip-usr-etc): none to remove, or
+        // its security.ima and security.evm removed.
+        Unsigned,
+        SignatureRemoved,
     };
     Kind kind = Kind::NotRegular;
     std::string new_checksum; // equals the old one unless Signed or evm changed it

@@ -7,7 +7,9 @@
 #include "ostree-ima/cancellation.hpp"
 #include "repo/commit_plan.hpp"
 #include "util/parallel_for.hpp"
+#include "util/quoted_input.hpp"
 
+#include <algorithm>
 #include <mutex>
 #include <optional>
 
@@ -45,40 +47,69 @@ void KnownSignatures::add_cache(const CacheContents &cache, const KeyId &key_id)
             add(*entry.algo, entry.digest, {SignatureOrigin::Cache, entry.signature});
 }
 
-void KnownSignatures::add_commit(const Repo &repo, const std::string &commit,
-                                 const EVP_PKEY *public_key, const KeyId &key_id, unsigned jobs)
+std::vector<std::string> KnownSignatures::add_commit(const Repo &repo, const std::string &commit,
+                                                     const EVP_PKEY *public_key,
+                                                     const KeyId &key_id, unsigned jobs)
 {
-    const CommitPlan plan = plan_commit(repo.get(), commit, PathSelector(), jobs);
+    // A damaged --reuse commit only costs signatures the key then makes:
+    // what cannot be read is skipped, named, never taken for the source.
+    CommitPlan plan;
+    try {
+        plan = plan_commit(repo.get(), commit, PathSelector(), jobs, PlanPaths::Keep);
+    } catch (const Interrupted &) {
+        throw;
+    } catch (const Error &e) {
+        return {"--reuse commit " + commit +
+                " cannot be read, nothing is reused from it: " + e.what()};
+    }
     const ObjectStore store(repo.get(), jobs);
     std::mutex mutex;
+    std::vector<std::string> skipped;
     parallel_for(
         plan.objects.size(), jobs,
         [&](std::size_t i) {
-            const std::unique_ptr<StoredObject> object = store.open(plan.objects[i]);
-            if (!object->is_regular())
-                return;
-            const auto value = xattr_get(object->xattrs(), kImaXattrName);
-            if (!value)
-                return;
-            const ImaDecodeResult decoded = decode_signature(format_, *value);
-            if (!decoded.ok || decoded.value.key_id != key_id || !decoded.value.algo->available())
-                return;
-            const HashAlgo &algo = *decoded.value.algo;
-            if (format_ == SignatureFormat::Verity && &algo != &verity_hash_algo())
-                return; // no fs-verity signature of ours: SignedDigest refuses it
-            std::optional<std::vector<std::uint8_t>> digest =
-                recover_rsa_digest(public_key, algo, decoded.value.signature);
-            if (!digest && !EVP_PKEY_is_a(public_key, "RSA")) {
-                SignedDigest hasher(format_, algo);
-                object->read([&](std::span<const std::uint8_t> c) { hasher.update(c); }, false);
-                digest = hasher.finish();
+            try {
+                add_object(store, plan.objects[i], public_key, key_id, mutex);
+            } catch (const Interrupted &) {
+                throw;
+            } catch (const Error &e) {
+                const std::lock_guard<std::mutex> lock(mutex);
+                skipped.push_back("--reuse commit " + commit + ": " +
+                                  printable_input(plan.paths[i].front(), 300) +
+                                  " not reused: " + e.what());
             }
-            if (!digest)
-                return; // not a signature of this key: nothing to reuse
-            const std::lock_guard<std::mutex> lock(mutex);
-            add(algo, *digest, {SignatureOrigin::Commit, decoded.value.signature});
         },
         &stop_flag());
+    std::sort(skipped.begin(), skipped.end()); // the same order whatever the threads did
+    return skipped;
+}
+
+void KnownSignatures::add_object(const ObjectStore &store, const std::string &checksum,
+                                 const EVP_PKEY *public_key, const KeyId &key_id, std::mutex &mutex)
+{
+    const std::unique_ptr<StoredObject> object = store.open(checksum);
+    if (!object->is_regular())
+        return;
+    const auto value = xattr_get(object->xattrs(), kImaXattrName);
+    if (!value)
+        return;
+    const ImaDecodeResult decoded = decode_signature(format_, *value);
+    if (!decoded.ok || decoded.value.key_id != key_id || !decoded.value.algo->available())
+        return;
+    const HashAlgo &algo = *decoded.value.algo;
+    if (format_ == SignatureFormat::Verity && &algo != &verity_hash_algo())
+        return; // no fs-verity signature of ours: SignedDigest refuses it
+    std::optional<std::vector<std::uint8_t>> digest =
+        recover_rsa_digest(public_key, algo, decoded.value.signature);
+    if (!digest && !EVP_PKEY_is_a(public_key, "RSA")) {
+        SignedDigest hasher(format_, algo);
+        object->read([&](std::span<const std::uint8_t> c) { hasher.update(c); }, false);
+        digest = hasher.finish();
+    }
+    if (!digest)
+        return; // not a signature of this key: nothing to reuse
+    const std::lock_guard<std::mutex> lock(mutex);
+    add(algo, *digest, {SignatureOrigin::Commit, decoded.value.signature});
 }
 
 std::uint64_t open_signature_cache(const std::string &path, const KeyId &key_id,

@@ -9,10 +9,12 @@
 #pragma once
 
 #include "formats/signature_cache.hpp"
+#include "objects/stored_object.hpp"
 #include "ostree-ima/signature_format.hpp"
 #include "repo/repo.hpp"
 
 #include <cstdint>
+#include <mutex>
 #include <openssl/evp.h>
 #include <optional>
 #include <span>
@@ -46,11 +48,16 @@ class KnownSignatures {
     // regular file of `commit`: for an RSA key the signed digest is recovered
     // from the signature with `public_key` (headers only are read), for an EC
     // key the file is hashed (SignedDigest) with the signature's algorithm.
-    // Honours stop requests.
-    void add_commit(const Repo &repo, const std::string &commit, const EVP_PKEY *public_key,
-                    const KeyId &key_id, unsigned jobs);
+    // Honours stop requests. What cannot be read (a damaged commit, tree or
+    // object) is skipped: returns one warning per skip, naming the commit
+    // and the path.
+    [[nodiscard]] std::vector<std::string> add_commit(const Repo &repo, const std::string &commit,
+                                                      const EVP_PKEY *public_key,
+                                                      const KeyId &key_id, unsigned jobs);
 
   private:
+    void add_object(const ObjectStore &store, const std::string &checksum,
+                    const EVP_PKEY *public_key, const KeyId &key_id, std::mutex &mutex);
     SignatureFormat format_;
     std::unordered_map<std::string, std::vector<KnownSignature>> by_digest_;
     std::size_t size_ = 0;

@@ -30,9 +30,11 @@ std::uint32_t object_mode(OstreeRepo *repo, const std::string &checksum)
 
 class PlanBuilder {
   public:
-    PlanBuilder(OstreeRepo *repo, const PathSelector &selector, PlanPaths paths, CommitPlan &plan)
-        : walker_(repo), selector_(selector), keep_paths_(paths == PlanPaths::Keep), plan_(plan),
-          share_dirs_(!selector.path_dependent())
+    PlanBuilder(OstreeRepo *repo, const PathSelector &selector, PlanPaths paths, CommitPlan &plan,
+                const PathSelector *unsign)
+        : walker_(repo), selector_(selector), unsign_(unsign),
+          keep_paths_(paths == PlanPaths::Keep), plan_(plan),
+          share_dirs_(!selector.path_dependent() && unsign == nullptr)
     {
     }
 
@@ -78,7 +80,9 @@ class PlanBuilder {
             const GVariantPtr csum(csum_raw);
             path.append("/").append(name);
             if (selector_.selects_path(path))
-                file_object[i] = add_path(checksum_from_variant(csum.get()), path);
+                file_object[i] = add_path(checksum_from_variant(csum.get()), path, false);
+            else if (unsign_ != nullptr && unsign_->selects_path(path))
+                file_object[i] = add_path(checksum_from_variant(csum.get()), path, true);
             path.resize(base);
         }
         const GVariantPtr dirs(g_variant_get_child_value(tree, 1));
@@ -102,14 +106,17 @@ class PlanBuilder {
         return index;
     }
 
-    std::int64_t add_path(const std::string &checksum, const std::string &path)
+    std::int64_t add_path(const std::string &checksum, const std::string &path, bool unsign)
     {
-        const auto [it, inserted] = index_.try_emplace(checksum, plan_.objects.size());
+        const auto [it, inserted] =
+            (unsign ? unsign_index_ : index_).try_emplace(checksum, plan_.objects.size());
         if (inserted) {
             plan_.objects.push_back(checksum);
             plan_.path_count.push_back(0);
             if (keep_paths_)
                 plan_.paths.emplace_back();
+            if (unsign_ != nullptr)
+                plan_.unsign.push_back(unsign ? 1 : 0);
         }
         ++plan_.path_count[it->second];
         if (keep_paths_)
@@ -148,11 +155,13 @@ class PlanBuilder {
 
     CommitWalker walker_;
     const PathSelector &selector_;
+    const PathSelector *unsign_;
     bool keep_paths_;
     CommitPlan &plan_;
     bool share_dirs_;
     std::unordered_map<std::string, std::size_t> shared_;
     std::unordered_map<std::string, std::size_t> index_;
+    std::unordered_map<std::string, std::size_t> unsign_index_;
 };
 
 // --executables-only: objects whose mode has no x bit are dropped, and the
@@ -170,6 +179,8 @@ void keep_objects(CommitPlan &plan, const std::vector<char> &keep)
             plan.path_count[kept] = plan.path_count[i];
             if (!plan.paths.empty())
                 plan.paths[kept] = std::move(plan.paths[i]);
+            if (!plan.unsign.empty())
+                plan.unsign[kept] = plan.unsign[i];
         }
         ++kept;
     }
@@ -177,6 +188,8 @@ void keep_objects(CommitPlan &plan, const std::vector<char> &keep)
     plan.path_count.resize(kept);
     if (!plan.paths.empty())
         plan.paths.resize(kept);
+    if (!plan.unsign.empty())
+        plan.unsign.resize(kept);
     for (PlannedDir &dir : plan.dirs)
         for (std::int64_t &object : dir.file_object)
             if (object != kNotSelected)
@@ -190,15 +203,18 @@ std::uint64_t CommitPlan::total_paths() const
 }
 
 CommitPlan plan_commit(OstreeRepo *repo, const std::string &commit, const PathSelector &selector,
-                       unsigned jobs, PlanPaths paths)
+                       unsigned jobs, PlanPaths paths, const PathSelector *unsign)
 {
     CommitPlan plan;
     plan.commit = commit;
-    PlanBuilder(repo, selector, paths, plan).walk();
+    PlanBuilder(repo, selector, paths, plan, unsign).walk();
     if (selector.executables_only()) {
         std::vector<char> keep(plan.objects.size(), 0);
         parallel_for(plan.objects.size(), jobs, [&](std::size_t i) {
-            keep[i] = selector.selects_mode(object_mode(repo, plan.objects[i])) ? 1 : 0;
+            // Unsigned paths are left without signature whatever their mode.
+            const bool unsigned_path = !plan.unsign.empty() && plan.unsign[i] != 0;
+            keep[i] =
+                unsigned_path || selector.selects_mode(object_mode(repo, plan.objects[i])) ? 1 : 0;
         });
         keep_objects(plan, keep);
     }

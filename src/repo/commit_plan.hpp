@@ -38,6 +38,10 @@ struct CommitPlan {
     std::vector<std::uint64_t> path_count; // selected paths per object
     std::vector<std::vector<std::string>> paths; // per object, when asked for
     std::vector<PlannedDir> dirs;                // dirs[0] is the root
+    // Per object, with an `unsign` selector: 1 when it was planned for paths
+    // that selector selects (and the selector does not): a job removes
+    // signatures there instead. Empty without one.
+    std::vector<char> unsign;
 
     // Every selected path of every object.
     [[nodiscard]] std::uint64_t total_paths() const;
@@ -49,8 +53,12 @@ enum class PlanPaths { Count, Keep };
 // With --executables-only, objects whose mode has no x bit are then dropped:
 // that needs each object's header, read on `jobs` threads. Error names the
 // damaged object and its path (docs/reliability.md).
+// `unsign` (may be null): paths `selector` leaves out but a job must still
+// rewrite (sign --skip-usr-etc removes the signatures under /usr/etc). An
+// object met at both kinds of path is planned once for each.
 CommitPlan plan_commit(OstreeRepo *repo, const std::string &commit, const PathSelector &selector,
-                       unsigned jobs, PlanPaths paths = PlanPaths::Count);
+                       unsigned jobs, PlanPaths paths = PlanPaths::Count,
+                       const PathSelector *unsign = nullptr);
 
 // The order in which to process the plan's objects: largest object file
 // first, so that the biggest files start early and the small ones fill in

@@ -1,9 +1,12 @@
 #include "repo/repo.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "util/file_role.hpp"
 #include "util/gerror.hpp"
 #include "util/quoted_input.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <sys/stat.h>
 
 namespace ostree_ima {
@@ -11,11 +14,18 @@ namespace ostree_ima {
 Repo Repo::open(const std::string &path)
 {
     struct stat st {};
-    if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-        throw Error("repository " + path + " does not exist; check --repo");
+    const std::string shown = shown_path(path);
+    if (stat(path.c_str(), &st) != 0)
+        throw Error(errno == ENOENT ? "repository " + shown + " does not exist; check --repo"
+                                    : "cannot open repository " + shown + ": " +
+                                          std::strerror(errno) + "; check --repo");
+    // Not "does not exist" for a file that does (OSTREE_REPO=/etc/passwd).
+    if (!S_ISDIR(st.st_mode))
+        throw Error(shown + " is not an OSTree repository (" + file_kind(st.st_mode) +
+                    ", not a directory); check --repo");
     const std::string config = path + "/config";
     if (stat(config.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-        throw Error(path + " is not an OSTree repository (no config file); check --repo");
+        throw Error(shown + " is not an OSTree repository (no config file); check --repo");
     g_autoptr(GFile) file = g_file_new_for_path(path.c_str());
     OstreeRepo *repo = ostree_repo_new(file);
     GError *error = nullptr;

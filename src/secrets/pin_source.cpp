@@ -94,17 +94,21 @@ PinSource::PinSource(std::optional<std::string> pin_file) : pin_file_(std::move(
         pin_file_.reset();
 }
 
-SecretString PinSource::read_pin_file(const std::string &path)
+SecretString PinSource::read_pin_file(const std::string &path, PathShown shown)
 {
+    const bool show = shown == PathShown::Yes;
+    const std::string what = show ? "PIN file " + shown_path(path) : "the URI's pin-source file";
     // A FIFO or /dev/stdin too (a PIN handed over by a pipe): its open waits
     // for the writer, outside any job, where SIGINT ends the process.
-    const Fd fd = open_input_file(path, {"PIN file", "--pin-file or the URI's pin-source"},
-                                  InputType::Stream);
+    const Fd fd = open_input_file(path,
+                                  show ? FileRole{"PIN file", "--pin-file or the URI's pin-source"}
+                                       : FileRole{what, "the URI's pin-source (not shown)"},
+                                  InputType::Stream, shown);
     struct stat st {};
     if (fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-        std::cerr << "ostree-ima: warning: PIN file " << path
+        std::cerr << "ostree-ima: warning: " << what
                   << " is readable by other users; chmod 600 it\n";
-    return read_line(fd.get(), "PIN file " + path);
+    return read_line(fd.get(), what);
 }
 
 PinSource::Origin PinSource::origin() const

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "secrets/secret.hpp"
+#include "util/input_file.hpp"
 
 #include <optional>
 #include <string>
@@ -34,7 +35,8 @@ class PinSource {
 
     // Reads a PIN file: the first line, without its trailing newline (and
     // \r). Warns on stderr when the file is readable by group or others.
-    static SecretString read_pin_file(const std::string &path);
+    // PathShown::No: messages never show the path (a URI's pin-source).
+    static SecretString read_pin_file(const std::string &path, PathShown shown = PathShown::Yes);
 
   private:
     std::optional<std::string> pin_file_;

@@ -12,9 +12,16 @@
 namespace ostree_ima {
 
 namespace {
-[[noreturn]] void refuse_open(const std::string &path, const FileRole &role, int error)
+// The role and the path, or the role alone when the path is not shown.
+std::string named(const std::string &path, const FileRole &role, PathShown shown)
 {
-    throw Error("cannot read " + role.what + " " + shown_path(path) + ": " + std::strerror(error) +
+    return shown == PathShown::Yes ? role.what + " " + shown_path(path) : role.what;
+}
+
+[[noreturn]] void refuse_open(const std::string &path, const FileRole &role, int error,
+                              PathShown shown = PathShown::Yes)
+{
+    throw Error("cannot read " + named(path, role, shown) + ": " + std::strerror(error) +
                 check_option(role));
 }
 
@@ -25,43 +32,45 @@ bool accepted(mode_t mode, InputType type)
     return type == InputType::Stream && (S_ISFIFO(mode) || S_ISCHR(mode));
 }
 
-void require_type(const std::string &path, const FileRole &role, mode_t mode, InputType type)
+void require_type(const std::string &path, const FileRole &role, mode_t mode, InputType type,
+                  PathShown shown)
 {
     if (!accepted(mode, type))
-        throw Error(role.what + " " + shown_path(path) + " is not a regular file (" +
-                    file_kind(mode) + ")" + check_option(role));
+        throw Error(named(path, role, shown) + " is not a regular file (" + file_kind(mode) + ")" +
+                    check_option(role));
 }
 
 // nullopt-like: an invalid Fd with errno set when the open itself fails.
-Fd open_checked(const std::string &path, const FileRole &role, InputType type)
+Fd open_checked(const std::string &path, const FileRole &role, InputType type,
+                PathShown shown = PathShown::Yes)
 {
     // Checked before opening, so that a device is not even opened (opening
     // some has effects), and again on the descriptor for what changed since.
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
         return Fd();
-    require_type(path, role, st.st_mode, type);
+    require_type(path, role, st.st_mode, type, shown);
     const bool stream = type == InputType::Stream;
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | (stream ? 0 : O_NONBLOCK)));
     if (!fd.valid())
         return fd;
     if (::fstat(fd.get(), &st) != 0)
-        refuse_open(path, role, errno);
-    require_type(path, role, st.st_mode, type);
+        refuse_open(path, role, errno, shown);
+    require_type(path, role, st.st_mode, type, shown);
     if (!stream) {
         const int flags = ::fcntl(fd.get(), F_GETFL);
         if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0)
-            refuse_open(path, role, errno);
+            refuse_open(path, role, errno, shown);
     }
     return fd;
 }
 } // namespace
 
-Fd open_input_file(const std::string &path, const FileRole &role, InputType type)
+Fd open_input_file(const std::string &path, const FileRole &role, InputType type, PathShown shown)
 {
-    Fd fd = open_checked(path, role, type);
+    Fd fd = open_checked(path, role, type, shown);
     if (!fd.valid())
-        refuse_open(path, role, errno);
+        refuse_open(path, role, errno, shown);
     return fd;
 }
 

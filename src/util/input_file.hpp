@@ -26,8 +26,11 @@ enum class InputType {
 // cleared. Throws Error naming the role: "cannot read certificate X: No
 // such file or directory; check --cert", "certificate X is not a regular
 // file (a directory); check --cert".
+// PathShown::No: messages name the role only (a PKCS#11 URI's pin-source,
+// where a secret may stand by mistake).
+enum class PathShown { Yes, No };
 Fd open_input_file(const std::string &path, const FileRole &role,
-                   InputType type = InputType::Regular);
+                   InputType type = InputType::Regular, PathShown shown = PathShown::Yes);
 
 // The same, but a missing file gives an invalid Fd instead of an Error.
 Fd open_input_file_if_exists(const std::string &path, const FileRole &role);
