@@ -352,7 +352,7 @@ BOOST_AUTO_TEST_CASE(skip_usr_etc_removes_old_signatures)
 {
     World &w = world();
     const Result all = run({binary(), "sign", "--repo=" + w.repo, "--key", w.rsa.key_pem, "--evm",
-                            "-q", "os", "os-all"});
+                            "--evm-key", w.ec.key_pem, "-q", "os", "os-all"});
     BOOST_REQUIRE_MESSAGE(all.exit_code == 0, all.err);
     const auto before = read_commit_files(w.repo, "os-all");
     for (const auto &[path, facts] : before)

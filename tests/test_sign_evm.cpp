@@ -501,7 +501,7 @@ BOOST_AUTO_TEST_CASE(deployment_risks_refused_or_warned)
             sh_ok("ostree commit --repo=" + quote(w.repo) +
                   " -b os-link --tree=dir=" + quote(linked) + " >/dev/null");
             const std::string link_before = rev_parse(w.repo, "os-link");
-            r = sign({key[0], key[1], "--evm", "os-link", "os-link"});
+            r = sign({key[0], key[1], "--evm", evm_key, "os-link", "os-link"});
             BOOST_TEST(r.exit_code == 1, r.err);
             BOOST_TEST(r.err.find("--evm-ignore-selinux") != std::string::npos, r.err);
             BOOST_TEST(rev_parse(w.repo, "os-link") == link_before);
@@ -516,7 +516,7 @@ BOOST_AUTO_TEST_CASE(deployment_risks_refused_or_warned)
               " " + quote(linked + "/usr/etc/selinux/config"));
         sh_ok("ostree commit --repo=" + quote(w.repo) + " -b os-away --tree=dir=" + quote(linked) +
               " >/dev/null");
-        r = sign({key[0], key[1], "--evm", "os-away", "os-away"});
+        r = sign({key[0], key[1], "--evm", evm_key, "os-away", "os-away"});
         BOOST_TEST(r.exit_code == 0, target << ": " << r.err);
     }
 
