@@ -1,12 +1,28 @@
 #include "pkcs11_listing_format.hpp"
 
+#include "util/quoted_input.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace ostree_ima {
 
 namespace {
+
+// Longer than any fixed Cryptoki field (64) and any label a person gives.
+constexpr std::size_t kShownChars = 256;
+
+// What the module gave (labels, descriptions, a certificate's subject) as the
+// text listing shows it: control bytes (ESC sequences, newlines) and bytes
+// that are not UTF-8 as \xNN, as messages show input (quoted_input), so a
+// module or whoever labelled the token cannot drive the terminal or forge
+// lines of the listing. The JSON listing keeps the values: JSON escapes them.
+std::string shown(std::string_view text)
+{
+    return printable_input(text, kShownChars);
+}
 
 std::string token_flags(const Pkcs11TokenListing &token)
 {
@@ -46,18 +62,18 @@ void print_object(std::ostream &out, const Pkcs11ObjectListing &object)
 {
     out << "      " << (object.object_class == "private-key" ? "private key " : "certificate ")
         << shape(object) << " id " << (object.id_hex.empty() ? "(none)" : object.id_hex)
-        << " label '" << object.label << "'";
+        << " label '" << shown(object.label) << "'";
     if (object.object_class == "private-key") {
         out << (object.sign == false ? " [CKA_SIGN false: cannot sign]" : "");
         out << (object.always_authenticate ? " [PIN for every signature]" : "");
         out << (object.has_certificate ? " [certificate on token]" : "");
     } else if (!object.subject.empty()) {
-        out << " subject " << object.subject;
+        out << " subject " << shown(object.subject);
     }
     if (!object.ima_key_id.empty()) {
         out << " ima-keyid " << object.ima_key_id << " (" << object.ima_key_id_source << ")";
     }
-    out << "\n        " << object.uri << "\n";
+    out << "\n        " << object.uri << "\n"; // percent-encoded by p11-kit
 }
 
 } // namespace
@@ -68,32 +84,34 @@ void print_pkcs11_listing(std::ostream &out, const std::vector<Pkcs11ModuleListi
         out << "no PKCS#11 modules\n";
     }
     for (const auto &module : listing) {
-        out << "module " << (module.name.empty() ? module.path : module.name);
+        out << "module " << shown(module.name.empty() ? module.path : module.name);
         if (!module.name.empty() && !module.path.empty()) {
-            out << " (" << module.path << ")";
+            out << " (" << shown(module.path) << ")";
         }
         out << "\n";
         if (!module.library_description.empty()) {
-            out << "  library: " << module.library_description << ", "
-                << module.library_manufacturer << ", version " << module.library_version << "\n";
+            out << "  library: " << shown(module.library_description) << ", "
+                << shown(module.library_manufacturer) << ", version "
+                << shown(module.library_version) << "\n";
         }
         if (!module.error.empty()) {
-            out << "  error: " << module.error << "\n";
+            out << "  error: " << shown(module.error) << "\n";
         }
         if (module.error.empty() && module.slots.empty()) {
             out << "  no matching slots\n";
         }
         for (const auto &slot : module.slots) {
-            out << "  slot " << slot.slot_id << " '" << slot.slot_description << "'";
+            out << "  slot " << slot.slot_id << " '" << shown(slot.slot_description) << "'";
             if (!slot.token_present) {
                 out << ": no token\n";
                 continue;
             }
-            out << "\n    token '" << slot.label << "' manufacturer '" << slot.manufacturer
-                << "' model '" << slot.model << "' serial '" << slot.serial << "'\n";
+            out << "\n    token '" << shown(slot.label) << "' manufacturer '"
+                << shown(slot.manufacturer) << "' model '" << shown(slot.model) << "' serial '"
+                << shown(slot.serial) << "'\n";
             out << "    flags: " << token_flags(slot) << "\n";
             if (!slot.error.empty()) {
-                out << "    error: " << slot.error << "\n";
+                out << "    error: " << shown(slot.error) << "\n";
             }
             if (slot.private_objects_hidden) {
                 out << "    (not logged in: private keys are hidden; log in to list them)\n";

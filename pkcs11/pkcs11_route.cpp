@@ -39,7 +39,10 @@ std::string list_keys(const std::string &uri, bool login, const PinSource &pins,
     if (!uri.empty())
         require_listing_match(Pkcs11Uri(uri), listing);
     if (json)
-        return pkcs11_listing_to_json(listing).dump(2) + "\n";
+        // A label that is not UTF-8 is shown with U+FFFD (the text listing: \xNN).
+        return pkcs11_listing_to_json(listing).dump(2, ' ', false,
+                                                    nlohmann::json::error_handler_t::replace) +
+               "\n";
     std::ostringstream out;
     print_pkcs11_listing(out, listing);
     return out.str();

@@ -206,6 +206,71 @@ BOOST_AUTO_TEST_CASE(keys_lists_tokens_keys_and_key_ids)
     BOOST_TEST(dump.find(ima_key_id_of(w.token.cert("ec-p384"))) != std::string::npos);
 }
 
+// A token labelled by someone hostile: ESC sequences and newlines in the
+// token's label and a key's, a key label that is not UTF-8. The text listing
+// shows them as \xNN (the terminal gets no control byte, the listing no forged
+// line); JSON escapes them and the label reads back as the token holds it.
+BOOST_AUTO_TEST_CASE(keys_escapes_labels_with_control_bytes)
+{
+    TempDir dir;
+    const std::string conf = dir / "softhsm2.conf";
+    const std::string pin_file = dir / "pin";
+    sh_ok("mkdir " + quote(dir / "tokens") +
+          " && printf 'directories.tokendir = %s\\n"
+          "objectstore.backend = file\\nlog.level = ERROR\\n' " +
+          quote(dir / "tokens") + " > " + quote(conf) + " && umask 077 && echo 1234 > " +
+          quote(pin_file));
+    const std::map<std::string, std::string> env = {{"SOFTHSM2_CONF", conf}};
+    // pkcs11-tool takes the labels' bytes as they are; the new token
+    // directory's token is the one at slot index 0.
+    const std::string p11 =
+        std::string("; pkcs11-tool --module ") + SoftHsmToken::kModule + " >/dev/null 2>&1 ";
+    const std::string as_user = p11 + "--slot-index 0 --login --pin 1234 ";
+    const std::string key_pair = "--keypairgen --key-type EC:prime256v1 --usage-sign ";
+    sh_ok("set -e; token=$(printf 'evil\\033[31m\\nX')" +
+              std::string("; key=$(printf 'key\\033]0;owned\\007\\nline'); bad=$(printf "
+                          "'bad\\377utf8')") +
+              p11 + "--init-token --label \"$token\" --so-pin 5678" + p11 +
+              "--slot-index 0 --login --login-type so --so-pin 5678 --init-pin --new-pin 1234" +
+              as_user + key_pair + "--id 01 --label \"$key\"" + as_user + key_pair +
+              "--id 02 --label \"$bad\"",
+          env);
+    const std::string uri = std::string("pkcs11:?module-path=") + SoftHsmToken::kModule;
+
+    const Result text = run({binary(), "keys", "--login", "--pin-file=" + pin_file, uri}, env);
+    BOOST_REQUIRE_MESSAGE(text.exit_code == 0, text.err);
+    BOOST_TEST_INFO("stdout:\n" << text.out);
+    BOOST_TEST(text.out.find("token 'evil\\x1b[31m\\x0aX' manufacturer") != std::string::npos);
+    BOOST_TEST(text.out.find("label 'key\\x1b]0;owned\\x07\\x0aline' ima-keyid") !=
+               std::string::npos);
+    BOOST_TEST(text.out.find("label 'bad\\xffutf8' ima-keyid") != std::string::npos);
+    for (const char c : text.out)
+        BOOST_TEST((c == '\n' || static_cast<unsigned char>(c) >= 0x20),
+                   "a control byte " << static_cast<int>(static_cast<unsigned char>(c))
+                                     << " reached the terminal");
+    BOOST_TEST(text.out.find('\xff') == std::string::npos);
+    BOOST_TEST(text.out.find("\nX'") == std::string::npos, "a forged line");
+    BOOST_TEST(text.out.find("\nline'") == std::string::npos, "a forged line");
+
+    const Result json =
+        run({binary(), "keys", "--login", "--pin-file=" + pin_file, "--json", uri}, env);
+    BOOST_REQUIRE_MESSAGE(json.exit_code == 0, json.err);
+    BOOST_TEST(json.out.find('\x1b') == std::string::npos);
+    const auto j = nlohmann::json::parse(json.out);
+    std::vector<std::string> tokens, labels;
+    for (const auto &slot : j["modules"][0]["slots"]) {
+        if (!slot.contains("token") || !slot["token"]["flags"]["token_initialized"].get<bool>())
+            continue;
+        tokens.push_back(slot["token"]["label"].get<std::string>());
+        for (const auto &object : slot["token"]["objects"])
+            labels.push_back(object["label"].get<std::string>());
+    }
+    BOOST_TEST(tokens == std::vector<std::string>{"evil\x1b[31m\nX"}, json.out);
+    // A byte that is not UTF-8 becomes U+FFFD: JSON has no way to hold it.
+    const std::vector<std::string> expected = {"key\x1b]0;owned\x07\nline", "bad\xef\xbf\xbdutf8"};
+    BOOST_TEST(labels == expected, json.out);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(bad_cases)

@@ -11,8 +11,10 @@
 #include "prerequisites.hpp"
 #include "tokens.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 using namespace test_support;
@@ -50,15 +52,35 @@ World &world()
 }
 
 // The fault module loads SoftHSM2 itself (FAULT_PKCS11_REAL_MODULE default).
-std::string key_uri()
+std::string key_uri(const std::string &label = "rsa2048")
 {
-    return SoftHsmToken::uri("rsa2048", false) + "?module-path=" + FAULT_PKCS11_MODULE;
+    return SoftHsmToken::uri(label, false) + "?module-path=" + FAULT_PKCS11_MODULE;
 }
 
 struct Run {
     Result result;
     std::vector<std::string> log; // the fault module's lines
 };
+
+// Runs ostree-ima with `args` (the token's environment and these fault
+// settings), reading the module's log afterwards.
+Run run_with(const std::vector<std::string> &args, const std::string &log_dir,
+             const std::map<std::string, std::string> &fault)
+{
+    static int serial = 0;
+    const std::string log = log_dir + "/run-" + std::to_string(++serial) + ".log";
+    std::map<std::string, std::string> env = world().token.env; // SOFTHSM2_CONF
+    env.insert(fault.begin(), fault.end());
+    env["FAULT_PKCS11_LOG"] = log;
+    std::vector<std::string> argv = {binary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Run r;
+    r.result = run(argv, env);
+    std::ifstream in(log);
+    for (std::string line; std::getline(in, line);)
+        r.log.push_back(line);
+    return r;
+}
 
 // Signs `main` into `signed` through the fault module with these settings.
 Run sign_with(const std::string &repo, const std::string &log_dir,
@@ -215,6 +237,107 @@ BOOST_AUTO_TEST_CASE(slow_token_still_signs)
     const std::string repo = make_repo(dir.path(), "archive", w.tree);
     const Run r = sign_with(repo, dir.path(), {{"FAULT_PKCS11_FAULT", "sleep:300"}});
     require_good_run(repo, r, dir.path());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// A token that signs wrongly (FAULT_PKCS11_FAULT=corrupt: the real signature
+// with its last byte changed, returned as success): every signature a key
+// makes is verified against its public key before it is written, so the run
+// fails naming the key and the path or digest, and nothing is written.
+BOOST_AUTO_TEST_SUITE(wrong_signatures)
+
+const std::map<std::string, std::string> kThirdSignatureWrong = {
+    {"FAULT_PKCS11_FAULT", "corrupt"}, {"FAULT_PKCS11_AT", "3"}, {"FAULT_PKCS11_COUNT", "1"}};
+
+// What every refusal says: the key (its URI, never the PIN) and the check.
+void require_wrong_signature_named(const Run &r, const std::string &label)
+{
+    BOOST_TEST_INFO("stderr: " << r.result.err << "\nmodule log:\n" << joined(r.log));
+    BOOST_TEST(r.result.exit_code == 1);
+    BOOST_TEST(count_prefix(r.log, "C_Sign n=3 rv=0x00000000") == 1u); // the fault was injected
+    // The error is the last line (sign-digests shows what it signs first).
+    const std::size_t at = r.result.err.find("ostree-ima: error: ");
+    BOOST_REQUIRE(at != std::string::npos);
+    const std::string error = r.result.err.substr(at);
+    BOOST_TEST(error.find("does not verify against the key's public key") != std::string::npos);
+    BOOST_TEST(error.find("object=" + label) != std::string::npos, "names the key");
+    BOOST_TEST(std::count(error.begin(), error.end(), '\n') == 1, "one line");
+    BOOST_TEST(r.result.out.empty());
+}
+
+BOOST_AUTO_TEST_CASE(sign_refuses_a_wrong_signature_and_moves_no_ref)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string repo = make_repo(dir.path(), "archive", w.tree);
+    const std::string main_before = rev_parse(repo, "main");
+    const std::string cache = dir / "cache";
+    const std::vector<std::string> args = {"sign",
+                                           "--repo=" + repo,
+                                           "--key=" + key_uri(),
+                                           "--pin-file=" + w.token.pin_file,
+                                           "--signature-cache=" + cache,
+                                           "--json",
+                                           "--jobs=1",
+                                           "main",
+                                           "signed"};
+    const Run bad = run_with(args, dir.path(), kThirdSignatureWrong);
+    require_wrong_signature_named(bad, "rsa2048");
+    // The path of the object whose signature was wrong, and the object.
+    BOOST_TEST(bad.result.err.rfind("ostree-ima: error: /", 0) == 0u, bad.result.err);
+    BOOST_TEST(bad.result.err.find("(object ") != std::string::npos);
+    BOOST_TEST(!ref_exists(repo, "signed"));
+    BOOST_TEST(rev_parse(repo, "main") == main_before);
+    require_fsck(repo);
+
+    // Only verified signatures reached the cache: the next run reuses those
+    // made before the wrong one (at least two), rejects none, and signs
+    // correctly.
+    const Run good = run_with(args, dir.path(), {});
+    BOOST_TEST_INFO("stderr: " << good.result.err);
+    BOOST_REQUIRE_EQUAL(good.result.exit_code, 0);
+    const auto j = nlohmann::json::parse(good.result.out);
+    BOOST_TEST(j["signatures"]["reused_from_cache"].get<int>() >= 2);
+    BOOST_TEST(j["signatures"]["rejected"].get<int>() == 0);
+    const auto failures = evmctl_verify_checkout(repo, "signed", w.cert_der, dir.path());
+    BOOST_TEST(failures.empty(), "evmctl ima_verify failed: " << joined(failures));
+}
+
+BOOST_AUTO_TEST_CASE(sign_evm_refuses_a_wrong_evm_signature)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string repo = make_repo(dir.path(), "archive", w.tree);
+    const KeyPair ima = make_key(dir.path(), "ima", "rsa:2048");
+    // Only the EVM key goes through the fault module: its third signature is wrong.
+    const Run bad = run_with({"sign", "--repo=" + repo, "--key=" + ima.key_pem,
+                              "--cert=" + ima.cert_der, "--evm", "--evm-key=" + key_uri("ec-p256"),
+                              "--evm-cert=" + w.token.cert("ec-p256"),
+                              "--pin-file=" + w.token.pin_file, "--jobs=1", "main", "signed"},
+                             dir.path(), kThirdSignatureWrong);
+    require_wrong_signature_named(bad, "ec-p256");
+    BOOST_TEST(bad.result.err.find("the EVM signature ") != std::string::npos, bad.result.err);
+    BOOST_TEST(bad.result.err.find("(object ") != std::string::npos, bad.result.err);
+    BOOST_TEST(!ref_exists(repo, "signed"));
+    require_fsck(repo);
+}
+
+BOOST_AUTO_TEST_CASE(sign_digests_refuses_a_wrong_signature_and_writes_nothing)
+{
+    World &w = world();
+    TempDir dir;
+    const std::string repo = make_repo(dir.path(), "archive", w.tree);
+    const std::string manifest = dir / "digests.json";
+    const std::string signatures = dir / "signatures.json";
+    sh_ok(quote(binary()) + " digests --repo=" + quote(repo) + " main -o " + quote(manifest));
+    const Run bad =
+        run_with({"sign-digests", "--yes", "--key=" + key_uri(), "--pin-file=" + w.token.pin_file,
+                  "--jobs=1", manifest, "-o", signatures},
+                 dir.path(), kThirdSignatureWrong);
+    require_wrong_signature_named(bad, "rsa2048");
+    BOOST_TEST(bad.result.err.find(" digest ") != std::string::npos, bad.result.err);
+    BOOST_TEST(!fs::exists(signatures));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

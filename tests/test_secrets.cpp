@@ -13,13 +13,16 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
+#include <poll.h>
 #include <signal.h>
 #include <sstream>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <thread>
 #include <unistd.h>
 
@@ -505,4 +508,153 @@ BOOST_AUTO_TEST_CASE(signer_is_not_dumpable_while_it_holds_a_secret)
     BOOST_TEST(r.exit_code == 1, r.err);
     BOOST_TEST(r.err.find("does not exist") != std::string::npos, r.err);
     no_secret_in(r, "non-dumpable signer");
+}
+
+namespace {
+// One run on a pseudo-terminal of its own (its controlling terminal, stdin,
+// stdout and stderr), as a person at a terminal runs it. The test keeps the
+// terminal's slave side open too, to read its modes (stty's view) at any time.
+class TerminalRun {
+  public:
+    TerminalRun(const std::vector<std::string> &argv, const std::map<std::string, std::string> &env)
+    {
+        master_ = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        BOOST_REQUIRE(master_ >= 0);
+        BOOST_REQUIRE(::grantpt(master_) == 0 && ::unlockpt(master_) == 0);
+        const std::string slave_path = ::ptsname(master_);
+        slave_ = ::open(slave_path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+        BOOST_REQUIRE(slave_ >= 0);
+        pid_ = fork();
+        BOOST_REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            // A new session whose controlling terminal is the slave: /dev/tty.
+            if (setsid() < 0 || ::ioctl(slave_, TIOCSCTTY, 0) < 0 || dup2(slave_, 0) < 0 ||
+                dup2(slave_, 1) < 0 || dup2(slave_, 2) < 0)
+                _exit(127);
+            ::unsetenv("OSTREE_IMA_PIN");
+            for (const auto &[name, value] : env)
+                ::setenv(name.c_str(), value.c_str(), 1);
+            std::vector<char *> args;
+            for (const auto &a : argv)
+                args.push_back(const_cast<char *>(a.c_str()));
+            args.push_back(nullptr);
+            execv(args[0], args.data());
+            _exit(127);
+        }
+    }
+    TerminalRun(const TerminalRun &) = delete;
+    TerminalRun &operator=(const TerminalRun &) = delete;
+    ~TerminalRun()
+    {
+        if (!exited_) {
+            ::kill(pid_, SIGKILL);
+            (void)wait_exit();
+        }
+        ::close(slave_);
+        ::close(master_);
+    }
+
+    // Reads what the run wrote for up to `limit`, until `done` holds.
+    template <typename Predicate> bool read_until(Predicate done, std::chrono::seconds limit)
+    {
+        return wait_until(
+            [&] {
+                drain();
+                return done();
+            },
+            limit);
+    }
+    // Whether the terminal echoes what is typed now.
+    [[nodiscard]] bool echoes() const
+    {
+        termios modes{};
+        BOOST_REQUIRE(tcgetattr(slave_, &modes) == 0);
+        return (modes.c_lflag & ECHO) != 0;
+    }
+    void type(const std::string &keys) const
+    {
+        BOOST_REQUIRE(::write(master_, keys.data(), keys.size()) ==
+                      static_cast<ssize_t>(keys.size()));
+    }
+    int wait_exit()
+    {
+        if (!exited_) {
+            int status = 0;
+            while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+            }
+            exited_ = true;
+            code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            drain();
+        }
+        return code_;
+    }
+    // Everything the terminal showed: the run's output and the echo of what was typed.
+    [[nodiscard]] const std::string &screen() const { return screen_; }
+
+  private:
+    void drain()
+    {
+        pollfd p{master_, POLLIN, 0};
+        char buffer[4096];
+        while (::poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0) {
+            const ssize_t n = ::read(master_, buffer, sizeof buffer);
+            if (n <= 0)
+                return;
+            screen_.append(buffer, static_cast<std::size_t>(n));
+        }
+    }
+    int master_ = -1;
+    int slave_ = -1;
+    pid_t pid_ = -1;
+    bool exited_ = false;
+    int code_ = -1;
+    std::string screen_;
+};
+
+// Runs `argv` on a terminal, waits for the prompt, types `secret` once the
+// terminal no longer echoes (the prompt turns echo off after printing; what
+// is typed before that is discarded, TCSAFLUSH), and checks what the screen
+// showed and the terminal's modes after.
+void prompted_run_hides_the_secret(const std::vector<std::string> &argv,
+                                   const std::map<std::string, std::string> &env,
+                                   const std::string &prompt, const std::string &secret)
+{
+    TerminalRun term(argv, env);
+    BOOST_REQUIRE(term.echoes()); // a terminal as a shell leaves it
+    BOOST_REQUIRE_MESSAGE(
+        term.read_until([&] { return term.screen().find(prompt) != std::string::npos; },
+                        std::chrono::seconds(30)),
+        "no prompt '" << prompt << "': " << term.screen());
+    // Echo off while the secret is typed (ten seconds' grace, then typed
+    // anyway: a prompt that never turns echo off shows it on the screen).
+    const bool echo_off = wait_until([&] { return !term.echoes(); }, std::chrono::seconds(10));
+    BOOST_TEST(echo_off, "the terminal still echoes at the prompt");
+    term.type(secret + "\r");
+    const int code = term.wait_exit();
+    BOOST_TEST_INFO("screen:\n" << term.screen());
+    BOOST_TEST(code == 0);
+    BOOST_TEST(term.screen().find(secret) == std::string::npos, "the typed secret was echoed");
+    for (const auto &other : kSecrets)
+        BOOST_TEST(term.screen().find(other) == std::string::npos);
+    BOOST_TEST(term.echoes(), "echo was left off after the prompt");
+}
+} // namespace
+
+// The prompt on the terminal (no --pin-file, no OSTREE_IMA_PIN): the
+// passphrase of an encrypted key file and a token's PIN are typed at it;
+// the run signs, the screen never shows what was typed, and the terminal
+// echoes again afterwards.
+BOOST_AUTO_TEST_CASE(terminal_prompt_hides_what_is_typed_and_restores_echo)
+{
+    World &w = world();
+    prompted_run_hides_the_secret({binary(), "sign", "--repo=" + w.repo,
+                                   "--key=" + w.file_key.key_pem, "--cert=" + w.file_key.cert_der,
+                                   "--overwrite", "main", "prompted-passphrase"},
+                                  {}, "Enter passphrase for ", kPassphrase);
+    BOOST_TEST(ref_exists(w.repo, "prompted-passphrase"));
+    prompted_run_hides_the_secret({binary(), "sign", "--repo=" + w.repo, "--key=" + kUri,
+                                   "--cert=" + w.cert, "--overwrite", "main", "prompted-pin"},
+                                  w.env, "Enter user PIN for token ", kPin);
+    BOOST_TEST(ref_exists(w.repo, "prompted-pin"));
+    no_secret_in_files({w.repo});
 }

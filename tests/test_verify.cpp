@@ -290,6 +290,47 @@ BOOST_AUTO_TEST_CASE(unsigned_files_fail_only_with_require_all)
                                        "verification FAILED");
 }
 
+// The boundary of the exit code: one invalid file among valid ones fails
+// the run, in text and in JSON, and the JSON names that one file.
+BOOST_AUTO_TEST_CASE(one_invalid_file_among_valid_ones_fails)
+{
+    World &w = world();
+    const std::string &repo = w.mixed_archive;
+    const std::vector<std::string> certs = {w.rsa.cert_der, w.ec.cert_der};
+    std::vector<std::string> only;
+    for (const char *path :
+         {"/etc/signed.conf", "/usr/bin/tool", "/usr/lib/empty", "/usr/lib/ec-signed",
+          "/usr/lib/sha1-signed", "/usr/lib/signed-copy", "/usr/lib/tampered"})
+        only.push_back(std::string("--include=") + path);
+    const Result text = verify(repo, "main", certs, only);
+    BOOST_TEST(text.exit_code == 1, text.out);
+    BOOST_TEST(text.err.empty(), text.err);
+    BOOST_TEST(last_line(text.out) ==
+               "checked 7 files: 6 signed, 0 unsigned, 1 invalid; verification FAILED");
+
+    std::vector<std::string> as_json = only;
+    as_json.emplace_back("--json");
+    const Result json = verify(repo, "main", certs, as_json);
+    BOOST_TEST(json.exit_code == 1, json.out);
+    const auto j = nlohmann::json::parse(json.out);
+    BOOST_TEST(j["valid"].get<bool>() == false);
+    BOOST_TEST(j["files_signed"].get<int>() == 6);
+    BOOST_TEST(j["files_unsigned"].get<int>() == 0);
+    BOOST_TEST(j["files_invalid"].get<int>() == 1);
+    BOOST_REQUIRE_EQUAL(j["findings"].size(), 1u);
+    const auto &finding = j["findings"][0];
+    BOOST_TEST(finding["path"].get<std::string>() == "/usr/lib/tampered");
+    BOOST_TEST(finding["problem"].get<std::string>() == "bad_signature");
+    BOOST_TEST(finding["fatal"].get<bool>() == true);
+
+    // Without the invalid file the same selection passes: the one file is
+    // what fails it.
+    only.pop_back();
+    const Result valid = verify(repo, "main", certs, only);
+    BOOST_TEST(valid.exit_code == 0, valid.out);
+    BOOST_TEST(last_line(valid.out) == "checked 6 files: 6 signed, 0 unsigned, 0 invalid");
+}
+
 BOOST_AUTO_TEST_CASE(certificate_directory_is_a_keyring)
 {
     World &w = world();

@@ -1,5 +1,6 @@
 #include "jobs/content_signer.hpp"
 
+#include "jobs/checked_signature.hpp"
 #include "jobs/signing_decision.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/ima_verity_xattr.hpp"
@@ -38,12 +39,23 @@ std::vector<std::uint8_t> ContentSigner::signature_xattr(std::span<const std::ui
                : encode_ima_signature(algo_, key_id_, signature);
 }
 
+ObjectOutcome ContentSigner::process(const ObjectStore &store, const std::string &checksum,
+                                     CpuSlots::Held &cpu)
+{
+    try {
+        return sign_object(store, checksum, cpu);
+    } catch (const WrongKeySignature &wrong) {
+        // The run fails before the ref moves; the rewrite names the path.
+        throw RefusedContent(checksum, wrong.what());
+    }
+}
+
 // One read for the digest and the object's checksum; the content is kept
 // for the new object's checksum pass only when it will surely be signed (an
 // own signature usually verifies: its rare replacement reads again, rather
 // than every kept file being copied).
-ObjectOutcome ContentSigner::process(const ObjectStore &store, const std::string &checksum,
-                                     CpuSlots::Held &cpu)
+ObjectOutcome ContentSigner::sign_object(const ObjectStore &store, const std::string &checksum,
+                                         CpuSlots::Held &cpu)
 {
     ObjectOutcome out;
     out.new_checksum = checksum;

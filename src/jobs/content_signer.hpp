@@ -50,11 +50,15 @@ class ContentSigner {
     // transaction. Every regular object is read whole, so its content is
     // checked against its name whatever is decided (StoredObject); existing
     // signatures follow ExistingSignature's rules.
-    // Holds `cpu` but while the key signs.
+    // Holds `cpu` but while the key signs. A signature the key made that
+    // does not verify under its public key (the IMA or the EVM key) is
+    // never written: RefusedContent naming the object.
     ObjectOutcome process(const ObjectStore &store, const std::string &checksum,
                           CpuSlots::Held &cpu);
 
   private:
+    ObjectOutcome sign_object(const ObjectStore &store, const std::string &checksum,
+                              CpuSlots::Held &cpu);
     std::vector<std::uint8_t> signature_xattr(std::span<const std::uint8_t> digest,
                                               CpuSlots::Held &cpu);
     const HashAlgo &algo_;

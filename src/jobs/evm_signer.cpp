@@ -1,6 +1,7 @@
 #include "jobs/evm_signer.hpp"
 
 #include "ima/signature_check.hpp"
+#include "jobs/checked_signature.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/error.hpp"
 
@@ -77,7 +78,8 @@ EvmSigner::Result EvmSigner::apply(GVariant *xattrs, const ObjectOwnership &owne
     // security.evm is not one of the xattrs it covers: no need to remove it
     // before hashing.
     const std::vector<std::uint8_t> digest = object_evm_digest(algo_, xattrs, owner);
-    const std::vector<std::uint8_t> signature = cpu.away([&] { return key_.sign(algo_, digest); });
+    const std::vector<std::uint8_t> signature =
+        cpu.away([&] { return sign_checked(key_, algo_, digest, "the EVM signature"); });
     result.xattrs =
         xattr_set(xattrs, kEvmXattrName, encode_evm_portable_signature(algo_, key_id_, signature));
     result.outcome = existing ? EvmOutcome::Replaced : EvmOutcome::Signed;

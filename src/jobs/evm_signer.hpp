@@ -53,7 +53,8 @@ class EvmSigner {
         EvmOutcome outcome = EvmOutcome::None;
         GVariantPtr xattrs; // the new xattrs; null when unchanged (Kept)
     };
-    // Thread-safe. Holds `cpu` but while the key signs.
+    // Thread-safe. Holds `cpu` but while the key signs. A new signature that
+    // does not verify under the key throws WrongKeySignature.
     Result apply(GVariant *xattrs, const ObjectOwnership &owner, CpuSlots::Held &cpu);
 
   private:

@@ -1,13 +1,11 @@
 #include "ostree-ima/manifest_signer.hpp"
 
 #include "formats/signature_cache.hpp"
-#include "ima/signature_check.hpp"
 #include "jobs/known_signatures.hpp"
 #include "jobs/reusing_signer.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/error.hpp"
 #include "util/parallel_for.hpp"
-#include "util/text_encoding.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -46,13 +44,10 @@ SignedManifest sign_manifest(const ManifestSignRequest &request, KeyBackend &key
             const auto &digest = manifest.entries[i].digest;
             DigestSignature &s = out.signatures[i];
             s.digest = digest;
-            s.signature = key.sign(*manifest.algo, digest);
             // A token that signs wrongly must not send a useless file back to
-            // the build host: check each signature here, where it can be redone.
-            if (!verify_digest_signature(key.public_key(), *manifest.algo, digest, s.signature))
-                throw Error("the signature " + key.description() + " made for digest " +
-                            to_hex(digest) +
-                            " does not verify against its public key; check the key");
+            // the build host: ReusingSigner checks each signature the key
+            // makes (sign_checked), here, where it can be redone.
+            s.signature = key.sign(*manifest.algo, digest);
         },
         &stop_flag());
     if (stop_requested())

@@ -1,6 +1,7 @@
 #include "jobs/reusing_signer.hpp"
 
 #include "ima/signature_check.hpp"
+#include "jobs/checked_signature.hpp"
 #include "ostree-ima/error.hpp"
 
 #include <chrono>
@@ -93,7 +94,8 @@ std::vector<std::uint8_t> ReusingSigner::sign(const HashAlgo &algo,
         std::optional<std::vector<std::uint8_t>> signature = known(algo, digest);
         if (!signature) {
             const auto start = std::chrono::steady_clock::now();
-            signature = key_.sign(algo, digest);
+            // Checked before it is stored, cached or written.
+            signature = sign_checked(key_, algo, digest);
             key_nanoseconds_ +=
                 static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                std::chrono::steady_clock::now() - start)

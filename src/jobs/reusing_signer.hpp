@@ -4,7 +4,9 @@
 // modes or xattrs is one signature), a known one (KnownSignatures: --reuse,
 // --signature-cache) that verifies against the key's public key for this
 // digest, else the key, once per digest even when several workers ask at
-// the same time; what the key makes is appended to the signature cache.
+// the same time. What the key makes is verified against its public key
+// (sign_checked: WrongKeySignature when it does not verify), then appended
+// to the signature cache.
 #pragma once
 
 #include "formats/signature_cache.hpp"

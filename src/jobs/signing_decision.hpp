@@ -21,7 +21,8 @@
 namespace ostree_ima {
 
 // Content that must not get a v2 signature by the signing key (the reasons
-// in SigningDecision::digest). Thrown with the object; the job that knows
+// in SigningDecision::digest), or whose signature the key made wrongly
+// (ContentSigner::process). Thrown with the object; the job that knows
 // the commit's paths names the path too (refused_content_error), since
 // that is what the user gives --exclude.
 class RefusedContent : public Error {

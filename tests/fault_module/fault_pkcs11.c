@@ -4,8 +4,10 @@
  * Environment (read once, when the function list is first asked for):
  *   FAULT_PKCS11_REAL_MODULE  the real module (default SoftHSM2)
  *   FAULT_PKCS11_FAULT        CKR_DEVICE_REMOVED, CKR_SESSION_HANDLE_INVALID,
- *                             CKR_DEVICE_ERROR, CKR_FUNCTION_FAILED or sleep:MS;
- *                             unset: no fault (logging only)
+ *                             CKR_DEVICE_ERROR, CKR_FUNCTION_FAILED, sleep:MS,
+ *                             or corrupt (the real signature with its last
+ *                             byte changed, returned as CKR_OK: a token that
+ *                             signs wrongly); unset: no fault (logging only)
  *   FAULT_PKCS11_AT=N         first faulty C_Sign call, counting from 1 (default 1)
  *   FAULT_PKCS11_COUNT=K      fault K calls from the Nth on (default: every
  *                             call from then on, as a broken token would)
@@ -56,7 +58,7 @@
 #define EXPORT __attribute__((visibility("default")))
 #define DEFAULT_REAL_MODULE "/usr/lib/softhsm/libsofthsm2.so"
 
-enum fault_kind { FAULT_NONE, FAULT_RV, FAULT_SLEEP };
+enum fault_kind { FAULT_NONE, FAULT_RV, FAULT_SLEEP, FAULT_CORRUPT };
 
 static struct {
     CK_FUNCTION_LIST *real;
@@ -140,6 +142,10 @@ static int parse_fault(void)
             state.rv = codes[i].rv;
             return 0;
         }
+    }
+    if (strcmp(text, "corrupt") == 0) {
+        state.kind = FAULT_CORRUPT;
+        return 0;
     }
     if (strncmp(text, "sleep:", 6) == 0) {
         char *end = NULL;
@@ -368,6 +374,12 @@ static CK_RV fault_C_Sign(CK_SESSION_HANDLE session, unsigned char *data, unsign
     } else if (state.kind == FAULT_SLEEP) {
         sleep_ms(state.sleep_ms);
         rv = state.real->C_Sign(session, data, data_len, signature, signature_len);
+    } else if (state.kind == FAULT_CORRUPT) {
+        /* The low byte of RSA's s or ECDSA's s: still below the modulus or
+         * the order, so well-formed, and wrong. */
+        rv = state.real->C_Sign(session, data, data_len, signature, signature_len);
+        if (rv == CKR_OK && *signature_len > 0)
+            signature[*signature_len - 1] ^= 0x5a;
     } else {
         rv = state.rv;
         if (rv == CKR_SESSION_HANDLE_INVALID) {
