@@ -1,5 +1,8 @@
 #include "ima/evm_input_shape.hpp"
 
+#include "ostree-ima/ima_verity_xattr.hpp"
+#include "ostree-ima/ima_xattr.hpp"
+
 #include <array>
 
 namespace ostree_ima {
@@ -16,10 +19,10 @@ std::size_t kernel_digest_size(std::uint8_t id)
     return id < kKernelDigestSizes.size() ? kKernelDigestSizes[id] : 0;
 }
 
-constexpr std::uint8_t kImaXattrDigest = 0x01;    // sha1 digest (old)
-constexpr std::uint8_t kEvmImaXattrDigsig = 0x03; // v2 signature
-constexpr std::uint8_t kImaXattrDigestNg = 0x04;  // ima-ng digest
-constexpr std::uint8_t kImaVerityDigsig = 0x06;   // sigv3
+// The security.ima types the tool does not write itself (the signature
+// types, kEvmImaXattrDigsig and kImaVerityDigsig, come from their codecs).
+constexpr std::uint8_t kImaXattrDigest = 0x01;   // sha1 digest (old)
+constexpr std::uint8_t kImaXattrDigestNg = 0x04; // ima-ng digest
 
 // Whether `value` is, exactly, a security.ima value the kernel could hold.
 bool is_ima_value(std::span<const std::uint8_t> value)
