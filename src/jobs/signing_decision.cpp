@@ -14,7 +14,7 @@ constexpr std::uint64_t kKeepNothing = UINT64_MAX;
 SigningDecision::SigningDecision(std::string_view object, GVariant *xattrs,
                                  std::uint64_t content_size, const HashAlgo &algo,
                                  const KeyId &key_id, bool overwrite, SignatureFormat format)
-    : object_(object), algo_(algo), format_(format),
+    : object_(object), algo_(algo),
       keep_from_(format == SignatureFormat::Digest && content_size <= kMaxEvmInputSize
                      ? content_size - std::min<std::uint64_t>(content_size, kEvmInputTailSize)
                      : kKeepNothing)

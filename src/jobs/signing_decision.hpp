@@ -89,7 +89,6 @@ class SigningDecision {
   private:
     std::string object_;
     const HashAlgo &algo_;
-    SignatureFormat format_;
     // Refuses content that is another format's message (digest()).
     void refuse_other_format_message() const;
 
