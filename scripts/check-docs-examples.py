@@ -40,13 +40,20 @@ The scratch environment each file's blocks see (made once, copied per file):
   the second), exampleos/x86_64/signed-v1 (the first commit signed with the
   token's rsa2048 key), and `ostree-ima` first on PATH.
 
-Usage: check-docs-examples.py [--bin=PATH] [--keep] [--list] [FILE.md...]
+Usage: check-docs-examples.py [--bin=PATH] [--make-token=PATH] [--keep] [--list] [FILE.md...]
        check-docs-examples.py --self-test
   --bin=PATH   the ostree-ima binary (default: $OSTREE_IMA_BIN, else
                $BUILD_DIR/ostree-ima, else build/ostree-ima)
+  --make-token=PATH  the script that makes the token (default:
+               $OSTREE_IMA_MAKE_TOKEN, else softhsm-fixtures/make-token.sh;
+               scripts/check-packages.sh gives the installed
+               /usr/share/ostree-ima/make-token.sh)
   --keep       keep the scratch directory (its path is printed)
   --list       list the blocks and check links and paths; run nothing
-  FILE.md...   check these files only (default: README.md docs/*.md)
+  FILE.md...   check these files only (default: README.md docs/*.md); files
+               outside the tree too (the installed /usr/share/doc/ostree-ima/:
+               their links are checked where they are, repository paths they
+               name against this tree)
   --self-test  check a planted file with one failure of each kind (a
                failing block, output that differs, a bad link, anchor and
                path, a no-run without reason, an unknown marker) and fail
@@ -249,7 +256,7 @@ class SetupError(Exception):
     pass
 
 
-MAKE_TOKEN = '"$ROOT/softhsm-fixtures/make-token.sh" --force --label=release hsm >/dev/null'
+MAKE_TOKEN = '"$DOCS_MAKE_TOKEN" --force --label=release hsm >/dev/null'
 
 SETUP = r"""
 export SOFTHSM2_CONF=$PWD/hsm/softhsm2.conf
@@ -283,7 +290,7 @@ rm -rf tree
 """
 
 
-def make_base(scratch, binary):
+def make_base(scratch, binary, make_token):
     base = os.path.join(scratch, "base")
     os.makedirs(os.path.join(scratch, "bin"))
     os.makedirs(base)
@@ -293,15 +300,16 @@ def make_base(scratch, binary):
         env.pop(name, None)
     env.update(PATH=os.path.join(scratch, "bin") + ":" + env.get("PATH", "/usr/bin:/bin"),
                ROOT=ROOT, LC_ALL="C.UTF-8")
+    token_env = dict(env, DOCS_MAKE_TOKEN=make_token)
     # SoftHSM2 now and then fails a key generation (CKR_FUNCTION_FAILED) under
     # load: one retry, said aloud, as tests/support/tokens.cpp does.
-    first = subprocess.run(["bash", "-c", MAKE_TOKEN], cwd=base, env=env,
+    first = subprocess.run(["bash", "-c", MAKE_TOKEN], cwd=base, env=token_env,
                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
     if first.returncode != 0:
         print("check-docs-examples: make-token.sh failed once, retrying:\n" + indent(first.stdout),
               file=sys.stderr)
-        sh(MAKE_TOKEN, base, env)
+        sh(MAKE_TOKEN, base, token_env)
     sh(SETUP, base, env)
     return env
 
@@ -453,10 +461,12 @@ def indent(text):
 
 
 def main(argv):
-    binary, keep, list_only, files = None, False, False, []
+    binary, make_token, keep, list_only, files = None, None, False, False, []
     for arg in argv:
         if arg.startswith("--bin="):
             binary = arg[len("--bin="):]
+        elif arg.startswith("--make-token="):
+            make_token = arg[len("--make-token="):]
         elif arg == "--keep":
             keep = True
         elif arg == "--list":
@@ -478,6 +488,8 @@ def main(argv):
         binary = os.environ.get("OSTREE_IMA_BIN") or os.path.join(
             ROOT, os.environ.get("BUILD_DIR", "build"), "ostree-ima")
     binary = os.path.abspath(binary)
+    make_token = os.path.abspath(make_token or os.environ.get("OSTREE_IMA_MAKE_TOKEN") or
+                                 os.path.join(ROOT, "softhsm-fixtures", "make-token.sh"))
 
     start = time.monotonic()
     failures = []
@@ -494,10 +506,14 @@ def main(argv):
             print(f"check-docs-examples: no ostree-ima binary at {binary} (build it, or give "
                   "--bin=PATH or OSTREE_IMA_BIN)", file=sys.stderr)
             return 2
+        if not os.access(make_token, os.X_OK):
+            print(f"check-docs-examples: no executable make-token.sh at {make_token}",
+                  file=sys.stderr)
+            return 2
         scratch = tempfile.mkdtemp(prefix="ostree-ima-docs-",
                                    dir=os.environ.get("TMPDIR", "/var/tmp"))
         try:
-            env = make_base(scratch, binary)
+            env = make_base(scratch, binary, make_token)
         except SetupError as e:
             print(f"check-docs-examples: FAILED {e}", file=sys.stderr)
             if not keep:

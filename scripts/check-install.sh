@@ -79,7 +79,8 @@ cmake --build "$work/example-cmake" >/dev/null
 export PKG_CONFIG_PATH=$dest$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$dest
 flags=$(pkg-config --cflags --libs ostree-ima)
 # shellcheck disable=SC2086 # word splitting of the flags is meant
-c++ -std=c++20 -o "$work/sign_commit-pc" examples/sign_commit.cpp $flags
+# No -std here: the .pc's Cflags must carry -std=c++20 (g++ 12 defaults to C++17).
+c++ -o "$work/sign_commit-pc" examples/sign_commit.cpp $flags
 export LD_LIBRARY_PATH=$dest$libdir
 for exe in "$work/example-cmake/sign_commit" "$work/sign_commit-pc"; do
   # Not `ldd | grep -q`: grep's early exit would fail ldd under pipefail.

@@ -8,8 +8,13 @@
 # errors), installs the three .debs with apt-get, checks the man page and the
 # bash completion, runs the README's demo (scripts/demo.sh) with the installed
 # binary, signs and verifies a tiny ostree repository with a PEM key
-# with the installed /usr/bin/ostree-ima, and builds examples/sign_commit.cpp
-# against the installed libostree-ima-dev (pkg-config and find_package) and
+# with the installed /usr/bin/ostree-ima, checks that the documentation,
+# the examples and make-token.sh are installed, uncompressed, where the man
+# page and the tool's messages say (every such path they name exists), runs
+# every example of the installed README and docs with the installed binary
+# and a token made by the installed make-token.sh, and builds the installed
+# examples/sign_commit.cpp against the installed libostree-ima-dev
+# (pkg-config, whose Cflags must carry -std=c++20, and find_package) and
 # signs with it. Removes the packages again at the end. Run as root.
 #   PACKAGES_DIR=DIR  work in DIR and keep it: the package's build tree
 #                     (DIR/ostree-ima/obj-<triplet>) is then the build that
@@ -97,11 +102,52 @@ evmctl ima_verify --key cert.der checkout/usr/bin/hello >/dev/null 2>&1 ||
   fail "evmctl ima_verify rejects a file signed by the installed ostree-ima"
 echo "check-packages.sh: /usr/bin/ostree-ima signed; ostree-ima verify and evmctl ima_verify agree"
 
-# The example against the installed -dev package, both ways.
-cmake -S "$ROOT/examples" -B example-cmake >/dev/null
+# The documentation, the examples and make-token.sh, installed as they are
+# in the tree (docs/design.md, "What the package installs, and where").
+doc=/usr/share/doc/ostree-ima
+n=0
+for f in README.md $(cd "$ROOT" && git ls-files 'docs/*.md') examples/CMakeLists.txt \
+    examples/sign_commit.cpp; do
+  [ -f "$doc/$f" ] || fail "$doc/$f is not installed (or was compressed: the man page names it as it is)"
+  cmp -s "$ROOT/$f" "$doc/$f" || fail "$doc/$f differs from the tree's $f"
+  n=$((n + 1))
+done
+[ -f /usr/share/ostree-ima/make-token.sh ] && [ -x /usr/share/ostree-ima/make-token.sh ] ||
+  fail "/usr/share/ostree-ima/make-token.sh is not installed, or not executable"
+# Every installed path that the installed man page and the tool's messages
+# name exists. The messages are read in the sources the package was built
+# from (src/, pkcs11/): `strings` on the optimised binary sees literals that
+# the compiler stored as pieces of instructions, cut up.
+named_in() { grep -ohE '/usr/share/(doc/)?ostree-ima/[A-Za-z0-9_./-]*[A-Za-z0-9_/]' "$@" | sort -u; }
+man_paths=$(MANWIDTH=1000 man --no-hyphenation --no-justification -l "$page" 2>/dev/null | named_in)
+src_paths=$(cd "$ROOT" && git ls-files -z src pkcs11 | xargs -0 grep -l 'usr/share' | xargs -r cat | named_in) || true
+[ -n "$man_paths" ] || fail "the man page names no installed documentation"
+[ -n "$src_paths" ] || fail "the messages of src/ and pkcs11/ name no installed documentation"
+for p in $man_paths $src_paths; do
+  [ -e "$p" ] || fail "$p, named by the man page or a message of the tool, is not installed"
+done
+echo "check-packages.sh: $n documentation and example files and make-token.sh installed;" \
+  "the $(echo $man_paths $src_paths | sort -u | wc -w) paths the man page and the messages name exist"
+
+# The docs' examples from what the package installs: the installed
+# make-token.sh makes the token, /usr/bin/ostree-ima signs with its keys,
+# every block of the installed README and docs runs and its output matches.
+if ! "$ROOT/scripts/check-docs-examples.sh" --bin=/usr/bin/ostree-ima \
+    --make-token=/usr/share/ostree-ima/make-token.sh "$doc/README.md" "$doc"/docs/*.md \
+    >"$work/docs.log" 2>&1; then
+  tail -n 40 "$work/docs.log" >&2
+  fail "the installed docs' examples with /usr/bin/ostree-ima and the installed make-token.sh"
+fi
+echo "check-packages.sh: the installed docs' examples: $(tail -n 1 "$work/docs.log")"
+
+# The installed example against the installed -dev package, both ways; no
+# -std of our own: the .pc's Cflags must carry it (g++ 12 defaults to C++17).
+[[ " $(pkg-config --cflags ostree-ima) " == *" -std=c++20 "* ]] ||
+  fail "pkg-config --cflags ostree-ima has no -std=c++20: $(pkg-config --cflags ostree-ima)"
+cmake -S "$doc/examples" -B example-cmake >/dev/null
 cmake --build example-cmake >/dev/null
 # shellcheck disable=SC2046 # word splitting of the flags is meant
-c++ -std=c++20 -o sign_commit-pc "$ROOT/examples/sign_commit.cpp" $(pkg-config --cflags --libs ostree-ima)
+c++ -o sign_commit-pc "$doc/examples/sign_commit.cpp" $(pkg-config --cflags --libs ostree-ima)
 n=0
 for exe in example-cmake/sign_commit ./sign_commit-pc; do
   n=$((n + 1))
@@ -112,5 +158,5 @@ for exe in example-cmake/sign_commit ./sign_commit-pc; do
   /usr/bin/ostree-ima verify -q --repo=repo --cert=cert.pem --require-all "demo/example$n" ||
     fail "$exe: ostree-ima verify rejects demo/example$n"
 done
-echo "check-packages.sh: the example built with find_package and pkg-config signed"
+echo "check-packages.sh: the installed example built with find_package and pkg-config signed"
 echo "check-packages.sh: finished in $(( $(date +%s) - start )) s (build $(( built - start )) s)"

@@ -11,7 +11,7 @@ void EvmArguments::add_options(CLI::App &cmd)
     CLI::Option *evm = cmd.add_flag(
         "--evm", on,
         "also write a portable EVM signature (security.evm, type 5) over each signed file's "
-        "security xattrs, owner and mode (docs/evm.md)");
+        "security xattrs, owner and mode (/usr/share/doc/ostree-ima/docs/evm.md)");
     cmd.add_option("--evm-key", key,
                    "sign security.evm with this key (file, pkcs11: URI, engine/provider key); "
                    "required with --evm, and not the --key key (one key per format)")
@@ -33,7 +33,8 @@ void EvmArguments::check() const
     if (on && key.empty())
         throw UsageError("--evm needs --evm-key, a key of its own: with the IMA key, the v2 "
                          "signature of a file whose content is another file's EVM message is a "
-                         "valid security.evm for it (docs/format.md, one key per format)");
+                         "valid security.evm for it (one key per format: "
+                         "/usr/share/doc/ostree-ima/docs/format.md)");
 }
 
 void EvmArguments::open(const KeyArguments &signing, unsigned jobs, bool quiet,

@@ -78,7 +78,8 @@ void require_separate_keyrings(const std::vector<NamedCertificate> &ima,
                     " hold one key (key id " + key_id_hex(i.cert.ima_key_id()) +
                     "): a key in _ima and _evm makes the v2 signature of a file whose content "
                     "is another file's EVM message a valid security.evm for it; sign EVM "
-                    "with a key of its own (docs/format.md, one key per format)");
+                    "with a key of its own (one key per format: "
+                    "/usr/share/doc/ostree-ima/docs/format.md)");
 }
 
 std::string der_bytes(const Certificate &cert)
@@ -192,8 +193,8 @@ Runner add_policy_command(CLI::App &app)
             throw UsageError("--force goes with -o DIR");
         if (args->evm && args->evm_certs.empty())
             throw UsageError("--evm needs --evm-cert, the certificate of the EVM key: the "
-                             "--cert certificates go into _ima only (docs/format.md, one key "
-                             "per format)");
+                             "--cert certificates go into _ima only (one key per "
+                             "format: /usr/share/doc/ostree-ima/docs/format.md)");
         AppraisalPolicy policy;
         policy.format = args->verity ? SignatureFormat::Verity : SignatureFormat::Digest;
         policy.fsuuids = args->fsuuids;

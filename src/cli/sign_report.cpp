@@ -123,7 +123,7 @@ std::string usr_etc_warning_text(const SignReport &r)
            "): deployment copies them to /etc, where an edit leaves a stale signature" +
            (r.evm.under_usr_etc != 0 ? std::string(" (security.ima and security.evm)") : "") +
            " that the /etc merge carries on; 'sign --skip-usr-etc' leaves them unsigned "
-           "(docs/deploying.md)";
+           "(/usr/share/doc/ostree-ima/docs/deploying.md)";
 }
 
 std::string sign_warnings_text(const SignReport &r)

@@ -65,7 +65,7 @@ void check_appraisal_policy(const AppraisalPolicy &policy)
             "policy needs a selector: --fsuuid UUID of a filesystem that holds only signed "
             "files (a separate /usr, composefs), and/or --obj-type TYPE (SELinux, e.g. usr_t); "
             "IMA rules cannot match paths and in an OSTree deployment /usr and /etc share the "
-            "sysroot filesystem (see docs/deploying.md)");
+            "sysroot filesystem (see /usr/share/doc/ostree-ima/docs/deploying.md)");
     for (const auto &uuid : policy.fsuuids)
         if (!is_uuid(uuid))
             throw UsageError("--fsuuid " + uuid +

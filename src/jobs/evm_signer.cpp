@@ -24,8 +24,8 @@ void require_separate_evm_key(const KeyBackend &ima_key, const KeyId &ima_key_id
                      "): with one key for both, the v2 signature of a file whose content is "
                      "another file's EVM message is a valid security.evm for it (a setuid "
                      "root file would pass EVM); give --evm-key a key of its own, and its "
-                     "certificate to policy --evm-cert only (docs/format.md, one key per "
-                     "format)");
+                     "certificate to policy --evm-cert only (one key per format: "
+                     "/usr/share/doc/ostree-ima/docs/format.md)");
 }
 
 std::vector<std::uint8_t> object_evm_digest(const HashAlgo &algo, GVariant *xattrs,
