@@ -59,12 +59,7 @@ std::optional<std::string> entry(GVariant *dirtree, int which, const std::string
 
 std::string symlink_target(OstreeRepo *repo, const std::string &checksum)
 {
-    GFileInfo *raw_info = nullptr;
-    GError *error = nullptr;
-    const gboolean ok =
-        ostree_repo_load_file(repo, checksum.c_str(), nullptr, &raw_info, nullptr, nullptr, &error);
-    const GObjectPtr<GFileInfo> info(raw_info);
-    check_g(ok, error, "cannot read content object " + checksum);
+    const GObjectPtr<GFileInfo> info = content_object_info(repo, checksum);
     const char *target = g_file_info_get_symlink_target(info.get());
     return target != nullptr ? target : "";
 }

@@ -19,13 +19,8 @@ namespace {
 // st_mode of a content object, from its header only (no content stream).
 std::uint32_t object_mode(OstreeRepo *repo, const std::string &checksum)
 {
-    GFileInfo *raw_info = nullptr;
-    GError *error = nullptr;
-    const gboolean ok =
-        ostree_repo_load_file(repo, checksum.c_str(), nullptr, &raw_info, nullptr, nullptr, &error);
-    const GObjectPtr<GFileInfo> info(raw_info);
-    check_g(ok, error, "cannot read content object " + checksum);
-    return g_file_info_get_attribute_uint32(info.get(), "unix::mode");
+    return g_file_info_get_attribute_uint32(content_object_info(repo, checksum).get(),
+                                            "unix::mode");
 }
 
 class PlanBuilder {

@@ -2,6 +2,7 @@
 
 #include "objects/metadata_object.hpp"
 #include "ostree-ima/error.hpp"
+#include "util/gerror.hpp"
 
 namespace ostree_ima {
 
@@ -21,6 +22,17 @@ std::string checksum_from_raw(const guchar *raw)
     char hex[OSTREE_SHA256_STRING_LEN + 1];
     ostree_checksum_inplace_from_bytes(raw, hex);
     return hex;
+}
+
+GObjectPtr<GFileInfo> content_object_info(OstreeRepo *repo, const std::string &checksum)
+{
+    GFileInfo *raw_info = nullptr;
+    GError *error = nullptr;
+    const gboolean ok =
+        ostree_repo_load_file(repo, checksum.c_str(), nullptr, &raw_info, nullptr, nullptr, &error);
+    GObjectPtr<GFileInfo> info(raw_info);
+    check_g(ok, error, "cannot read content object " + checksum);
+    return info;
 }
 
 namespace {

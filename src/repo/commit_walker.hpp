@@ -5,6 +5,7 @@
 
 #include "util/glib_ptr.hpp"
 
+#include <gio/gio.h>
 #include <ostree.h>
 #include <string>
 #include <unordered_set>
@@ -38,5 +39,9 @@ std::string checksum_from_variant(GVariant *bytes);
 
 // Hex checksum of 32 raw bytes.
 std::string checksum_from_raw(const guchar *raw);
+
+// A content object's header (mode, symlink target), without its content
+// stream; Error naming the object when it cannot be read.
+GObjectPtr<GFileInfo> content_object_info(OstreeRepo *repo, const std::string &checksum);
 
 } // namespace ostree_ima
