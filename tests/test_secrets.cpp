@@ -32,6 +32,20 @@ using namespace test_support;
 OSTREE_IMA_SUITE_NEEDS(test_support::softhsm_needs());
 
 namespace {
+// In a forked child: runs argv (found on PATH when `search_path`), or exits
+// 127.
+[[noreturn]] void exec_child(const std::vector<std::string> &argv, bool search_path)
+{
+    std::vector<char *> args;
+    for (const auto &a : argv)
+        args.push_back(const_cast<char *>(a.c_str()));
+    args.push_back(nullptr);
+    if (search_path)
+        execvp(args[0], args.data());
+    else
+        execv(args[0], args.data());
+    _exit(127);
+}
 // Distinctive secrets, so that a hit is never a coincidence.
 const std::string kPin = "Zq7-pin-4713";
 const std::string kWrongPin = "Zq7-pin-4714";
@@ -345,12 +359,7 @@ class Background {
             const int n = ::open("/dev/null", O_RDONLY);
             if (o < 0 || e < 0 || n < 0 || dup2(n, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
                 _exit(127);
-            std::vector<char *> args;
-            for (const auto &a : argv)
-                args.push_back(const_cast<char *>(a.c_str()));
-            args.push_back(nullptr);
-            execvp(args[0], args.data());
-            _exit(127);
+            exec_child(argv, true);
         }
     }
     Background(const Background &) = delete;
@@ -534,12 +543,7 @@ class TerminalRun {
             ::unsetenv("OSTREE_IMA_PIN");
             for (const auto &[name, value] : env)
                 ::setenv(name.c_str(), value.c_str(), 1);
-            std::vector<char *> args;
-            for (const auto &a : argv)
-                args.push_back(const_cast<char *>(a.c_str()));
-            args.push_back(nullptr);
-            execv(args[0], args.data());
-            _exit(127);
+            exec_child(argv, false);
         }
     }
     TerminalRun(const TerminalRun &) = delete;
