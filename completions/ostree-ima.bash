@@ -8,17 +8,28 @@
 _ostree_ima_options()
 {
     case "$1" in
-        '') echo "--help -h --version --repo" ;;
-        sign) echo "--help -h --repo --key -k --cert --keyid --pin-file --engine --provider --sessions --hash --hashalgo -a --overwrite --verity --evm --evm-key --evm-cert --evm-ignore-selinux --jobs -j --json --quiet -q --include --exclude --executables-only --skip-usr-etc --reuse --signature-cache" ;;
-        ima-sign) echo "--help -h --repo --overwrite --verity --jobs -j --quiet -q --cert --keyid --pin-file --engine --provider --sessions --reuse --signature-cache" ;;
-        verify) echo "--help -h --repo --cert --pin-file --require-all --hash --hashalgo -a --verity --evm --json --quiet -q --jobs -j --include --exclude --executables-only --deployment" ;;
-        strip) echo "--help -h --repo --jobs -j --quiet -q --include --exclude --executables-only" ;;
-        digests) echo "--help -h --repo --hash --hashalgo -a --overwrite --verity --cert --reuse --pin-file --output -o --jobs -j --quiet -q --include --exclude --executables-only" ;;
-        sign-digests) echo "--help -h --key -k --cert --keyid --pin-file --engine --provider --sessions --yes -y --audit-log --output -o --jobs -j --quiet -q --signature-cache --resume" ;;
-        apply) echo "--help -h --repo --cert --pin-file --signatures --jobs -j --json --quiet -q --reuse" ;;
-        keys) echo "--help -h --login --pin-file --export-cert --output -o --format --force --json --quiet -q" ;;
-        policy) echo "--help -h --cert --evm-cert --pin-file --verity --evm --fsuuid --obj-type --hooks --output -o --force --quiet -q" ;;
+        '') echo "--help -h --version --verbose -v --repo" ;;
+        sign) echo "--help -h --repo --key -k --cert --keyid --pin-file --engine --provider --sessions --hash --hashalgo -a --overwrite --verity --evm --evm-key --evm-cert --evm-ignore-selinux --jobs -j --json --quiet -q --include --exclude --executables-only --skip-usr-etc --reuse --signature-cache --verbose -v" ;;
+        ima-sign) echo "--help -h --repo --overwrite --verity --jobs -j --quiet -q --cert --keyid --pin-file --engine --provider --sessions --reuse --signature-cache --verbose -v" ;;
+        verify) echo "--help -h --repo --cert --pin-file --require-all --hash --hashalgo -a --verity --evm --json --quiet -q --jobs -j --include --exclude --executables-only --deployment --verbose -v" ;;
+        strip) echo "--help -h --repo --jobs -j --quiet -q --include --exclude --executables-only --verbose -v --json" ;;
+        digests) echo "--help -h --repo --hash --hashalgo -a --overwrite --verity --cert --reuse --pin-file --output -o --jobs -j --quiet -q --include --exclude --executables-only --verbose -v --json" ;;
+        sign-digests) echo "--help -h --key -k --cert --keyid --pin-file --engine --provider --sessions --yes -y --audit-log --output -o --jobs -j --quiet -q --signature-cache --resume --verbose -v --json" ;;
+        apply) echo "--help -h --repo --cert --pin-file --signatures --jobs -j --json --quiet -q --reuse --verbose -v" ;;
+        keys) echo "--help -h --login --pin-file --export-cert --output -o --format --force --json --quiet -q --verbose -v" ;;
+        policy) echo "--help -h --cert --evm-cert --pin-file --verity --evm --fsuuid --obj-type --hooks --output -o --force --quiet -q --verbose -v --json" ;;
     esac
+}
+
+# The hash algorithms the linked OpenSSL has, as `ostree-ima --version` lists
+# them (the binary the line names, else the one on PATH); the kernel's common
+# ones when it cannot be asked.
+_ostree_ima_hashes()
+{
+    local bin="${COMP_WORDS[0]}" list
+    command -v "$bin" >/dev/null 2>&1 || bin=ostree-ima
+    list=$("$bin" --version 2>/dev/null | sed -n 's/^  - //p')
+    echo ${list:-sha1 sha224 sha256 sha384 sha512}
 }
 
 # The refs of the repository the command line names (--repo, before or after
@@ -74,7 +85,7 @@ _ostree_ima()
     fi
     case "$option" in
         --hash | --hashalgo | -a)
-            COMPREPLY=($(compgen -W "sha1 sha224 sha256 sha384 sha512 sm3 streebog256 streebog512" -- "$cur"))
+            COMPREPLY=($(compgen -W "$(_ostree_ima_hashes)" -- "$cur"))
             return ;;
         --repo)
             COMPREPLY=($(compgen -d -- "$cur"))

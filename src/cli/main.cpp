@@ -2,29 +2,37 @@
 #include "cli/command.hpp"
 #include "cli/core_dumps.hpp"
 #include "cli/empty_values.hpp"
+#include "cli/evmctl_spellings.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/module_logs.hpp"
+#include "cli/parse_error_text.hpp"
 #include "cli/repo_option.hpp"
+#include "cli/verbosity.hpp"
+#include "cli/version_text.hpp"
 
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/error.hpp"
+#include "util/output_file.hpp"
 #include "util/quoted_input.hpp"
 
 #include <clocale>
+#include <csignal>
 #include <cstdlib>
 #include <glib.h>
 #include <iostream>
+#include <poll.h>
 #include <string_view>
+#include <unistd.h>
 #include <vector>
 
 namespace {
 
 // GLib and libostree may log warnings of their own; the user gets one clear
-// line from us instead. OSTREE_IMA_DEBUG=1 shows them.
+// line from us instead. -v (or OSTREE_IMA_DEBUG=1) shows them.
 GLogWriterOutput quiet_log_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields,
                                   gpointer /*data*/)
 {
-    if (std::getenv("OSTREE_IMA_DEBUG") != nullptr)
+    if (ostree_ima::cli::verbose())
         return g_log_writer_standard_streams(level, fields, n_fields, nullptr);
     return G_LOG_WRITER_HANDLED;
 }
@@ -35,6 +43,28 @@ std::string one_line(const char *message)
 {
     constexpr std::size_t kMaxMessageChars = 2000;
     return ostree_ima::printable_input(message, kMaxMessageChars);
+}
+
+// What a shell reports for a process that SIGPIPE ended: a reader that went
+// away (`ostree-ima verify -v ... | head`) ends the run without a word, as it
+// would where SIGPIPE is not ignored (GIO ignores it for its sockets).
+constexpr int kReaderGone = 128 + SIGPIPE;
+
+// The report on stdout may not have reached anyone: say so, unless the
+// reader just stopped reading.
+int ended_output(int rc)
+{
+    std::cout.flush();
+    if (std::cout)
+        return rc;
+    // The stream does not keep why it failed; a pipe or socket without a
+    // reader polls as an error on its writing end.
+    pollfd out{.fd = STDOUT_FILENO, .events = POLLOUT, .revents = 0};
+    if (::poll(&out, 1, 0) == 1 && (out.revents & POLLERR) != 0)
+        return kReaderGone;
+    std::cerr
+        << "ostree-ima: error: cannot write to stdout (a full disk or a closed descriptor?)\n";
+    return 1;
 }
 
 } // namespace
@@ -52,7 +82,8 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
     CLI::App app{"ostree-ima: add Linux IMA signatures to OSTree commits, with keys in files, "
                  "PKCS#11 tokens and TPMs"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", std::string("ostree-ima ") + OSTREE_IMA_VERSION);
+    app.set_version_flag("--version", ostree_ima::cli::version_text,
+                         "print the versions, the OpenSSL and the hash algorithms it has");
     std::string global_repo;
     const CLI::Option *global_repo_option =
         ostree_ima::cli::add_global_repo_option(app, global_repo);
@@ -67,8 +98,15 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
     runners.push_back(ostree_ima::cli::add_apply_command(app));
     runners.push_back(ostree_ima::cli::add_keys_command(app));
     runners.push_back(ostree_ima::cli::add_policy_command(app));
+    ostree_ima::cli::add_verbose_flags(app);
     ostree_ima::cli::refuse_empty_values(app);
 
+    // Before anything quotes a word: `-p SECRET` must not come back as
+    // "unknown command 'SECRET'".
+    if (const auto answer = ostree_ima::cli::evmctl_spelling(argc, argv)) {
+        std::cerr << "ostree-ima: " << *answer << "\n";
+        return 2;
+    }
     // CLI11 would only say "a subcommand is required" for a mistyped one.
     // The command is the first word that is not an option or --repo's value.
     int first_word = 1;
@@ -86,7 +124,8 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
         return 2;
     }
     if (const auto empty = ostree_ima::cli::empty_inline_value(app, argc, argv)) {
-        std::cerr << "ostree-ima: " << *empty << " (see --help)\n";
+        std::cerr << "ostree-ima: " << *empty << " (see 'ostree-ima "
+                  << (first_word < argc ? std::string(argv[first_word]) + " " : "") << "--help')\n";
         return 2;
     }
     try {
@@ -98,7 +137,9 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
     } catch (const CLI::CallForVersion &e) {
         return app.exit(e);
     } catch (const CLI::ParseError &e) {
-        std::cerr << "ostree-ima: " << one_line(e.what()) << " (see --help)\n";
+        const std::string command = first_word < argc ? argv[first_word] : "";
+        std::cerr << "ostree-ima: "
+                  << one_line(ostree_ima::cli::parse_error_text(e.what(), command).c_str()) << "\n";
         return 2;
     }
     // --repo before a command that opens no repository would be ignored.
@@ -113,9 +154,11 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
         for (const auto &run : runners) {
             const int rc = run();
             if (rc >= 0)
-                return rc;
+                return ended_output(rc);
         }
         return 2;
+    } catch (const ostree_ima::OutputClosed &) {
+        return kReaderGone;
     } catch (const ostree_ima::Interrupted &e) {
         // 128 + signal, as a shell reports a process that a signal ended.
         std::cerr << "ostree-ima: " << one_line(e.what()) << "\n";

@@ -74,8 +74,11 @@ void write_to_descriptor(int fd, const std::string &shown, const std::string &co
         fail(shown, role, "descriptor " + std::to_string(fd) + " is not open");
     if ((flags & O_ACCMODE) == O_RDONLY)
         fail(shown, role, "descriptor " + std::to_string(fd) + " is open for reading only");
-    if (!write_all(fd, contents))
+    if (!write_all(fd, contents)) {
+        if (errno == EPIPE)
+            throw OutputClosed();
         fail(shown, role, std::strerror(errno));
+    }
 }
 
 bool is_null_device(const struct stat &st)
@@ -234,7 +237,10 @@ void write_output_file(const std::string &path, const std::string &contents,
                        const OutputRules &rules, const FileRole &role)
 {
     if (path == "-") {
+        errno = 0;
         std::cout << contents << std::flush;
+        if (!std::cout && errno == EPIPE)
+            throw OutputClosed();
         if (!std::cout)
             throw Error("cannot write " + role.what + " to stdout");
         return;

@@ -18,12 +18,20 @@
 //   a block device, a directory, a socket: always refused, never opened.
 #pragma once
 
+#include "ostree-ima/error.hpp"
 #include "util/fd.hpp"
 #include "util/file_role.hpp"
 
 #include <string>
 
 namespace ostree_ima {
+
+// The reader of a descriptor the caller gave (stdout, /dev/fd/N) went away
+// (EPIPE: `| head`): the command ends quietly, as one killed by SIGPIPE.
+class OutputClosed : public Error {
+  public:
+    OutputClosed() : Error("the reader of the output went away") {}
+};
 
 struct OutputRules {
     bool replace = false; // an existing regular file or symlink may be replaced
@@ -34,7 +42,8 @@ struct OutputRules {
 };
 
 // Writes `contents` to `path` by the rules above. Throws Error naming the
-// path, what is there and what to do.
+// path, what is there and what to do; OutputClosed when a caller's
+// descriptor has no reader.
 void write_output_file(const std::string &path, const std::string &contents,
                        const OutputRules &rules, const FileRole &role);
 
