@@ -6,6 +6,7 @@
 #include "pkcs11_login.hpp"
 #include "pkcs11_objects.hpp"
 #include "pkcs11_strings.hpp"
+#include "softhsm_hint.hpp"
 #include "util/quoted_input.hpp"
 
 #include <iostream>
@@ -54,8 +55,12 @@ void collect(const ModulePtr &module, CK_SLOT_ID slot, const CK_TOKEN_INFO &toke
     if (token_uris.empty()) {
         // The modules' own messages may explain why (a TPM not reachable).
         std::cerr << loaded.module_output;
+        std::vector<std::string> paths;
+        for (const auto &module : loaded.modules)
+            paths.push_back(module->path());
         throw Error("no token matches " + uri.display() +
-                    "; 'ostree-ima keys' lists every registered module and token");
+                    "; 'ostree-ima keys' lists every registered module and token" +
+                    softhsm_conf_hint(paths));
     }
     if (token_uris.size() == 1) {
         throw Error("no certificate matches " + uri.display() +

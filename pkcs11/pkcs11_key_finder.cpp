@@ -5,6 +5,7 @@
 #include "pkcs11_error.hpp"
 #include "pkcs11_public_key.hpp"
 #include "pkcs11_strings.hpp"
+#include "softhsm_hint.hpp"
 #include "util/quoted_input.hpp"
 
 #include <algorithm>
@@ -110,8 +111,14 @@ std::string list_token_objects(const TokenState &state)
         for (const auto &other : other_tokens) {
             others += (others.empty() ? "" : ", ") + other;
         }
-        throw Error("no token matches " + uri.display() + "; tokens present: " +
-                    (others.empty() ? std::string("none") : others) + failed);
+        std::vector<std::string> paths;
+        for (const auto &module : loaded.modules)
+            paths.push_back(module->path());
+        for (const auto &failure : loaded.failures)
+            paths.push_back(failure.name);
+        throw Error("no token matches " + uri.display() +
+                    "; tokens present: " + (others.empty() ? std::string("none") : others) +
+                    failed + softhsm_conf_hint(paths));
     }
     std::string seen;
     for (const auto &token : tokens) {

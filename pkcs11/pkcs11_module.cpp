@@ -6,6 +6,7 @@
 #include "ostree-ima/error.hpp"
 #include "pkcs11_error.hpp"
 #include "pkcs11_strings.hpp"
+#include "softhsm_hint.hpp"
 #include "util/quoted_input.hpp"
 #include "util/stderr_capture.hpp"
 
@@ -103,7 +104,7 @@ ModulePtr load_by_path(const std::string &path)
     const CK_RV rv = p11_kit_module_initialize(module.get());
     if (rv != CKR_OK) {
         throw Error("cannot initialize PKCS#11 module " + path +
-                    ": C_Initialize failed: " + ckr_text(rv));
+                    ": C_Initialize failed: " + ckr_text(rv) + softhsm_conf_hint({path}));
     }
     auto loaded = std::make_shared<const Module>(module.get(), "");
     (void)module.release(); // now owned by `loaded`
@@ -131,9 +132,9 @@ ModulePtr load_by_name(const std::string &name)
     LoadedModule module(found);
     const CK_RV rv = p11_kit_module_initialize(module.get());
     if (rv != CKR_OK) {
-        throw Error("cannot initialize PKCS#11 module " + quoted_input(name) + " (" +
-                    take_string(p11_kit_module_get_filename(found)) +
-                    "): C_Initialize failed: " + ckr_text(rv));
+        const std::string filename = take_string(p11_kit_module_get_filename(found));
+        throw Error("cannot initialize PKCS#11 module " + quoted_input(name) + " (" + filename +
+                    "): C_Initialize failed: " + ckr_text(rv) + softhsm_conf_hint({filename}));
     }
     auto loaded = std::make_shared<const Module>(module.get(), name);
     (void)module.release();

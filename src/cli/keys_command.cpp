@@ -104,7 +104,15 @@ Runner add_keys_command(CLI::App &app)
             throw UsageError("-o, --format and --force go with --export-cert");
         const PinSource pins(args->pin_file.empty() ? std::nullopt
                                                     : std::optional<std::string>(args->pin_file));
-        const std::string listing = list_keys(args->uri, args->login, pins, args->json);
+        std::string listing;
+        try {
+            listing = list_keys(args->uri, args->login, pins, args->json);
+        } catch (const NotFound &) {
+            // `keys -q URI` asks "is it there?": the exit code is the answer.
+            if (args->quiet && !args->json)
+                return 1;
+            throw;
+        }
         if (args->json || !args->quiet)
             std::cout << listing << std::flush;
         return 0;
