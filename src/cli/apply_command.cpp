@@ -9,6 +9,7 @@
 #include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/signature_applier.hpp"
 #include "util/input_file.hpp"
+#include "util/wording.hpp"
 
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -84,9 +85,9 @@ Runner add_apply_command(CLI::App &app)
             return 0;
         }
         if (!args->quiet)
-            std::cerr << "ostree-ima: applied " << signatures.signatures.size()
-                      << " signatures: " << sign_counts_text(r) << ", key id "
-                      << key_id_hex(signatures.key_id)
+            std::cerr << "ostree-ima: applied "
+                      << counted(signatures.signatures.size(), "signature", "signatures") << ": "
+                      << sign_counts_text(r) << ", key id " << key_id_hex(signatures.key_id)
                       << (r.ref.empty() ? "" : "; " + r.ref + " updated") << "\n"
                       << evm_text(r) << binding_text(r.binding, r.ref, r.new_commit);
         std::cout << r.new_commit << std::endl;

@@ -1,6 +1,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/jobs_option.hpp"
+#include "cli/json_report.hpp"
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
 #include "cli/sign_report.hpp"
@@ -9,7 +10,9 @@
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/commit_digests.hpp"
+#include "ostree-ima/error.hpp"
 #include "util/output_file.hpp"
+#include "util/wording.hpp"
 
 #include <optional>
 
@@ -29,6 +32,7 @@ struct DigestsArguments {
     bool overwrite = false;
     bool verity = false;
     bool quiet = false;
+    bool json = false;
     unsigned jobs = default_jobs();
     SelectorArguments select;
 };
@@ -71,6 +75,8 @@ Runner add_digests_command(CLI::App &app)
         "certificates only after login (else OSTREE_IMA_PIN; never a prompt)");
     cmd->add_option("--output,-o", args->output, "manifest file to write (default: stdout)");
     add_jobs_option(*cmd, args->jobs);
+    cmd->add_flag("--json", args->json,
+                  "print a JSON report on stdout (the manifest then needs -o FILE)");
     cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
     args->select.add_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum")->required();
@@ -97,6 +103,9 @@ Runner add_digests_command(CLI::App &app)
         }
         request.selection.reuse = args->reuse;
         request.jobs = args->jobs;
+        if (args->json && args->output == "-")
+            throw UsageError("--json prints the report on stdout: write the manifest to a file "
+                             "with -o FILE");
         check_output_file(args->output, kManifestOutput, manifest_role()); // before the work
         std::vector<std::string> reuse_skipped;
         request.reuse_warnings = &reuse_skipped;
@@ -104,16 +113,31 @@ Runner add_digests_command(CLI::App &app)
         print_reuse_warnings(reuse_skipped, args->quiet);
         const std::string text = serialize_digest_manifest(manifest);
         write_output_file(args->output, text, kManifestOutput, manifest_role());
-        if (!args->quiet) {
-            std::uint64_t files = 0;
-            for (const auto &entry : manifest.entries)
-                files += entry.paths.size();
+        std::uint64_t files = 0;
+        for (const auto &entry : manifest.entries)
+            files += entry.paths.size();
+        if (args->json) {
+            nlohmann::ordered_json j = json_report("ostree-ima-digests-report");
+            j["commit"] = manifest.commit;
+            j["hash"] = std::string(manifest.algo->name);
+            j["signature_format"] = signature_format_name(manifest.selection.format);
+            j["digests"] = manifest.entries.size();
+            j["files"] = files;
+            j["manifest"] = args->output;
+            j["manifest_sha256"] = sha256_hex(text);
+            j["reuse_skipped"] = reuse_skipped.size();
+            std::cout << j.dump() << std::endl;
+        } else if (!args->quiet) {
             const bool verity = manifest.selection.format == SignatureFormat::Verity;
-            std::cerr << "ostree-ima: " << manifest.entries.size() << " " << manifest.algo->name
-                      << (verity ? " digests of fs-verity file ids (" : " digests (") << files
-                      << " files) of commit " << manifest.commit << ", manifest sha256 "
-                      << sha256_hex(text) << (args->output == "-" ? "" : " -> " + args->output)
-                      << "\n";
+            const std::uint64_t n = manifest.entries.size();
+            std::cerr << "ostree-ima: " << grouped(n) << " " << manifest.algo->name
+                      << (n == 1 ? " digest" : " digests")
+                      << (verity
+                              ? (n == 1 ? " of an fs-verity file id (" : " of fs-verity file ids (")
+                              : " (")
+                      << counted(files, "file", "files") << ") of commit " << manifest.commit
+                      << ", manifest sha256 " << sha256_hex(text)
+                      << (args->output == "-" ? "" : " -> " + args->output) << "\n";
         }
         return 0;
     };

@@ -5,10 +5,12 @@
 // be chosen).
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_report.hpp"
 #include "ima/appraisal_policy.hpp"
 #include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/error.hpp"
 #include "util/output_file.hpp"
+#include "util/wording.hpp"
 
 #include <iostream>
 #include <openssl/evp.h>
@@ -29,6 +31,7 @@ struct PolicyArguments {
     std::string output_dir;
     bool force = false;
     bool quiet = false;
+    bool json = false;
 };
 
 constexpr const char *kScriptName = "load-keys.sh";
@@ -99,8 +102,8 @@ std::string describe(const NamedCertificate &c)
     return line;
 }
 
-int write_directory(const PolicyArguments &args, const std::vector<NamedCertificate> &certs,
-                    const std::string &script, const std::string &rules)
+void write_directory(const PolicyArguments &args, const std::vector<NamedCertificate> &certs,
+                     const std::string &script, const std::string &rules)
 {
     std::vector<std::pair<std::string, std::string>> files;
     files.reserve(certs.size() + 2);
@@ -116,14 +119,38 @@ int write_directory(const PolicyArguments &args, const std::vector<NamedCertific
         check_output_file_at(dir, args.output_dir, name, replace, role);
     for (const auto &[name, bytes] : files)
         write_output_file_at(dir, args.output_dir, name, bytes, replace, role);
-    if (!args.quiet) {
-        std::cerr << "ostree-ima: wrote " << files.size() << " files to " << args.output_dir
-                  << "; run 'sh " << args.output_dir << "/" << kScriptName
+    if (!args.quiet && !args.json) {
+        std::cerr << "ostree-ima: wrote " << counted(files.size(), "file", "files") << " to "
+                  << args.output_dir << "; run 'sh " << args.output_dir << "/" << kScriptName
                   << "' as root at boot, before anything appraised is opened\n";
         for (const auto &c : certs)
             std::cerr << "ostree-ima: " << describe(c) << "\n";
     }
-    return 0;
+}
+
+// --json: what -o writes (or would write), with the script and rules as text.
+void print_json(const PolicyArguments &args, const std::vector<NamedCertificate> &certs,
+                const std::string &script, const std::string &rules)
+{
+    nlohmann::ordered_json j = json_report("ostree-ima-policy-report");
+    j["output"] = args.output_dir.empty() ? nlohmann::ordered_json(nullptr)
+                                          : nlohmann::ordered_json(args.output_dir);
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto &c : certs) {
+        nlohmann::ordered_json e;
+        e["file"] = c.file;
+        e["keyring"] = c.file.starts_with("evm-") ? "_evm" : "_ima";
+        e["key_id"] = key_id_hex(c.cert.ima_key_id());
+        e["subject"] = c.cert.subject();
+        e["origin"] = c.cert.origin();
+        list.push_back(std::move(e));
+    }
+    j["certificates"] = std::move(list);
+    j["script_file"] = kScriptName;
+    j["script"] = script;
+    j["policy_file"] = kPolicyName;
+    j["policy"] = rules;
+    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
 }
 
 // Without -o: the same as one text, for reading or pasting.
@@ -183,6 +210,9 @@ Runner add_policy_command(CLI::App &app)
                     "DIR/ima-policy (default: "
                     "print the recipe on stdout)");
     cmd->add_flag("--force", args->force, "with -o: replace existing files");
+    cmd->add_flag("--json", args->json,
+                  "print a JSON report on stdout: the certificates (file, keyring, key id), "
+                  "the script and the rules (with -o, also written as files)");
     cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
     add_exit_codes_footer(*cmd);
 
@@ -219,8 +249,11 @@ Runner add_policy_command(CLI::App &app)
         const std::string script = load_keys_script(ima_names, evm_names, kPolicyName);
         const std::string rules = appraisal_policy_rules(policy);
         if (!args->output_dir.empty())
-            return write_directory(*args, certs, script, rules);
-        print_recipe(certs, script, rules);
+            write_directory(*args, certs, script, rules);
+        if (args->json)
+            print_json(*args, certs, script, rules);
+        else if (args->output_dir.empty())
+            print_recipe(certs, script, rules);
         return 0;
     };
 }

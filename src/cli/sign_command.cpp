@@ -11,6 +11,7 @@
 #include "ima/signed_digest.hpp"
 #include "ostree-ima/commit_signer.hpp"
 #include "ostree-ima/hash_algo.hpp"
+#include "util/wording.hpp"
 
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -142,7 +143,7 @@ Runner add_sign_command(CLI::App &app)
             if (!args->quiet)
                 std::cerr << "ostree-ima: " << sign_counts_text(r) << ", key id "
                           << key_id_hex(key.key_id.id) << ", " << algo.name
-                          << (args->verity ? " fs-verity" : "") << ", " << r.seconds << " s"
+                          << (args->verity ? " fs-verity" : "") << ", " << duration_text(r.seconds)
                           << (r.ref.empty() ? "" : "; " + r.ref + " updated") << "\n"
                           << evm_text(r) << binding_text(r.binding, r.ref, r.new_commit);
             if (!args->quiet && r.usr_etc_files_signed > 0)
@@ -152,8 +153,8 @@ Runner add_sign_command(CLI::App &app)
                           << (r.usr_etc_signatures_removed == 0
                                   ? std::string()
                                   : "; removed the signatures of " +
-                                        std::to_string(r.usr_etc_signatures_removed) +
-                                        " files there")
+                                        counted(r.usr_etc_signatures_removed, "file", "files") +
+                                        " there")
                           << "\n";
             std::cout << r.new_commit << std::endl;
         }

@@ -2,6 +2,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/jobs_option.hpp"
+#include "cli/json_report.hpp"
 #include "cli/key_arguments.hpp"
 #include "keys/key_reference.hpp"
 
@@ -9,6 +10,7 @@
 #include "ostree-ima/manifest_signer.hpp"
 #include "util/input_file.hpp"
 #include "util/output_file.hpp"
+#include "util/wording.hpp"
 
 #include <algorithm>
 #include <iostream>
@@ -24,6 +26,7 @@ struct SignDigestsArguments {
     std::string audit_log;
     bool yes = false;
     bool quiet = false;
+    bool json = false;
     unsigned jobs = default_jobs();
     KeyArguments key;
     std::string signature_cache;
@@ -56,7 +59,8 @@ void show_summary(const std::string &manifest_path, const std::string &manifest_
                       ? " (fs-verity, appraise_type=sigv3: each digest is of a file id)"
                       : " (appraise_type=imasig: each digest is of a file)")
               << "\n"
-              << "  digests      " << manifest.entries.size() << " (" << files << " files)\n"
+              << "  digests      " << grouped(manifest.entries.size()) << " ("
+              << counted(files, "file", "files") << ")\n"
               << "  key          " << key_reference << " (" << key.backend->description() << ")\n"
               << "  IMA key id   " << key_id_hex(key.key_id.id) << " (from " << key.key_id.source
               << ")\n"
@@ -66,7 +70,8 @@ void show_summary(const std::string &manifest_path, const std::string &manifest_
 // Asks on the terminal; anything but y/yes is a no.
 bool confirmed(std::size_t count)
 {
-    std::cerr << "Sign " << count << " digests with this key? [y/N] " << std::flush;
+    std::cerr << "Sign " << counted(count, "digest", "digests") << " with this key? [y/N] "
+              << std::flush;
     std::string answer;
     if (!std::getline(std::cin, answer))
         return false;
@@ -91,6 +96,9 @@ Runner add_sign_digests_command(CLI::App &app)
                     "append a JSON line recording this run to this file");
     cmd->add_option("--output,-o", args->output, "signatures file to write (default: stdout)");
     add_jobs_option(*cmd, args->jobs, "signing threads");
+    cmd->add_flag("--json", args->json,
+                  "print a JSON report on stdout (the signatures then need -o FILE); what "
+                  "will be signed is still shown on stderr unless --quiet");
     cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr (needs --yes)");
     cmd->add_option("--signature-cache", args->signature_cache,
                     "append every signature the key makes to this file, and take those it holds: "
@@ -109,6 +117,9 @@ Runner add_sign_digests_command(CLI::App &app)
                              "one; pass --yes for unattended signing");
         if (args->quiet && !args->yes)
             throw UsageError("--quiet hides what would be signed: use it with --yes");
+        if (args->json && args->output == "-")
+            throw UsageError("--json prints the report on stdout: write the signatures to a "
+                             "file with -o FILE");
         if (args->resume && args->signature_cache.empty() && args->output == "-")
             throw UsageError("--resume keeps its cache beside --output: give --output, or "
                              "--signature-cache");
@@ -150,10 +161,25 @@ Runner add_sign_digests_command(CLI::App &app)
                            std::string(signature_format_name(manifest.selection.format))});
         write_output_file(args->output, serialize_signature_file(signatures), kSignaturesOutput,
                           signatures_role());
-        if (!args->quiet)
-            std::cerr << "ostree-ima: " << signatures.signatures.size() << " signatures ("
-                      << result.signatures.made << " made by the key, "
-                      << result.signatures.from_cache << " from the signature cache)"
+        if (args->json) {
+            nlohmann::ordered_json j = json_report("ostree-ima-sign-digests-report");
+            j["commit"] = manifest.commit;
+            j["hash"] = std::string(manifest.algo->name);
+            j["signature_format"] = signature_format_name(manifest.selection.format);
+            j["key_id"] = key_id_hex(key.key_id.id);
+            j["manifest_sha256"] = manifest_sha256;
+            j["signatures"] = {{"total", signatures.signatures.size()},
+                               {"made", result.signatures.made},
+                               {"from_cache", result.signatures.from_cache}};
+            j["output"] = args->output;
+            j["audit_log"] = args->audit_log.empty() ? nlohmann::ordered_json(nullptr)
+                                                     : nlohmann::ordered_json(args->audit_log);
+            std::cout << j.dump() << std::endl;
+        } else if (!args->quiet)
+            std::cerr << "ostree-ima: "
+                      << counted(signatures.signatures.size(), "signature", "signatures") << " ("
+                      << grouped(result.signatures.made) << " made by the key, "
+                      << grouped(result.signatures.from_cache) << " from the signature cache)"
                       << (args->output == "-" ? "" : " -> " + args->output) << "\n";
         return 0;
     };

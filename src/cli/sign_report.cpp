@@ -3,6 +3,7 @@
 #include "cli/binding_report.hpp"
 #include "cli/json_report.hpp"
 #include "util/quoted_input.hpp"
+#include "util/wording.hpp"
 
 #include <iostream>
 
@@ -11,12 +12,12 @@ namespace ostree_ima::cli {
 namespace {
 std::string kept_text(const SignReport &r)
 {
-    std::string out = "kept " + std::to_string(r.files_kept) + " existing signatures";
+    std::string out = "kept " + counted(r.files_kept, "existing signature", "existing signatures");
     if (r.files_kept_other_keys == 0)
         return out;
-    out += " (" + std::to_string(r.files_kept_other_keys) + " by other keys, key id and files:";
+    out += " (" + grouped(r.files_kept_other_keys) + " by other keys, key id and files:";
     for (const auto &[id, files] : r.other_key_ids)
-        out += " " + key_id_hex(id) + " " + std::to_string(files);
+        out += " " + key_id_hex(id) + " " + grouped(files);
     return out + ")";
 }
 
@@ -24,10 +25,10 @@ std::string replaced_text(const SignReport &r)
 {
     if (r.files_replaced.invalid() == 0)
         return "";
-    return ", replaced " + std::to_string(r.files_replaced.invalid()) + " invalid signatures (" +
-           std::to_string(r.files_replaced.malformed) + " malformed, " +
-           std::to_string(r.files_replaced.not_verifying) +
-           " by this key not matching the content)";
+    return ", replaced " +
+           counted(r.files_replaced.invalid(), "invalid signature", "invalid signatures") + " (" +
+           grouped(r.files_replaced.malformed) + " malformed, " +
+           grouped(r.files_replaced.not_verifying) + " by this key not matching the content)";
 }
 
 // A valid signature of the other format is replaced, not invalid.
@@ -36,8 +37,10 @@ std::string format_change_text(const SignReport &r)
     if (r.files_replaced.other_format == 0)
         return "";
     const bool verity = r.format == SignatureFormat::Verity;
-    return ", replaced " + std::to_string(r.files_replaced.other_format) + " " +
-           (verity ? "v2" : "verity") + " signatures by " + (verity ? "verity" : "v2") + " ones";
+    const std::uint64_t n = r.files_replaced.other_format;
+    return ", replaced " + grouped(n) + " " + (verity ? "v2" : "verity") +
+           (n == 1 ? " signature by a " : " signatures by ") + (verity ? "verity" : "v2") +
+           (n == 1 ? " one" : " ones");
 }
 } // namespace
 
@@ -89,20 +92,21 @@ std::string signatures_text(const SignReport &r)
     const std::uint64_t reused = s.from_commit + s.from_cache;
     if (reused == 0 && s.rejected == 0 && s.cache_lines_skipped == 0)
         return "";
-    std::string out = "; " + std::to_string(s.made) + " signatures made by the key, " +
-                      std::to_string(reused) + " reused (" + std::to_string(s.from_commit) +
-                      " from --reuse, " + std::to_string(s.from_cache) + " from the cache)";
+    std::string out = "; " + counted(s.made, "signature", "signatures") + " made by the key, " +
+                      grouped(reused) + " reused (" + grouped(s.from_commit) + " from --reuse, " +
+                      grouped(s.from_cache) + " from the cache)";
     if (s.rejected != 0)
-        out += ", " + std::to_string(s.rejected) + " known signatures rejected (not valid)";
+        out += ", " + counted(s.rejected, "known signature", "known signatures") +
+               " rejected (not valid)";
     if (s.cache_lines_skipped != 0)
-        out += ", " + std::to_string(s.cache_lines_skipped) + " cache lines skipped";
+        out += ", " + counted(s.cache_lines_skipped, "cache line", "cache lines") + " skipped";
     return out;
 }
 
 std::string sign_counts_text(const SignReport &r)
 {
-    return "signed " + std::to_string(r.files_signed) + " files (" +
-           std::to_string(r.unique_signed) + " unique objects), " + kept_text(r) +
+    return "signed " + counted(r.files_signed, "file", "files") + " (" +
+           counted(r.unique_signed, "unique object", "unique objects") + "), " + kept_text(r) +
            replaced_text(r) + format_change_text(r) + signatures_text(r);
 }
 
@@ -118,8 +122,8 @@ std::string usr_etc_warning_text(const SignReport &r)
 {
     if (r.usr_etc_files_signed == 0)
         return "";
-    return "signed " + std::to_string(r.usr_etc_files_signed) + " files under /usr/etc (first " +
-           printable_input(r.usr_etc_first_signed) +
+    return "signed " + counted(r.usr_etc_files_signed, "file", "files") +
+           " under /usr/etc (first " + printable_input(r.usr_etc_first_signed) +
            "): deployment copies them to /etc, where an edit leaves a stale signature" +
            (r.evm.under_usr_etc != 0 ? std::string(" (security.ima and security.evm)") : "") +
            " that the /etc merge carries on; 'sign --skip-usr-etc' leaves them unsigned "
@@ -139,16 +143,17 @@ std::string evm_text(const SignReport &r)
     const EvmCounts &e = r.evm;
     std::string out;
     if (e.made + e.kept + e.replaced != 0)
-        out += "ostree-ima: EVM: signed " + std::to_string(e.made + e.replaced) + " files (" +
-               std::to_string(e.replaced) + " replacing an invalid security.evm), kept " +
-               std::to_string(e.kept) + "\n";
+        out += "ostree-ima: EVM: signed " + counted(e.made + e.replaced, "file", "files") + " (" +
+               grouped(e.replaced) + " replacing an invalid security.evm), kept " +
+               grouped(e.kept) + "\n";
     if (e.removed_stale != 0)
-        out += "ostree-ima: removed " + std::to_string(e.removed_stale) +
+        out += "ostree-ima: removed " + grouped(e.removed_stale) +
                " stale security.evm (they covered the replaced security.ima; sign with --evm "
                "to make new ones)\n";
     if (e.selinux_policy && e.without_selinux_label != 0)
-        out += "ostree-ima: warning: " + std::to_string(e.without_selinux_label) +
-               " EVM-signed files have no security.selinux while the commit enables an SELinux "
+        out += "ostree-ima: warning: " +
+               counted(e.without_selinux_label, "EVM-signed file has", "EVM-signed files have") +
+               " no security.selinux while the commit enables an SELinux "
                "policy (--evm-ignore-selinux): labelling at deploy invalidates them\n";
     return out;
 }

@@ -2,10 +2,12 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/jobs_option.hpp"
+#include "cli/json_report.hpp"
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
 
 #include "ostree-ima/commit_stripper.hpp"
+#include "util/wording.hpp"
 
 #include <iostream>
 
@@ -17,6 +19,7 @@ struct StripArguments {
     std::string source;
     std::string target;
     bool quiet = false;
+    bool json = false;
     unsigned jobs = default_jobs();
     SelectorArguments select;
 };
@@ -30,6 +33,7 @@ Runner add_strip_command(CLI::App &app)
                  "kept; print its checksum");
     args->repo.add_to(*cmd);
     add_jobs_option(*cmd, args->jobs);
+    cmd->add_flag("--json", args->json, "print a JSON report on stdout instead of the checksum");
     cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
     args->select.add_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum to strip")->required();
@@ -46,9 +50,22 @@ Runner add_strip_command(CLI::App &app)
         request.selector = args->select.selector();
         request.jobs = args->jobs;
         const StripReport r = strip_commit(request);
+        if (args->json) {
+            nlohmann::ordered_json j = json_report("ostree-ima-strip-report");
+            j["source_commit"] = r.source_commit;
+            j["commit"] = r.new_commit;
+            j["ref"] = args->target.empty() ? nlohmann::ordered_json(nullptr)
+                                            : nlohmann::ordered_json(args->target);
+            j["files_stripped"] = r.files_stripped;
+            j["unique_objects_stripped"] = r.unique_stripped;
+            add_binding_json(j, r.binding);
+            std::cout << j.dump() << std::endl;
+            return 0;
+        }
         if (!args->quiet)
-            std::cerr << "ostree-ima: removed security.ima from " << r.files_stripped << " files ("
-                      << r.unique_stripped << " unique objects)"
+            std::cerr << "ostree-ima: removed security.ima from "
+                      << counted(r.files_stripped, "file", "files") << " ("
+                      << counted(r.unique_stripped, "unique object", "unique objects") << ")"
                       << (args->target.empty() ? "" : "; " + args->target + " updated") << "\n"
                       << binding_text(r.binding, args->target, r.new_commit);
         std::cout << r.new_commit << std::endl;

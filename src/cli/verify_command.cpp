@@ -4,14 +4,19 @@
 #include "cli/json_report.hpp"
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
+#include "cli/verbosity.hpp"
 
 #include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/commit_verifier.hpp"
 #include "ostree-ima/deployment_verifier.hpp"
 #include "ostree-ima/error.hpp"
+#include "util/wording.hpp"
 
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace ostree_ima::cli {
 
@@ -53,17 +58,48 @@ std::string printable(const std::string &path)
     return out;
 }
 
+// Unsigned files fail only under --require-all.
+bool finding_fails(const VerifyFinding &f, const VerifyReport &r)
+{
+    return f.problem != FileProblem::Unsigned || r.require_all;
+}
+
+// The findings a text report leaves out (they do not fail the run), counted
+// by kind for one line that says how to see them.
+class HiddenFindings {
+  public:
+    void add(std::string_view kind)
+    {
+        for (auto &[name, n] : kinds_)
+            if (name == kind) {
+                ++n;
+                return;
+            }
+        kinds_.emplace_back(std::string(kind), 1);
+    }
+    // "" when nothing was left out.
+    [[nodiscard]] std::string text() const
+    {
+        if (kinds_.empty())
+            return "";
+        std::string out = "not listed, as they do not fail the run: ";
+        for (std::size_t i = 0; i < kinds_.size(); ++i)
+            out += (i == 0 ? "" : ", ") + grouped(kinds_[i].second) + " " + kinds_[i].first;
+        return out + " (-v lists them)\n";
+    }
+
+  private:
+    std::vector<std::pair<std::string, std::uint64_t>> kinds_;
+};
+
 std::string summary(const VerifyReport &r)
 {
-    const std::string verity = r.files_signed_verity == 0
-                                   ? ""
-                                   : " (" + std::to_string(r.files_signed_verity) + " fs-verity)";
-    return "checked " + std::to_string(r.files_checked) +
-           " files: " + std::to_string(r.files_signed) + " signed" + verity + ", " +
-           std::to_string(r.files_unsigned) + " unsigned" +
+    const std::string verity =
+        r.files_signed_verity == 0 ? "" : " (" + grouped(r.files_signed_verity) + " fs-verity)";
+    return "checked " + counted(r.files_checked, "file", "files") + ": " + grouped(r.files_signed) +
+           " signed" + verity + ", " + grouped(r.files_unsigned) + " unsigned" +
            (r.require_all && r.files_unsigned > 0 ? " (--require-all)" : "") + ", " +
-           std::to_string(r.files_invalid) + " invalid" +
-           (r.passed() ? "" : "; verification FAILED");
+           grouped(r.files_invalid) + " invalid" + (r.passed() ? "" : "; verification FAILED");
 }
 
 nlohmann::ordered_json format_json(std::optional<SignatureFormat> format)
@@ -93,8 +129,7 @@ nlohmann::ordered_json report_json(const VerifyReport &r, const VerifyRequest &r
         nlohmann::ordered_json e;
         e["path"] = f.path;
         e["problem"] = std::string(problem_name(f.problem));
-        // Unsigned files fail only under --require-all.
-        e["fatal"] = f.problem != FileProblem::Unsigned || r.require_all;
+        e["fatal"] = finding_fails(f, r);
         e["detail"] = f.detail;
         e["object"] = f.object;
         e["signature_format"] = format_json(f.format);
@@ -121,17 +156,15 @@ void split_certificates(const VerifyArguments &args, std::vector<std::string> &p
 // what could not be checked is counted apart from what was.
 std::string deployment_summary(const DeploymentReport &r)
 {
-    return "checked " + std::to_string(r.files_checked) +
-           " files under /usr: " + std::to_string(r.files_signed) + " signed, " +
-           std::to_string(r.files_unsigned) + " unsigned" +
-           (r.require_all && r.files_unsigned > 0 ? " (--require-all)" : "") + ", " +
-           std::to_string(r.files_invalid) + " invalid; " + std::to_string(r.files_unchecked) +
-           " unchecked" + (r.require_all && r.files_unchecked > 0 ? " (--require-all)" : "") +
-           "; /etc: " + std::to_string(r.etc_checked) + " files, " + std::to_string(r.etc_valid) +
-           " valid, " + std::to_string(r.etc_stale) + " stale, " + std::to_string(r.etc_unsigned) +
-           " unsigned, " + std::to_string(r.etc_invalid) + " invalid; " +
-           std::to_string(r.etc_unchecked) + " unchecked (not failures)" +
-           (r.passed() ? "" : "; verification FAILED");
+    return "checked " + counted(r.files_checked, "file", "files") +
+           " under /usr: " + grouped(r.files_signed) + " signed, " + grouped(r.files_unsigned) +
+           " unsigned" + (r.require_all && r.files_unsigned > 0 ? " (--require-all)" : "") + ", " +
+           grouped(r.files_invalid) + " invalid; " + grouped(r.files_unchecked) + " unchecked" +
+           (r.require_all && r.files_unchecked > 0 ? " (--require-all)" : "") +
+           "; /etc: " + counted(r.etc_checked, "file", "files") + ", " + grouped(r.etc_valid) +
+           " valid, " + grouped(r.etc_stale) + " stale, " + grouped(r.etc_unsigned) +
+           " unsigned, " + grouped(r.etc_invalid) + " invalid; " + grouped(r.etc_unchecked) +
+           " unchecked (not failures)" + (r.passed() ? "" : "; verification FAILED");
 }
 
 nlohmann::ordered_json deployment_json(const DeploymentReport &r)
@@ -171,11 +204,19 @@ int verify_deployment_tree(const VerifyArguments &args, const DeploymentVerifyRe
                                              nlohmann::json::error_handler_t::replace)
                   << std::endl;
     } else if (!args.quiet) {
-        for (const auto &f : r.findings)
-            std::cout << printable(f.path) << ": "
-                      << (f.etc ? etc_state_name(*f.etc) : problem_name(f.problem)) << ": "
-                      << printable(f.detail) << "\n";
-        std::cout << deployment_summary(r) << std::endl;
+        // A running system's / has thousands of files that do not fail the
+        // run (unsigned ones without --require-all, /etc): counted, listed
+        // with -v only.
+        HiddenFindings hidden;
+        for (const auto &f : r.findings) {
+            const std::string_view kind = f.etc ? etc_state_name(*f.etc) : problem_name(f.problem);
+            if (!f.fatal && !verbose()) {
+                hidden.add(kind);
+                continue;
+            }
+            std::cout << printable(f.path) << ": " << kind << ": " << printable(f.detail) << "\n";
+        }
+        std::cout << hidden.text() << deployment_summary(r) << std::endl;
     }
     return r.passed() ? 0 : 1;
 }
@@ -264,10 +305,16 @@ Runner add_verify_command(CLI::App &app)
                              .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                       << std::endl;
         } else if (!args->quiet) {
-            for (const auto &f : r.findings)
+            HiddenFindings hidden;
+            for (const auto &f : r.findings) {
+                if (!finding_fails(f, r) && !verbose()) {
+                    hidden.add(problem_name(f.problem));
+                    continue;
+                }
                 std::cout << printable(f.path) << ": " << problem_name(f.problem) << ": "
                           << f.detail << "\n";
-            std::cout << summary(r) << std::endl;
+            }
+            std::cout << hidden.text() << summary(r) << std::endl;
         }
         return r.passed() ? 0 : 1;
     };
