@@ -10,7 +10,9 @@
 #include "prerequisites.hpp"
 #include "tokens.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -272,10 +274,19 @@ BOOST_AUTO_TEST_CASE(quiet_verify_and_keys_answer_with_the_exit_code)
     BOOST_TEST(unsigned_files.exit_code == 1, unsigned_files.err);
     BOOST_TEST(unsigned_files.out.empty());
     BOOST_TEST(unsigned_files.err.empty());
-    const Result no_key =
-        ima({"keys", "-q", softhsm_uri("token=ostree-ima-test;object=no-such-key")});
-    BOOST_TEST(no_key.exit_code == 1);
-    BOOST_TEST(no_key.out.empty());
+    // No match is the answer keys -q gives, not an error to print (the
+    // README promises the exit code alone).
+    for (const auto &uri : {softhsm_uri("token=ostree-ima-test;object=no-such-key"),
+                            softhsm_uri("token=no-such-token")}) {
+        const Result no_key = ima({"keys", "-q", uri});
+        BOOST_TEST(no_key.exit_code == 1, uri);
+        BOOST_TEST(no_key.out.empty(), uri);
+        BOOST_TEST(no_key.err.empty(), uri << ": " << no_key.err);
+    }
+    // A module that cannot be loaded is an error, -q or not.
+    const Result no_module = ima({"keys", "-q", "pkcs11:?module-path=/nonexistent/module.so"});
+    BOOST_TEST(no_module.exit_code == 1);
+    BOOST_TEST(lines(no_module.err) == 1u, no_module.err);
     // --json still prints under -q: scripts asked for it.
     const Result json = ima({"verify", "-q", "--json", "--repo=" + w.repo,
                              "--cert=" + w.rsa.cert_pem, "--require-all", "main"});
@@ -321,6 +332,36 @@ BOOST_AUTO_TEST_CASE(k_a_and_hashalgo_mean_key_and_hash)
         ima({"sign-digests", "-q", "--yes", "--key=" + w.rsa.key_pem, cert, manifest});
     BOOST_REQUIRE_MESSAGE(by_k.exit_code == 0, by_k.err);
     BOOST_TEST(by_k.out == by_key.out);
+}
+
+// evmctl's -p/--pass put the passphrase on argv, --keyid-from-cert names a
+// certificate: each is answered with the option that does it here, and the
+// value typed is never repeated.
+BOOST_AUTO_TEST_CASE(pass_and_keyid_from_cert_are_answered_with_our_options)
+{
+    World &w = world();
+    const std::string repo = "--repo=" + w.repo;
+    const std::string secret = "Secret-Typed-On-Argv-7";
+    const std::vector<std::vector<std::string>> pass_spellings = {
+        {"sign", repo, "--key=" + w.rsa.key_pem, "--pass=" + secret, "main", "p"},
+        {"sign", repo, "--key=" + w.rsa.key_pem, "--pass", secret, "main", "p"},
+        {"sign", repo, "--key=" + w.rsa.key_pem, "-p" + secret, "main", "p"},
+        {"sign", repo, "-k", w.rsa.key_pem, "-p", secret, "main", "p"},
+        {"sign-digests", "--yes", "-k", w.rsa.key_pem, "--pass=" + secret, "m.json"},
+        {"-p", secret, "sign", repo, "-k", w.rsa.key_pem, "main", "p"},
+    };
+    for (const auto &args : pass_spellings) {
+        const Result r = ima(args);
+        expect_one_line_failure(r, 2, "--pin-file=FILE");
+        BOOST_TEST(r.err.find(secret) == std::string::npos, r.err);
+        BOOST_TEST(!ref_exists(w.repo, "p"));
+    }
+    const Result from_cert = ima({"sign", repo, "--key=" + w.rsa.key_pem,
+                                  "--keyid-from-cert=" + w.rsa.cert_pem, "main", "p"});
+    expect_one_line_failure(from_cert, 2, "--cert=FILE does it");
+    // After "--" a word is an operand, not an option.
+    const Result operand = ima({"sign", repo, "--key=" + w.rsa.key_pem, "--", "-pmain", "p"});
+    BOOST_TEST(operand.err.find("--pin-file") == std::string::npos, operand.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -374,6 +415,15 @@ BOOST_AUTO_TEST_CASE(every_report_carries_format_and_version)
          {"apply", "--json", repo, cert, "--signatures=" + signatures, "main", "json-apply"}},
         {"ostree-ima-verify-report", {"verify", "--json", repo, cert, "json-sign"}},
         {"ostree-ima-keys", {"keys", "--json", softhsm_uri("token=ostree-ima-test")}},
+        {"ostree-ima-strip-report", {"strip", "--json", repo, "json-sign", "json-strip"}},
+        {"ostree-ima-digests-report",
+         {"digests", "--json", repo, "main", "-o", w.dir / "json-digests-2.json"}},
+        {"ostree-ima-sign-digests-report",
+         {"sign-digests", "--json", "--yes", "--key=" + w.rsa.key_pem, cert, manifest, "-o",
+          w.dir / "json-signatures-2.json"}},
+        {"ostree-ima-policy-report",
+         {"policy", "--json", "--cert=" + w.rsa.cert_pem,
+          "--fsuuid=0b7a3d4e-1d2c-4b5a-9e8f-0123456789ab"}},
     };
     for (const auto &[format, args] : reports) {
         BOOST_TEST_CONTEXT(format)
@@ -390,6 +440,37 @@ BOOST_AUTO_TEST_CASE(every_report_carries_format_and_version)
     const auto sign = nlohmann::ordered_json::parse(ima(reports[0].second).out);
     BOOST_TEST(sign.begin().key() == "format");
     BOOST_TEST(std::next(sign.begin()).key() == "version");
+
+    // What the new reports say is what the run did.
+    const auto strip = nlohmann::json::parse(ima(reports[4].second).out);
+    BOOST_TEST(strip["commit"] == rev_parse(w.repo, "json-strip"));
+    BOOST_TEST(strip["ref"] == "json-strip");
+    BOOST_TEST(strip["files_stripped"].get<int>() > 0);
+    const auto digests = nlohmann::json::parse(ima(reports[5].second).out);
+    BOOST_TEST(digests["commit"] == rev_parse(w.repo, "main"));
+    BOOST_TEST(digests["hash"] == "sha256");
+    BOOST_TEST(
+        digests["manifest_sha256"] ==
+        sh_ok("sha256sum " + quote(w.dir / "json-digests-2.json") + " | cut -c1-64").substr(0, 64));
+    const auto manifest_json =
+        nlohmann::json::parse(sh_ok("cat " + quote(w.dir / "json-digests-2.json")));
+    BOOST_TEST(digests["digests"] == manifest_json["digests"].size());
+    const auto signed_report = nlohmann::json::parse(ima(reports[6].second).out);
+    BOOST_TEST(signed_report["signatures"]["total"] == manifest_json["digests"].size());
+    BOOST_TEST(signed_report["key_id"] ==
+               certificate_skid_hex(w.rsa.cert_pem)
+                   .substr(certificate_skid_hex(w.rsa.cert_pem).size() - 8));
+    const auto policy = nlohmann::json::parse(ima(reports[7].second).out);
+    BOOST_TEST(policy["certificates"].size() == 1u);
+    BOOST_TEST(policy["certificates"][0]["keyring"] == "_ima");
+    BOOST_TEST(policy["policy"].get<std::string>().find("appraise") != std::string::npos);
+    BOOST_TEST(policy["script"].get<std::string>().find("keyctl") != std::string::npos);
+
+    // The report takes stdout: a manifest or signatures file needs -o FILE.
+    expect_one_line_failure(ima({"digests", "--json", repo, "main"}), 2, "-o FILE");
+    expect_one_line_failure(
+        ima({"sign-digests", "--json", "--yes", "--key=" + w.rsa.key_pem, cert, manifest}), 2,
+        "-o FILE");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -413,6 +494,35 @@ BOOST_AUTO_TEST_CASE(every_help_lists_the_exit_codes)
     BOOST_TEST(ima({"verify", "--help"}).out.find("a checked signature is invalid") !=
                std::string::npos);
     BOOST_TEST(ima({"keys", "--help"}).out.find("URI matches no token") != std::string::npos);
+}
+
+// CLI11's own lines ("The following argument was not expected", "--key is
+// required") reworded as the tool words its messages, each pointing at the
+// command's --help.
+BOOST_AUTO_TEST_CASE(parser_errors_read_like_the_tool_s_own)
+{
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"sign-digests", "m.json"},
+         "ostree-ima: sign-digests needs --key (see 'ostree-ima sign-digests --help')"},
+        {{"sign", "--key=k.pem", "--frobnicate", "main"},
+         "ostree-ima: unknown option '--frobnicate' for sign (see 'ostree-ima sign --help')"},
+        {{"verify", "--cert=c.pem", "a", "b"},
+         "ostree-ima: unexpected argument 'b' for verify (see 'ostree-ima verify --help')"},
+        {{}, "ostree-ima: no command given (see 'ostree-ima --help')"},
+        {{"policy", "--cert=c.pem", "--hooks=write"},
+         "ostree-ima: --hooks must be one of exec,read, not 'write' (see 'ostree-ima policy "
+         "--help')"},
+        {{"strip", "--repo"}, "ostree-ima: --repo needs a value (see 'ostree-ima strip --help')"},
+    };
+    for (const auto &[args, line] : cases) {
+        const Result r = ima(args);
+        BOOST_TEST_CONTEXT(line)
+        {
+            BOOST_TEST(r.exit_code == 2);
+            BOOST_TEST(r.err == line + "\n");
+            BOOST_TEST(r.out.empty());
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -453,7 +563,199 @@ BOOST_AUTO_TEST_CASE(refs_come_from_the_repository_named_on_the_line)
     BOOST_TEST(from_env == "completion/ref\n");
     BOOST_TEST(complete({"ostree-ima", "strip", "comp"}).empty()); // no repository, no refs
     BOOST_TEST(complete({"ostree-ima", "sign", "--hashalgo", "sha38"}) == "sha384\n");
+    BOOST_TEST(complete({binary(), "sign", "--hashalgo", "sha38"}) == "sha384\n");
     BOOST_TEST(complete({"ostree-ima", "sign-d"}) == "sign-digests\n");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(version_and_verbose)
+
+// The hash algorithms --version lists (those the linked OpenSSL has).
+std::vector<std::string> listed_hashes()
+{
+    const Result r = ima({"--version"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    std::vector<std::string> out;
+    std::istringstream in(r.out.substr(r.out.find(" Hash algorithms:\n")));
+    std::string line;
+    while (std::getline(in, line))
+        if (line.starts_with("  - "))
+            out.push_back(line.substr(4));
+    return out;
+}
+
+// Laid out as `ostree --version` lays out its own, with what a bug report
+// needs; its hash list is what the tool takes and what the completion offers.
+BOOST_AUTO_TEST_CASE(version_says_what_this_build_can_do)
+{
+    World &w = world();
+    const Result r = ima({"--version"});
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.out.starts_with("ostree-ima:\n Version: '"), r.out);
+    BOOST_TEST(r.out.find("\n libostree: '20") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("\n OpenSSL: 'OpenSSL 3.") != std::string::npos, r.out);
+    const std::vector<std::string> hashes = listed_hashes();
+    BOOST_TEST(hashes.size() >= 5u);
+    std::string offered;
+    for (const auto &h : hashes)
+        offered += h + "\n";
+    // The completion asks the binary the user typed.
+    BOOST_TEST(completion::complete({binary(), "sign", "--hash", ""}) == offered);
+    // Each listed algorithm is taken; each of the kernel's others is refused.
+    for (const std::string name :
+         {"sha1", "sha224", "sha256", "sha384", "sha512", "sm3", "streebog256", "streebog512"}) {
+        const bool listed = std::find(hashes.begin(), hashes.end(), name) != hashes.end();
+        const Result d =
+            ima({"digests", "-q", "--repo=" + w.repo, "--hash=" + name, "main", "-o", "/dev/null"});
+        BOOST_TEST(d.exit_code == (listed ? 0 : 2), name << ": " << d.err);
+    }
+}
+
+// -v/--verbose before or after the command, as ostree takes it: verify then
+// lists the findings that do not fail the run, which are otherwise counted.
+BOOST_AUTO_TEST_CASE(verbose_verify_lists_what_does_not_fail)
+{
+    World &w = world();
+    const std::string repo = "--repo=" + w.repo;
+    const std::string cert = "--cert=" + w.rsa.cert_pem;
+    const auto report = nlohmann::json::parse(ima({"verify", "--json", repo, cert, "main"}).out);
+    const auto unsigned_files = report["files_unsigned"].get<std::size_t>();
+    BOOST_REQUIRE(unsigned_files >= 5u);
+    const auto count = [](const std::string &text, const std::string &needle) {
+        std::size_t n = 0;
+        for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+            ++n;
+        return n;
+    };
+    const Result plain = ima({"verify", repo, cert, "main"});
+    BOOST_TEST(count(plain.out, ": unsigned: ") == 0u, plain.out);
+    BOOST_TEST(plain.out.find(
+                   "not listed, as they do not fail the run: " + std::to_string(unsigned_files) +
+                   " unsigned (-v lists them)\n") != std::string::npos,
+               plain.out);
+    // The file signed by an unknown key fails the run: always listed.
+    BOOST_TEST(plain.out.find("/usr/bin/presigned: unknown_key") != std::string::npos, plain.out);
+    for (const auto &args :
+         std::vector<std::vector<std::string>>{{"verify", "-v", repo, cert, "main"},
+                                               {"verify", "--verbose", repo, cert, "main"},
+                                               {"-v", "verify", repo, cert, "main"}}) {
+        const Result verbose = ima(args);
+        BOOST_TEST(verbose.exit_code == plain.exit_code);
+        BOOST_TEST(count(verbose.out, ": unsigned: ") == unsigned_files, verbose.out);
+        BOOST_TEST(verbose.out.find("not listed") == std::string::npos, verbose.out);
+    }
+    // Under --require-all unsigned files fail: listed without -v.
+    const Result all = ima({"verify", "--require-all", repo, cert, "main"});
+    BOOST_TEST(count(all.out, ": unsigned: ") == unsigned_files, all.out);
+
+    // verify --deployment of a tree on disk (as of a running system's /).
+    const Result tree = ima({"verify", "--deployment", w.tree, cert});
+    BOOST_TEST(count(tree.out, ": unsigned: ") == 0u, tree.out);
+    BOOST_TEST(tree.out.find("not listed, as they do not fail the run: ") != std::string::npos,
+               tree.out);
+    const Result tree_verbose = ima({"verify", "-v", "--deployment", w.tree, cert});
+    BOOST_TEST(count(tree_verbose.out, ": unsigned: ") > 0u, tree_verbose.out);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(wording)
+
+// "signed 1 file", durations as "2.4 s": the summaries of a one-file commit.
+BOOST_AUTO_TEST_CASE(one_of_a_thing_is_singular)
+{
+    World &w = world();
+    const std::string tree = w.dir / "one-file-tree";
+    sh_ok("mkdir -p " + quote(tree + "/usr/bin") + " && printf 'one\\n' > " +
+          quote(tree + "/usr/bin/one"));
+    sh_ok("mkdir -p " + quote(w.dir / "one-file"));
+    const std::string repo = make_repo(w.dir / "one-file", "archive", tree);
+    const std::string r = "--repo=" + repo;
+    const std::string cert = "--cert=" + w.rsa.cert_pem;
+    const Result sign = ima({"sign", r, "--key=" + w.rsa.key_pem, cert, "main", "one"});
+    BOOST_REQUIRE_MESSAGE(sign.exit_code == 0, sign.err);
+    BOOST_TEST(sign.err.find("signed 1 file (1 unique object), kept 0 existing signatures, key "
+                             "id ") != std::string::npos,
+               sign.err);
+    // One decimal below a minute.
+    const auto seconds = sign.err.find(" s; one updated");
+    BOOST_REQUIRE_MESSAGE(seconds != std::string::npos && seconds >= 5, sign.err);
+    BOOST_TEST(sign.err[seconds - 2] == '.', sign.err);
+    const Result strip = ima({"strip", r, "one", "one-stripped"});
+    BOOST_TEST(strip.err.find("removed security.ima from 1 file (1 unique object)") !=
+                   std::string::npos,
+               strip.err);
+    const std::string manifest = w.dir / "one-digests.json";
+    const Result digests = ima({"digests", r, "main", "-o", manifest});
+    BOOST_TEST(digests.err.find("1 sha256 digest (1 file) of commit") != std::string::npos,
+               digests.err);
+    const Result signed_digests = ima({"sign-digests", "--yes", "--key=" + w.rsa.key_pem, cert,
+                                       manifest, "-o", w.dir / "one-signatures.json"});
+    BOOST_TEST(signed_digests.err.find("digests      1 (1 file)") != std::string::npos,
+               signed_digests.err);
+    BOOST_TEST(signed_digests.err.find("ostree-ima: 1 signature (1 made by the key") !=
+                   std::string::npos,
+               signed_digests.err);
+    const Result verify = ima({"verify", r, cert, "one"});
+    BOOST_TEST(verify.out.find("checked 1 file: 1 signed, 0 unsigned, 0 invalid") !=
+                   std::string::npos,
+               verify.out);
+}
+
+// A reader that goes away (`| head`, `| true`) ends the run without a word:
+// no "Broken pipe" message, no internal error.
+BOOST_AUTO_TEST_CASE(a_broken_pipe_ends_quietly)
+{
+    World &w = world();
+    const std::string err = w.dir / "pipe-stderr";
+    for (const std::string &command : std::vector<std::string>{
+             "verify -v --repo=" + quote(w.repo) + " --cert=" + quote(w.rsa.cert_pem) + " main",
+             "digests --repo=" + quote(w.repo) + " main",
+             "keys " + quote(softhsm_uri("token=ostree-ima-test")), "--version"}) {
+        // The reader is gone before anything is written.
+        const Result r = sh("exec 3>&1; (" + quote(binary()) + " " + command + " 2>" + quote(err) +
+                                "; echo $? >&3) | true",
+                            env_with());
+        BOOST_TEST_CONTEXT(command)
+        {
+            BOOST_TEST(sh_ok("cat " + quote(err)).empty());
+            const int code = std::stoi(r.out);
+            BOOST_TEST((code == 0 || code == 141), code); // 141: 128 + SIGPIPE, as sh reports
+        }
+    }
+}
+
+// SoftHSM2 without SOFTHSM2_CONF reads /etc/softhsm's tokens and shows none
+// of those made elsewhere: the "no token" messages say so.
+BOOST_AUTO_TEST_CASE(softhsm_without_its_conf_gets_a_hint)
+{
+    World &w = world();
+    const std::map<std::string, std::string> no_conf = {{"SOFTHSM2_CONF", ""}};
+    const std::string uri = softhsm_uri("token=ostree-ima-test");
+    const Result keys = ima({"keys", uri}, no_conf);
+    expect_one_line_failure(keys, 1, "SOFTHSM2_CONF is not set");
+    const Result sign =
+        ima({"sign", "--repo=" + w.repo, "--pin-file=" + w.token.pin_file,
+             "--key=" + softhsm_uri("token=ostree-ima-test;object=rsa2048"), "main", "no-conf"},
+            no_conf);
+    BOOST_TEST(sign.exit_code == 1);
+    BOOST_TEST(sign.err.find("SOFTHSM2_CONF is not set") != std::string::npos, sign.err);
+    const Result cert =
+        ima({"verify", "--repo=" + w.repo,
+             "--cert=" + softhsm_uri("token=ostree-ima-test;object=rsa2048;type=cert"), "main"},
+            no_conf);
+    BOOST_TEST(cert.exit_code == 1);
+    BOOST_TEST(cert.err.find("SOFTHSM2_CONF is not set") != std::string::npos, cert.err);
+    // Unset rather than empty: SoftHSM2 reads /etc/softhsm's configuration,
+    // which holds no token of this name.
+    const Result unset =
+        sh("unset SOFTHSM2_CONF; exec " + quote(binary()) + " keys " + quote(uri), env_with());
+    expect_one_line_failure(unset, 1, "SOFTHSM2_CONF is not set");
+    // With it set, the token is found (and no hint where another token is named).
+    const Result other = ima({"keys", softhsm_uri("token=no-such-token")});
+    BOOST_TEST(other.exit_code == 1);
+    BOOST_TEST(other.err.find("SOFTHSM2_CONF") == std::string::npos, other.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

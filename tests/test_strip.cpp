@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(selected_paths_only)
     // hello.conf's one object is at /etc and twice under /usr/lib.
     const Result r = strip(repo, {"--include=/etc/*", "signed", "etc-stripped"});
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    BOOST_TEST(r.err.find("removed security.ima from 1 files (1 unique objects)") !=
+    BOOST_TEST(r.err.find("removed security.ima from 1 file (1 unique object)") !=
                std::string::npos);
     const auto files = read_commit_files(repo, "etc-stripped");
     BOOST_TEST(!files.at("/etc/hello.conf").ima.has_value());

@@ -149,7 +149,7 @@ dep1=$(ls -d mnt/ostree/deploy/testos/deploy/*.1)
 grep -q 'key=edited' "$dep1/etc/some.conf" || fail "the merge did not keep the edit"
 getfattr -n security.ima "$dep1/etc/some.conf" >/dev/null 2>&1 || fail "the merge dropped the stale signature"
 ! verify_file "$dep1/etc/some.conf" || fail "evmctl: the merged file verifies"
-"$binary" verify --cert cert.der --deployment "$dep1" >merged.out || { cat merged.out >&2; fail "verify of the second deployment"; }
+"$binary" verify -v --cert cert.der --deployment "$dep1" >merged.out || { cat merged.out >&2; fail "verify of the second deployment"; }
 grep -q '^/etc/some.conf: stale: edited since deployment' merged.out || { cat merged.out >&2; fail "the merged stale signature not reported"; }
 log "second deploy: the merge carried the stale signature; verify --deployment says so"
 
