@@ -435,7 +435,7 @@ BOOST_AUTO_TEST_CASE(include_exclude_and_executables_only)
     const Result x_ok =
         verify(repo, "x", {w.rsa.cert_der}, {"--require-all", "--executables-only"});
     BOOST_TEST(x_ok.exit_code == 0, x_ok.out);
-    BOOST_TEST(trimmed(x_ok.out) == "checked 1 files: 1 signed, 0 unsigned, 0 invalid");
+    BOOST_TEST(trimmed(x_ok.out) == "checked 1 file: 1 signed, 0 unsigned, 0 invalid");
 
     // Nothing selected: the same tree; only the ref binding names "none".
     const auto none = sign({"--include=/nothing/*"}, "none");

@@ -13,8 +13,8 @@ std::atomic<bool> verbose_given{false};
 void add_verbose_flags(CLI::App &app)
 {
     const auto set = [](std::int64_t count) { verbose_given = count > 0; };
-    const char *help = "show more: every finding of verify, also those that do not fail the "
-                       "run; messages of libostree and GLib";
+    const char *help = "show more: every finding of verify, also unsigned files that do not "
+                       "fail the run; messages of libostree and GLib";
     app.add_flag_function("--verbose,-v", set, help);
     for (CLI::App *sub : app.get_subcommands({}))
         sub->add_flag_function("--verbose,-v", set, help);

@@ -204,13 +204,13 @@ int verify_deployment_tree(const VerifyArguments &args, const DeploymentVerifyRe
                                              nlohmann::json::error_handler_t::replace)
                   << std::endl;
     } else if (!args.quiet) {
-        // A running system's / has thousands of files that do not fail the
-        // run (unsigned ones without --require-all, /etc): counted, listed
-        // with -v only.
+        // A running system's / has thousands of unsigned files that do not
+        // fail the run (without --require-all, and in /etc): counted, listed
+        // with -v only. What is stale or could not be checked is always shown.
         HiddenFindings hidden;
         for (const auto &f : r.findings) {
             const std::string_view kind = f.etc ? etc_state_name(*f.etc) : problem_name(f.problem);
-            if (!f.fatal && !verbose()) {
+            if (!f.fatal && f.problem == FileProblem::Unsigned && !verbose()) {
                 hidden.add(kind);
                 continue;
             }
