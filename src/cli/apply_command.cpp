@@ -5,6 +5,7 @@
 #include "cli/key_arguments.hpp"
 #include "cli/repo_option.hpp"
 #include "cli/sign_report.hpp"
+#include "cli/terminal_progress.hpp"
 
 #include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/signature_applier.hpp"
@@ -74,6 +75,8 @@ Runner add_apply_command(CLI::App &app)
         request.signatures_origin = args->signatures;
         request.jobs = args->jobs;
         request.reuse = args->reuse;
+        const auto progress = terminal_progress(args->quiet, args->json);
+        request.progress = progress.get();
         const SignReport r = apply_signatures(request, signatures, cert);
         print_reuse_warnings(r.reuse_skipped, args->quiet);
         if (args->json) {

@@ -4,6 +4,7 @@
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
 #include "cli/sign_report.hpp"
+#include "cli/terminal_progress.hpp"
 
 #include "ima/signed_digest.hpp"
 #include "ostree-ima/certificate.hpp"
@@ -100,6 +101,8 @@ Runner add_digests_command(CLI::App &app)
         check_output_file(args->output, kManifestOutput, manifest_role()); // before the work
         std::vector<std::string> reuse_skipped;
         request.reuse_warnings = &reuse_skipped;
+        const auto progress = terminal_progress(args->quiet, false);
+        request.progress = progress.get();
         const DigestManifest manifest = compute_commit_digests(request);
         print_reuse_warnings(reuse_skipped, args->quiet);
         const std::string text = serialize_digest_manifest(manifest);

@@ -3,6 +3,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/jobs_option.hpp"
 #include "cli/key_arguments.hpp"
+#include "cli/terminal_progress.hpp"
 #include "keys/key_reference.hpp"
 
 #include "ostree-ima/error.hpp"
@@ -139,6 +140,8 @@ Runner add_sign_digests_command(CLI::App &app)
         request.signature_cache = args->signature_cache;
         if (args->resume && request.signature_cache.empty())
             request.signature_cache = args->output + ".cache";
+        const auto progress = terminal_progress(args->quiet, false);
+        request.progress = progress.get();
         const SignedManifest result = sign_manifest(request, *key.backend);
         const SignatureFile &signatures = result.file;
 

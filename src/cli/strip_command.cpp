@@ -4,6 +4,7 @@
 #include "cli/jobs_option.hpp"
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
+#include "cli/terminal_progress.hpp"
 
 #include "ostree-ima/commit_stripper.hpp"
 
@@ -45,6 +46,8 @@ Runner add_strip_command(CLI::App &app)
         request.target_ref = args->target;
         request.selector = args->select.selector();
         request.jobs = args->jobs;
+        const auto progress = terminal_progress(args->quiet, false);
+        request.progress = progress.get();
         const StripReport r = strip_commit(request);
         if (!args->quiet)
             std::cerr << "ostree-ima: removed security.ima from " << r.files_stripped << " files ("
