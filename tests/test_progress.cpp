@@ -146,7 +146,7 @@ BOOST_AUTO_TEST_CASE(sign_and_ima_sign_show_the_keys_progress)
     World &w = world();
     const std::vector<std::string> sign =
         with({"sign", "--repo=" + w.repo, "--jobs=1"}, w.key_args());
-    shows_progress(on_terminal(with(sign, {"main", "signed"}), 100), "signing", kObjects, true);
+    shows_progress(on_terminal(with(sign, {"main", "signed"}), 50), "signing", kObjects, true);
     // --reuse: the signatures of `signed` are taken, none made.
     const std::string reused =
         on_terminal(with(sign, {"--overwrite", "--reuse=signed", "main", "resigned"}));
@@ -160,7 +160,7 @@ BOOST_AUTO_TEST_CASE(sign_and_ima_sign_show_the_keys_progress)
                                                "--cert=" + w.cert, "main",
                                                "ima-signed",       "sha256",
                                                World::key()};
-    shows_progress(on_terminal(ima_sign, 100), "signing", kObjects, true);
+    shows_progress(on_terminal(ima_sign, 50), "signing", kObjects, true);
     quiet_off_a_terminal_and_with_q(ima_sign);
 }
 
@@ -204,7 +204,7 @@ BOOST_AUTO_TEST_CASE(the_signing_room_shows_progress)
     const std::string signatures = w.dir / "signatures.json";
     const std::vector<std::string> sign_digests =
         with({"sign-digests", "--yes", "-o", signatures, manifest}, w.key_args());
-    shows_progress(on_terminal(sign_digests, 100), "signing digests", "digests", true);
+    shows_progress(on_terminal(sign_digests, 50), "signing digests", "digests", true);
     quiet_off_a_terminal_and_with_q(sign_digests);
 
     const std::vector<std::string> apply = {
