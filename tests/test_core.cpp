@@ -20,7 +20,6 @@
 #include "repo/tree_rewriter.hpp"
 #include "text_files.hpp"
 #include "util/parallel_for.hpp"
-#include "util/progress.hpp"
 
 #include <atomic>
 #include <fcntl.h>
@@ -301,39 +300,6 @@ BOOST_AUTO_TEST_CASE(content_copy_falls_back_to_inflating_again)
         written.insert(object->write_with_xattrs(extra.get()));
     }
     BOOST_TEST(written.size() == 1u);
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(progress)
-
-// The time left is right from the first seconds: largest objects first on a
-// fast key (a count of objects would say minutes), and a TPM-like key that
-// signs five a second (a count of bytes would say seconds).
-BOOST_AUTO_TEST_CASE(time_left_follows_what_bounds_the_run)
-{
-    constexpr std::uint64_t kMiB = 1024 * 1024;
-    Progress::Snapshot fast;
-    fast.seconds = 1;
-    fast.objects = 2;
-    fast.total_objects = 840;
-    fast.stored = 300 * kMiB;
-    fast.total_stored = 354 * kMiB;
-    fast.signatures = {2, 0, 0.001, 2};
-    BOOST_TEST(Progress::seconds_left(fast) < 1.0);
-
-    Progress::Snapshot tpm = fast;
-    tpm.seconds = 2;
-    tpm.objects = 10;
-    tpm.stored = 150 * kMiB;
-    tpm.signatures = {10, 0, 2.0, 1};
-    BOOST_TEST(Progress::seconds_left(tpm) == 166.0, boost::test_tools::tolerance(0.01));
-    BOOST_TEST(Progress::line(tpm).find("10/840 objects") != std::string::npos);
-    BOOST_TEST(Progress::line(tpm).find("3 min left") != std::string::npos, Progress::line(tpm));
-
-    Progress::Snapshot start = tpm;
-    start.objects = 0;
-    BOOST_TEST(Progress::seconds_left(start) < 0); // nothing to tell yet
 }
 
 BOOST_AUTO_TEST_SUITE_END()

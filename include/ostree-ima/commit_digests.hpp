@@ -4,6 +4,7 @@
 
 #include "ostree-ima/digest_manifest.hpp"
 #include "ostree-ima/export.hpp"
+#include "ostree-ima/progress.hpp"
 
 #include <openssl/evp.h>
 #include <string>
@@ -23,6 +24,7 @@ struct DigestsRequest {
     // When set, gets one warning per part of a --reuse commit that cannot be
     // read (skipped: its digests are listed for the key instead).
     std::vector<std::string> *reuse_warnings = nullptr;
+    ProgressSink *progress = nullptr; // told how far the job is (may be null)
 };
 
 // Reads the repository only. Skips what `sign` would skip: symlinks, and

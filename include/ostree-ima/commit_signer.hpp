@@ -7,6 +7,7 @@
 #include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/key_backend.hpp"
 #include "ostree-ima/path_selector.hpp"
+#include "ostree-ima/progress.hpp"
 #include "ostree-ima/signature_format.hpp"
 
 #include <cstdint>
@@ -27,9 +28,9 @@ struct SignRequest {
     // Verity: an fs-verity signature (sigv3, sha256) instead of a v2 one;
     // an existing signature of the other format is replaced.
     SignatureFormat format = SignatureFormat::Digest;
-    unsigned jobs = 1;     // CPU workers (read, hash, write)
-    bool progress = false; // progress display on stderr
-    PathSelector selector; // which files to sign (default: all)
+    unsigned jobs = 1;                // CPU workers (read, hash, write)
+    ProgressSink *progress = nullptr; // told how far the job is (may be null)
+    PathSelector selector;            // which files to sign (default: all)
     // Signed commits (refs or checksums) whose signatures by this key are
     // taken for the same digests instead of asking the key (each verified).
     std::vector<std::string> reuse;

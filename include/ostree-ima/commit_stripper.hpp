@@ -5,6 +5,7 @@
 #include "ostree-ima/commit_binding.hpp"
 #include "ostree-ima/export.hpp"
 #include "ostree-ima/path_selector.hpp"
+#include "ostree-ima/progress.hpp"
 
 #include <cstdint>
 #include <string>
@@ -17,6 +18,7 @@ struct StripRequest {
     std::string target_ref; // empty: write the commit, move no ref
     PathSelector selector;
     unsigned jobs = 1;
+    ProgressSink *progress = nullptr; // told how far the job is (may be null)
 };
 
 struct StripReport {

@@ -7,6 +7,7 @@
 #include "ostree-ima/export.hpp"
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/path_selector.hpp"
+#include "ostree-ima/progress.hpp"
 #include "ostree-ima/signature_format.hpp"
 
 #include <optional>
@@ -34,6 +35,7 @@ struct VerifyRequest {
     bool require_evm = false;
     PathSelector selector;
     unsigned jobs = 1;
+    ProgressSink *progress = nullptr; // told how far the job is (may be null)
 };
 
 enum class FileProblem {

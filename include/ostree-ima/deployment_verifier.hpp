@@ -10,6 +10,7 @@
 #include "ostree-ima/commit_verifier.hpp"
 #include "ostree-ima/export.hpp"
 #include "ostree-ima/hash_algo.hpp"
+#include "ostree-ima/progress.hpp"
 #include "ostree-ima/signature_format.hpp"
 
 #include <cstdint>
@@ -28,6 +29,7 @@ struct DeploymentVerifyRequest {
     const HashAlgo *required_algo = nullptr; // --hash
     std::optional<SignatureFormat> required_format;
     unsigned jobs = 1;
+    ProgressSink *progress = nullptr; // told how far the job is (may be null)
 };
 
 // What an /etc file's signature says about it.

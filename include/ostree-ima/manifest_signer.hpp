@@ -6,6 +6,7 @@
 #include "ostree-ima/digest_manifest.hpp"
 #include "ostree-ima/export.hpp"
 #include "ostree-ima/key_backend.hpp"
+#include "ostree-ima/progress.hpp"
 #include "ostree-ima/signature_file.hpp"
 
 #include <string>
@@ -20,6 +21,7 @@ struct ManifestSignRequest {
     // An append-only file of the signatures the key makes, read at start, so
     // a run that failed can be resumed (empty: none).
     std::string signature_cache;
+    ProgressSink *progress = nullptr; // told how far the job is (may be null)
 };
 
 struct SignedManifest {

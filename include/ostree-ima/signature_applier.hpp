@@ -5,6 +5,7 @@
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/commit_signer.hpp"
 #include "ostree-ima/export.hpp"
+#include "ostree-ima/progress.hpp"
 #include "ostree-ima/signature_file.hpp"
 
 #include <string>
@@ -21,6 +22,9 @@ struct ApplyRequest {
     // --reuse as given to apply: must name the commits the manifest was made
     // with (which apply takes in any case); empty: not checked.
     std::vector<std::string> reuse;
+    // Told how far the job is (may be null): two steps, the digests
+    // recomputed from the repository, then the signed commit written.
+    ProgressSink *progress = nullptr;
 };
 
 // Before writing anything: the file must be for this commit, algorithm and

@@ -5,6 +5,7 @@
 #include "cli/key_arguments.hpp"
 #include "cli/repo_option.hpp"
 #include "cli/sign_report.hpp"
+#include "cli/terminal_progress.hpp"
 
 #include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/signature_applier.hpp"
@@ -50,7 +51,7 @@ Runner add_apply_command(CLI::App &app)
         ->required();
     add_jobs_option(*cmd, args->jobs);
     cmd->add_flag("--json", args->json, "print a JSON report on stdout");
-    cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
+    cmd->add_flag("--quiet,-q", args->quiet, "no summary or progress on stderr");
     cmd->add_option("--reuse", args->reuse,
                     "the commits 'digests --reuse' named (checked against the manifest, which "
                     "names them anyway), repeatable")
@@ -75,6 +76,8 @@ Runner add_apply_command(CLI::App &app)
         request.signatures_origin = args->signatures;
         request.jobs = args->jobs;
         request.reuse = args->reuse;
+        const auto progress = terminal_progress(args->quiet, args->json);
+        request.progress = progress.get();
         const SignReport r = apply_signatures(request, signatures, cert);
         print_reuse_warnings(r.reuse_skipped, args->quiet);
         if (args->json) {

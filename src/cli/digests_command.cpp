@@ -5,6 +5,7 @@
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
 #include "cli/sign_report.hpp"
+#include "cli/terminal_progress.hpp"
 
 #include "ima/signed_digest.hpp"
 #include "ostree-ima/certificate.hpp"
@@ -77,7 +78,7 @@ Runner add_digests_command(CLI::App &app)
     add_jobs_option(*cmd, args->jobs);
     cmd->add_flag("--json", args->json,
                   "print a JSON report on stdout (the manifest then needs -o FILE)");
-    cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
+    cmd->add_flag("--quiet,-q", args->quiet, "no summary or progress on stderr");
     args->select.add_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum")->required();
     add_exit_codes_footer(*cmd);
@@ -109,6 +110,8 @@ Runner add_digests_command(CLI::App &app)
         check_output_file(args->output, kManifestOutput, manifest_role()); // before the work
         std::vector<std::string> reuse_skipped;
         request.reuse_warnings = &reuse_skipped;
+        const auto progress = terminal_progress(args->quiet, args->json);
+        request.progress = progress.get();
         const DigestManifest manifest = compute_commit_digests(request);
         print_reuse_warnings(reuse_skipped, args->quiet);
         const std::string text = serialize_digest_manifest(manifest);

@@ -7,6 +7,7 @@
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
 #include "cli/sign_report.hpp"
+#include "cli/terminal_progress.hpp"
 
 #include "ima/signed_digest.hpp"
 #include "ostree-ima/commit_signer.hpp"
@@ -15,7 +16,6 @@
 
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 namespace ostree_ima::cli {
 
@@ -124,7 +124,8 @@ Runner add_sign_command(CLI::App &app)
         request.overwrite = args->overwrite;
         request.format = format;
         request.jobs = args->jobs;
-        request.progress = !args->quiet && !args->json && isatty(STDERR_FILENO) != 0;
+        const auto progress = terminal_progress(args->quiet, args->json);
+        request.progress = progress.get();
         request.selector = selector;
         request.skip_usr_etc = args->skip_usr_etc;
         request.reuse = args->reuse;
@@ -199,6 +200,8 @@ Runner add_ima_sign_command(CLI::App &app)
         request.jobs = args->jobs;
         request.reuse = args->reuse;
         request.signature_cache = args->signature_cache;
+        const auto progress = terminal_progress(args->quiet, false);
+        request.progress = progress.get();
         const SignReport r = sign_commit(request, *key.backend);
         print_reuse_warnings(r.reuse_skipped, args->quiet);
         // stdout stays ostree-ext-cli's one line; what it does not say goes to stderr.

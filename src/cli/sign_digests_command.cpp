@@ -4,6 +4,7 @@
 #include "cli/jobs_option.hpp"
 #include "cli/json_report.hpp"
 #include "cli/key_arguments.hpp"
+#include "cli/terminal_progress.hpp"
 #include "keys/key_reference.hpp"
 
 #include "ostree-ima/error.hpp"
@@ -99,7 +100,7 @@ Runner add_sign_digests_command(CLI::App &app)
     cmd->add_flag("--json", args->json,
                   "print a JSON report on stdout (the signatures then need -o FILE); what "
                   "will be signed is still shown on stderr unless --quiet");
-    cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr (needs --yes)");
+    cmd->add_flag("--quiet,-q", args->quiet, "no summary or progress on stderr (needs --yes)");
     cmd->add_option("--signature-cache", args->signature_cache,
                     "append every signature the key makes to this file, and take those it holds: "
                     "a rerun after a failure asks the key only for what is missing");
@@ -150,6 +151,8 @@ Runner add_sign_digests_command(CLI::App &app)
         request.signature_cache = args->signature_cache;
         if (args->resume && request.signature_cache.empty())
             request.signature_cache = args->output + ".cache";
+        const auto progress = terminal_progress(args->quiet, args->json);
+        request.progress = progress.get();
         const SignedManifest result = sign_manifest(request, *key.backend);
         const SignatureFile &signatures = result.file;
 

@@ -5,6 +5,7 @@
 #include "cli/json_report.hpp"
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
+#include "cli/terminal_progress.hpp"
 
 #include "ostree-ima/commit_stripper.hpp"
 #include "util/wording.hpp"
@@ -34,7 +35,7 @@ Runner add_strip_command(CLI::App &app)
     args->repo.add_to(*cmd);
     add_jobs_option(*cmd, args->jobs);
     cmd->add_flag("--json", args->json, "print a JSON report on stdout instead of the checksum");
-    cmd->add_flag("--quiet,-q", args->quiet, "no summary on stderr");
+    cmd->add_flag("--quiet,-q", args->quiet, "no summary or progress on stderr");
     args->select.add_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum to strip")->required();
     cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit");
@@ -49,6 +50,8 @@ Runner add_strip_command(CLI::App &app)
         request.target_ref = args->target;
         request.selector = args->select.selector();
         request.jobs = args->jobs;
+        const auto progress = terminal_progress(args->quiet, args->json);
+        request.progress = progress.get();
         const StripReport r = strip_commit(request);
         if (args->json) {
             nlohmann::ordered_json j = json_report("ostree-ima-strip-report");

@@ -4,6 +4,7 @@
 #include "cli/json_report.hpp"
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
+#include "cli/terminal_progress.hpp"
 #include "cli/verbosity.hpp"
 
 #include "ostree-ima/certificate_source.hpp"
@@ -196,8 +197,10 @@ nlohmann::ordered_json deployment_json(const DeploymentReport &r)
     return j;
 }
 
-int verify_deployment_tree(const VerifyArguments &args, const DeploymentVerifyRequest &request)
+int verify_deployment_tree(const VerifyArguments &args, DeploymentVerifyRequest &request)
 {
+    const auto progress = terminal_progress(args.quiet, args.json);
+    request.progress = progress.get();
     const DeploymentReport r = verify_deployment(request);
     if (args.json) {
         std::cout << deployment_json(r).dump(2, ' ', false,
@@ -299,6 +302,8 @@ Runner add_verify_command(CLI::App &app)
         request.require_evm = args->evm;
         request.selector = args->select.selector();
         request.jobs = args->jobs;
+        const auto progress = terminal_progress(args->quiet, args->json);
+        request.progress = progress.get();
         const VerifyReport r = verify_commit(request);
         if (args->json) {
             std::cout << report_json(r, request)

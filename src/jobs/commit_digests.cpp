@@ -10,6 +10,7 @@
 #include "repo/commit_plan.hpp"
 #include "repo/repo.hpp"
 #include "util/parallel_for.hpp"
+#include "util/progress.hpp"
 #include "util/text_encoding.hpp"
 
 #include <optional>
@@ -57,7 +58,8 @@ DigestManifest compute_commit_digests(const DigestsRequest &request)
     return compute_commit_digests(Repo::open(request.repo_path), request);
 }
 
-DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &request)
+DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &request,
+                                      const ProgressStep &step)
 {
     const StopScope interruptible;
     if (request.selection.signer_key_id && request.signer_public_key == nullptr)
@@ -93,9 +95,15 @@ DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &re
     }
 
     std::vector<std::optional<std::vector<std::uint8_t>>> digests(plan.objects.size());
+    const ProcessingOrder order =
+        processing_order(store, plan, request.jobs, request.progress != nullptr);
+    ProgressMeter progress(request.progress, step, plan.objects.size(), order.total_stored,
+                           order.total_stored);
     parallel_for(
         plan.objects.size(), request.jobs,
-        [&](std::size_t i) {
+        [&](std::size_t k) {
+            const std::size_t i = order.order[k];
+            const auto started = ProgressMeter::Clock::now();
             try {
                 digests[i] = digest_to_sign(store, plan.objects[i], *request.algo,
                                             request.selection, request.signer_public_key);
@@ -105,10 +113,12 @@ DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &re
             if (digests[i] &&
                 has_valid_signature(known, *request.algo, *digests[i], request.signer_public_key))
                 digests[i].reset();
+            progress.unit_done(order.stored_size[i], order.stored_size[i], started);
         },
         &stop_flag());
     if (stop_requested())
         throw Interrupted("the repository was only read, no manifest was written");
+    progress.finish();
 
     // Objects that differ only in metadata share a digest, and one signature
     // serves them all: one entry per digest, with every path.

@@ -38,12 +38,16 @@ RewriteResult rewrite_commit(const Repo &repo, const RewriteRequest &request,
     rewrite.start(plan, store);
     std::vector<std::string> new_checksum(plan.objects.size());
     const ProcessingOrder order = largest_first(store, plan, request.jobs);
-    Progress progress(request.progress, plan.objects.size(), order.total_stored,
-                      [&rewrite] { return rewrite.signatures(); });
+    std::function<SignatureProgress()> signatures;
+    if (rewrite.makes_signatures())
+        signatures = [&rewrite] { return rewrite.signatures(); };
+    ProgressMeter progress(request.progress, request.step, plan.objects.size(), order.total_stored,
+                           order.total_stored, std::move(signatures));
     parallel_for(
         order.order.size(), workers,
         [&](std::size_t k) {
             const std::size_t i = order.order[k];
+            const auto started = ProgressMeter::Clock::now();
             CpuSlots::Held slot(cpu);
             RewrittenObject done;
             try {
@@ -52,10 +56,9 @@ RewriteResult rewrite_commit(const Repo &repo, const RewriteRequest &request,
                 throw refused_content_error(refused, planned_paths_of(plan, i));
             }
             new_checksum[i] = std::move(done.checksum);
-            progress.object_done(order.stored_size[i], done.bytes_read);
+            progress.unit_done(order.stored_size[i], order.stored_size[i], started);
         },
         &stop_flag());
-    progress.finish();
     throw_if_stopped(repo.get(), request.target_ref);
     rewrite.finish();
 
@@ -71,6 +74,7 @@ RewriteResult rewrite_commit(const Repo &repo, const RewriteRequest &request,
         txn.set_ref(request.target_ref, result.new_commit);
     throw_if_stopped(repo.get(), request.target_ref); // last point before the ref moves
     txn.commit();
+    progress.finish(); // the time taken: the trees, the sync and the commit too
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;

@@ -36,7 +36,9 @@ class ObjectRewrite {
     // Once, before the workers start: objects are numbered as plan.objects.
     // Throws Error to refuse the job before any object is written.
     virtual void start(const CommitPlan & /*plan*/, const ObjectStore & /*store*/) {}
-    // For the progress display: signatures made and reused so far.
+    // For the progress display: whether it makes signatures, and how many
+    // it made and reused so far.
+    [[nodiscard]] virtual bool makes_signatures() const { return false; }
     [[nodiscard]] virtual SignatureProgress signatures() const { return {}; }
     // On worker threads, once per planned object, inside the transaction,
     // holding a CPU slot (which it gives up, cpu.away(...), while it waits
@@ -53,10 +55,11 @@ struct RewriteRequest {
     std::string source_rev; // a ref or a commit checksum
     std::string target_ref; // empty: write the commit, move no ref
     PathSelector selector;
-    unsigned jobs = 1;         // workers that use the CPU at once
-    unsigned waiters = 0;      // more workers, for transforms that wait (on a slow key)
-    bool progress = false;     // progress display on stderr
-    bool needs_xattrs = false; // refuse repositories that cannot hold security.ima
+    unsigned jobs = 1;                // workers that use the CPU at once
+    unsigned waiters = 0;             // more workers, for transforms that wait (on a slow key)
+    ProgressSink *progress = nullptr; // the caller's, may be null
+    ProgressStep step{"signing"};     // what the progress says is done
+    bool needs_xattrs = false;        // refuse repositories that cannot hold security.ima
     // Paths the selector leaves out but the transform still gets, flagged in
     // plan.unsign (sign --skip-usr-etc).
     std::optional<PathSelector> unsign;

@@ -46,10 +46,11 @@ class SignRewrite final : public ObjectRewrite {
           evm_ignore_selinux_(evm_ignore_selinux)
     {
     }
+    [[nodiscard]] bool makes_signatures() const override { return true; }
     [[nodiscard]] SignatureProgress signatures() const override
     {
         const SignatureCounts c = key_.counts();
-        return {c.made, c.from_commit + c.from_cache, key_.key_seconds(), key_.max_parallel()};
+        return {c.made, c.from_commit + c.from_cache};
     }
     void start(const CommitPlan &plan, const ObjectStore &store) override
     {
@@ -180,7 +181,8 @@ void count_outcome(const ObjectOutcome &outcome, std::uint64_t paths, SignReport
 }
 } // namespace
 
-SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend &key)
+SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend &key,
+                       const ProgressStep &step)
 {
     (void)SignedDigest(request.format, *request.algo); // a usage error before any work
     if (request.evm_key != nullptr)
@@ -208,6 +210,7 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     // sessions), beyond the CPU workers.
     rewrite.waiters = key.max_parallel() > request.jobs ? key.max_parallel() - request.jobs : 0;
     rewrite.progress = request.progress;
+    rewrite.step = step;
     rewrite.needs_xattrs = true;
     if (request.skip_usr_etc) {
         std::vector<std::string> exclude = request.selector.exclude_globs();

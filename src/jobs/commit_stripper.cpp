@@ -39,6 +39,8 @@ StripReport strip_commit(const StripRequest &request)
     rewrite.target_ref = request.target_ref;
     rewrite.selector = request.selector;
     rewrite.jobs = request.jobs;
+    rewrite.progress = request.progress;
+    rewrite.step = {"stripping"};
     StripRewrite strip;
     const RewriteResult result = rewrite_commit(Repo::open(request.repo_path), rewrite, strip);
 

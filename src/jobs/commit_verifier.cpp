@@ -11,6 +11,7 @@
 #include "repo/commit_plan.hpp"
 #include "repo/repo.hpp"
 #include "util/parallel_for.hpp"
+#include "util/progress.hpp"
 
 #include <algorithm>
 #include <openssl/evp.h>
@@ -185,11 +186,22 @@ VerifyReport verify_commit(const VerifyRequest &request)
     const ObjectVerifier verifier(store, keyring, request.required_algo, request.required_format,
                                   request.require_evm);
     std::vector<ObjectVerdict> verdicts(plan.objects.size());
+    const ProcessingOrder order =
+        processing_order(store, plan, request.jobs, request.progress != nullptr);
+    ProgressMeter progress(request.progress, {"verifying"}, plan.objects.size(), order.total_stored,
+                           order.total_stored);
     parallel_for(
         plan.objects.size(), request.jobs,
-        [&](std::size_t i) { verdicts[i] = verifier.verify(plan.objects[i]); }, &stop_flag());
+        [&](std::size_t k) {
+            const std::size_t i = order.order[k];
+            const auto started = ProgressMeter::Clock::now();
+            verdicts[i] = verifier.verify(plan.objects[i]);
+            progress.unit_done(order.stored_size[i], order.stored_size[i], started);
+        },
+        &stop_flag());
     if (stop_requested())
         throw Interrupted("verify only reads the repository");
+    progress.finish();
 
     for (std::size_t i = 0; i < verdicts.size(); ++i) {
         const ObjectVerdict &v = verdicts[i];

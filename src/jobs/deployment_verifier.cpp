@@ -11,6 +11,7 @@
 #include "util/file_xattr.hpp"
 #include "util/fs_verity.hpp"
 #include "util/parallel_for.hpp"
+#include "util/progress.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -284,18 +285,24 @@ DeploymentReport verify_deployment(const DeploymentVerifyRequest &request)
     add_etc(root.get(), entries);
     const SignatureRules rules{&keyring, request.required_algo, request.required_format};
     std::vector<FileVerdict> verdicts(entries.size());
+    // Files in path order, each counted alike: their sizes are not known
+    // without a stat of each.
+    ProgressMeter progress(request.progress, {"verifying", "file", "files"}, entries.size(), 0, 0);
     parallel_for(
         entries.size(), request.jobs,
         [&](std::size_t i) {
+            const auto started = ProgressMeter::Clock::now();
             if (entries[i].unchecked)
                 verdicts[i].signature = {FileProblem::Unchecked, *entries[i].unchecked,
                                          std::nullopt};
             else
                 verdicts[i] = check_one(root.get(), entries[i].path, rules);
+            progress.unit_done(0, 0, started);
         },
         &stop_flag());
     if (stop_requested())
         throw Interrupted("verify only reads the tree");
+    progress.finish();
 
     DeploymentReport report;
     report.path = request.path;

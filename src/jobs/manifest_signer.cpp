@@ -6,6 +6,7 @@
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/error.hpp"
 #include "util/parallel_for.hpp"
+#include "util/progress.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -38,9 +39,26 @@ SignedManifest sign_manifest(const ManifestSignRequest &request, KeyBackend &key
     out.signatures.resize(manifest.entries.size());
     // Signing is all this job does: one thread per signature in flight.
     const unsigned jobs = std::max(1U, key.max_parallel());
+    // The time left follows the key: what it still has to sign is what no
+    // signature of the cache covers (weight 1), the rest costs little.
+    std::vector<char> for_the_key;
+    std::uint64_t key_digests = 0;
+    if (request.progress != nullptr) {
+        for_the_key.resize(manifest.entries.size());
+        for (std::size_t i = 0; i < manifest.entries.size(); ++i) {
+            for_the_key[i] = known.find(*manifest.algo, manifest.entries[i].digest).empty() ? 1 : 0;
+            key_digests += static_cast<std::uint64_t>(for_the_key[i]);
+        }
+    }
+    ProgressMeter progress(request.progress, {"signing digests", "digest", "digests"},
+                           manifest.entries.size(), key_digests, 0, [&key] {
+                               const SignatureCounts c = key.counts();
+                               return SignatureProgress{c.made, c.from_commit + c.from_cache};
+                           });
     parallel_for(
         manifest.entries.size(), jobs,
         [&](std::size_t i) {
+            const auto started = ProgressMeter::Clock::now();
             const auto &digest = manifest.entries[i].digest;
             DigestSignature &s = out.signatures[i];
             s.digest = digest;
@@ -48,10 +66,13 @@ SignedManifest sign_manifest(const ManifestSignRequest &request, KeyBackend &key
             // the build host: ReusingSigner checks each signature the key
             // makes (sign_checked), here, where it can be redone.
             s.signature = key.sign(*manifest.algo, digest);
+            progress.unit_done(for_the_key.empty() ? 0 : static_cast<std::uint64_t>(for_the_key[i]),
+                               0, started);
         },
         &stop_flag());
     if (stop_requested())
         throw Interrupted("no signatures file was written");
+    progress.finish();
     SignedManifest signed_manifest{std::move(out), key.counts()};
     signed_manifest.signatures.cache_lines_skipped = cache_lines_skipped;
     return signed_manifest;

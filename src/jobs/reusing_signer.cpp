@@ -4,7 +4,6 @@
 #include "jobs/checked_signature.hpp"
 #include "ostree-ima/error.hpp"
 
-#include <chrono>
 #include <cstring>
 
 namespace ostree_ima {
@@ -93,13 +92,8 @@ std::vector<std::uint8_t> ReusingSigner::sign(const HashAlgo &algo,
     try {
         std::optional<std::vector<std::uint8_t>> signature = known(algo, digest);
         if (!signature) {
-            const auto start = std::chrono::steady_clock::now();
             // Checked before it is stored, cached or written.
             signature = sign_checked(key_, algo, digest);
-            key_nanoseconds_ +=
-                static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                               std::chrono::steady_clock::now() - start)
-                                               .count());
             ++made_;
             if (cache_ != nullptr)
                 cache_->append(

@@ -45,11 +45,6 @@ class ReusingSigner final : public KeyBackend {
                                                  std::span<const std::uint8_t> digest) override;
 
     [[nodiscard]] SignatureCounts counts() const;
-    // Seconds spent in the key's sign(), summed over the threads.
-    [[nodiscard]] double key_seconds() const
-    {
-        return static_cast<double>(key_nanoseconds_.load()) / 1e9;
-    }
 
   private:
     // A digest and its algorithm as a map key, held inline: no allocation
@@ -95,7 +90,6 @@ class ReusingSigner final : public KeyBackend {
     std::vector<std::vector<std::uint8_t>> signatures_;
     std::atomic<std::uint64_t> made_{0}, from_commit_{0}, from_cache_{0}, same_digest_{0},
         rejected_{0};
-    std::atomic<std::uint64_t> key_nanoseconds_{0};
 };
 
 } // namespace ostree_ima

@@ -101,9 +101,11 @@ SignReport apply_signatures(const ApplyRequest &request, const SignatureFile &fi
     digests.selection = file.manifest.selection;
     digests.signer_public_key = cert.public_key();
     digests.jobs = request.jobs;
+    digests.progress = request.progress;
     DigestManifest recomputed;
     try {
-        recomputed = compute_commit_digests(repo, digests);
+        recomputed =
+            compute_commit_digests(repo, digests, {"computing digests", "object", "objects", 1, 2});
     } catch (const Interrupted &) {
         throw_if_stopped(repo.get(), request.target_ref); // says where the ref points
         throw;
@@ -140,7 +142,8 @@ SignReport apply_signatures(const ApplyRequest &request, const SignatureFile &fi
     sign.selector = file.manifest.selection.selector;
     sign.jobs = request.jobs;
     sign.reuse = file.manifest.selection.reuse;
-    return sign_commit(repo, sign, backend);
+    sign.progress = request.progress;
+    return sign_commit(repo, sign, backend, {"writing signatures", "object", "objects", 2, 2});
 }
 
 } // namespace ostree_ima

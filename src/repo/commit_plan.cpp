@@ -240,4 +240,16 @@ ProcessingOrder largest_first(const ObjectStore &store, const CommitPlan &plan, 
     return out;
 }
 
+ProcessingOrder processing_order(const ObjectStore &store, const CommitPlan &plan, unsigned jobs,
+                                 bool with_sizes)
+{
+    if (with_sizes)
+        return largest_first(store, plan, jobs);
+    ProcessingOrder out;
+    out.order.resize(plan.objects.size());
+    std::iota(out.order.begin(), out.order.end(), std::size_t{0});
+    out.stored_size.assign(plan.objects.size(), 0);
+    return out;
+}
+
 } // namespace ostree_ima

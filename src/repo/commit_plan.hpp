@@ -71,5 +71,9 @@ struct ProcessingOrder {
     std::uint64_t total_stored = 0;
 };
 ProcessingOrder largest_first(const ObjectStore &store, const CommitPlan &plan, unsigned jobs);
+// The order of a job that only reads: largest_first when its progress is
+// shown (the sizes make the estimate), else the plan's (no stat at all).
+ProcessingOrder processing_order(const ObjectStore &store, const CommitPlan &plan, unsigned jobs,
+                                 bool with_sizes);
 
 } // namespace ostree_ima
