@@ -21,6 +21,8 @@ struct ApplyRequest {
     // --reuse as given to apply: must name the commits the manifest was made
     // with (which apply takes in any case); empty: not checked.
     std::vector<std::string> reuse;
+    // As SignRequest::allow_large_xattrs.
+    bool allow_large_xattrs = false;
 };
 
 // Before writing anything: the file must be for this commit, algorithm and

@@ -140,6 +140,7 @@ SignReport apply_signatures(const ApplyRequest &request, const SignatureFile &fi
     sign.selector = file.manifest.selection.selector;
     sign.jobs = request.jobs;
     sign.reuse = file.manifest.selection.reuse;
+    sign.allow_large_xattrs = request.allow_large_xattrs;
     return sign_commit(repo, sign, backend);
 }
 
