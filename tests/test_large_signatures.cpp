@@ -17,6 +17,7 @@
 
 #include "fixtures.hpp"
 #include "formats/signature_cache.hpp"
+#include "ima/evm_xattr.hpp"
 #include "ima/existing_signature.hpp"
 #include "ima/signature_size.hpp"
 #include "objects/ext4_xattr_room.hpp"
@@ -113,7 +114,7 @@ GVariantPtr xattr_list(const std::vector<std::pair<std::string, std::size_t>> &e
 
 BOOST_AUTO_TEST_SUITE(codecs)
 
-BOOST_AUTO_TEST_CASE(xattr_codecs_carry_the_largest_signatures)
+BOOST_AUTO_TEST_CASE(xattr_codecs_carry_the_largest_signatures) // v2, sigv3, EVM
 {
     const HashAlgo &sha256 = hash_algo_by_name("sha256");
     const KeyId id = parse_key_id("0a0b0c0d");
@@ -131,6 +132,10 @@ BOOST_AUTO_TEST_CASE(xattr_codecs_carry_the_largest_signatures)
                 decode_ima_verity_signature(encode_ima_verity_signature(sha256, id, sig));
             BOOST_REQUIRE(dv.ok);
             BOOST_TEST(dv.value.signature == sig);
+            const ImaDecodeResult de =
+                decode_evm_portable_signature(encode_evm_portable_signature(sha256, id, sig));
+            BOOST_REQUIRE(de.ok);
+            BOOST_TEST(de.value.signature == sig);
             // What sign and --reuse do with an existing value: well-formed.
             const ExistingSignature e = classify_existing_signature(v2, parse_key_id("01020304"));
             BOOST_TEST(static_cast<int>(e.kind) ==
