@@ -9,13 +9,13 @@ _ostree_ima_options()
 {
     case "$1" in
         '') echo "--help -h --version --verbose -v --repo" ;;
-        sign) echo "--help -h --repo --key -k --cert --keyid --pin-file --engine --provider --sessions --hash --hashalgo -a --overwrite --verity --evm --evm-key --evm-cert --evm-ignore-selinux --jobs -j --json --quiet -q --include --exclude --executables-only --skip-usr-etc --reuse --signature-cache --verbose -v" ;;
-        ima-sign) echo "--help -h --repo --overwrite --verity --jobs -j --quiet -q --cert --keyid --pin-file --engine --provider --sessions --reuse --signature-cache --verbose -v" ;;
+        sign) echo "--help -h --repo --key -k --cert --keyid --pin-file --engine --provider --sessions --hash --hashalgo -a --overwrite --verity --evm --evm-key --evm-cert --evm-ignore-selinux --jobs -j --json --quiet -q --include --exclude --executables-only --skip-usr-etc --reuse --signature-cache --verbose -v --allow-large-xattrs" ;;
+        ima-sign) echo "--help -h --repo --overwrite --verity --jobs -j --quiet -q --cert --keyid --pin-file --engine --provider --sessions --reuse --signature-cache --verbose -v --allow-large-xattrs" ;;
         verify) echo "--help -h --repo --cert --pin-file --require-all --hash --hashalgo -a --verity --evm --json --quiet -q --jobs -j --include --exclude --executables-only --deployment --verbose -v" ;;
         strip) echo "--help -h --repo --jobs -j --quiet -q --include --exclude --executables-only --verbose -v --json" ;;
         digests) echo "--help -h --repo --hash --hashalgo -a --overwrite --verity --cert --reuse --pin-file --output -o --jobs -j --quiet -q --include --exclude --executables-only --verbose -v --json" ;;
         sign-digests) echo "--help -h --key -k --cert --keyid --pin-file --engine --provider --sessions --yes -y --audit-log --output -o --jobs -j --quiet -q --signature-cache --resume --verbose -v --json" ;;
-        apply) echo "--help -h --repo --cert --pin-file --signatures --jobs -j --json --quiet -q --reuse --verbose -v" ;;
+        apply) echo "--help -h --repo --cert --pin-file --signatures --jobs -j --json --quiet -q --reuse --verbose -v --allow-large-xattrs" ;;
         keys) echo "--help -h --login --pin-file --export-cert --output -o --format --force --json --quiet -q --verbose -v" ;;
         policy) echo "--help -h --cert --evm-cert --pin-file --verity --evm --fsuuid --obj-type --hooks --output -o --force --quiet -q --verbose -v --json" ;;
     esac

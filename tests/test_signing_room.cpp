@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "fixtures.hpp"
+#include "ima/signature_size.hpp"
 #include "ostree-ima/digest_manifest.hpp"
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/signature_file.hpp"
@@ -678,8 +679,11 @@ BOOST_AUTO_TEST_CASE(malformed_signature_files_are_refused_clearly)
     expect_signatures_rejected(with([](json &j) { j["signatures"][0]["signature"] = "AAE"; }),
                                "is not canonical base64");
     expect_signatures_rejected(with([](json &j) {
+                                   // Its base64 longer than the limit's (one byte
+                                   // over: test_large_signatures).
                                    j["signatures"][0]["signature"] =
-                                       ostree_ima::to_base64(std::vector<std::uint8_t>(2000));
+                                       ostree_ima::to_base64(std::vector<std::uint8_t>(
+                                           ostree_ima::kMaxSignatureBytes + 3));
                                }),
                                "signatures[0].signature is longer than");
     expect_signatures_rejected(with([](json &j) { j["signatures"].push_back(j["signatures"][0]); }),

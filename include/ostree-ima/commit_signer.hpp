@@ -53,6 +53,10 @@ struct SignRequest {
     // their security.ima and security.evm removed (an old signature there
     // would ship).
     bool skip_usr_etc = false;
+    // Write signatures that push a file's xattrs over the one 4 KiB block
+    // ext4 without ea_inode holds them in (large, post-quantum signatures;
+    // docs/format.md). Without it such a file is refused: Error naming it.
+    bool allow_large_xattrs = false;
 };
 
 // How the signatures of a run came about.

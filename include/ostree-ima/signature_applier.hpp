@@ -25,6 +25,8 @@ struct ApplyRequest {
     // Told how far the job is (may be null): two steps, the digests
     // recomputed from the repository, then the signed commit written.
     ProgressSink *progress = nullptr;
+    // As SignRequest::allow_large_xattrs.
+    bool allow_large_xattrs = false;
 };
 
 // Before writing anything: the file must be for this commit, algorithm and

@@ -3,6 +3,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/jobs_option.hpp"
 #include "cli/key_arguments.hpp"
+#include "cli/large_xattrs_option.hpp"
 #include "cli/repo_option.hpp"
 #include "cli/sign_report.hpp"
 #include "cli/terminal_progress.hpp"
@@ -29,6 +30,7 @@ struct ApplyArguments {
     bool quiet = false;
     unsigned jobs = default_jobs();
     std::vector<std::string> reuse;
+    bool allow_large_xattrs = false;
 };
 } // namespace
 
@@ -56,6 +58,7 @@ Runner add_apply_command(CLI::App &app)
                     "the commits 'digests --reuse' named (checked against the manifest, which "
                     "names them anyway), repeatable")
         ->allow_extra_args(false);
+    add_large_xattrs_option(*cmd, args->allow_large_xattrs);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum the digests were made of")
         ->required();
     cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit");
@@ -78,6 +81,7 @@ Runner add_apply_command(CLI::App &app)
         request.reuse = args->reuse;
         const auto progress = terminal_progress(args->quiet, args->json);
         request.progress = progress.get();
+        request.allow_large_xattrs = args->allow_large_xattrs;
         const SignReport r = apply_signatures(request, signatures, cert);
         print_reuse_warnings(r.reuse_skipped, args->quiet);
         if (args->json) {

@@ -4,6 +4,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/jobs_option.hpp"
 #include "cli/key_arguments.hpp"
+#include "cli/large_xattrs_option.hpp"
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
 #include "cli/sign_report.hpp"
@@ -36,6 +37,7 @@ struct SignArguments {
     std::vector<std::string> reuse;
     std::string signature_cache;
     EvmArguments evm; // sign only
+    bool allow_large_xattrs = false;
 
     // --reuse and --signature-cache, for sign and ima-sign.
     void add_reuse_options(CLI::App &cmd)
@@ -99,6 +101,7 @@ Runner add_sign_command(CLI::App &app)
                   "leave the files under /usr/etc unsigned (as --exclude '/usr/etc/**'): "
                   "deployment copies them to /etc, where an edit leaves a stale signature");
     args->add_reuse_options(*cmd);
+    add_large_xattrs_option(*cmd, args->allow_large_xattrs);
     args->evm.add_options(*cmd);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum to sign")->required();
     cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit");
@@ -130,6 +133,7 @@ Runner add_sign_command(CLI::App &app)
         request.skip_usr_etc = args->skip_usr_etc;
         request.reuse = args->reuse;
         request.signature_cache = args->signature_cache;
+        request.allow_large_xattrs = args->allow_large_xattrs;
         const SignReport r = sign_commit(request, *key.backend);
         print_reuse_warnings(r.reuse_skipped, args->quiet);
         if (args->json) {
@@ -176,6 +180,7 @@ Runner add_ima_sign_command(CLI::App &app)
                   "nothing on stderr but errors (no kept/replaced counts, binding or notes)");
     args->key.add_options(*cmd);
     args->add_reuse_options(*cmd);
+    add_large_xattrs_option(*cmd, args->allow_large_xattrs);
     cmd->add_option("SRC_REV", args->source, "ref or commit checksum to sign")->required();
     cmd->add_option("TARGET_REF", args->target, "ref to point at the new commit")->required();
     cmd->add_option("ALGORITHM", args->hash, "file digest algorithm, e.g. sha256")->required();
@@ -202,6 +207,7 @@ Runner add_ima_sign_command(CLI::App &app)
         request.signature_cache = args->signature_cache;
         const auto progress = terminal_progress(args->quiet, false);
         request.progress = progress.get();
+        request.allow_large_xattrs = args->allow_large_xattrs;
         const SignReport r = sign_commit(request, *key.backend);
         print_reuse_warnings(r.reuse_skipped, args->quiet);
         // stdout stays ostree-ext-cli's one line; what it does not say goes to stderr.

@@ -1,5 +1,6 @@
 #include "formats/signature_cache.hpp"
 
+#include "ima/signature_size.hpp"
 #include "ima/signed_digest.hpp"
 #include "ostree-ima/error.hpp"
 #include "util/append_file.hpp"
@@ -16,12 +17,12 @@ namespace ostree_ima {
 
 namespace {
 constexpr std::string_view kHeader = "# ostree-ima signature cache 1\n";
-// A line longer than this is not an entry (a 1024-byte signature is 1368
-// characters of base64).
-constexpr std::size_t kMaxLine = 2048;
-constexpr std::size_t kMaxSignature = 1024;
 // The first field's prefix on a sigv3 signature's line.
 constexpr std::string_view kVerityPrefix = "verity-";
+// A line longer than this is not an entry: the longest algorithm name with
+// its prefix, a sha512 digest, a key id and the largest signature, three
+// spaces between.
+constexpr std::size_t kMaxLine = 32 + kVerityPrefix.size() + 128 + 8 + kMaxSignatureBase64Chars + 3;
 
 std::vector<std::string_view> fields_of(std::string_view line)
 {
@@ -63,7 +64,7 @@ std::optional<CachedSignature> parse_cache_line(std::string_view line)
     auto signature = from_base64(fields[3]);
     if (!digest || digest->size() != entry.algo->digest_size || !key_id ||
         key_id->size() != entry.key_id.size() || !signature || signature->empty() ||
-        signature->size() > kMaxSignature)
+        signature->size() > kMaxSignatureBytes)
         return std::nullopt;
     entry.digest = std::move(*digest);
     std::copy(key_id->begin(), key_id->end(), entry.key_id.begin());

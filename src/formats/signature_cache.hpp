@@ -61,7 +61,8 @@ class SignatureCacheWriter {
   public:
     static constexpr unsigned kSyncEvery = 32;
     // A cache beyond this is refused (a 4096-bit RSA signature's line is
-    // under 800 bytes: over a million signatures).
+    // under 800 bytes: over a million signatures; an ML-DSA-87 one under
+    // 6,400: over 160,000).
     static constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
     // Opens the file as util/append_file.hpp does (only a regular file of
     // this user, never through a link; created mode 0600 with its header

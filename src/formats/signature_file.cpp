@@ -1,6 +1,7 @@
 #include "ostree-ima/signature_file.hpp"
 
 #include "formats/release_format.hpp"
+#include "ima/signature_size.hpp"
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/error.hpp"
 #include "util/quoted_input.hpp"
@@ -11,8 +12,6 @@
 namespace ostree_ima {
 
 namespace {
-// RSA-4096 signatures are 512 bytes, ECDSA P-384 about 104.
-constexpr std::size_t kMaxSignatureBytes = 1024;
 constexpr std::size_t kMaxCertificateBytes = 64 * 1024;
 
 std::vector<std::uint8_t> read_base64(const nlohmann::json &value, const std::string &where,
@@ -24,6 +23,11 @@ std::vector<std::uint8_t> read_base64(const nlohmann::json &value, const std::st
         throw JsonFormatError(where + " is not canonical base64");
     if (bytes->empty())
         throw JsonFormatError(where + " is empty");
+    // The text's bound lets up to two bytes more through (base64 counts in
+    // threes): the bytes decide.
+    if (bytes->size() > max_bytes)
+        throw JsonFormatError(where + " holds " + std::to_string(bytes->size()) +
+                              " bytes, more than " + std::to_string(max_bytes));
     return *bytes;
 }
 

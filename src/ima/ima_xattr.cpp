@@ -1,5 +1,6 @@
 #include "ostree-ima/ima_xattr.hpp"
 
+#include "ima/signature_size.hpp"
 #include "ostree-ima/error.hpp"
 #include "util/quoted_input.hpp"
 
@@ -7,6 +8,11 @@
 #include <cstdio>
 
 namespace ostree_ima {
+
+// The codec takes what the header's 16-bit size field holds, so that a
+// value made elsewhere decodes as what it is; what the tool itself carries
+// is bounded by kMaxSignatureBytes, which must fit.
+static_assert(kMaxSignatureBytes <= 0xffff);
 
 std::vector<std::uint8_t> encode_ima_signature(const HashAlgo &algo, const KeyId &key_id,
                                                std::span<const std::uint8_t> signature)

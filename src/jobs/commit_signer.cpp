@@ -41,9 +41,10 @@ bool has_signature(const ObjectOutcome &outcome)
 class SignRewrite final : public ObjectRewrite {
   public:
     SignRewrite(const HashAlgo &algo, const KeyId &key_id, ReusingSigner &key, bool overwrite,
-                SignatureFormat format, EvmSigner *evm, bool evm_ignore_selinux)
-        : signer_(algo, key_id, key, overwrite, format, evm), key_(key), evm_(evm != nullptr),
-          evm_ignore_selinux_(evm_ignore_selinux)
+                SignatureFormat format, EvmSigner *evm, bool evm_ignore_selinux,
+                bool allow_large_xattrs)
+        : signer_(algo, key_id, key, overwrite, format, evm, allow_large_xattrs), key_(key),
+          evm_(evm != nullptr), evm_ignore_selinux_(evm_ignore_selinux)
     {
     }
     [[nodiscard]] bool makes_signatures() const override { return true; }
@@ -223,7 +224,7 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     if (request.evm_key != nullptr)
         evm.emplace(*request.algo, request.evm_key_id, *request.evm_key);
     SignRewrite sign(*request.algo, request.key_id, signer, request.overwrite, request.format,
-                     evm ? &*evm : nullptr, request.evm_ignore_selinux);
+                     evm ? &*evm : nullptr, request.evm_ignore_selinux, request.allow_large_xattrs);
     const RewriteResult result = rewrite_commit(repo, rewrite, sign);
 
     SignReport report;

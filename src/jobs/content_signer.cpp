@@ -2,6 +2,7 @@
 
 #include "jobs/checked_signature.hpp"
 #include "jobs/signing_decision.hpp"
+#include "objects/ext4_xattr_room.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/ima_verity_xattr.hpp"
 
@@ -22,11 +23,34 @@ bool keeps_existing(SigningDecision &plan, const KeyBackend &key, ObjectOutcome 
     }
     return false;
 }
+
+// A source whose xattrs already overflow ext4's block is not deployed to
+// ext4 without ea_inode: only a file that the new signatures push over is
+// refused.
+void check_ext4_room(const std::string &checksum, GVariant *source, GVariant *result)
+{
+    if (!fits_ext4_xattr_block(source) || fits_ext4_xattr_block(result))
+        return;
+    const auto ima = xattr_get(result, kImaXattrName);
+    const auto evm = xattr_get(result, kEvmXattrName);
+    throw RefusedContent(
+        checksum,
+        "its xattrs with the signature" + std::string(evm ? "s" : "") + " (security.ima " +
+            std::to_string(ima ? ima->size() : 0) + " bytes" +
+            (evm ? ", security.evm " + std::to_string(evm->size()) + " bytes" : "") + ") take " +
+            std::to_string(ext4_xattr_block_bytes(result)) + " bytes of the " +
+            std::to_string(kExt4XattrBlockSize) +
+            "-byte block ext4 without ea_inode holds a file's xattrs in, and would not deploy "
+            "there; for XFS, btrfs, composefs or ext4 made with -O ea_inode give "
+            "--allow-large-xattrs (docs/format.md)");
+}
 } // namespace
 
 ContentSigner::ContentSigner(const HashAlgo &algo, const KeyId &key_id, KeyBackend &key,
-                             bool overwrite, SignatureFormat format, EvmSigner *evm)
-    : algo_(algo), key_id_(key_id), key_(key), overwrite_(overwrite), format_(format), evm_(evm)
+                             bool overwrite, SignatureFormat format, EvmSigner *evm,
+                             bool allow_large_xattrs)
+    : algo_(algo), key_id_(key_id), key_(key), overwrite_(overwrite), format_(format), evm_(evm),
+      allow_large_xattrs_(allow_large_xattrs)
 {
 }
 
@@ -89,6 +113,8 @@ ObjectOutcome ContentSigner::sign_object(const ObjectStore &store, const std::st
         xattrs = xattr_remove(final_xattrs, kEvmXattrName);
         out.evm = EvmOutcome::RemovedStale;
     }
+    if (xattrs && !allow_large_xattrs_)
+        check_ext4_room(checksum, object->xattrs(), xattrs.get());
     if (xattrs)
         out.new_checksum = object->write_with_xattrs(xattrs.get());
     return out;

@@ -43,8 +43,12 @@ class ContentSigner {
   public:
     // `evm`: also a portable EVM signature over the result (null: none, and
     // a security.evm that a new security.ima makes stale is removed).
+    // Unless `allow_large_xattrs`, an object whose xattrs fit ext4's one
+    // xattr block before and not with the new signatures is refused
+    // (RefusedContent; objects/ext4_xattr_room.hpp).
     ContentSigner(const HashAlgo &algo, const KeyId &key_id, KeyBackend &key, bool overwrite,
-                  SignatureFormat format = SignatureFormat::Digest, EvmSigner *evm = nullptr);
+                  SignatureFormat format = SignatureFormat::Digest, EvmSigner *evm = nullptr,
+                  bool allow_large_xattrs = false);
 
     // Thread-safe: workers call it for distinct objects. Must run inside a
     // transaction. Every regular object is read whole, so its content is
@@ -67,6 +71,7 @@ class ContentSigner {
     bool overwrite_;
     SignatureFormat format_;
     EvmSigner *evm_;
+    bool allow_large_xattrs_;
 };
 
 } // namespace ostree_ima

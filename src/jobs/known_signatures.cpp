@@ -1,6 +1,7 @@
 #include "jobs/known_signatures.hpp"
 
 #include "ima/signature_check.hpp"
+#include "ima/signature_size.hpp"
 #include "ima/signed_digest.hpp"
 #include "objects/stored_object.hpp"
 #include "objects/xattr_list.hpp"
@@ -94,7 +95,10 @@ void KnownSignatures::add_object(const ObjectStore &store, const std::string &ch
     if (!value)
         return;
     const ImaDecodeResult decoded = decode_signature(format_, *value);
-    if (!decoded.ok || decoded.value.key_id != key_id || !decoded.value.algo->available())
+    // Larger than the tool carries: no key of ours made it, and the cache
+    // could not hold it.
+    if (!decoded.ok || decoded.value.key_id != key_id || !decoded.value.algo->available() ||
+        decoded.value.signature.size() > kMaxSignatureBytes)
         return;
     const HashAlgo &algo = *decoded.value.algo;
     if (format_ == SignatureFormat::Verity && &algo != &verity_hash_algo())

@@ -143,6 +143,7 @@ SignReport apply_signatures(const ApplyRequest &request, const SignatureFile &fi
     sign.jobs = request.jobs;
     sign.reuse = file.manifest.selection.reuse;
     sign.progress = request.progress;
+    sign.allow_large_xattrs = request.allow_large_xattrs;
     return sign_commit(repo, sign, backend, {"writing signatures", "object", "objects", 2, 2});
 }
 
