@@ -67,6 +67,7 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
     runners.push_back(ostree_ima::cli::add_apply_command(app));
     runners.push_back(ostree_ima::cli::add_keys_command(app));
     runners.push_back(ostree_ima::cli::add_policy_command(app));
+    runners.push_back(ostree_ima::cli::add_keylime_policy_command(app));
     ostree_ima::cli::refuse_empty_values(app);
 
     // CLI11 would only say "a subcommand is required" for a mistyped one.
