@@ -43,7 +43,7 @@ find /usr /etc /var -type f | sort | while read -r f; do
   say "FILE $f read=$read exec=$exec status=$status"
 done
 if [ -e /run/check/measure ]; then
-  while read -r line; do
+  while IFS= read -r line; do
     say "MEASURE $line"
   done </sys/kernel/security/ima/ascii_runtime_measurements
 fi

@@ -36,7 +36,9 @@
 # OSTREE_IMA_KERNEL_MUTATE breaks one thing on purpose, to show the test then
 # fails: library-signature (the last byte of libc.so.6's security.ima in
 # plainos), evm-signature (of /usr/share/test/owned.txt's security.evm in
-# evmos), no-policy (both policies empty).
+# evmos), no-policy (both policies empty), no-measure (plainos's policy
+# without its measure rules), keylime-trust-all (the path-binding policy made
+# with --trust-signatures too).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -58,6 +60,7 @@ missing=()
 kernel_prerequisites
 sysroot_prerequisites
 command -v evmctl >/dev/null || missing+=(evmctl)
+python3 -c 'import cryptography' 2>/dev/null || missing+=("python3 with cryptography (python3-cryptography)")
 for tool in ls true false sha256sum; do # the programs, not shell builtins
   type -P "$tool" >/dev/null || missing+=("$tool")
 done
@@ -196,7 +199,7 @@ p=${dep[plainos]}/usr/bin
 mv "$p/true" "$p/.swap" && mv "$p/false" "$p/true" && mv "$p/.swap" "$p/false"
 chmod 0600 "${dep[evmos]}/usr/share/test/mode.txt"
 case $mutate in
-  '' | no-policy) ;;
+  '' | no-policy | no-measure | keylime-trust-all) ;;
   library-signature | evm-signature)
     if [ "$mutate" = library-signature ]; then
       f=${dep[plainos]}/usr/lib/x86_64-linux-gnu/libc.so.6 xattr=security.ima
@@ -255,9 +258,11 @@ run "$binary" policy -q --cert=keys/ima.cert.der --cert=keys/control.cert.der \
 # the measurement list (ima_template=ima-sig on its command line): the rules
 # `policy` writes do not measure, so these three are added to its ima-policy
 # (one file, still one write).
-for hook in "func=BPRM_CHECK" "func=MMAP_CHECK mask=MAY_EXEC" "func=FILE_CHECK mask=MAY_READ"; do
-  echo "measure $hook fsuuid=$uuid"
-done >>"$ird/keys-plainos/ima-policy"
+if [ "$mutate" != no-measure ]; then
+  for hook in "func=BPRM_CHECK" "func=MMAP_CHECK mask=MAY_EXEC" "func=FILE_CHECK mask=MAY_READ"; do
+    echo "measure $hook fsuuid=$uuid"
+  done >>"$ird/keys-plainos/ima-policy"
+fi
 if [ "$mutate" = no-policy ]; then
   : >"$ird/keys-plainos/ima-policy"
   : >"$ird/keys-evmos/ima-policy"
@@ -323,6 +328,67 @@ for os in plainos evmos; do
       problems+=("$os: control /var/control/${c%%:*}.sh: '${line:-not reported}', must be ${c#*:}: the harness is broken")
   done
 done
+echo
+
+# --- issue #22 part 1: plainos's measurement list, judged by Keylime's rules ------------
+# Policies made by `keylime-policy` from the commit deployed, in both modes;
+# tests/keylime/check-measurements.py applies Keylime's validation. The
+# lists: the kernel's, whole, and without the entries of the changed file or
+# of the swapped pair (each entry is judged on its own; the running PCR
+# aggregate is not checked without a TPM): clean (neither), changed (the
+# changed file only), swapped (the pair only).
+sed -n 's/^MEASURE //p' plainos.report >measurements.all
+changed_path=/usr/bin/tool.sh
+swapped_paths="/usr/bin/true /usr/bin/false"
+list_without() { # OUT PATH...: measurements.all without the entries of PATH...
+  local out=$1
+  shift
+  awk -v skip=" $* " '$3 == "ima-sig" && index(skip, " " $5 " ") { next } { print }' \
+    measurements.all >"$out"
+}
+list_without measurements.clean $changed_path $swapped_paths
+list_without measurements.changed $swapped_paths
+list_without measurements.swapped $changed_path
+# What the list must hold: an ima-sig entry for every /usr file read or run.
+while read -r path want _; do
+  [ "$want" = OK ] || [ "$path" = $changed_path ] || continue
+  case $path in /usr/*) ;; *) continue ;; esac
+  awk -v p="$path" '$3 == "ima-sig" && $5 == p { found = 1 } END { exit !found }' \
+    measurements.all || problems+=("plainos: $path is not in the measurement list (ima-sig)")
+done <plainos.expect
+paths_mode=()
+[ "$mutate" != keylime-trust-all ] || paths_mode=(--trust-signatures --cert=keys/ima.cert.der)
+run "$binary" keylime-policy --repo=repo -q "${paths_mode[@]}" os-plain -o keylime-paths.json
+run "$binary" keylime-policy --repo=repo -q --trust-signatures --cert=keys/ima.cert.der \
+  os-plain -o keylime-signatures.json
+# keylime_check POLICY LIST FAILING-PATHS...: the checker must fail exactly the
+# entries of FAILING-PATHS (none: it must pass).
+keylime_check() {
+  local policy=$1 list=$2 rc=0 failing want
+  shift 2
+  python3 "$here/../keylime/check-measurements.py" "keylime-$policy.json" "measurements.$list" \
+    >"keylime-$policy-$list.out" 2>&1 || rc=$?
+  failing=$(sed -n 's/^line [0-9]*: \(\/[^:]*\): .*/\1/p' "keylime-$policy-$list.out" | sort -u | paste -sd' ' -)
+  want=$(printf '%s\n' "$@" | sed '/^$/d' | sort -u | paste -sd' ' -)
+  local verdict=passes
+  [ $rc -eq 0 ] || verdict="fails ($failing)"
+  row keylime "$policy policy, $list list" "" "" "$rc" "" "$verdict"
+  if [ -z "$want" ] && [ $rc -ne 0 ]; then
+    problems+=("keylime: the $policy policy fails the $list list: $(head -n3 "keylime-$policy-$list.out" | paste -sd' ' -)")
+  elif [ -n "$want" ] && { [ $rc -ne 1 ] || [ "$failing" != "$want" ]; }; then
+    problems+=("keylime: the $policy policy on the $list list: exit $rc, failing '$failing', expected exit 1 failing '$want'")
+  fi
+}
+row "check" "policy and list" "" "" "exit" "" "verdict (failing paths)"
+keylime_check paths clean
+keylime_check paths changed $changed_path
+keylime_check paths swapped $swapped_paths
+keylime_check paths all $changed_path $swapped_paths
+keylime_check signatures clean
+keylime_check signatures changed $changed_path
+keylime_check signatures swapped
+keylime_check signatures all $changed_path
+log "measurement list: $(wc -l <measurements.all) entries, $(wc -l <measurements.clean) in the clean list"
 echo
 
 if [ ${#problems[@]} -gt 0 ]; then
