@@ -18,6 +18,7 @@ _ostree_ima_options()
         apply) echo "--help -h --repo --cert --pin-file --signatures --jobs -j --json --quiet -q --reuse --verbose -v --allow-large-xattrs" ;;
         keys) echo "--help -h --login --pin-file --export-cert --output -o --format --force --json --quiet -q --verbose -v" ;;
         policy) echo "--help -h --cert --evm-cert --pin-file --verity --evm --fsuuid --obj-type --hooks --output -o --force --quiet -q --verbose -v --json" ;;
+        keylime-policy) echo "--help -h --repo --hash --hashalgo -a --trust-signatures --cert --exclude-regex --no-default-excludes --release --output -o --sign-key --sign-cert --pin-file --engine --provider --jobs -j --quiet -q --include --exclude --executables-only --verbose -v" ;;
     esac
 }
 
@@ -60,7 +61,7 @@ _ostree_ima()
     COMPREPLY=()
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD - 1]}"
-    local commands="sign ima-sign verify strip digests sign-digests apply keys policy"
+    local commands="sign ima-sign verify strip digests sign-digests apply keys policy keylime-policy"
 
     # The command: the first word that is not an option or --repo's value.
     for ((i = 1; i < COMP_CWORD; i++)); do
@@ -90,10 +91,10 @@ _ostree_ima()
         --repo)
             COMPREPLY=($(compgen -d -- "$cur"))
             return ;;
-        --cert | --evm-cert)
+        --cert | --evm-cert | --sign-cert)
             COMPREPLY=($(compgen -f -- "$cur"))
             return ;;
-        --key | -k | --evm-key | --pin-file | --signatures | --output | -o | --audit-log | --signature-cache)
+        --key | -k | --evm-key | --sign-key | --pin-file | --signatures | --output | -o | --audit-log | --signature-cache)
             COMPREPLY=($(compgen -f -- "$cur"))
             return ;;
         --reuse)
@@ -109,7 +110,7 @@ _ostree_ima()
             COMPREPLY=($(compgen -d -- "$cur"))
             return ;;
         --jobs | -j | --sessions | --keyid | --engine | --provider | --include | --exclude | \
-            --export-cert | --fsuuid | --obj-type)
+            --export-cert | --fsuuid | --obj-type | --exclude-regex | --release)
             return ;;
     esac
     if [ "$prev" = "=" ] || [ "${COMP_WORDS[COMP_CWORD]}" = "=" ] ||
@@ -143,7 +144,7 @@ _ostree_ima()
                 *) COMPREPLY=($(compgen -f -- "$cur")) ;;
             esac
             ;;
-        sign | verify | strip | digests | apply)
+        sign | verify | strip | digests | apply | keylime-policy)
             COMPREPLY=($(compgen -W "$(_ostree_ima_refs)" -- "$cur")) ;;
         sign-digests) COMPREPLY=($(compgen -f -- "$cur")) ;;
     esac

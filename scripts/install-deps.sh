@@ -33,6 +33,7 @@ if [ "$MODE" != --demo ]; then
     attr p11-kit-modules
     fsverity  # the fs-verity digests the unit tests compare with
     man-db  # man -l renders the built page (test man_page_renders)
+    python3-cryptography  # test_keylime_policy: Keylime's own crypto library checks its rules
     swtpm swtpm-tools tpm2-tools tpm2-abrmd libtss2-tcti-tabrmd0 libtss2-tcti-swtpm0 dbus
     libtpm2-pkcs11-1 libtpm2-pkcs11-tools tpm2-openssl
     # the kernel appraisal suite (tests/kernel/): QEMU (TCG), the initramfs's

@@ -14,9 +14,9 @@
 #      outside the build; lintian; the .debs installed and used (the
 #      README's demo with the installed binary, a signed repository, the
 #      example built against libostree-ima-dev)
-#   2. ctest: every other suite on build A, the kernel appraisal suite
-#      (tests/kernel/: a 6.12 kernel under QEMU judges signed checkouts)
-#      and the sysroot deploy test included
+#   2. ctest: every other suite on build A, the kernel suites
+#      (tests/kernel/: a 6.12 kernel under QEMU judges signed checkouts
+#      and deployments) and the sysroot deploy test included
 #   3. every example of README.md and docs/*.md run as written
 #      (scripts/check-docs-examples.sh on build A's binary, after its
 #      --self-test)

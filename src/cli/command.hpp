@@ -18,5 +18,6 @@ Runner add_sign_digests_command(CLI::App &app);
 Runner add_apply_command(CLI::App &app);
 Runner add_keys_command(CLI::App &app);
 Runner add_policy_command(CLI::App &app);
+Runner add_keylime_policy_command(CLI::App &app);
 
 } // namespace ostree_ima::cli

@@ -25,30 +25,20 @@ kver=6.1.0-test
 harness=deploy
 # shellcheck source=../support/harness.sh
 . "$(dirname "$0")/../support/harness.sh"
+# shellcheck source=../support/sysroot.sh
+. "$(dirname "$0")/../support/sysroot.sh"
 
 missing=()
-[ "$(id -u)" -eq 0 ] || missing+=("root (mounts, security.ima)")
-for tool in ostree openssl evmctl getfattr losetup mkfs.ext4 unshare mknod mount umount \
-  mountpoint python3; do
+for tool in openssl evmctl getfattr python3; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 [ -x "$binary" ] || missing+=("$binary")
-if [ ${#missing[@]} -eq 0 ] && ! losetup -f >/dev/null 2>&1; then
-  missing+=("a free loop device")
-fi
-# Where /dev/null is not a device, deploy runs in a private mount namespace
-# with a real one bound over it (below); unshare cannot make the mounts
-# private when / is not a mount point (a chroot made by debootstrap).
-if [ ! -c /dev/null ] && ! mountpoint -q /; then
-  missing+=("a real /dev/null, or a root that is a mount point: this looks like a chroot; bind its root onto itself (mount --bind DIR DIR) before entering it")
-fi
+sysroot_prerequisites
 skip_if_missing
 
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/deploy-test.XXXXXX")
-loop=
 cleanup() {
-  if mountpoint -q "$work/mnt" 2>/dev/null; then umount "$work/mnt" || umount -l "$work/mnt" || true; fi
-  if [ -n "$loop" ]; then losetup -d "$loop" 2>/dev/null || true; fi
+  sysroot_release
   remove_work
 }
 trap cleanup EXIT
@@ -77,29 +67,11 @@ grep -q 'warning: signed 2 files under /usr/etc' sign.err || { cat sign.err >&2;
 # --- the sysroot on its own filesystem --------------------------------------
 truncate -s 128M sysroot.img
 run mkfs.ext4 -q -F sysroot.img
-loop=$(losetup -f --show sysroot.img)
-mkdir mnt
-mount "$loop" mnt
+sysroot_mount sysroot.img mnt
 run ostree admin init-fs mnt
 run ostree admin --sysroot=mnt os-init testos
 run ostree --repo=mnt/ostree/repo pull-local repo os
-# Deploy freezes the filesystem of /boot (the image, not this machine's) and
-# its watchdog writes to /dev/null, which may be a regular file here: a real
-# one is then bound over it in a private mount namespace. A real /dev/null
-# is used as it is, with no namespace (a device node made here could sit on
-# a nodev mount; unshare fails in a chroot whose root is no mount point).
-deploy() {
-  if [ -c /dev/null ]; then
-    run ostree admin --sysroot=mnt deploy --os=testos --karg-none os
-    return
-  fi
-  [ -c "$work/devnull" ] || mknod -m 666 "$work/devnull" c 1 3
-  # shellcheck disable=SC2016 # $1 is the inner shell's
-  run unshare --mount --propagation private sh -c \
-    'mount --bind "$1" /dev/null &&
-     ostree admin --sysroot=mnt deploy --os=testos --karg-none os' \
-    sh "$work/devnull"
-}
+deploy() { sysroot_deploy mnt testos os; }
 deploy
 dep=$(ls -d mnt/ostree/deploy/testos/deploy/*.0)
 log "deployed $(basename "$dep")"

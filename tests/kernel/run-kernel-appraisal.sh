@@ -75,9 +75,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../.." && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 OSTREE_IMA_BINARY" >&2; exit 2; }
 binary=$(realpath -m "$1")
-kernel_dir=${OSTREE_IMA_KERNEL_DIR:-/var/cache/ostree-ima-kernel}
 mutate=${OSTREE_IMA_KERNEL_MUTATE:-}
-boot_timeout=${OSTREE_IMA_KERNEL_TIMEOUT:-300}
 uuid=5f1d1b0e-8c1a-4d6e-9b3a-1ae5e5ed0013
 verity_uuid=5f1d1b0e-8c1a-4d6e-9b3a-1ae5e5ed0014
 evm_uuid=5f1d1b0e-8c1a-4d6e-9b3a-1ae5e5ed0015
@@ -87,16 +85,14 @@ hashes=(sha256 sha512)
 harness=kernel-appraisal
 # shellcheck source=../support/harness.sh
 . "$here/../support/harness.sh"
+# shellcheck source=kernel-harness.sh
+. "$here/kernel-harness.sh"
 
 # --- prerequisites ---------------------------------------------------------
 missing=()
-[ "$(id -u)" -eq 0 ] || missing+=("root (security.ima on checkouts)")
-for tool in qemu-system-x86_64 keyctl mkfs.ext4 debugfs getfattr setfattr ostree openssl \
-  evmctl pkcs11-tool p11tool timeout fsverity gcc xxd; do
+kernel_prerequisites
+for tool in mkfs.ext4 debugfs ostree evmctl pkcs11-tool p11tool fsverity gcc xxd; do
   command -v "$tool" >/dev/null || missing+=("$tool")
-done
-for f in vmlinuz busybox modules/order VERSION; do
-  [ -e "$kernel_dir/$f" ] || missing+=("$kernel_dir/$f (scripts/fetch-test-kernel.sh)")
 done
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || missing+=(/usr/lib/softhsm/libsofthsm2.so)
 [ -x "$binary" ] || missing+=("$binary")
@@ -104,9 +100,8 @@ skip_if_missing
 
 start=$SECONDS
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/kernel-appraisal.XXXXXX")
-qemu_pid=
 cleanup() {
-  if [ -n "$qemu_pid" ]; then kill "$qemu_pid" 2>/dev/null || true; fi
+  kill_boots
   remove_work
 }
 trap cleanup EXIT
@@ -114,21 +109,6 @@ exit_on_signals # clean up on CTest's timeout or ^C too (QEMU included)
 cd "$work"
 
 # --- keys ------------------------------------------------------------------
-mkdir keys
-key_pair() { # NAME ALGORITHM-OPTIONS...
-  local name=$1
-  shift
-  run openssl genpkey "$@" -out "keys/$name.key.pem"
-  run openssl req -new -x509 -key "keys/$name.key.pem" -subj "/CN=ostree-ima kernel test $name" \
-    -addext subjectKeyIdentifier=hash -days 30 -out "keys/$name.cert.pem"
-  run openssl x509 -in "keys/$name.cert.pem" -outform DER -out "keys/$name.cert.der"
-}
-key_spec() { # KEY -> openssl genpkey options
-  case $1 in
-    rsa*) echo "-algorithm RSA -pkeyopt rsa_keygen_bits:${1#rsa}" ;;
-    ec-p*) echo "-algorithm EC -pkeyopt ec_paramgen_curve:P-${1#ec-p}" ;;
-  esac
-}
 for k in "${keys[@]}"; do
   # shellcheck disable=SC2046 # options, split on purpose
   key_pair "file-$k" $(key_spec "$k")
@@ -259,12 +239,6 @@ sig_hex=$(xxd -p control-verity.sig | tr -d '\n')
 setfattr -n security.ima -v "0x060304${skid: -8}$(printf '%04x' $(( ${#sig_hex} / 2 )))$sig_hex" \
   vimage/control/good.sh
 
-ima_hex() { # FILE [XATTR] -> security.ima (or XATTR) in hex, or nothing
-  local name=${2:-security.ima}
-  { getfattr --absolute-names -e hex -n "$name" "$1" 2>/dev/null || true; } |
-    sed -n "s/^$name=0x//p"
-}
-set_ima_hex() { setfattr -n security.ima -v "0x$2" "$1"; }
 # EVM: the changes made on the host, each to a copy of a signed file that
 # keeps its xattrs; mkfs.ext4 -d copies owner, mode and xattrs.
 mkdir eimage/denied eimage/control
@@ -436,20 +410,10 @@ done < <(cd eimage && find . -type f | sort)
 
 # --- the initramfs -----------------------------------------------------------
 ird=$work/initramfs
-mkdir -p "$ird/bin" "$ird/certs" "$ird/modules" "$ird/dev"
-# The console init's output goes to before devtmpfs is mounted.
-mknod "$ird/dev/console" c 5 1
-cp "$kernel_dir/busybox" "$ird/bin/busybox"
+initramfs_base "$ird"
+mkdir -p "$ird/certs"
 run gcc -static -O2 -o "$ird/bin/enable-verity" "$here/enable-verity.c"
 install -m 0755 "$here/init" "$ird/init"
-cp "$kernel_dir"/modules/*.ko "$kernel_dir/modules/order" "$ird/modules/"
-# keyctl and the libraries it links, at the paths it was linked with.
-keyctl=$(command -v keyctl)
-cp "$keyctl" "$ird/bin/keyctl"
-for lib in $(ldd "$keyctl" | grep -o '/[^ ]*'); do
-  mkdir -p "$ird$(dirname "$lib")"
-  cp -L "$lib" "$ird$lib"
-done
 # The certificates (DER) and the rules the kernel gets are what
 # `ostree-ima policy` writes (--hooks=read: BPRM_CHECK, MMAP_CHECK MAY_EXEC
 # and FILE_CHECK MAY_READ, each bound to a test image's fsuuid), so the boot
@@ -485,38 +449,17 @@ if [ "$mutate" = no-policy ]; then
 else
   cat policy-v2/ima-policy policy-verity/ima-policy >"$ird/policy"
 fi
-(cd "$ird" && find . | sort | "$kernel_dir/busybox" cpio -o -H newc 2>/dev/null) >initramfs.cpio
-[ -s initramfs.cpio ] || fail "cpio made no initramfs"
+initramfs_pack "$ird" initramfs.cpio
 
 # --- the boot ------------------------------------------------------------------
-: >console.log
-: >report.txt
-boot0=$SECONDS
-timeout --kill-after=10 "$boot_timeout" qemu-system-x86_64 -accel tcg -smp 1 -m 512 \
-  -nodefaults -display none -no-reboot \
-  -kernel "$kernel_dir/vmlinuz" -initrd initramfs.cpio \
-  -append "console=ttyS0 quiet ima_appraise=enforce rdinit=/init panic=-1" \
+boot appraisal initramfs.cpio "" \
   -drive "file=image.ext4,format=raw,if=virtio,readonly=on" \
   -drive "file=verity.ext4,format=raw,if=virtio" \
-  -drive "file=evm.ext4,format=raw,if=virtio,readonly=on" \
-  -serial file:console.log -serial file:report.txt &
-qemu_pid=$!
-status=0
-wait "$qemu_pid" || status=$?
-qemu_pid=
-boot_s=$((SECONDS - boot0))
-tr -d '\r' <report.txt >report
+  -drive "file=evm.ext4,format=raw,if=virtio,readonly=on"
+cp appraisal.report report
+boot_s=$(cat appraisal.seconds)
 problems=()
-if [ $status -eq 124 ] || [ $status -eq 137 ]; then
-  problems+=("the boot did not finish within $boot_timeout s")
-elif [ $status -ne 0 ]; then
-  problems+=("qemu exited with $status")
-fi
-if grep -q '^DONE ' report; then
-  log "booted $(sed -n 's/^BOOT //p' report) ($(head -n1 "$kernel_dir/VERSION")): $boot_s s, guest uptime $(sed -n 's/^DONE uptime=//p' report) s"
-else
-  problems+=("the guest did not report DONE (after $boot_s s)")
-fi
+boot_problems appraisal
 
 # --- the verdicts ----------------------------------------------------------------
 loaded=$(grep -c '^KEY .* [0-9][0-9]*$' report || true)
@@ -600,9 +543,7 @@ done
 for m in "${mismatch[@]}"; do problems+=("$m"); done
 
 if [ ${#problems[@]} -gt 0 ]; then
-  echo "--- console (last 30 lines) ---"
-  tail -n 30 console.log | tr -d '\r'
-  echo "---"
+  boot_console_tail appraisal
   printf 'kernel-appraisal: FAILED: %s\n' "${problems[@]}" >&2
   echo "kernel-appraisal: ${#problems[@]} problems, $((SECONDS - start)) s (boot $boot_s s)" >&2
   exit 1
