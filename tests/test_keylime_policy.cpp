@@ -135,7 +135,7 @@ std::map<std::string, std::string> sum_checkout(const std::string &tool_name,
 
 struct World {
     TempDir dir;
-    KeyPair rsa, other, ec;
+    KeyPair rsa, other, ec, numbered;
     SoftHsmToken token;
     std::string tree, repo;
     World()
@@ -143,6 +143,9 @@ struct World {
         rsa = make_key(dir.path(), "rsa", "rsa:2048");
         other = make_key(dir.path(), "other", "rsa:2048");
         ec = make_key(dir.path(), "ec", "ec:P-256");
+        // A CA that numbers its keys: the SKID is not the key's SHA-1, so the
+        // key id must come from the certificate, as Keylime takes it.
+        numbered = make_key_with_skid(dir.path(), "numbered", "rsa:2048", "00112233445566778899");
         tree = dir / "tree";
         const std::string d = quote(tree);
         // Two programs, a library, one content at two paths (an object two
@@ -273,10 +276,10 @@ BOOST_AUTO_TEST_CASE(trusted_keys_are_what_openssl_prints)
     World &w = world();
     const nlohmann::json policy =
         make_policy("trust.json", {"--trust-signatures", "--cert", w.rsa.cert_pem, "--cert",
-                                   w.ec.cert_der, "os"});
+                                   w.ec.cert_der, "--cert", w.numbered.cert_pem, "os"});
     const nlohmann::json keys =
         nlohmann::json::parse(policy["verification-keys"].get<std::string>());
-    BOOST_REQUIRE_EQUAL(keys["pubkeys"].size(), 2U);
+    BOOST_REQUIRE_EQUAL(keys["pubkeys"].size(), 3U);
     const std::string key_pem = w.dir / "rsa-pub.der";
     sh_ok("openssl x509 -in " + quote(w.rsa.cert_pem) +
           " -pubkey -noout | openssl pkey -pubin -outform DER -out " + quote(key_pem));
@@ -285,11 +288,13 @@ BOOST_AUTO_TEST_CASE(trusted_keys_are_what_openssl_prints)
     BOOST_TEST(keys["keyids"][0] == std::stoul(skid.substr(skid.size() - 8), nullptr, 16));
     const std::string ec_skid = certificate_skid_hex(w.ec.cert_pem);
     BOOST_TEST(keys["keyids"][1] == std::stoul(ec_skid.substr(ec_skid.size() - 8), nullptr, 16));
+    BOOST_TEST(keys["keyids"][2] == 0x66778899U);
     // The key measurement: the DER certificate keyctl padd loads, sha256.
     std::set<std::string> certs = {
         trimmed(sh_ok("openssl x509 -in " + quote(w.rsa.cert_pem) +
                       " -outform DER | sha256sum | cut -d' ' -f1")),
-        trimmed(sh_ok("sha256sum " + quote(w.ec.cert_der) + " | cut -d' ' -f1"))};
+        trimmed(sh_ok("sha256sum " + quote(w.ec.cert_der) + " | cut -d' ' -f1")),
+        trimmed(sh_ok("sha256sum " + quote(w.numbered.cert_der) + " | cut -d' ' -f1"))};
     BOOST_TEST(policy["keyrings"]["_ima"].get<std::set<std::string>>() == certs);
     BOOST_TEST(policy["ima"]["ignored_keyrings"] == nlohmann::json::array());
 }
