@@ -11,6 +11,7 @@
 #define BOOST_TEST_MODULE keylime_policy
 #include <boost/test/unit_test.hpp>
 
+#include "crafted_commit.hpp"
 #include "fixtures.hpp"
 #include "prerequisites.hpp"
 #include "text_files.hpp"
@@ -249,7 +250,7 @@ BOOST_AUTO_TEST_CASE(hash_and_selectors)
     const Result r = tool({"keylime-policy", "--repo=" + w.repo, "--hash=sha512", "--release=7",
                            "-o", w.dir / "sha512.json", "os"});
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    BOOST_TEST(r.err.find("carry signatures made with sha256, not sha512") != std::string::npos,
+    BOOST_TEST(r.err.find("carry a security.ima with sha256, not sha512") != std::string::npos,
                r.err);
     const nlohmann::json policy = read_json(w.dir / "sha512.json");
     BOOST_TEST(policy["release"] == 7);
@@ -257,6 +258,24 @@ BOOST_AUTO_TEST_CASE(hash_and_selectors)
         std::set<std::string> expected = {sum, sums256.at(path)};
         BOOST_TEST(policy["digests"][path].get<std::set<std::string>>() == expected, path);
     }
+
+    // A hash-only security.ima (type 4, sha512) makes the kernel measure
+    // with sha512 too (ima_get_hash_algo), signature or not.
+    const std::string tree = w.dir / "hash-only";
+    sh_ok("mkdir -p " + quote(tree) + "/usr/bin && printf 'data\\n' > " + quote(tree) +
+          "/usr/bin/x");
+    const std::string sha512 = digest_of("sha512", "data\n");
+    std::vector<std::uint8_t> value = {0x04, 6};
+    value.insert(value.end(), sha512.begin(), sha512.end());
+    commit_with_ima_values(w.repo, tree, "hash-only", {{"/usr/bin/x", value}});
+    const Result hash_only =
+        tool({"keylime-policy", "--repo=" + w.repo, "-o", w.dir / "hash-only.json", "hash-only"});
+    BOOST_REQUIRE_MESSAGE(hash_only.exit_code == 0, hash_only.err);
+    BOOST_TEST(hash_only.err.find("1 files carry a security.ima with sha512") != std::string::npos,
+               hash_only.err);
+    BOOST_TEST(
+        read_json(w.dir / "hash-only.json")["digests"]["/usr/bin/x"].get<std::set<std::string>>() ==
+        std::set<std::string>({hex(sha512), hex(digest_of("sha256", "data\n"))}));
 
     const nlohmann::json bin = make_policy("bin.json", {"--include=/usr/bin/*", "os"});
     BOOST_TEST(bin["digests"].size() == 2U);
