@@ -11,6 +11,7 @@
 #define BOOST_TEST_MODULE keylime_policy
 #include <boost/test/unit_test.hpp>
 
+#include "crafted_commit.hpp"
 #include "fixtures.hpp"
 #include "prerequisites.hpp"
 #include "text_files.hpp"
@@ -135,7 +136,7 @@ std::map<std::string, std::string> sum_checkout(const std::string &tool_name,
 
 struct World {
     TempDir dir;
-    KeyPair rsa, other, ec;
+    KeyPair rsa, other, ec, numbered;
     SoftHsmToken token;
     std::string tree, repo;
     World()
@@ -143,6 +144,9 @@ struct World {
         rsa = make_key(dir.path(), "rsa", "rsa:2048");
         other = make_key(dir.path(), "other", "rsa:2048");
         ec = make_key(dir.path(), "ec", "ec:P-256");
+        // A CA that numbers its keys: the SKID is not the key's SHA-1, so the
+        // key id must come from the certificate, as Keylime takes it.
+        numbered = make_key_with_skid(dir.path(), "numbered", "rsa:2048", "00112233445566778899");
         tree = dir / "tree";
         const std::string d = quote(tree);
         // Two programs, a library, one content at two paths (an object two
@@ -246,7 +250,7 @@ BOOST_AUTO_TEST_CASE(hash_and_selectors)
     const Result r = tool({"keylime-policy", "--repo=" + w.repo, "--hash=sha512", "--release=7",
                            "-o", w.dir / "sha512.json", "os"});
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    BOOST_TEST(r.err.find("carry signatures made with sha256, not sha512") != std::string::npos,
+    BOOST_TEST(r.err.find("carry a security.ima with sha256, not sha512") != std::string::npos,
                r.err);
     const nlohmann::json policy = read_json(w.dir / "sha512.json");
     BOOST_TEST(policy["release"] == 7);
@@ -254,6 +258,24 @@ BOOST_AUTO_TEST_CASE(hash_and_selectors)
         std::set<std::string> expected = {sum, sums256.at(path)};
         BOOST_TEST(policy["digests"][path].get<std::set<std::string>>() == expected, path);
     }
+
+    // A hash-only security.ima (type 4, sha512) makes the kernel measure
+    // with sha512 too (ima_get_hash_algo), signature or not.
+    const std::string tree = w.dir / "hash-only";
+    sh_ok("mkdir -p " + quote(tree) + "/usr/bin && printf 'data\\n' > " + quote(tree) +
+          "/usr/bin/x");
+    const std::string sha512 = digest_of("sha512", "data\n");
+    std::vector<std::uint8_t> value = {0x04, 6};
+    value.insert(value.end(), sha512.begin(), sha512.end());
+    commit_with_ima_values(w.repo, tree, "hash-only", {{"/usr/bin/x", value}});
+    const Result hash_only =
+        tool({"keylime-policy", "--repo=" + w.repo, "-o", w.dir / "hash-only.json", "hash-only"});
+    BOOST_REQUIRE_MESSAGE(hash_only.exit_code == 0, hash_only.err);
+    BOOST_TEST(hash_only.err.find("1 files carry a security.ima with sha512") != std::string::npos,
+               hash_only.err);
+    BOOST_TEST(
+        read_json(w.dir / "hash-only.json")["digests"]["/usr/bin/x"].get<std::set<std::string>>() ==
+        std::set<std::string>({hex(sha512), hex(digest_of("sha256", "data\n"))}));
 
     const nlohmann::json bin = make_policy("bin.json", {"--include=/usr/bin/*", "os"});
     BOOST_TEST(bin["digests"].size() == 2U);
@@ -273,10 +295,10 @@ BOOST_AUTO_TEST_CASE(trusted_keys_are_what_openssl_prints)
     World &w = world();
     const nlohmann::json policy =
         make_policy("trust.json", {"--trust-signatures", "--cert", w.rsa.cert_pem, "--cert",
-                                   w.ec.cert_der, "os"});
+                                   w.ec.cert_der, "--cert", w.numbered.cert_pem, "os"});
     const nlohmann::json keys =
         nlohmann::json::parse(policy["verification-keys"].get<std::string>());
-    BOOST_REQUIRE_EQUAL(keys["pubkeys"].size(), 2U);
+    BOOST_REQUIRE_EQUAL(keys["pubkeys"].size(), 3U);
     const std::string key_pem = w.dir / "rsa-pub.der";
     sh_ok("openssl x509 -in " + quote(w.rsa.cert_pem) +
           " -pubkey -noout | openssl pkey -pubin -outform DER -out " + quote(key_pem));
@@ -285,11 +307,13 @@ BOOST_AUTO_TEST_CASE(trusted_keys_are_what_openssl_prints)
     BOOST_TEST(keys["keyids"][0] == std::stoul(skid.substr(skid.size() - 8), nullptr, 16));
     const std::string ec_skid = certificate_skid_hex(w.ec.cert_pem);
     BOOST_TEST(keys["keyids"][1] == std::stoul(ec_skid.substr(ec_skid.size() - 8), nullptr, 16));
+    BOOST_TEST(keys["keyids"][2] == 0x66778899U);
     // The key measurement: the DER certificate keyctl padd loads, sha256.
     std::set<std::string> certs = {
         trimmed(sh_ok("openssl x509 -in " + quote(w.rsa.cert_pem) +
                       " -outform DER | sha256sum | cut -d' ' -f1")),
-        trimmed(sh_ok("sha256sum " + quote(w.ec.cert_der) + " | cut -d' ' -f1"))};
+        trimmed(sh_ok("sha256sum " + quote(w.ec.cert_der) + " | cut -d' ' -f1")),
+        trimmed(sh_ok("sha256sum " + quote(w.numbered.cert_der) + " | cut -d' ' -f1"))};
     BOOST_TEST(policy["keyrings"]["_ima"].get<std::set<std::string>>() == certs);
     BOOST_TEST(policy["ima"]["ignored_keyrings"] == nlohmann::json::array());
 }

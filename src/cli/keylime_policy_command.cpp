@@ -99,7 +99,7 @@ void check_arguments(const KeylimePolicyArguments &args)
 struct PolicyContents {
     KeylimePolicy policy;
     std::uint64_t files = 0;
-    std::map<std::string, std::uint64_t> other_signature_algo; // name -> files
+    std::map<std::string, std::uint64_t> other_measured_algo; // name -> files
     std::uint64_t unsigned_files = 0;
     std::map<std::string, std::uint64_t> untrusted_key_ids; // hex -> files
 };
@@ -124,11 +124,11 @@ PolicyContents policy_contents(const CommitFileDigests &measured,
         }
         out.files += paths;
         std::set<std::string> digests = {to_hex(object.digest)};
-        if (!object.signature_algo_digest.empty()) {
-            digests.insert(to_hex(object.signature_algo_digest));
-            out.other_signature_algo[std::string(object.signature_algo->name)] += paths;
+        if (!object.measured_algo_digest.empty()) {
+            digests.insert(to_hex(object.measured_algo_digest));
+            out.other_measured_algo[std::string(object.measured_algo->name)] += paths;
         }
-        if (object.signature_algo == nullptr)
+        if (!object.signature_key_id)
             out.unsigned_files += paths;
         else if (!trusted_ids.contains(*object.signature_key_id))
             out.untrusted_key_ids[key_id_hex(*object.signature_key_id)] += paths;
@@ -153,10 +153,10 @@ PolicyContents policy_contents(const CommitFileDigests &measured,
 void print_notes(const PolicyContents &contents, const KeylimePolicyArguments &args,
                  const HashAlgo &algo)
 {
-    for (const auto &[name, files] : contents.other_signature_algo)
-        std::cerr << "ostree-ima: note: " << files << " files carry signatures made with " << name
+    for (const auto &[name, files] : contents.other_measured_algo)
+        std::cerr << "ostree-ima: note: " << files << " files carry a security.ima with " << name
                   << ", not " << algo.name
-                  << ": the kernel measures a signed file with its signature's hash, so their "
+                  << ": the kernel measures a file with the hash its security.ima names, so their "
                   << name << " digests are listed too\n";
     if (!args.trust_signatures)
         return;

@@ -52,6 +52,12 @@ std::string keylime_policy_text(const KeylimePolicy &policy)
     doc["meta"] = {{"version", kKeylimePolicyVersion}, {"generator", kKeylimePolicyGenerator}};
     doc["release"] = policy.release;
     Json digests = Json::object();
+    // ordered_json finds a key by a linear search: appended directly (the
+    // map's keys are sorted and unique already), 20,000 paths cost
+    // milliseconds instead of seconds.
+    auto &entries = static_cast<std::vector<std::pair<const std::string, Json>> &>(
+        digests.get_ref<Json::object_t &>());
+    entries.reserve(policy.digests.size());
     for (const auto &[path, values] : policy.digests) {
         // JSON holds UTF-8 text only, and the kernel logs a path's bytes.
         try {
@@ -62,7 +68,7 @@ std::string keylime_policy_text(const KeylimePolicy &policy)
                         "or leave it out with --exclude GLOB and Keylime will report it "
                         "when the kernel measures it");
         }
-        digests[path] = Json(std::vector<std::string>(values.begin(), values.end()));
+        entries.emplace_back(path, Json(std::vector<std::string>(values.begin(), values.end())));
     }
     doc["digests"] = std::move(digests);
     doc["excludes"] = policy.excludes;

@@ -1,6 +1,7 @@
 #include "jobs/commit_file_digests.hpp"
 
 #include "ima/file_digest.hpp"
+#include "ima/measurement_algo.hpp"
 #include "objects/stored_object.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/cancellation.hpp"
@@ -26,16 +27,15 @@ void measure_object(const ObjectStore &store, const HashAlgo &algo, MeasuredObje
     }
     if (ima) {
         const ImaDecodeResult decoded = decode_ima_signature(*ima);
-        if (decoded.ok && decoded.value.algo != nullptr) {
-            out.signature_algo = decoded.value.algo;
+        if (decoded.ok && decoded.value.algo != nullptr)
             out.signature_key_id = decoded.value.key_id;
-        }
     }
+    out.measured_algo = measurement_algo(ima);
     FileDigest digest(algo);
     std::optional<FileDigest> signature_digest;
-    if (out.signature_algo != nullptr && out.signature_algo->kernel_id != algo.kernel_id &&
-        out.signature_algo->available())
-        signature_digest.emplace(*out.signature_algo);
+    if (out.measured_algo != nullptr && out.measured_algo->kernel_id != algo.kernel_id &&
+        out.measured_algo->available())
+        signature_digest.emplace(*out.measured_algo);
     object->read(
         [&](std::span<const std::uint8_t> chunk) {
             digest.update(chunk);
@@ -45,7 +45,7 @@ void measure_object(const ObjectStore &store, const HashAlgo &algo, MeasuredObje
         false);
     out.digest = digest.finish();
     if (signature_digest)
-        out.signature_algo_digest = signature_digest->finish();
+        out.measured_algo_digest = signature_digest->finish();
 }
 } // namespace
 

@@ -28,12 +28,14 @@ struct MeasuredObject {
     std::string checksum;
     std::vector<std::string> paths;
     std::vector<std::uint8_t> digest; // with the request's algo
-    // A well-formed IMA v2 signature: the kernel measures the file with its
-    // algorithm (ima_get_hash_algo), so when that differs from the request's
-    // the content's digest with it is here too.
-    const HashAlgo *signature_algo = nullptr;
+    // The algorithm security.ima makes the kernel measure with (a v2
+    // signature's, a hash value's: ima/measurement_algo.hpp), nullptr for
+    // ima_hash; when it differs from the request's, the content's digest
+    // with it is here too.
+    const HashAlgo *measured_algo = nullptr;
+    std::vector<std::uint8_t> measured_algo_digest; // when measured_algo != algo
+    // The key id of a well-formed IMA v2 signature.
     std::optional<KeyId> signature_key_id;
-    std::vector<std::uint8_t> signature_algo_digest; // when signature_algo != algo
     // An fs-verity (sigv3) security.ima: the content is not read.
     bool verity_signature = false;
 };
