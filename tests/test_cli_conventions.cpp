@@ -480,7 +480,8 @@ BOOST_AUTO_TEST_SUITE(help)
 BOOST_AUTO_TEST_CASE(every_help_lists_the_exit_codes)
 {
     for (const std::string command :
-         {"", "sign", "ima-sign", "verify", "strip", "digests", "sign-digests", "apply", "keys"}) {
+         {"", "sign", "ima-sign", "verify", "strip", "digests", "sign-digests", "apply", "keys",
+          "policy", "keylime-policy"}) {
         BOOST_TEST_CONTEXT(command)
         {
             const Result r = command.empty() ? ima({"--help"}) : ima({command, "--help"});

@@ -175,6 +175,7 @@ BOOST_AUTO_TEST_CASE(strip_verify_and_verify_deployment_show_progress)
     const std::vector<std::string> strip = {"strip", "--repo=" + w.repo, "to-check", "stripped"};
     shows_progress(on_terminal(strip), "stripping", kObjects, false);
     quiet_off_a_terminal_and_with_q(strip);
+    shows_nothing(on_terminal({"strip", "--json", "--repo=" + w.repo, "to-check", "stripped"}));
 
     const std::vector<std::string> verify = {"verify", "--repo=" + w.repo, "--cert=" + w.cert,
                                              "to-check"};
@@ -200,12 +201,14 @@ BOOST_AUTO_TEST_CASE(the_signing_room_shows_progress)
                                               "main"};
     shows_progress(on_terminal(digests), "computing digests", kObjects, false);
     quiet_off_a_terminal_and_with_q(digests);
+    shows_nothing(on_terminal(with(digests, {"--json"})));
 
     const std::string signatures = w.dir / "signatures.json";
     const std::vector<std::string> sign_digests =
         with({"sign-digests", "--yes", "-o", signatures, manifest}, w.key_args());
     shows_progress(on_terminal(sign_digests, 50), "signing digests", "digests", true);
     quiet_off_a_terminal_and_with_q(sign_digests);
+    shows_nothing(on_terminal(with(sign_digests, {"--json"}), 50));
 
     const std::vector<std::string> apply = {
         "apply", "--repo=" + w.repo, "--cert=" + w.cert, "--signatures=" + signatures,
@@ -215,4 +218,10 @@ BOOST_AUTO_TEST_CASE(the_signing_room_shows_progress)
     shows_progress(screen, "writing signatures", kObjects, true);
     quiet_off_a_terminal_and_with_q(apply);
     shows_nothing(on_terminal(with(apply, {"--json"})));
+
+    // keylime-policy reads every object as digests does.
+    const std::vector<std::string> policy = {"keylime-policy", "--repo=" + w.repo, "-o",
+                                             w.dir / "keylime.json", "main"};
+    shows_progress(on_terminal(policy), "measuring", kObjects, false);
+    quiet_off_a_terminal_and_with_q(policy);
 }

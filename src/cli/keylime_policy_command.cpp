@@ -6,6 +6,7 @@
 #include "cli/jobs_option.hpp"
 #include "cli/repo_option.hpp"
 #include "cli/selector_arguments.hpp"
+#include "cli/terminal_progress.hpp"
 
 #include "formats/dsse_envelope.hpp"
 #include "formats/keylime_policy.hpp"
@@ -214,7 +215,7 @@ Runner add_keylime_policy_command(CLI::App &app)
                     "load --sign-key through OpenSSL providers' stores (repeatable, e.g. tpm2)")
         ->allow_extra_args(false);
     add_jobs_option(*cmd, args->jobs);
-    cmd->add_flag("--quiet,-q", args->quiet, "no notes or summary on stderr");
+    cmd->add_flag("--quiet,-q", args->quiet, "no notes, progress or summary on stderr");
     args->select.add_options(*cmd);
     cmd->add_option("REV", args->source, "ref or commit checksum")->required();
     add_exit_codes_footer(*cmd);
@@ -251,6 +252,8 @@ Runner add_keylime_policy_command(CLI::App &app)
         request.algo = &algo;
         request.selector = args->select.selector();
         request.jobs = args->jobs;
+        const auto progress = terminal_progress(args->quiet, false);
+        request.progress = progress.get();
         const CommitFileDigests measured = compute_commit_file_digests(request);
         PolicyContents contents = policy_contents(measured, trusted, *args, algo);
         if (args->trust_signatures)

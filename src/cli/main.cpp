@@ -98,8 +98,8 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
     runners.push_back(ostree_ima::cli::add_apply_command(app));
     runners.push_back(ostree_ima::cli::add_keys_command(app));
     runners.push_back(ostree_ima::cli::add_policy_command(app));
-    ostree_ima::cli::add_verbose_flags(app);
     runners.push_back(ostree_ima::cli::add_keylime_policy_command(app));
+    ostree_ima::cli::add_verbose_flags(app);
     ostree_ima::cli::refuse_empty_values(app);
 
     // Before anything quotes a word: `-p SECRET` must not come back as

@@ -9,6 +9,7 @@
 #include "repo/commit_plan.hpp"
 #include "repo/repo.hpp"
 #include "util/parallel_for.hpp"
+#include "util/progress.hpp"
 
 #include <optional>
 
@@ -61,6 +62,8 @@ CommitFileDigests compute_commit_file_digests(const FileDigestsRequest &request)
         throw Interrupted("the repository was only read, no policy was written");
     const ObjectStore store(repo.get(), request.jobs);
     const ProcessingOrder order = largest_first(store, plan, request.jobs);
+    ProgressMeter progress(request.progress, {"measuring"}, plan.objects.size(), order.total_stored,
+                           order.total_stored);
     result.objects.resize(plan.objects.size());
     for (std::size_t i = 0; i < plan.objects.size(); ++i) {
         result.objects[i].checksum = plan.objects[i];
@@ -69,12 +72,15 @@ CommitFileDigests compute_commit_file_digests(const FileDigestsRequest &request)
     parallel_for(
         order.order.size(), request.jobs,
         [&](std::size_t k) {
-            MeasuredObject &object = result.objects[order.order[k]];
-            measure_object(store, *request.algo, object);
+            const std::size_t i = order.order[k];
+            const auto started = ProgressMeter::Clock::now();
+            measure_object(store, *request.algo, result.objects[i]);
+            progress.unit_done(order.stored_size[i], order.stored_size[i], started);
         },
         &stop_flag());
     if (stop_requested())
         throw Interrupted("the repository was only read, no policy was written");
+    progress.finish();
     // Symlinks were planned too and left without a digest.
     std::erase_if(result.objects, [](const MeasuredObject &object) {
         return object.digest.empty() && !object.verity_signature;

@@ -7,6 +7,7 @@
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/path_selector.hpp"
+#include "ostree-ima/progress.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -21,6 +22,7 @@ struct FileDigestsRequest {
     const HashAlgo *algo = nullptr; // the kernel's ima_hash
     PathSelector selector;
     unsigned jobs = 1;
+    ProgressSink *progress = nullptr; // told how far the reading is (may be null)
 };
 
 // One content object (regular file) and every selected path that has it.
