@@ -244,7 +244,7 @@ BOOST_AUTO_TEST_CASE(empty_option_values_are_usage_errors)
 {
     World &w = world();
     const std::vector<std::string> commands = commands_in_help();
-    BOOST_TEST(commands.size() == 9u, "commands: " << commands.size());
+    BOOST_TEST(commands.size() == 10u, "commands: " << commands.size());
     std::size_t checked = 0;
     for (const std::string &command : commands) {
         const auto options = options_taking_values(command);

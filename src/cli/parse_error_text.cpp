@@ -46,8 +46,12 @@ std::string reworded(const std::string &what, const std::string &command)
         return m[1].str() + " and " + m[2].str() + " cannot be given together";
     if (std::regex_match(what, m, std::regex("(\\S+) requires (\\S+)")))
         return m[1].str() + " needs " + m[2].str();
-    if (std::regex_match(what, m, std::regex("(\\S+): (?:Value )?(.*) not in \\{(.*)\\}")))
+    if (std::regex_match(what, m, std::regex("(\\S+): (?:Value )?(.*) not in \\{(.*)\\}"))) {
+        // As refuse_empty_values says it (CLI11 runs the member check first).
+        if (m[2].length() == 0)
+            return m[1].str() + ": empty value; give it one or leave the option out";
         return m[1].str() + " must be one of " + m[3].str() + ", not " + quoted_input(m[2].str());
+    }
     if (std::regex_match(what, m, std::regex("The value (.*) is not an allowed value for (\\S+)")))
         return m[2].str() + ": " + quoted_input(m[1].str()) + " is not an allowed value";
     if (std::regex_match(what, m, std::regex("Could not convert: (\\S+) = (.*)")))
