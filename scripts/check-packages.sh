@@ -80,7 +80,12 @@ page=$(man -w ostree-ima) || fail "man -w ostree-ima finds no page"
 # The README's demo with the installed binary (a token key, HTTP pull, evmctl).
 OSTREE_IMA_BIN=/usr/bin/ostree-ima DEMO_DIR="$work/demo" "$ROOT/scripts/demo.sh" \
   >"$work/demo.log" 2>&1 || { tail -n 20 "$work/demo.log" >&2; fail "the demo with /usr/bin/ostree-ima"; }
-echo "check-packages.sh: the demo with /usr/bin/ostree-ima: $(tail -n 1 "$work/demo.log")"
+grep -q '^demo: evmctl ima_verify: \([0-9]*\) of \1 files verified$' "$work/demo.log" ||
+  fail "the demo's evmctl line is missing"
+# It says where it left its files and how much (issue #24).
+grep -q "^demo: left [0-9.,]*[KMG]* in $work/demo (" "$work/demo.log" ||
+  fail "the demo does not say where it left its files"
+echo "check-packages.sh: the demo with /usr/bin/ostree-ima: $(grep '^demo: evmctl' "$work/demo.log"); $(tail -n 1 "$work/demo.log")"
 
 # The installed command on a tiny repository.
 cd "$work"
