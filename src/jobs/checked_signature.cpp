@@ -13,10 +13,11 @@ std::vector<std::uint8_t> sign_checked(KeyBackend &key, const HashAlgo &algo,
     // Larger would be written here but refused by the cache and the
     // signatures file: no path takes more than another.
     if (signature.size() > kMaxSignatureBytes)
-        throw Error(std::string(what) + " by " + key.description() + " is " +
-                    std::to_string(signature.size()) + " bytes, more than the " +
-                    std::to_string(kMaxSignatureBytes) +
-                    " ostree-ima carries (docs/format.md); nothing was written");
+        throw Error(
+            std::string(what) + " by " + key.description() + " is " +
+            std::to_string(signature.size()) + " bytes, more than the " +
+            std::to_string(kMaxSignatureBytes) +
+            " ostree-ima carries (/usr/share/doc/ostree-ima/docs/format.md); nothing was written");
     if (!verify_digest_signature(key.public_key(), algo, digest, signature))
         throw WrongKeySignature(std::string(what) + " by " + key.description() + " for " +
                                 std::string(algo.name) + " digest " + to_hex(digest) +

@@ -42,7 +42,7 @@ void check_ext4_room(const std::string &checksum, GVariant *source, GVariant *re
             std::to_string(kExt4XattrBlockSize) +
             "-byte block ext4 without ea_inode holds a file's xattrs in, and would not deploy "
             "there; for XFS, btrfs, composefs or ext4 made with -O ea_inode give "
-            "--allow-large-xattrs (docs/format.md)");
+            "--allow-large-xattrs (/usr/share/doc/ostree-ima/docs/format.md)");
 }
 } // namespace
 
