@@ -75,7 +75,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 page=$(man -w ostree-ima) || fail "man -w ostree-ima finds no page"
 [ "$page" = /usr/share/man/man1/ostree-ima.1.gz ] || fail "man page at $page"
 [ -f /usr/share/bash-completion/completions/ostree-ima ] || fail "no bash completion installed"
-/usr/bin/ostree-ima --version | grep -q "^ostree-ima 0\." || fail "/usr/bin/ostree-ima --version"
+/usr/bin/ostree-ima --version | grep -q "^ Version: '0\." || fail "/usr/bin/ostree-ima --version"
 
 # The README's demo with the installed binary (a token key, HTTP pull, evmctl).
 OSTREE_IMA_BIN=/usr/bin/ostree-ima DEMO_DIR="$work/demo" "$ROOT/scripts/demo.sh" \
