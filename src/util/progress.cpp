@@ -21,18 +21,7 @@ ProgressMeter::ProgressMeter(ProgressSink *sink, ProgressStep step, std::uint64_
 
 ProgressMeter::~ProgressMeter()
 {
-    {
-        const std::lock_guard<std::mutex> lock(mutex_);
-        if (done_)
-            return;
-        done_ = true;
-        stop_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable())
-        thread_.join();
-    if (sink_ != nullptr)
-        draw(current(ProgressState::Stopped)); // no worker runs any more
+    end(ProgressState::Stopped);
 }
 
 void ProgressMeter::unit_done(std::uint64_t weight, std::uint64_t bytes, Clock::time_point started)
@@ -68,6 +57,11 @@ void ProgressMeter::draw(const ProgressUpdate &update)
 
 void ProgressMeter::finish()
 {
+    end(ProgressState::Finished);
+}
+
+void ProgressMeter::end(ProgressState state)
+{
     {
         const std::lock_guard<std::mutex> lock(mutex_);
         if (done_)
@@ -79,7 +73,7 @@ void ProgressMeter::finish()
     if (thread_.joinable())
         thread_.join();
     if (sink_ != nullptr)
-        draw(current(ProgressState::Finished)); // no worker runs any more
+        draw(current(state)); // no worker runs any more
 }
 
 void ProgressMeter::run()

@@ -76,6 +76,8 @@ class ProgressMeter {
     static double seconds_left(const Snapshot &s);
 
   private:
+    // The last update, once (Finished or Stopped); stops the drawing thread.
+    void end(ProgressState state);
     void run();
     void draw(const ProgressUpdate &update);
     // Under mutex_.
