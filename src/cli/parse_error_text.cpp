@@ -27,9 +27,9 @@ std::string reworded(const std::string &what, const std::string &command)
     const std::string who = command.empty() ? "ostree-ima" : command;
     std::smatch m;
     // CLI11's messages, as of 2.1 (Error.hpp); anything else keeps its words.
-    if (std::regex_match(what, m, std::regex("(\\S+) is required")))
+    if (std::regex_match(what, m, std::regex(R"re((\S+) is required)re")))
         return who + " needs " + m[1].str();
-    if (std::regex_match(what, m, std::regex("Requires at least \\d+ subcommands?")) ||
+    if (std::regex_match(what, m, std::regex(R"re(Requires at least \d+ subcommands?)re")) ||
         what == "A subcommand is required")
         return "no command given";
     if (std::regex_match(what, m,
@@ -38,23 +38,25 @@ std::string reworded(const std::string &what, const std::string &command)
         return (words.starts_with("-") ? "unknown option " : "unexpected argument ") +
                quoted_words(words) + (command.empty() ? "" : " for " + command);
     }
-    if (std::regex_match(what, m, std::regex("(\\S+): \\d+ required \\S+ missing")))
+    if (std::regex_match(what, m, std::regex(R"re((\S+): \d+ required \S+ missing)re")))
         return m[1].str() + " needs a value";
-    if (std::regex_match(what, m, std::regex("Expected exactly (\\d+) arguments? to (\\S+?),.*")))
+    if (std::regex_match(what, m,
+                         std::regex(R"re(Expected exactly (\d+) arguments? to (\S+?),.*)re")))
         return m[2].str() + " takes " + m[1].str() + (m[1].str() == "1" ? " value" : " values");
-    if (std::regex_match(what, m, std::regex("(\\S+) excludes (\\S+)")))
+    if (std::regex_match(what, m, std::regex(R"re((\S+) excludes (\S+))re")))
         return m[1].str() + " and " + m[2].str() + " cannot be given together";
-    if (std::regex_match(what, m, std::regex("(\\S+) requires (\\S+)")))
+    if (std::regex_match(what, m, std::regex(R"re((\S+) requires (\S+))re")))
         return m[1].str() + " needs " + m[2].str();
-    if (std::regex_match(what, m, std::regex("(\\S+): (?:Value )?(.*) not in \\{(.*)\\}"))) {
+    if (std::regex_match(what, m, std::regex(R"re((\S+): (?:Value )?(.*) not in \{(.*)\})re"))) {
         // As refuse_empty_values says it (CLI11 runs the member check first).
         if (m[2].length() == 0)
             return m[1].str() + ": empty value; give it one or leave the option out";
         return m[1].str() + " must be one of " + m[3].str() + ", not " + quoted_input(m[2].str());
     }
-    if (std::regex_match(what, m, std::regex("The value (.*) is not an allowed value for (\\S+)")))
+    if (std::regex_match(what, m,
+                         std::regex(R"re(The value (.*) is not an allowed value for (\S+))re")))
         return m[2].str() + ": " + quoted_input(m[1].str()) + " is not an allowed value";
-    if (std::regex_match(what, m, std::regex("Could not convert: (\\S+) = (.*)")))
+    if (std::regex_match(what, m, std::regex(R"re(Could not convert: (\S+) = (.*))re")))
         return m[1].str() + ": " + quoted_input(m[2].str()) + " is not a valid value";
     std::string out = what;
     if (!out.empty() && std::isupper(static_cast<unsigned char>(out[0])) != 0 &&
