@@ -7,7 +7,7 @@ namespace ostree_ima {
 
 ProgressSink::~ProgressSink() = default;
 
-ProgressMeter::ProgressMeter(ProgressSink *sink, ProgressStep step, std::uint64_t total,
+ProgressMeter::ProgressMeter(ProgressSink *sink, const ProgressStep &step, std::uint64_t total,
                              std::uint64_t total_weight, std::uint64_t total_bytes,
                              std::function<SignatureProgress()> signatures)
     : sink_(sink), step_(step), total_bytes_(total_bytes), signatures_(std::move(signatures)),

@@ -49,7 +49,7 @@ class ProgressMeter {
     // the digests no earlier signature covers), `total_bytes` of them read
     // (0: none). `signatures` (may be empty: a step that signs nothing) is
     // asked for the signatures so far at each update.
-    ProgressMeter(ProgressSink *sink, ProgressStep step, std::uint64_t total,
+    ProgressMeter(ProgressSink *sink, const ProgressStep &step, std::uint64_t total,
                   std::uint64_t total_weight, std::uint64_t total_bytes,
                   std::function<SignatureProgress()> signatures = {});
     ProgressMeter(const ProgressMeter &) = delete;
