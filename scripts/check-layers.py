@@ -30,7 +30,7 @@ PUBLIC = {
     "error.hpp": "util", "cancellation.hpp": "util", "openssl_ptr.hpp": "util",
     "export.hpp": "util", "version.hpp": "util", "progress.hpp": "util",
     "hash_algo.hpp": "ima", "ima_xattr.hpp": "ima", "ima_verity_xattr.hpp": "ima",
-    "signature_format.hpp": "ima",
+    "signature_scheme.hpp": "ima",
     "certificate.hpp": "certs", "key_backend.hpp": "certs",
     "path_selector.hpp": "repo", "commit_binding.hpp": "repo",
     "digest_manifest.hpp": "formats", "signature_file.hpp": "formats",

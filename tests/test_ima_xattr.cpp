@@ -6,6 +6,8 @@
 #include "formats/signature_cache.hpp"
 #include "ima/evm_input_shape.hpp"
 #include "ima/existing_signature.hpp"
+#include "ima/signature_scheme.hpp"
+#include "ima/signed_digest.hpp"
 #include "keys/key_file.hpp"
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/error.hpp"
@@ -17,6 +19,7 @@
 #include <fstream>
 #include <iterator>
 #include <openssl/evp.h>
+#include <set>
 
 using namespace ostree_ima;
 using namespace test_support;
@@ -271,16 +274,13 @@ BOOST_AUTO_TEST_CASE(the_other_format_is_a_format_change)
     const Bytes v2 = encode_ima_signature(sha256, own, sig);
     const Bytes v3 = encode_ima_verity_signature(sha256, own, sig);
     BOOST_TEST(
-        (classify_existing_signature(v2, own, SignatureFormat::Verity).kind == Kind::OtherFormat));
-    BOOST_TEST(
-        (classify_existing_signature(v3, own, SignatureFormat::Digest).kind == Kind::OtherFormat));
-    BOOST_TEST(
-        (classify_existing_signature(v3, own, SignatureFormat::Verity).kind == Kind::OwnKey));
+        (classify_existing_signature(v2, own, ima_verity_scheme()).kind == Kind::OtherFormat));
+    BOOST_TEST((classify_existing_signature(v3, own, ima_v2_scheme()).kind == Kind::OtherFormat));
+    BOOST_TEST((classify_existing_signature(v3, own, ima_verity_scheme()).kind == Kind::OwnKey));
     const Bytes cut(v3.begin(), v3.end() - 1);
+    BOOST_TEST((classify_existing_signature(cut, own, ima_v2_scheme()).kind == Kind::Malformed));
     BOOST_TEST(
-        (classify_existing_signature(cut, own, SignatureFormat::Digest).kind == Kind::Malformed));
-    BOOST_TEST(
-        (classify_existing_signature(cut, own, SignatureFormat::Verity).kind == Kind::Malformed));
+        (classify_existing_signature(cut, own, ima_verity_scheme()).kind == Kind::Malformed));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -307,6 +307,93 @@ BOOST_AUTO_TEST_SUITE_END()
 
 // The signature cache's lines: v2 and fs-verity signatures of one digest are
 // two entries that never read as each other.
+BOOST_AUTO_TEST_SUITE(signature_scheme_registry)
+
+// Every scheme is found by its name and by the values it writes; the
+// names, cache prefixes and policy conditions tell them apart.
+BOOST_AUTO_TEST_CASE(each_scheme_is_found_by_name_and_by_its_values)
+{
+    const KeyId id{1, 2, 3, 4};
+    const HashAlgo &sha256 = hash_algo_by_name("sha256");
+    const Bytes sig(64, 0x5a);
+    BOOST_TEST(signature_schemes().size() == 2U);
+    BOOST_TEST((signature_schemes().front() == &ima_v2_scheme()));
+    std::set<std::string> names, prefixes, conditions;
+    for (const SignatureScheme *scheme : signature_schemes()) {
+        BOOST_TEST_CONTEXT(scheme->name())
+        {
+            BOOST_TEST((find_signature_scheme(scheme->name()) == scheme));
+            BOOST_TEST(signature_scheme_name(*scheme) == scheme->name());
+            const Bytes value = scheme->encode(sha256, id, sig);
+            BOOST_TEST((&scheme_claimed_by(value) == scheme));
+            BOOST_TEST(scheme->claims(value));
+            BOOST_TEST(scheme->decode(value).ok);
+            BOOST_TEST(!well_formed_in_other_scheme(*scheme, value));
+            // Only the default keeps the manifest versions before schemes.
+            BOOST_TEST(scheme->named_in_manifests() == (scheme != &ima_v2_scheme()));
+            names.insert(std::string(scheme->name()));
+            prefixes.insert(std::string(scheme->cache_prefix()));
+            conditions.insert(std::string(scheme->appraise_condition()));
+            for (const SignatureScheme *other : signature_schemes())
+                if (other != scheme) {
+                    BOOST_TEST(!other->claims(value));
+                    BOOST_TEST(!other->decode(value).ok);
+                    BOOST_TEST(well_formed_in_other_scheme(*other, value));
+                }
+        }
+    }
+    BOOST_TEST(names.size() == signature_schemes().size());
+    BOOST_TEST(prefixes.size() == signature_schemes().size());
+    BOOST_TEST(conditions.size() == signature_schemes().size());
+    BOOST_TEST((find_signature_scheme("v3") == nullptr));
+    BOOST_TEST((find_signature_scheme("") == nullptr));
+    // Garbage claims no scheme: the default judges it (malformed).
+    BOOST_TEST((&scheme_claimed_by(Bytes{0x07, 0x02}) == &ima_v2_scheme()));
+    BOOST_TEST((&scheme_claimed_by(Bytes{}) == &ima_v2_scheme()));
+}
+
+// What each scheme signs: v2 the file digest, fs-verity the hash of the
+// file id, and with sha256 only.
+BOOST_AUTO_TEST_CASE(each_scheme_signs_its_own_digest)
+{
+    const HashAlgo &sha256 = hash_algo_by_name("sha256");
+    const HashAlgo &sha512 = hash_algo_by_name("sha512");
+    const Bytes content(5000, 0x42);
+    const auto sha256_of = [](const Bytes &data) {
+        Bytes out(32);
+        BOOST_REQUIRE(
+            EVP_Digest(data.data(), data.size(), out.data(), nullptr, EVP_sha256(), nullptr) == 1);
+        return out;
+    };
+    const auto digest_of = [&](const SignatureScheme &scheme, const HashAlgo &algo) {
+        SignedDigest d(scheme, algo);
+        d.update(content);
+        return d.finish();
+    };
+    BOOST_TEST(digest_of(ima_v2_scheme(), sha256) == sha256_of(content));
+    BOOST_TEST(digest_of(ima_v2_scheme(), sha512).size() == 64U);
+    BOOST_TEST(ima_v2_scheme().accepts(sha512));
+    BOOST_TEST(!ima_verity_scheme().accepts(sha512));
+    BOOST_CHECK_THROW((void)digest_of(ima_verity_scheme(), sha512), UsageError);
+    const Bytes verity = digest_of(ima_verity_scheme(), sha256);
+    BOOST_TEST(verity.size() == 32U);
+    BOOST_TEST(verity != sha256_of(content));
+    BOOST_TEST(ima_verity_scheme().signs_fs_verity_digest());
+    BOOST_TEST(!ima_v2_scheme().signs_fs_verity_digest());
+    // v2 signs a hash of the raw content: a file id as content is refused
+    // there, and only there (a sigv3 signature signs no content as such).
+    Bytes file_id{0x06, 0x04};
+    file_id.resize(34, 0x11);
+    BOOST_TEST(ima_v2_scheme().collision_tail_size(file_id.size()) == file_id.size());
+    BOOST_TEST(ima_v2_scheme().collision(file_id, file_id.size()).has_value());
+    BOOST_TEST(!ima_v2_scheme().collision(content, content.size()).has_value());
+    BOOST_TEST(ima_verity_scheme().collision_tail_size(file_id.size()) == 0U);
+    BOOST_TEST(!ima_verity_scheme().collision(file_id, file_id.size()).has_value());
+    BOOST_TEST(ima_v2_scheme().collision_tail_size(std::uint64_t{1} << 40) == 0U);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(signature_cache_lines)
 
 BOOST_AUTO_TEST_CASE(each_line_says_its_format)
@@ -317,8 +404,8 @@ BOOST_AUTO_TEST_CASE(each_line_says_its_format)
     const auto verity = parse_cache_line("verity-sha256" + rest);
     BOOST_REQUIRE(v2.has_value());
     BOOST_REQUIRE(verity.has_value());
-    BOOST_TEST((v2->format == SignatureFormat::Digest));
-    BOOST_TEST((verity->format == SignatureFormat::Verity));
+    BOOST_TEST((v2->scheme == &ima_v2_scheme()));
+    BOOST_TEST((verity->scheme == &ima_verity_scheme()));
     BOOST_TEST((v2->digest == verity->digest));
     BOOST_TEST(format_cache_line(*v2) == "sha256" + rest + "\n");
     BOOST_TEST(format_cache_line(*verity) == "verity-sha256" + rest + "\n");

@@ -158,7 +158,7 @@ BOOST_AUTO_TEST_CASE(cache_lines_carry_up_to_the_limit)
                 BOOST_TEST_CONTEXT(algo << (verity ? " verity " : " ") << size << " bytes")
                 {
                     CachedSignature entry;
-                    entry.format = verity ? SignatureFormat::Verity : SignatureFormat::Digest;
+                    entry.scheme = verity ? &ima_verity_scheme() : &ima_v2_scheme();
                     entry.algo = &hash_algo_by_name(algo);
                     entry.digest = Bytes(entry.algo->digest_size, 0x11);
                     entry.key_id = parse_key_id("0a0b0c0d");

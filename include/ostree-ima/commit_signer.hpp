@@ -8,7 +8,7 @@
 #include "ostree-ima/key_backend.hpp"
 #include "ostree-ima/path_selector.hpp"
 #include "ostree-ima/progress.hpp"
-#include "ostree-ima/signature_format.hpp"
+#include "ostree-ima/signature_scheme.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -25,9 +25,9 @@ struct SignRequest {
     const HashAlgo *algo = nullptr;
     KeyId key_id{};
     bool overwrite = false; // replace an existing security.ima
-    // Verity: an fs-verity signature (sigv3, sha256) instead of a v2 one;
-    // an existing signature of the other format is replaced.
-    SignatureFormat format = SignatureFormat::Digest;
+    // The signature scheme (ima_verity_scheme(): sigv3 over the fs-verity
+    // digest, sha256); an existing signature of another scheme is replaced.
+    const SignatureScheme *scheme = &ima_v2_scheme();
     unsigned jobs = 1;                // CPU workers (read, hash, write)
     ProgressSink *progress = nullptr; // told how far the job is (may be null)
     PathSelector selector;            // which files to sign (default: all)
@@ -108,7 +108,7 @@ struct SignReport {
     EvmCounts evm;
     CommitBinding binding; // the new commit's ref and collection bindings
     double seconds = 0;
-    SignatureFormat format = SignatureFormat::Digest; // of the signatures written
+    const SignatureScheme *scheme = &ima_v2_scheme(); // of the signatures written
     // Regular files under /usr/etc that carry a signature in the new commit
     // (signed or kept): deployment copies them to /etc, where admins edit
     // them and the /etc merge carries the then stale signature on

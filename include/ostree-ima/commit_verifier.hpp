@@ -8,11 +8,12 @@
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/path_selector.hpp"
 #include "ostree-ima/progress.hpp"
-#include "ostree-ima/signature_format.hpp"
+#include "ostree-ima/signature_scheme.hpp"
 
 #include <optional>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,8 +29,8 @@ struct VerifyRequest {
     std::vector<Certificate> certificates;
     bool require_all = false;                // unsigned files are failures
     const HashAlgo *required_algo = nullptr; // --hash: signatures must use it
-    // --verity: signatures must be fs-verity ones; unset: whichever is there.
-    std::optional<SignatureFormat> required_format;
+    // --verity: signatures must be of this scheme; null: whichever is there.
+    const SignatureScheme *required_scheme = nullptr;
     // A security.evm present is always checked (with the same keyring);
     // require_evm: every validly signed file must have a valid one.
     bool require_evm = false;
@@ -60,20 +61,21 @@ struct VerifyFinding {
     std::string object; // content object checksum
     FileProblem problem;
     std::string detail; // one line, e.g. "key id 1a2b3c4d matches no --cert"
-    // The format of the well-formed signature the file holds; none when it
-    // is unsigned or holds no well-formed signature of either format.
-    std::optional<SignatureFormat> format;
+    // The scheme of the well-formed signature the file holds; null when it
+    // is unsigned or holds no well-formed signature of any scheme.
+    const SignatureScheme *scheme = nullptr;
 };
 
 struct VerifyReport {
     std::string commit;
-    std::uint64_t files_checked = 0;       // selected regular files (paths)
-    std::uint64_t files_signed = 0;        // with a valid signature
-    std::uint64_t files_signed_verity = 0; // of those, fs-verity (sigv3) ones
-    std::uint64_t files_unsigned = 0;      // without security.ima
-    std::uint64_t files_invalid = 0;       // with a security.ima that is not valid
+    std::uint64_t files_checked = 0;  // selected regular files (paths)
+    std::uint64_t files_signed = 0;   // with a valid signature
+    std::uint64_t files_unsigned = 0; // without security.ima
+    std::uint64_t files_invalid = 0;  // with a security.ima that is not valid
     bool require_all = false;
     std::vector<VerifyFinding> findings; // sorted by path
+    // Of files_signed, by the scheme of their signature (its name).
+    std::map<std::string, std::uint64_t> files_signed_by_scheme;
     // Valid signatures everywhere they are required.
     [[nodiscard]] bool passed() const
     {

@@ -11,7 +11,7 @@
 #include "ostree-ima/export.hpp"
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/progress.hpp"
-#include "ostree-ima/signature_format.hpp"
+#include "ostree-ima/signature_scheme.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -27,7 +27,7 @@ struct DeploymentVerifyRequest {
     std::vector<Certificate> certificates;
     bool require_all = false;                // unsigned and unchecked files under /usr are failures
     const HashAlgo *required_algo = nullptr; // --hash
-    std::optional<SignatureFormat> required_format;
+    const SignatureScheme *required_scheme = nullptr;
     unsigned jobs = 1;
     ProgressSink *progress = nullptr; // told how far the job is (may be null)
 };

@@ -6,7 +6,7 @@
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/path_selector.hpp"
-#include "ostree-ima/signature_format.hpp"
+#include "ostree-ima/signature_scheme.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -18,11 +18,12 @@ namespace ostree_ima {
 
 inline constexpr std::string_view kDigestManifestFormat = "ostree-ima-digests";
 // Version 2 added selection.signer_key_id (the rules for existing
-// signatures), version 3 selection.reuse; version 4 is written for fs-verity
-// signatures only (selection.signature_format), so v2 manifests keep version
+// signatures), version 3 selection.reuse; version 4 names its scheme and is
+// written for the schemes other than v2 only, today fs-verity signatures
+// (selection.signature_format), so v2 manifests keep version
 // 3 and their bytes, and an ostree-ima that knows no sigv3 refuses version 4.
 inline constexpr std::uint64_t kDigestManifestVersion = 3;
-inline constexpr std::uint64_t kDigestManifestVerityVersion = 4;
+inline constexpr std::uint64_t kDigestManifestSchemeVersion = 4;
 // Manifests and signature files larger than this are refused unread.
 inline constexpr std::size_t kMaxSigningFileBytes = 256UL * 1024 * 1024;
 
@@ -41,8 +42,8 @@ struct DigestSelection {
     // one of them has a valid signature for is left out (digests --reuse).
     // Needs signer_key_id.
     std::vector<std::string> reuse;
-    // The format of the signatures (digests and apply --verity: sigv3).
-    SignatureFormat format = SignatureFormat::Digest;
+    // The scheme of the signatures (digests and apply --verity: sigv3).
+    const SignatureScheme *scheme = &ima_v2_scheme();
 };
 
 // One file digest to sign, and every selected path whose content has it.

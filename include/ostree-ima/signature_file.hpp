@@ -16,8 +16,9 @@ namespace ostree_ima {
 inline constexpr std::string_view kSignatureFileFormat = "ostree-ima-signatures";
 // Version 2: the manifest's selection carries signer_key_id; 3: reuse.
 inline constexpr std::uint64_t kSignatureFileVersion = 3;
-// 4: for fs-verity signatures only (manifest.selection.signature_format).
-inline constexpr std::uint64_t kSignatureFileVerityVersion = 4;
+// 4: names its signature scheme (manifest.selection.signature_format), for
+// the schemes other than v2 (today: fs-verity signatures).
+inline constexpr std::uint64_t kSignatureFileSchemeVersion = 4;
 
 // Which manifest the signatures are for.
 struct ManifestIdentity {

@@ -7,7 +7,7 @@
 #include "cli/sign_report.hpp"
 #include "cli/terminal_progress.hpp"
 
-#include "ima/signed_digest.hpp"
+#include "cli/scheme_option.hpp"
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/commit_digests.hpp"
@@ -92,10 +92,7 @@ Runner add_digests_command(CLI::App &app)
         request.algo = &hash_algo_by_name(args->hash);
         request.selection.selector = args->select.selector();
         request.selection.overwrite = args->overwrite;
-        if (args->verity) {
-            request.selection.format = SignatureFormat::Verity;
-            (void)SignedDigest(request.selection.format, *request.algo); // sha256 only
-        }
+        request.selection.scheme = &scheme_option(args->verity, *request.algo);
         std::optional<Certificate> cert;
         if (!args->cert.empty()) {
             cert.emplace(load_certificate(args->cert, args->pin_file));
@@ -123,7 +120,7 @@ Runner add_digests_command(CLI::App &app)
             nlohmann::ordered_json j = json_report("ostree-ima-digests-report");
             j["commit"] = manifest.commit;
             j["hash"] = std::string(manifest.algo->name);
-            j["signature_format"] = signature_format_name(manifest.selection.format);
+            j["signature_format"] = manifest.selection.scheme->name();
             j["digests"] = manifest.entries.size();
             j["files"] = files;
             j["manifest"] = args->output;
@@ -131,7 +128,7 @@ Runner add_digests_command(CLI::App &app)
             j["reuse_skipped"] = reuse_skipped.size();
             std::cout << j.dump() << std::endl;
         } else if (!args->quiet) {
-            const bool verity = manifest.selection.format == SignatureFormat::Verity;
+            const bool verity = manifest.selection.scheme->signs_fs_verity_digest();
             const std::uint64_t n = manifest.entries.size();
             std::cerr << "ostree-ima: " << grouped(n) << " " << manifest.algo->name
                       << (n == 1 ? " digest" : " digests")

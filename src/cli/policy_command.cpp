@@ -6,6 +6,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/json_report.hpp"
+#include "cli/scheme_option.hpp"
 #include "ima/appraisal_policy.hpp"
 #include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/error.hpp"
@@ -226,7 +227,7 @@ Runner add_policy_command(CLI::App &app)
                              "--cert certificates go into _ima only (one key per "
                              "format: /usr/share/doc/ostree-ima/docs/format.md)");
         AppraisalPolicy policy;
-        policy.format = args->verity ? SignatureFormat::Verity : SignatureFormat::Digest;
+        policy.scheme = &scheme_option(args->verity);
         policy.fsuuids = args->fsuuids;
         policy.obj_types = args->obj_types;
         policy.hooks = args->hooks == "read" ? AppraisalHooks::Read : AppraisalHooks::Exec;

@@ -10,7 +10,7 @@
 #include "cli/sign_report.hpp"
 #include "cli/terminal_progress.hpp"
 
-#include "ima/signed_digest.hpp"
+#include "cli/scheme_option.hpp"
 #include "ostree-ima/commit_signer.hpp"
 #include "ostree-ima/hash_algo.hpp"
 #include "util/wording.hpp"
@@ -59,13 +59,11 @@ struct SignArguments {
                      "of v2 ones, for `appraise digest_type=verity appraise_type=sigv3`; a file "
                      "holds one format, so existing v2 signatures are replaced");
     }
-    // The format asked; --verity with another hash than sha256 is a usage
+    // The scheme asked; --verity with another hash than sha256 is a usage
     // error, before the key is opened.
-    [[nodiscard]] SignatureFormat format(const HashAlgo &algo) const
+    [[nodiscard]] const SignatureScheme &scheme(const HashAlgo &algo) const
     {
-        const SignatureFormat f = verity ? SignatureFormat::Verity : SignatureFormat::Digest;
-        (void)SignedDigest(f, algo);
-        return f;
+        return scheme_option(verity, algo);
     }
 };
 
@@ -112,7 +110,7 @@ Runner add_sign_command(CLI::App &app)
             return -1;
         const std::string repo = args->repo.path();
         const HashAlgo &algo = hash_algo_by_name(args->hash);
-        const SignatureFormat format = args->format(algo);
+        const SignatureScheme &scheme = args->scheme(algo);
         const PathSelector selector = args->select.selector();
         args->evm.check();
         auto key = args->key.open(args->jobs, args->quiet);
@@ -125,7 +123,7 @@ Runner add_sign_command(CLI::App &app)
         request.algo = &algo;
         request.key_id = key.key_id.id;
         request.overwrite = args->overwrite;
-        request.format = format;
+        request.scheme = &scheme;
         request.jobs = args->jobs;
         const auto progress = terminal_progress(args->quiet, args->json);
         request.progress = progress.get();
@@ -192,7 +190,7 @@ Runner add_ima_sign_command(CLI::App &app)
             return -1;
         const std::string repo = args->repo.path();
         const HashAlgo &algo = hash_algo_by_name(args->hash);
-        const SignatureFormat format = args->format(algo);
+        const SignatureScheme &scheme = args->scheme(algo);
         const auto key = args->key.open(args->jobs, args->quiet);
         SignRequest request;
         request.repo_path = repo;
@@ -201,7 +199,7 @@ Runner add_ima_sign_command(CLI::App &app)
         request.algo = &algo;
         request.key_id = key.key_id.id;
         request.overwrite = args->overwrite;
-        request.format = format;
+        request.scheme = &scheme;
         request.jobs = args->jobs;
         request.reuse = args->reuse;
         request.signature_cache = args->signature_cache;

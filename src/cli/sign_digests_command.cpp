@@ -5,6 +5,7 @@
 #include "cli/json_report.hpp"
 #include "cli/key_arguments.hpp"
 #include "cli/terminal_progress.hpp"
+#include "ima/signature_scheme.hpp"
 #include "keys/key_reference.hpp"
 
 #include "ostree-ima/error.hpp"
@@ -55,8 +56,8 @@ void show_summary(const std::string &manifest_path, const std::string &manifest_
               << "  manifest     " << manifest_path << " (sha256 " << manifest_sha256 << ")\n"
               << "  commit       " << manifest.commit << "\n"
               << "  algorithm    " << manifest.algo->name << "\n"
-              << "  format       " << signature_format_name(manifest.selection.format)
-              << (manifest.selection.format == SignatureFormat::Verity
+              << "  format       " << manifest.selection.scheme->name()
+              << (manifest.selection.scheme->signs_fs_verity_digest()
                       ? " (fs-verity, appraise_type=sigv3: each digest is of a file id)"
                       : " (appraise_type=imasig: each digest is of a file)")
               << "\n"
@@ -161,14 +162,14 @@ Runner add_sign_digests_command(CLI::App &app)
             audit->append({key_reference, key_id_hex(key.key_id.id), manifest.commit,
                            std::string(manifest.algo->name), signatures.signatures.size(),
                            result.signatures.made, manifest_sha256,
-                           std::string(signature_format_name(manifest.selection.format))});
+                           std::string(manifest.selection.scheme->name())});
         write_output_file(args->output, serialize_signature_file(signatures), kSignaturesOutput,
                           signatures_role());
         if (args->json) {
             nlohmann::ordered_json j = json_report("ostree-ima-sign-digests-report");
             j["commit"] = manifest.commit;
             j["hash"] = std::string(manifest.algo->name);
-            j["signature_format"] = signature_format_name(manifest.selection.format);
+            j["signature_format"] = manifest.selection.scheme->name();
             j["key_id"] = key_id_hex(key.key_id.id);
             j["manifest_sha256"] = manifest_sha256;
             j["signatures"] = {{"total", signatures.signatures.size()},

@@ -2,6 +2,7 @@
 
 #include "cli/binding_report.hpp"
 #include "cli/json_report.hpp"
+#include "cli/scheme_option.hpp"
 #include "util/quoted_input.hpp"
 #include "util/wording.hpp"
 
@@ -31,15 +32,14 @@ std::string replaced_text(const SignReport &r)
            grouped(r.files_replaced.not_verifying) + " by this key not matching the content)";
 }
 
-// A valid signature of the other format is replaced, not invalid.
+// A valid signature of another format is replaced, not invalid.
 std::string format_change_text(const SignReport &r)
 {
     if (r.files_replaced.other_format == 0)
         return "";
-    const bool verity = r.format == SignatureFormat::Verity;
     const std::uint64_t n = r.files_replaced.other_format;
-    return ", replaced " + grouped(n) + " " + (verity ? "v2" : "verity") +
-           (n == 1 ? " signature by a " : " signatures by ") + (verity ? "verity" : "v2") +
+    return ", replaced " + grouped(n) + " " + other_scheme_names(*r.scheme) +
+           (n == 1 ? " signature by a " : " signatures by ") + std::string(r.scheme->name()) +
            (n == 1 ? " one" : " ones");
 }
 } // namespace
@@ -79,7 +79,7 @@ nlohmann::ordered_json sign_report_json(const std::string &format, const SignRep
     j["bytes_hashed"] = r.bytes_hashed;
     j["seconds"] = r.seconds;
     add_binding_json(j, r.binding);
-    j["signature_format"] = signature_format_name(r.format);
+    j["signature_format"] = r.scheme->name();
     return j;
 }
 

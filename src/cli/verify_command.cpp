@@ -3,6 +3,7 @@
 #include "cli/jobs_option.hpp"
 #include "cli/json_report.hpp"
 #include "cli/repo_option.hpp"
+#include "cli/scheme_option.hpp"
 #include "cli/selector_arguments.hpp"
 #include "cli/terminal_progress.hpp"
 #include "cli/verbosity.hpp"
@@ -95,18 +96,25 @@ class HiddenFindings {
 
 std::string summary(const VerifyReport &r)
 {
-    const std::string verity =
-        r.files_signed_verity == 0 ? "" : " (" + grouped(r.files_signed_verity) + " fs-verity)";
+    // "(12 fs-verity)": the files signed in another scheme than the default.
+    std::string verity;
+    for (const SignatureScheme *scheme : signature_schemes()) {
+        const auto n = r.files_signed_by_scheme.find(std::string(scheme->name()));
+        if (scheme != signature_schemes().front() && n != r.files_signed_by_scheme.end())
+            verity += " (" + grouped(n->second) + " " +
+                      std::string(scheme->signs_fs_verity_digest() ? "fs-verity" : scheme->name()) +
+                      ")";
+    }
     return "checked " + counted(r.files_checked, "file", "files") + ": " + grouped(r.files_signed) +
            " signed" + verity + ", " + grouped(r.files_unsigned) + " unsigned" +
            (r.require_all && r.files_unsigned > 0 ? " (--require-all)" : "") + ", " +
            grouped(r.files_invalid) + " invalid" + (r.passed() ? "" : "; verification FAILED");
 }
 
-nlohmann::ordered_json format_json(std::optional<SignatureFormat> format)
+nlohmann::ordered_json format_json(const SignatureScheme *scheme)
 {
-    return format ? nlohmann::ordered_json(std::string(signature_format_name(*format)))
-                  : nlohmann::ordered_json(nullptr);
+    return scheme != nullptr ? nlohmann::ordered_json(std::string(scheme->name()))
+                             : nlohmann::ordered_json(nullptr);
 }
 
 nlohmann::ordered_json report_json(const VerifyReport &r, const VerifyRequest &request)
@@ -122,9 +130,14 @@ nlohmann::ordered_json report_json(const VerifyReport &r, const VerifyRequest &r
     j["files_signed"] = r.files_signed;
     j["files_unsigned"] = r.files_unsigned;
     j["files_invalid"] = r.files_invalid;
-    j["signature_format"] = format_json(request.required_format);
-    j["files_signed_by_format"] = {{"v2", r.files_signed - r.files_signed_verity},
-                                   {"verity", r.files_signed_verity}};
+    j["signature_format"] = format_json(request.required_scheme);
+    nlohmann::ordered_json by_scheme = nlohmann::ordered_json::object();
+    for (const SignatureScheme *scheme : signature_schemes()) {
+        const auto n = r.files_signed_by_scheme.find(std::string(scheme->name()));
+        by_scheme[std::string(scheme->name())] =
+            n == r.files_signed_by_scheme.end() ? 0 : n->second;
+    }
+    j["files_signed_by_format"] = std::move(by_scheme);
     nlohmann::ordered_json findings = nlohmann::ordered_json::array();
     for (const auto &f : r.findings) {
         nlohmann::ordered_json e;
@@ -133,7 +146,7 @@ nlohmann::ordered_json report_json(const VerifyReport &r, const VerifyRequest &r
         e["fatal"] = finding_fails(f, r);
         e["detail"] = f.detail;
         e["object"] = f.object;
-        e["signature_format"] = format_json(f.format);
+        e["signature_format"] = format_json(f.scheme);
         findings.push_back(std::move(e));
     }
     j["findings"] = std::move(findings);
@@ -285,7 +298,7 @@ Runner add_verify_command(CLI::App &app)
             request.require_all = args->require_all;
             request.required_algo = args->hash.empty() ? nullptr : &hash_algo_by_name(args->hash);
             if (args->verity)
-                request.required_format = SignatureFormat::Verity;
+                request.required_scheme = &scheme_option(true);
             request.jobs = args->jobs;
             return verify_deployment_tree(*args, request);
         }
@@ -298,7 +311,7 @@ Runner add_verify_command(CLI::App &app)
         request.require_all = args->require_all;
         request.required_algo = args->hash.empty() ? nullptr : &hash_algo_by_name(args->hash);
         if (args->verity)
-            request.required_format = SignatureFormat::Verity;
+            request.required_scheme = &scheme_option(true);
         request.require_evm = args->evm;
         request.selector = args->select.selector();
         request.jobs = args->jobs;

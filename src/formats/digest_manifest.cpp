@@ -2,6 +2,7 @@
 
 #include "formats/release_format.hpp"
 #include "ima/file_digest.hpp"
+#include "ima/signature_scheme.hpp"
 #include "ostree-ima/error.hpp"
 #include "util/quoted_input.hpp"
 #include "util/text_encoding.hpp"
@@ -16,9 +17,8 @@ std::string serialize_digest_manifest(const DigestManifest &manifest)
 {
     nlohmann::ordered_json j;
     j["format"] = kDigestManifestFormat;
-    j["version"] = manifest.selection.format == SignatureFormat::Verity
-                       ? kDigestManifestVerityVersion
-                       : kDigestManifestVersion;
+    j["version"] = manifest.selection.scheme->named_in_manifests() ? kDigestManifestSchemeVersion
+                                                                   : kDigestManifestVersion;
     j["commit"] = manifest.commit;
     j["hash"] = manifest.algo->name;
     j["selection"] = selection_to_json(manifest.selection);
@@ -80,12 +80,12 @@ DigestManifest parse_manifest_json(std::string_view text)
     const nlohmann::json doc = parse_json_document(text, kMaxDocumentBytes, kMaxDocumentDepth);
     JsonObjectReader r(doc, "");
     const std::uint64_t version = read_format_header(
-        r, kDigestManifestFormat, kDigestManifestVersion, kDigestManifestVerityVersion);
+        r, kDigestManifestFormat, kDigestManifestVersion, kDigestManifestSchemeVersion);
     DigestManifest m;
     m.commit = read_commit_checksum(r, "commit");
     m.algo = &read_hash_algo(r, "hash");
     m.selection = selection_from_json(r.object("selection"), "selection",
-                                      version == kDigestManifestVerityVersion);
+                                      version == kDigestManifestSchemeVersion);
     const nlohmann::json &digests = r.array("digests", kMaxDigests);
     r.finish();
 

@@ -1,5 +1,6 @@
 #include "formats/release_format.hpp"
 
+#include "ima/signature_scheme.hpp"
 #include "ostree-ima/error.hpp"
 #include "util/quoted_input.hpp"
 #include "util/text_encoding.hpp"
@@ -18,13 +19,29 @@ nlohmann::ordered_json selection_to_json(const DigestSelection &selection)
                              : nlohmann::ordered_json(nullptr);
     j["reuse"] = selection.reuse;
     // Only in version 4: v2 selections keep version 3's bytes.
-    if (selection.format == SignatureFormat::Verity)
-        j["signature_format"] = signature_format_name(selection.format);
+    if (selection.scheme->named_in_manifests())
+        j["signature_format"] = selection.scheme->name();
     return j;
 }
 
+namespace {
+// The schemes a version-4 file may name: "'verity'", or "'a' or 'b'".
+std::string named_schemes()
+{
+    std::string out;
+    for (const SignatureScheme *scheme : signature_schemes()) {
+        if (!scheme->named_in_manifests())
+            continue;
+        if (!out.empty())
+            out += " or ";
+        out += "'" + std::string(scheme->name()) + "'";
+    }
+    return out;
+}
+} // namespace
+
 DigestSelection selection_from_json(const nlohmann::json &value, const std::string &where,
-                                    bool verity_version)
+                                    bool names_scheme)
 {
     JsonObjectReader r(value, where);
     auto globs = [&](const char *name) {
@@ -55,12 +72,13 @@ DigestSelection selection_from_json(const nlohmann::json &value, const std::stri
     if (!selection.reuse.empty() && !selection.signer_key_id)
         throw JsonFormatError(r.where("reuse") + " needs signer_key_id: signatures are reused "
                                                  "only when the signing key is known");
-    if (verity_version) {
-        const std::string format = r.string("signature_format", 16);
-        if (format != "verity")
-            throw JsonFormatError(r.where("signature_format") + " " + quoted_input(format) +
-                                  " is not 'verity'");
-        selection.format = SignatureFormat::Verity;
+    if (names_scheme) {
+        const std::string name = r.string("signature_format", 16);
+        const SignatureScheme *scheme = find_signature_scheme(name);
+        if (scheme == nullptr || !scheme->named_in_manifests())
+            throw JsonFormatError(r.where("signature_format") + " " + quoted_input(name) +
+                                  " is not " + named_schemes());
+        selection.scheme = scheme;
     }
     r.finish();
     try {

@@ -13,10 +13,11 @@ namespace ostree_ima {
 
 nlohmann::ordered_json selection_to_json(const DigestSelection &selection);
 // Throws JsonFormatError (strict_json.hpp) locating the problem.
-// `verity_version`: the file's version is the one of fs-verity signatures
-// (4), whose selection must say signature_format "verity"; older ones must not.
+// `names_scheme`: the file's version is the one that names its scheme (4),
+// whose selection must say signature_format (a scheme other than v2: today
+// "verity"); older ones must not.
 DigestSelection selection_from_json(const nlohmann::json &value, const std::string &where,
-                                    bool verity_version);
+                                    bool names_scheme);
 
 // Limits shared by both formats.
 inline constexpr std::size_t kMaxDocumentBytes = kMaxSigningFileBytes;

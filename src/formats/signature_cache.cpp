@@ -1,7 +1,7 @@
 #include "formats/signature_cache.hpp"
 
+#include "ima/signature_scheme.hpp"
 #include "ima/signature_size.hpp"
-#include "ima/signed_digest.hpp"
 #include "ostree-ima/error.hpp"
 #include "util/append_file.hpp"
 #include "util/input_file.hpp"
@@ -17,12 +17,28 @@ namespace ostree_ima {
 
 namespace {
 constexpr std::string_view kHeader = "# ostree-ima signature cache 1\n";
-// The first field's prefix on a sigv3 signature's line.
-constexpr std::string_view kVerityPrefix = "verity-";
 // A line longer than this is not an entry: the longest algorithm name with
-// its prefix, a sha512 digest, a key id and the largest signature, three
-// spaces between.
-constexpr std::size_t kMaxLine = 32 + kVerityPrefix.size() + 128 + 8 + kMaxSignatureBase64Chars + 3;
+// a scheme's prefix (SignatureScheme::cache_prefix, at most 16 bytes), a
+// sha512 digest, a key id and the largest signature, three spaces between.
+constexpr std::size_t kMaxSchemePrefix = 16;
+constexpr std::size_t kMaxLine = 32 + kMaxSchemePrefix + 128 + 8 + kMaxSignatureBase64Chars + 3;
+
+// The scheme whose prefix the first field has (the longest that matches:
+// v2's is empty), and the algorithm name after it.
+const SignatureScheme &scheme_of_field(std::string_view &field)
+{
+    const SignatureScheme *found = nullptr;
+    for (const SignatureScheme *scheme : signature_schemes()) {
+        const std::string_view prefix = scheme->cache_prefix();
+        if (field.substr(0, prefix.size()) == prefix &&
+            (found == nullptr || prefix.size() > found->cache_prefix().size()))
+            found = scheme;
+    }
+    if (found == nullptr)
+        found = &ima_v2_scheme();
+    field.remove_prefix(found->cache_prefix().size());
+    return *found;
+}
 
 std::vector<std::string_view> fields_of(std::string_view line)
 {
@@ -49,15 +65,11 @@ std::optional<CachedSignature> parse_cache_line(std::string_view line)
         return std::nullopt;
     CachedSignature entry;
     std::string_view algo_name = fields[0];
-    if (algo_name.substr(0, kVerityPrefix.size()) == kVerityPrefix) {
-        entry.format = SignatureFormat::Verity;
-        algo_name.remove_prefix(kVerityPrefix.size());
-    }
+    entry.scheme = &scheme_of_field(algo_name);
     for (const HashAlgo &algo : all_hash_algos())
         if (algo.name == algo_name && algo.available())
             entry.algo = &algo;
-    if (entry.algo == nullptr ||
-        (entry.format == SignatureFormat::Verity && entry.algo != &verity_hash_algo()))
+    if (entry.algo == nullptr || !entry.scheme->accepts(*entry.algo))
         return std::nullopt;
     auto digest = from_hex(fields[1]);
     auto key_id = from_hex(fields[2]);
@@ -74,10 +86,9 @@ std::optional<CachedSignature> parse_cache_line(std::string_view line)
 
 std::string format_cache_line(const CachedSignature &entry)
 {
-    const std::string_view prefix =
-        entry.format == SignatureFormat::Verity ? kVerityPrefix : std::string_view();
-    return std::string(prefix) + std::string(entry.algo->name) + " " + to_hex(entry.digest) + " " +
-           key_id_hex(entry.key_id) + " " + to_base64(entry.signature) + "\n";
+    return std::string(entry.scheme->cache_prefix()) + std::string(entry.algo->name) + " " +
+           to_hex(entry.digest) + " " + key_id_hex(entry.key_id) + " " +
+           to_base64(entry.signature) + "\n";
 }
 
 CacheContents parse_signature_cache(std::string_view text)

@@ -20,7 +20,7 @@
 
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
-#include "ostree-ima/signature_format.hpp"
+#include "ostree-ima/signature_scheme.hpp"
 #include "util/fd.hpp"
 
 #include <cstdint>
@@ -34,7 +34,7 @@
 namespace ostree_ima {
 
 struct CachedSignature {
-    SignatureFormat format = SignatureFormat::Digest;
+    const SignatureScheme *scheme = &ima_v2_scheme();
     const HashAlgo *algo = nullptr;
     std::vector<std::uint8_t> digest;
     KeyId key_id{};

@@ -1,6 +1,7 @@
 #include "ostree-ima/signature_file.hpp"
 
 #include "formats/release_format.hpp"
+#include "ima/signature_scheme.hpp"
 #include "ima/signature_size.hpp"
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/error.hpp"
@@ -31,7 +32,7 @@ std::vector<std::uint8_t> read_base64(const nlohmann::json &value, const std::st
     return *bytes;
 }
 
-ManifestIdentity read_identity(const nlohmann::json &value, bool verity_version)
+ManifestIdentity read_identity(const nlohmann::json &value, bool names_scheme)
 {
     JsonObjectReader r(value, "manifest");
     ManifestIdentity id;
@@ -40,7 +41,7 @@ ManifestIdentity read_identity(const nlohmann::json &value, bool verity_version)
     id.manifest_sha256 = r.string("sha256", 64);
     if (id.manifest_sha256.size() != 64 || !from_hex(id.manifest_sha256))
         throw JsonFormatError("manifest.sha256 is not a SHA-256 (64 lowercase hex digits)");
-    id.selection = selection_from_json(r.object("selection"), "manifest.selection", verity_version);
+    id.selection = selection_from_json(r.object("selection"), "manifest.selection", names_scheme);
     r.finish();
     return id;
 }
@@ -50,9 +51,9 @@ SignatureFile parse_json(std::string_view text)
     const nlohmann::json doc = parse_json_document(text, kMaxDocumentBytes, kMaxDocumentDepth);
     JsonObjectReader r(doc, "");
     const std::uint64_t version = read_format_header(r, kSignatureFileFormat, kSignatureFileVersion,
-                                                     kSignatureFileVerityVersion);
+                                                     kSignatureFileSchemeVersion);
     SignatureFile f;
-    f.manifest = read_identity(r.object("manifest"), version == kSignatureFileVerityVersion);
+    f.manifest = read_identity(r.object("manifest"), version == kSignatureFileSchemeVersion);
     f.key_id = read_key_id(r.string("key_id", 8), "key_id");
     if (!r.field("certificate").is_null()) {
         f.certificate_der =
@@ -86,8 +87,8 @@ std::string serialize_signature_file(const SignatureFile &file)
 {
     nlohmann::ordered_json j;
     j["format"] = kSignatureFileFormat;
-    j["version"] = file.manifest.selection.format == SignatureFormat::Verity
-                       ? kSignatureFileVerityVersion
+    j["version"] = file.manifest.selection.scheme->named_in_manifests()
+                       ? kSignatureFileSchemeVersion
                        : kSignatureFileVersion;
     nlohmann::ordered_json id;
     id["commit"] = file.manifest.commit;

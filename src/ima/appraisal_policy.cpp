@@ -38,13 +38,6 @@ std::vector<std::string> hook_conditions(AppraisalHooks hooks)
     return out;
 }
 
-// digest_type must come before appraise_type=sigv3: the kernel accepts
-// sigv3 only for a rule already marked verity.
-std::string_view signature_condition(SignatureFormat format)
-{
-    return format == SignatureFormat::Verity ? "digest_type=verity appraise_type=sigv3"
-                                             : "appraise_type=imasig";
-}
 // One certificate into a keyring; `keyctl padd` prints the key's id.
 std::string padd_line(const std::string &keyring, const std::string &cert)
 {
@@ -107,7 +100,7 @@ std::string appraisal_policy_rules(const AppraisalPolicy &policy)
                 if (!type.empty())
                     out += " obj_type=" + type;
                 out += " ";
-                out += signature_condition(policy.format);
+                out += policy.scheme->appraise_condition();
                 out += "\n";
             }
     return out;

@@ -12,7 +12,7 @@
 // every read.
 #pragma once
 
-#include "ostree-ima/signature_format.hpp"
+#include "ima/signature_scheme.hpp"
 
 #include <string>
 #include <vector>
@@ -25,7 +25,7 @@ enum class AppraisalHooks {
 };
 
 struct AppraisalPolicy {
-    SignatureFormat format = SignatureFormat::Digest; // v2: imasig; verity: sigv3
+    const SignatureScheme *scheme = &ima_v2_scheme(); // its appraise_type
     std::vector<std::string> fsuuids;                 // fsuuid= (one rule set each)
     std::vector<std::string> obj_types;               // obj_type= (one rule set each)
     AppraisalHooks hooks = AppraisalHooks::Exec;
@@ -51,7 +51,7 @@ std::string load_keys_script(const std::vector<std::string> &ima_cert_files,
                              const std::vector<std::string> &evm_cert_files,
                              const std::string &policy_file);
 
-// "AppraisalHooks" and SignatureFormat as the option values name them.
+// AppraisalHooks as the option values name them.
 std::string_view hooks_name(AppraisalHooks hooks);
 
 } // namespace ostree_ima

@@ -3,17 +3,17 @@
 namespace ostree_ima {
 
 ExistingSignature classify_existing_signature(const std::optional<std::vector<std::uint8_t>> &xattr,
-                                              const KeyId &signing_key_id, SignatureFormat format)
+                                              const KeyId &signing_key_id,
+                                              const SignatureScheme &scheme)
 {
     ExistingSignature existing;
     if (!xattr)
         return existing;
-    ImaDecodeResult decoded = decode_signature(format, *xattr);
+    ImaDecodeResult decoded = scheme.decode(*xattr);
     if (!decoded.ok) {
-        const SignatureFormat other =
-            format == SignatureFormat::Verity ? SignatureFormat::Digest : SignatureFormat::Verity;
-        existing.kind = decode_signature(other, *xattr).ok ? ExistingSignature::Kind::OtherFormat
-                                                           : ExistingSignature::Kind::Malformed;
+        existing.kind = well_formed_in_other_scheme(scheme, *xattr)
+                            ? ExistingSignature::Kind::OtherFormat
+                            : ExistingSignature::Kind::Malformed;
         existing.problem = std::move(decoded.problem);
         return existing;
     }

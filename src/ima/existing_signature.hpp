@@ -11,8 +11,8 @@
 // id is kept, since that is the point of keeping, and reported with its key id.
 #pragma once
 
+#include "ima/signature_scheme.hpp"
 #include "ostree-ima/ima_xattr.hpp"
-#include "ostree-ima/signature_format.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -35,12 +35,12 @@ struct ExistingSignature {
     ImaSignatureV2 value; // when OtherKey or OwnKey
 };
 
-// Well-formed means of `format`: a signature of the other format is
-// replaced (one security.ima holds one format), as OtherFormat: a format
-// change, not a broken value.
+// Well-formed means of `scheme`: a signature of another scheme is replaced
+// (one security.ima holds one format), as OtherFormat: a format change, not
+// a broken value.
 ExistingSignature classify_existing_signature(const std::optional<std::vector<std::uint8_t>> &xattr,
                                               const KeyId &signing_key_id,
-                                              SignatureFormat format = SignatureFormat::Digest);
+                                              const SignatureScheme &scheme = ima_v2_scheme());
 
 // Why an existing security.ima was replaced, for reports.
 enum class ReplacedBecause { Malformed, OtherFormat, NotVerifying, Overwrite };

@@ -1,15 +1,13 @@
-// SignedDigest: the digest an IMA signature of a given format signs, from a
-// file's content: the file digest (v2), or the hash of the fs-verity file id
-// (sigv3, ima/verity_file_id.hpp). What every key backend is handed.
+// SignedDigest: the digest an IMA signature of a given scheme signs, from a
+// file's content (the scheme decides: the file digest for v2, the hash of
+// the fs-verity file id for sigv3). What every key backend is handed.
 #pragma once
 
-#include "ima/file_digest.hpp"
-#include "ima/verity_digest.hpp"
+#include "ima/signature_scheme.hpp"
 #include "ostree-ima/hash_algo.hpp"
-#include "ostree-ima/signature_format.hpp"
 
 #include <cstdint>
-#include <optional>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -17,19 +15,16 @@ namespace ostree_ima {
 
 class SignedDigest {
   public:
-    // Throws UsageError for a verity digest with another algorithm than
-    // fs-verity's sha256 (the kernel hashes the file id with it).
-    SignedDigest(SignatureFormat format, const HashAlgo &algo);
-    void update(std::span<const std::uint8_t> data);
-    [[nodiscard]] std::vector<std::uint8_t> finish();
+    // Throws UsageError when the scheme cannot sign with `algo` (fs-verity:
+    // sha256 only, the algorithm the kernel hashes the file id with).
+    SignedDigest(const SignatureScheme &scheme, const HashAlgo &algo) : digest_(scheme.digest(algo))
+    {
+    }
+    void update(std::span<const std::uint8_t> data) { digest_->update(data); }
+    [[nodiscard]] std::vector<std::uint8_t> finish() { return digest_->finish(); }
 
   private:
-    const HashAlgo &algo_;
-    std::optional<FileDigest> file_;
-    std::optional<VerityDigest> verity_;
+    std::unique_ptr<SchemeDigest> digest_;
 };
-
-// The hash algorithm of fs-verity signatures (sha256).
-const HashAlgo &verity_hash_algo();
 
 } // namespace ostree_ima

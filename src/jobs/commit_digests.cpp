@@ -35,7 +35,7 @@ digest_to_sign(const ObjectStore &store, const std::string &checksum, const Hash
     const bool signer_known = selection.signer_key_id.has_value();
     SigningDecision decision(checksum, object->xattrs(), object->size(), algo,
                              selection.signer_key_id.value_or(KeyId{}),
-                             selection.overwrite || !signer_known, selection.format);
+                             selection.overwrite || !signer_known, *selection.scheme);
     if (decision.keeps_other_key())
         return std::nullopt;
     object->read([&](std::span<const std::uint8_t> chunk) { decision.update(chunk); }, false);
@@ -78,7 +78,7 @@ DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &re
     const ObjectStore store(repo.get(), request.jobs);
     // --reuse: what a reused commit has a valid signature for is not asked
     // of the signing room (apply takes it from the same commits).
-    KnownSignatures known(request.selection.format);
+    KnownSignatures known(*request.selection.scheme);
     if (!request.selection.reuse.empty() && !request.selection.signer_key_id)
         throw UsageError("--reuse needs --cert: only signatures by the signing key are reused");
     manifest.selection.reuse.clear(); // recorded as commit checksums

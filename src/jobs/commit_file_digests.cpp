@@ -2,10 +2,10 @@
 
 #include "ima/file_digest.hpp"
 #include "ima/measurement_algo.hpp"
+#include "ima/signature_scheme.hpp"
 #include "objects/stored_object.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/cancellation.hpp"
-#include "ostree-ima/ima_verity_xattr.hpp"
 #include "repo/commit_plan.hpp"
 #include "repo/repo.hpp"
 #include "util/parallel_for.hpp"
@@ -22,12 +22,13 @@ void measure_object(const ObjectStore &store, const HashAlgo &algo, MeasuredObje
     if (!object->is_regular())
         return; // a symlink: the kernel measures what it resolves to, at that path
     const std::optional<std::vector<std::uint8_t>> ima = xattr_get(object->xattrs(), kImaXattrName);
-    if (ima && is_ima_verity_xattr(*ima)) {
+    const SignatureScheme *scheme = ima ? &scheme_claimed_by(*ima) : nullptr;
+    if (scheme != nullptr && scheme->signs_fs_verity_digest()) {
         out.verity_signature = true;
         return;
     }
-    if (ima) {
-        const ImaDecodeResult decoded = decode_ima_signature(*ima);
+    if (scheme != nullptr) {
+        const ImaDecodeResult decoded = scheme->decode(*ima);
         if (decoded.ok && decoded.value.algo != nullptr)
             out.signature_key_id = decoded.value.key_id;
     }

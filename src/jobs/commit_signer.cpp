@@ -41,9 +41,9 @@ bool has_signature(const ObjectOutcome &outcome)
 class SignRewrite final : public ObjectRewrite {
   public:
     SignRewrite(const HashAlgo &algo, const KeyId &key_id, ReusingSigner &key, bool overwrite,
-                SignatureFormat format, EvmSigner *evm, bool evm_ignore_selinux,
+                const SignatureScheme &scheme, EvmSigner *evm, bool evm_ignore_selinux,
                 bool allow_large_xattrs)
-        : signer_(algo, key_id, key, overwrite, format, evm, allow_large_xattrs), key_(key),
+        : signer_(algo, key_id, key, overwrite, scheme, evm, allow_large_xattrs), key_(key),
           evm_(evm != nullptr), evm_ignore_selinux_(evm_ignore_selinux)
     {
     }
@@ -185,11 +185,11 @@ void count_outcome(const ObjectOutcome &outcome, std::uint64_t paths, SignReport
 SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend &key,
                        const ProgressStep &step)
 {
-    (void)SignedDigest(request.format, *request.algo); // a usage error before any work
+    request.scheme->require(*request.algo); // a usage error before any work
     if (request.evm_key != nullptr)
         require_separate_evm_key(key, request.key_id, *request.evm_key, request.evm_key_id);
     const StopScope interruptible; // reading the commits to reuse takes a while too
-    KnownSignatures known(request.format);
+    KnownSignatures known(*request.scheme);
     std::vector<std::string> reuse_skipped;
     for (const std::string &rev : request.reuse) {
         const std::vector<std::string> skipped = known.add_commit(
@@ -223,7 +223,7 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     std::optional<EvmSigner> evm;
     if (request.evm_key != nullptr)
         evm.emplace(*request.algo, request.evm_key_id, *request.evm_key);
-    SignRewrite sign(*request.algo, request.key_id, signer, request.overwrite, request.format,
+    SignRewrite sign(*request.algo, request.key_id, signer, request.overwrite, *request.scheme,
                      evm ? &*evm : nullptr, request.evm_ignore_selinux, request.allow_large_xattrs);
     const RewriteResult result = rewrite_commit(repo, rewrite, sign);
 
@@ -233,7 +233,7 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     report.ref = request.target_ref;
     report.binding = result.binding;
     report.seconds = result.seconds;
-    report.format = request.format;
+    report.scheme = request.scheme;
     report.signatures = signer.counts();
     report.signatures.cache_lines_skipped = cache_lines_skipped;
     report.reuse_skipped = std::move(reuse_skipped);

@@ -1,13 +1,13 @@
 #include "ostree-ima/commit_verifier.hpp"
 
 #include "certs/keyring.hpp"
+#include "ima/signature_scheme.hpp"
 #include "jobs/evm_signer.hpp"
 #include "jobs/file_signature_check.hpp"
 #include "objects/stored_object.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/ima_xattr.hpp"
-#include "ostree-ima/signature_format.hpp"
 #include "repo/commit_plan.hpp"
 #include "repo/repo.hpp"
 #include "util/parallel_for.hpp"
@@ -53,14 +53,14 @@ struct ObjectVerdict {
     bool regular = false;
     std::optional<FileProblem> problem; // none: valid signature
     std::string detail;
-    std::optional<SignatureFormat> format; // of a well-formed security.ima
+    const SignatureScheme *scheme = nullptr; // of a well-formed security.ima
 };
 
 class ObjectVerifier {
   public:
     ObjectVerifier(const ObjectStore &store, const Keyring &keyring, const HashAlgo *required,
-                   std::optional<SignatureFormat> required_format, bool require_evm)
-        : store_(store), rules_{&keyring, required, required_format}, require_evm_(require_evm)
+                   const SignatureScheme *required_scheme, bool require_evm)
+        : store_(store), rules_{&keyring, required, required_scheme}, require_evm_(require_evm)
     {
     }
 
@@ -93,7 +93,7 @@ class ObjectVerifier {
                 object.read(sink, false);
             },
             rules_);
-        v.format = verdict.format;
+        v.scheme = verdict.scheme;
         if (verdict.problem)
             return problem(v, *verdict.problem, verdict.detail);
         return check_evm(v, object);
@@ -139,9 +139,9 @@ class ObjectVerifier {
                                                    const Certificate &evm_cert) const
     {
         const auto ima = xattr_get(object.xattrs(), kImaXattrName);
-        if (!ima || !v.format)
+        if (!ima || v.scheme == nullptr)
             return v;
-        const ImaDecodeResult signature = decode_signature(*v.format, *ima);
+        const ImaDecodeResult signature = v.scheme->decode(*ima);
         if (!signature.ok)
             return v;
         bool same = signature.value.key_id == evm_cert.ima_key_id();
@@ -183,7 +183,7 @@ VerifyReport verify_commit(const VerifyRequest &request)
 
     // Each unique object is verified once; the verdict holds at all its paths.
     const ObjectStore store(repo.get(), request.jobs);
-    const ObjectVerifier verifier(store, keyring, request.required_algo, request.required_format,
+    const ObjectVerifier verifier(store, keyring, request.required_algo, request.required_scheme,
                                   request.require_evm);
     std::vector<ObjectVerdict> verdicts(plan.objects.size());
     const ProcessingOrder order =
@@ -209,8 +209,8 @@ VerifyReport verify_commit(const VerifyRequest &request)
             continue;
         const std::uint64_t paths = plan.path_count[i];
         report.files_checked += paths;
-        if (!v.problem && v.format == SignatureFormat::Verity)
-            report.files_signed_verity += paths;
+        if (!v.problem)
+            report.files_signed_by_scheme[std::string(v.scheme->name())] += paths;
         if (!v.problem)
             report.files_signed += paths;
         else if (*v.problem == FileProblem::Unsigned)
@@ -219,7 +219,7 @@ VerifyReport verify_commit(const VerifyRequest &request)
             report.files_invalid += paths;
         if (v.problem)
             for (const auto &path : plan.paths[i])
-                report.findings.push_back({path, plan.objects[i], *v.problem, v.detail, v.format});
+                report.findings.push_back({path, plan.objects[i], *v.problem, v.detail, v.scheme});
     }
     std::sort(report.findings.begin(), report.findings.end(),
               [](const VerifyFinding &a, const VerifyFinding &b) { return a.path < b.path; });

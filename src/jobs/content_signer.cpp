@@ -4,7 +4,6 @@
 #include "jobs/signing_decision.hpp"
 #include "objects/ext4_xattr_room.hpp"
 #include "objects/xattr_list.hpp"
-#include "ostree-ima/ima_verity_xattr.hpp"
 
 namespace ostree_ima {
 
@@ -47,9 +46,9 @@ void check_ext4_room(const std::string &checksum, GVariant *source, GVariant *re
 } // namespace
 
 ContentSigner::ContentSigner(const HashAlgo &algo, const KeyId &key_id, KeyBackend &key,
-                             bool overwrite, SignatureFormat format, EvmSigner *evm,
+                             bool overwrite, const SignatureScheme &scheme, EvmSigner *evm,
                              bool allow_large_xattrs)
-    : algo_(algo), key_id_(key_id), key_(key), overwrite_(overwrite), format_(format), evm_(evm),
+    : algo_(algo), key_id_(key_id), key_(key), overwrite_(overwrite), scheme_(scheme), evm_(evm),
       allow_large_xattrs_(allow_large_xattrs)
 {
 }
@@ -58,9 +57,7 @@ std::vector<std::uint8_t> ContentSigner::signature_xattr(std::span<const std::ui
                                                          CpuSlots::Held &cpu)
 {
     const std::vector<std::uint8_t> signature = cpu.away([&] { return key_.sign(algo_, digest); });
-    return format_ == SignatureFormat::Verity
-               ? encode_ima_verity_signature(algo_, key_id_, signature)
-               : encode_ima_signature(algo_, key_id_, signature);
+    return scheme_.encode(algo_, key_id_, signature);
 }
 
 ObjectOutcome ContentSigner::process(const ObjectStore &store, const std::string &checksum,
@@ -87,7 +84,7 @@ ObjectOutcome ContentSigner::sign_object(const ObjectStore &store, const std::st
     if (!object->is_regular())
         return out;
     SigningDecision decision(checksum, object->xattrs(), object->size(), algo_, key_id_, overwrite_,
-                             format_);
+                             scheme_);
     object->read(
         [&](std::span<const std::uint8_t> chunk) {
             decision.update(chunk);

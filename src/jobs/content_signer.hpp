@@ -7,7 +7,7 @@
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/key_backend.hpp"
-#include "ostree-ima/signature_format.hpp"
+#include "ostree-ima/signature_scheme.hpp"
 #include "util/cpu_slots.hpp"
 
 #include <cstdint>
@@ -47,7 +47,7 @@ class ContentSigner {
     // xattr block before and not with the new signatures is refused
     // (RefusedContent; objects/ext4_xattr_room.hpp).
     ContentSigner(const HashAlgo &algo, const KeyId &key_id, KeyBackend &key, bool overwrite,
-                  SignatureFormat format = SignatureFormat::Digest, EvmSigner *evm = nullptr,
+                  const SignatureScheme &scheme = ima_v2_scheme(), EvmSigner *evm = nullptr,
                   bool allow_large_xattrs = false);
 
     // Thread-safe: workers call it for distinct objects. Must run inside a
@@ -69,7 +69,7 @@ class ContentSigner {
     KeyId key_id_;
     KeyBackend &key_;
     bool overwrite_;
-    SignatureFormat format_;
+    const SignatureScheme &scheme_;
     EvmSigner *evm_;
     bool allow_large_xattrs_;
 };

@@ -114,8 +114,7 @@ FileVerdict check_one(int root, const std::string &path, const SignatureRules &r
             const int err = errno;
             // Not readable by the caller: nothing is known of the file.
             if (err == EACCES || err == EPERM) {
-                v.signature = {FileProblem::Unchecked, "cannot open: " + why_not(err),
-                               std::nullopt};
+                v.signature = {FileProblem::Unchecked, "cannot open: " + why_not(err), nullptr};
                 return v;
             }
             throw Error("cannot open " + path + ": " + std::strerror(err));
@@ -131,7 +130,7 @@ FileVerdict check_one(int root, const std::string &path, const SignatureRules &r
             },
             rules, [&] { return measure(fd.get()); });
     } catch (const Error &e) {
-        v.signature = {FileProblem::Corrupted, e.what(), std::nullopt};
+        v.signature = {FileProblem::Corrupted, e.what(), nullptr};
     }
     return v;
 }
@@ -283,7 +282,7 @@ DeploymentReport verify_deployment(const DeploymentVerifyRequest &request)
     std::vector<Entry> entries;
     add_tree("/usr", open_usr(root.get(), request.path), entries);
     add_etc(root.get(), entries);
-    const SignatureRules rules{&keyring, request.required_algo, request.required_format};
+    const SignatureRules rules{&keyring, request.required_algo, request.required_scheme};
     std::vector<FileVerdict> verdicts(entries.size());
     // Files in path order, each counted alike: their sizes are not known
     // without a stat of each.
@@ -293,8 +292,7 @@ DeploymentReport verify_deployment(const DeploymentVerifyRequest &request)
         [&](std::size_t i) {
             const auto started = ProgressMeter::Clock::now();
             if (entries[i].unchecked)
-                verdicts[i].signature = {FileProblem::Unchecked, *entries[i].unchecked,
-                                         std::nullopt};
+                verdicts[i].signature = {FileProblem::Unchecked, *entries[i].unchecked, nullptr};
             else
                 verdicts[i] = check_one(root.get(), entries[i].path, rules);
             progress.unit_done(0, 0, started);

@@ -2,8 +2,6 @@
 
 #include "ima/signature_check.hpp"
 #include "ima/signed_digest.hpp"
-#include "ima/verity_file_id.hpp"
-#include "ostree-ima/ima_verity_xattr.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 
 namespace ostree_ima {
@@ -13,22 +11,20 @@ SignatureVerdict check_file_signature(const std::optional<std::vector<std::uint8
                                       const VerityMeasure &measure_verity)
 {
     if (!xattr)
-        return {FileProblem::Unsigned, "no security.ima", std::nullopt};
-    const SignatureFormat format =
-        is_ima_verity_xattr(*xattr) ? SignatureFormat::Verity : SignatureFormat::Digest;
-    const ImaDecodeResult decoded = decode_signature(format, *xattr);
+        return {FileProblem::Unsigned, "no security.ima", nullptr};
+    const SignatureScheme &scheme = scheme_claimed_by(*xattr);
+    const ImaDecodeResult decoded = scheme.decode(*xattr);
     // The format of a well-formed signature is reported whatever the verdict.
     const auto problem = [&](FileProblem p, std::string detail) {
-        SignatureVerdict v{p, std::move(detail), std::nullopt};
+        SignatureVerdict v{p, std::move(detail), nullptr};
         if (decoded.ok)
-            v.format = format;
+            v.scheme = &scheme;
         return v;
     };
-    if (rules.required_format && format != *rules.required_format)
+    if (rules.required_scheme != nullptr && &scheme != rules.required_scheme)
         return problem(FileProblem::Malformed,
-                       "security.ima holds a " + std::string(signature_format_name(format)) +
-                           " signature, not the " +
-                           std::string(signature_format_name(*rules.required_format)) +
+                       "security.ima holds a " + std::string(scheme.name()) +
+                           " signature, not the " + std::string(rules.required_scheme->name()) +
                            " one required");
     if (!decoded.ok)
         return problem(FileProblem::Malformed, "security.ima: " + decoded.problem);
@@ -44,12 +40,15 @@ SignatureVerdict check_file_signature(const std::optional<std::vector<std::uint8
     if (!sig.algo->available())
         return problem(FileProblem::UnsupportedHash,
                        std::string(sig.algo->name) + " is not available in this OpenSSL");
-    if (format == SignatureFormat::Verity && sig.algo != &verity_hash_algo())
+    if (!scheme.accepts(*sig.algo))
         return problem(FileProblem::UnsupportedHash,
-                       "fs-verity signature with " + std::string(sig.algo->name) +
-                           ": only sha256 fs-verity digests are computed");
+                       std::string(scheme.message_prefix()) + "signature with " +
+                           std::string(sig.algo->name) + ": only sha256 fs-verity digests are " +
+                           "computed");
     std::vector<std::uint8_t> digest;
-    if (format == SignatureFormat::Verity && measure_verity) {
+    // A scheme that signs the fs-verity digest takes the filesystem's own
+    // measurement when there is one (a checkout with fs-verity enabled).
+    if (measure_verity && scheme.signs_fs_verity_digest()) {
         const VerityMeasurement measured = measure_verity();
         if (measured.problem)
             return problem(*measured.problem, measured.detail);
@@ -58,19 +57,18 @@ SignatureVerdict check_file_signature(const std::optional<std::vector<std::uint8
                            "the file's fs-verity digest is of another algorithm than the "
                            "signature's " +
                                std::string(sig.algo->name));
-        digest = verity_file_id_digest(*sig.algo, measured.digest);
+        digest = scheme.digest_of_measured_verity(*sig.algo, measured.digest);
     } else {
-        SignedDigest hasher(format, *sig.algo);
+        SignedDigest hasher(scheme, *sig.algo);
         content([&](std::span<const std::uint8_t> chunk) { hasher.update(chunk); });
         digest = hasher.finish();
     }
     for (const Certificate *cert : certs)
         if (verify_digest_signature(cert->public_key(), *sig.algo, digest, sig.signature))
-            return {std::nullopt, {}, format};
+            return {std::nullopt, {}, &scheme};
     return problem(FileProblem::BadSignature,
-                   std::string(format == SignatureFormat::Verity ? "fs-verity " : "") +
-                       "signature (key id " + key_id + ", " + std::string(sig.algo->name) +
-                       ") does not match the content");
+                   std::string(scheme.message_prefix()) + "signature (key id " + key_id + ", " +
+                       std::string(sig.algo->name) + ") does not match the content");
 }
 
 } // namespace ostree_ima

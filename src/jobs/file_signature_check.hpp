@@ -18,14 +18,14 @@ namespace ostree_ima {
 
 struct SignatureRules {
     const Keyring *keyring = nullptr;
-    const HashAlgo *required_algo = nullptr;        // --hash
-    std::optional<SignatureFormat> required_format; // --verity
+    const HashAlgo *required_algo = nullptr;          // --hash
+    const SignatureScheme *required_scheme = nullptr; // --verity
 };
 
 struct SignatureVerdict {
     std::optional<FileProblem> problem; // none: a valid signature
     std::string detail;
-    std::optional<SignatureFormat> format; // of a well-formed security.ima
+    const SignatureScheme *scheme = nullptr; // of a well-formed security.ima
 };
 
 // Calls `sink` with every chunk of the file's content, in order; throws

@@ -44,7 +44,7 @@ const std::vector<KnownSignature> &KnownSignatures::find(const HashAlgo &algo,
 void KnownSignatures::add_cache(const CacheContents &cache, const KeyId &key_id)
 {
     for (const CachedSignature &entry : cache.entries)
-        if (entry.key_id == key_id && entry.format == format_)
+        if (entry.key_id == key_id && entry.scheme == &scheme_)
             add(*entry.algo, entry.digest, {SignatureOrigin::Cache, entry.signature});
 }
 
@@ -94,19 +94,19 @@ void KnownSignatures::add_object(const ObjectStore &store, const std::string &ch
     const auto value = xattr_get(object->xattrs(), kImaXattrName);
     if (!value)
         return;
-    const ImaDecodeResult decoded = decode_signature(format_, *value);
+    const ImaDecodeResult decoded = scheme_.decode(*value);
     // Larger than the tool carries: no key of ours made it, and the cache
     // could not hold it.
     if (!decoded.ok || decoded.value.key_id != key_id || !decoded.value.algo->available() ||
         decoded.value.signature.size() > kMaxSignatureBytes)
         return;
     const HashAlgo &algo = *decoded.value.algo;
-    if (format_ == SignatureFormat::Verity && &algo != &verity_hash_algo())
-        return; // no fs-verity signature of ours: SignedDigest refuses it
+    if (!scheme_.accepts(algo))
+        return; // no signature of ours: SignedDigest refuses it
     std::optional<std::vector<std::uint8_t>> digest =
         recover_rsa_digest(public_key, algo, decoded.value.signature);
     if (!digest && !EVP_PKEY_is_a(public_key, "RSA")) {
-        SignedDigest hasher(format_, algo);
+        SignedDigest hasher(scheme_, algo);
         object->read([&](std::span<const std::uint8_t> c) { hasher.update(c); }, false);
         digest = hasher.finish();
     }

@@ -1,7 +1,7 @@
 // KnownSignatures: signatures made before, by digest, that a run may take
 // instead of asking the key again: those a signed commit carries (--reuse)
 // and those of a signature cache (--signature-cache). Only the signing key's
-// (by key id) and of the run's format are kept (a v2 signature signs the
+// (by key id) and of the run's scheme are kept (a v2 signature signs the
 // file digest, a sigv3 one the hash of the fs-verity file id: one is never
 // taken for the other); each is verified when it is used (ReusingSigner), so
 // a stale or hostile source can never put an invalid signature into a
@@ -9,8 +9,8 @@
 #pragma once
 
 #include "formats/signature_cache.hpp"
+#include "ima/signature_scheme.hpp"
 #include "objects/stored_object.hpp"
-#include "ostree-ima/signature_format.hpp"
 #include "repo/repo.hpp"
 
 #include <cstdint>
@@ -33,18 +33,18 @@ struct KnownSignature {
 
 class KnownSignatures {
   public:
-    explicit KnownSignatures(SignatureFormat format) : format_(format) {}
-    [[nodiscard]] SignatureFormat format() const { return format_; }
+    explicit KnownSignatures(const SignatureScheme &scheme) : scheme_(scheme) {}
+    [[nodiscard]] const SignatureScheme &scheme() const { return scheme_; }
     void add(const HashAlgo &algo, std::span<const std::uint8_t> digest, KnownSignature known);
     // The candidates for this digest (none: empty).
     [[nodiscard]] const std::vector<KnownSignature> &
     find(const HashAlgo &algo, std::span<const std::uint8_t> digest) const;
     [[nodiscard]] std::size_t size() const { return size_; }
 
-    // The cache's entries with `key_id` and this format.
+    // The cache's entries with `key_id` and this scheme.
     void add_cache(const CacheContents &cache, const KeyId &key_id);
 
-    // The security.ima signatures of this format with `key_id` of every
+    // The security.ima signatures of this scheme with `key_id` of every
     // regular file of `commit`: for an RSA key the signed digest is recovered
     // from the signature with `public_key` (headers only are read), for an EC
     // key the file is hashed (SignedDigest) with the signature's algorithm.
@@ -58,7 +58,7 @@ class KnownSignatures {
   private:
     void add_object(const ObjectStore &store, const std::string &checksum,
                     const EVP_PKEY *public_key, const KeyId &key_id, std::mutex &mutex);
-    SignatureFormat format_;
+    const SignatureScheme &scheme_;
     std::unordered_map<std::string, std::vector<KnownSignature>> by_digest_;
     std::size_t size_ = 0;
 };

@@ -24,7 +24,7 @@ SignedManifest sign_manifest(const ManifestSignRequest &request, KeyBackend &key
                     key_id_hex(request.key_id) +
                     "; sign it with that key, or make the manifest again with this key's "
                     "certificate");
-    KnownSignatures known(manifest.selection.format);
+    KnownSignatures known(*manifest.selection.scheme);
     std::optional<SignatureCacheWriter> cache;
     const std::uint64_t cache_lines_skipped =
         open_signature_cache(request.signature_cache, request.key_id, known, cache);

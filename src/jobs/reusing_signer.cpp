@@ -97,7 +97,7 @@ std::vector<std::uint8_t> ReusingSigner::sign(const HashAlgo &algo,
             ++made_;
             if (cache_ != nullptr)
                 cache_->append(
-                    {known_.format(), &algo, {digest.begin(), digest.end()}, key_id_, *signature});
+                    {&known_.scheme(), &algo, {digest.begin(), digest.end()}, key_id_, *signature});
         }
         {
             const std::lock_guard<std::mutex> lock(mutex_);

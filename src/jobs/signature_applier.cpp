@@ -138,7 +138,7 @@ SignReport apply_signatures(const ApplyRequest &request, const SignatureFile &fi
     sign.algo = file.manifest.algo;
     sign.key_id = file.key_id;
     sign.overwrite = file.manifest.selection.overwrite;
-    sign.format = file.manifest.selection.format;
+    sign.scheme = file.manifest.selection.scheme;
     sign.selector = file.manifest.selection.selector;
     sign.jobs = request.jobs;
     sign.reuse = file.manifest.selection.reuse;

@@ -1,8 +1,6 @@
 #include "jobs/signing_decision.hpp"
 
-#include "ima/evm_input_shape.hpp"
 #include "ima/signature_check.hpp"
-#include "ima/verity_file_id.hpp"
 #include "objects/xattr_list.hpp"
 
 namespace ostree_ima {
@@ -13,10 +11,10 @@ constexpr std::uint64_t kKeepNothing = UINT64_MAX;
 
 SigningDecision::SigningDecision(std::string_view object, GVariant *xattrs,
                                  std::uint64_t content_size, const HashAlgo &algo,
-                                 const KeyId &key_id, bool overwrite, SignatureFormat format)
-    : object_(object), algo_(algo),
-      keep_from_(format == SignatureFormat::Digest && content_size <= kMaxEvmInputSize
-                     ? content_size - std::min<std::uint64_t>(content_size, kEvmInputTailSize)
+                                 const KeyId &key_id, bool overwrite, const SignatureScheme &scheme)
+    : object_(object), algo_(algo), scheme_(scheme),
+      keep_from_(scheme.collision_tail_size(content_size) != 0
+                     ? content_size - scheme.collision_tail_size(content_size)
                      : kKeepNothing)
 {
     if (keep_from_ != kKeepNothing)
@@ -25,7 +23,7 @@ SigningDecision::SigningDecision(std::string_view object, GVariant *xattrs,
     if (value && overwrite) {
         replaced_ = ReplacedBecause::Overwrite;
     } else if (value) {
-        existing_ = classify_existing_signature(value, key_id, format);
+        existing_ = classify_existing_signature(value, key_id, scheme);
         if (existing_.kind == ExistingSignature::Kind::Malformed)
             replaced_ = ReplacedBecause::Malformed;
         else if (existing_.kind == ExistingSignature::Kind::OtherFormat)
@@ -33,12 +31,13 @@ SigningDecision::SigningDecision(std::string_view object, GVariant *xattrs,
     }
     if (keeps_other_key())
         return;
-    sign_digest_.emplace(format, algo);
+    sign_digest_.emplace(scheme, algo);
     // The signing key's own signature is checked with its own algorithm.
     const HashAlgo *own = existing_.value.algo;
-    // A verity signature of another algorithm cannot be checked: replaced.
-    if (checks_own_key() && own != &algo && own->available() && format == SignatureFormat::Digest)
-        check_digest_.emplace(format, *own);
+    // One of an algorithm the scheme cannot sign with cannot be checked:
+    // replaced.
+    if (checks_own_key() && own != &algo && own->available() && scheme.accepts(*own))
+        check_digest_.emplace(scheme, *own);
 }
 
 void SigningDecision::update(std::span<const std::uint8_t> chunk)
@@ -61,19 +60,8 @@ void SigningDecision::refuse_other_format_message() const
     // leaves no end to judge.
     if (keep_from_ == kKeepNothing || size_ != keep_from_ + tail_.size())
         return;
-    if (size_ == tail_.size() && is_verity_file_id(tail_))
-        throw RefusedContent(object_,
-                             "its content is an fs-verity file id (type 0x06, an algorithm and "
-                             "a digest); its v2 signature would also be a valid fs-verity "
-                             "signature of every file with that digest, so it is not signed: "
-                             "remove or change the file, or exclude it (--exclude)");
-    if (looks_like_evm_input(tail_, size_))
-        throw RefusedContent(object_,
-                             "its content is shaped like an EVM message (a security.ima value, "
-                             "then a struct h_misc with an owner and mode); its v2 signature "
-                             "would also be a valid portable security.evm for a file with that "
-                             "metadata where one key is trusted for IMA and EVM, so it is not "
-                             "signed: remove or change the file, or exclude it (--exclude)");
+    if (const std::optional<std::string> why = scheme_.collision(tail_, size_))
+        throw RefusedContent(object_, *why);
 }
 
 bool SigningDecision::own_signature_verifies(const EVP_PKEY *public_key)

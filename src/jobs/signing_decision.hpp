@@ -48,10 +48,10 @@ class SigningDecision {
     // `xattrs`: the object's (may be null); `content_size`: its content's
     // size, so that only the bytes the checks of digest() need are kept.
     // With `overwrite` every existing security.ima is replaced; so is one
-    // of another format than `format`. `object` names it in messages.
+    // of another scheme than `scheme`. `object` names it in messages.
     SigningDecision(std::string_view object, GVariant *xattrs, std::uint64_t content_size,
                     const HashAlgo &algo, const KeyId &key_id, bool overwrite,
-                    SignatureFormat format = SignatureFormat::Digest);
+                    const SignatureScheme &scheme = ima_v2_scheme());
 
     // A well-formed signature by another key is kept; its content is still
     // read by sign, so the object is checked against its name.
@@ -79,22 +79,23 @@ class SigningDecision {
     [[nodiscard]] bool own_signature_verifies(const EVP_PKEY *public_key);
 
     // After the read: the digest to sign, with the signing algorithm.
-    // Throws RefusedContent when the v2 signature of the content would be a
-    // signature of another format too: content that is an fs-verity file id
-    // (is_verity_file_id: a valid sigv3 signature of every file with that
-    // fs-verity digest) or shaped like an EVM message (looks_like_evm_input:
-    // a valid portable security.evm of the file whose metadata it holds).
+    // Throws RefusedContent when the signature of the content would be a
+    // signature of another format too (SignatureScheme::collision; v2:
+    // content that is an fs-verity file id, a valid sigv3 signature of every
+    // file with that fs-verity digest, or shaped like an EVM message, a valid
+    // portable security.evm of the file whose metadata it holds).
     [[nodiscard]] const std::vector<std::uint8_t> &digest();
 
   private:
     std::string object_;
     const HashAlgo &algo_;
+    const SignatureScheme &scheme_;
     // Refuses content that is another format's message (digest()).
     void refuse_other_format_message() const;
 
-    // The content's last kEvmInputTailSize bytes (all of a short one), kept
-    // only when it is short enough to be another format's message: a large
-    // file costs no copy, a small one one copy of what it is.
+    // The content's last bytes the scheme's collision check needs (all of a
+    // short one), kept only when it is short enough to be another format's
+    // message: a large file costs no copy, a small one one copy of it.
     std::uint64_t keep_from_; // offset of the first byte kept
     std::vector<std::uint8_t> tail_;
     std::uint64_t size_ = 0; // bytes fed so far
