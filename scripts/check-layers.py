@@ -21,9 +21,10 @@ MAY_INCLUDE = {
     "objects": {"util"},
     "repo": {"util", "objects"},
     "formats": {"util", "ima", "certs", "repo"},
-    "jobs": {"util", "ima", "certs", "objects", "repo", "formats"},
+    "signing": {"util", "ima", "certs", "objects", "repo", "formats"},
+    "jobs": {"util", "ima", "certs", "objects", "repo", "formats", "signing"},
     "keys": {"util", "secrets", "ima", "certs", "pkcs11-face"},
-    "cli": {"util", "secrets", "ima", "certs", "repo", "formats", "jobs", "keys"},
+    "cli": {"util", "secrets", "ima", "certs", "repo", "formats", "signing", "jobs", "keys"},
 }
 
 PUBLIC = {
@@ -34,6 +35,7 @@ PUBLIC = {
     "certificate.hpp": "certs", "key_backend.hpp": "certs",
     "path_selector.hpp": "repo", "commit_binding.hpp": "repo",
     "digest_manifest.hpp": "formats", "signature_file.hpp": "formats",
+    "file_problem.hpp": "signing", "signature_counts.hpp": "signing",
     "commit_signer.hpp": "jobs", "commit_stripper.hpp": "jobs", "commit_verifier.hpp": "jobs",
     "commit_digests.hpp": "jobs", "manifest_signer.hpp": "jobs", "signature_applier.hpp": "jobs",
     "deployment_verifier.hpp": "jobs",

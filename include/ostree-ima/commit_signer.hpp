@@ -8,6 +8,7 @@
 #include "ostree-ima/key_backend.hpp"
 #include "ostree-ima/path_selector.hpp"
 #include "ostree-ima/progress.hpp"
+#include "ostree-ima/signature_counts.hpp"
 #include "ostree-ima/signature_scheme.hpp"
 
 #include <cstdint>
@@ -57,16 +58,6 @@ struct SignRequest {
     // ext4 without ea_inode holds them in (large, post-quantum signatures;
     // docs/format.md). Without it such a file is refused: Error naming it.
     bool allow_large_xattrs = false;
-};
-
-// How the signatures of a run came about.
-struct SignatureCounts {
-    std::uint64_t made = 0;                // by the key
-    std::uint64_t from_commit = 0;         // reused from a commit given to reuse
-    std::uint64_t from_cache = 0;          // reused from the signature cache
-    std::uint64_t same_digest = 0;         // content already signed in this run
-    std::uint64_t rejected = 0;            // known signatures that did not verify: skipped
-    std::uint64_t cache_lines_skipped = 0; // of the signature cache: not entries
 };
 
 // Paths whose existing security.ima was replaced by a new signature, by why.

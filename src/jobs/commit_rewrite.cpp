@@ -1,6 +1,5 @@
 #include "jobs/commit_rewrite.hpp"
 
-#include "jobs/signing_decision.hpp"
 #include "objects/object_file_io.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "repo/commit_binding.hpp"
@@ -10,6 +9,7 @@
 #include "repo/stop_check.hpp"
 #include "repo/transaction.hpp"
 #include "repo/tree_rewriter.hpp"
+#include "signing/signing_decision.hpp"
 #include "util/parallel_for.hpp"
 #include "util/progress.hpp"
 

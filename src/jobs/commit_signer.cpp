@@ -2,17 +2,17 @@
 
 #include "ima/signed_digest.hpp"
 #include "jobs/commit_rewrite.hpp"
-#include "jobs/content_signer.hpp"
 #include "jobs/evm_deployment.hpp"
-#include "jobs/evm_signer.hpp"
 #include "jobs/jobs_in_repo.hpp"
-#include "jobs/known_signatures.hpp"
-#include "jobs/reusing_signer.hpp"
-#include "jobs/signature_removal.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "repo/planned_files_under.hpp"
 #include "repo/repo.hpp"
 #include "repo/stop_check.hpp"
+#include "signing/content_signer.hpp"
+#include "signing/evm_signer.hpp"
+#include "signing/known_signatures.hpp"
+#include "signing/reusing_signer.hpp"
+#include "signing/signature_removal.hpp"
 
 namespace ostree_ima {
 

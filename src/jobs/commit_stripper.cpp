@@ -1,8 +1,8 @@
 #include "ostree-ima/commit_stripper.hpp"
 
 #include "jobs/commit_rewrite.hpp"
-#include "jobs/signature_removal.hpp"
 #include "repo/repo.hpp"
+#include "signing/signature_removal.hpp"
 
 namespace ostree_ima {
 

@@ -2,14 +2,14 @@
 
 #include "certs/keyring.hpp"
 #include "ima/signature_scheme.hpp"
-#include "jobs/evm_signer.hpp"
-#include "jobs/file_signature_check.hpp"
 #include "objects/stored_object.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "repo/commit_plan.hpp"
 #include "repo/repo.hpp"
+#include "signing/evm_signer.hpp"
+#include "signing/file_signature_check.hpp"
 #include "util/parallel_for.hpp"
 #include "util/progress.hpp"
 
@@ -18,35 +18,6 @@
 #include <optional>
 
 namespace ostree_ima {
-
-std::string_view problem_name(FileProblem problem)
-{
-    switch (problem) {
-    case FileProblem::Unsigned:
-        return "unsigned";
-    case FileProblem::Malformed:
-        return "malformed";
-    case FileProblem::WrongHash:
-        return "wrong_hash";
-    case FileProblem::UnsupportedHash:
-        return "unsupported_hash";
-    case FileProblem::UnknownKey:
-        return "unknown_key";
-    case FileProblem::BadSignature:
-        return "bad_signature";
-    case FileProblem::Corrupted:
-        return "corrupted";
-    case FileProblem::EvmMissing:
-        return "evm_missing";
-    case FileProblem::BadEvm:
-        return "bad_evm";
-    case FileProblem::VerityNotEnabled:
-        return "verity_not_enabled";
-    case FileProblem::Unchecked:
-        return "unchecked";
-    }
-    return "unknown";
-}
 
 namespace {
 struct ObjectVerdict {

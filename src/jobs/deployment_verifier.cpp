@@ -1,11 +1,11 @@
 #include "ostree-ima/deployment_verifier.hpp"
 
 #include "certs/keyring.hpp"
-#include "jobs/file_signature_check.hpp"
 #include "objects/object_file_io.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/ima_xattr.hpp"
+#include "signing/file_signature_check.hpp"
 #include "util/fd.hpp"
 #include "util/file_tree.hpp"
 #include "util/file_xattr.hpp"

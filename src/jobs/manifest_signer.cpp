@@ -1,10 +1,10 @@
 #include "ostree-ima/manifest_signer.hpp"
 
 #include "formats/signature_cache.hpp"
-#include "jobs/known_signatures.hpp"
-#include "jobs/reusing_signer.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/error.hpp"
+#include "signing/known_signatures.hpp"
+#include "signing/reusing_signer.hpp"
 #include "util/parallel_for.hpp"
 #include "util/progress.hpp"
 

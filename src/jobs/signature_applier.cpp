@@ -2,12 +2,12 @@
 
 #include "ima/signature_check.hpp"
 #include "jobs/jobs_in_repo.hpp"
-#include "jobs/presigned_backend.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/commit_digests.hpp"
 #include "ostree-ima/error.hpp"
 #include "repo/repo.hpp"
 #include "repo/stop_check.hpp"
+#include "signing/presigned_backend.hpp"
 #include "util/parallel_for.hpp"
 #include "util/text_encoding.hpp"
 

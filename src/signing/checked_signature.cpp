@@ -1,4 +1,4 @@
-#include "jobs/checked_signature.hpp"
+#include "signing/checked_signature.hpp"
 
 #include "ima/signature_check.hpp"
 #include "ima/signature_size.hpp"

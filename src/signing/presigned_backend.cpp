@@ -1,4 +1,4 @@
-#include "jobs/presigned_backend.hpp"
+#include "signing/presigned_backend.hpp"
 
 #include "ostree-ima/error.hpp"
 #include "util/text_encoding.hpp"

@@ -1,4 +1,4 @@
-#include "jobs/signing_decision.hpp"
+#include "signing/signing_decision.hpp"
 
 #include "ima/signature_check.hpp"
 #include "objects/xattr_list.hpp"

@@ -1,9 +1,9 @@
-#include "jobs/content_signer.hpp"
+#include "signing/content_signer.hpp"
 
-#include "jobs/checked_signature.hpp"
-#include "jobs/signing_decision.hpp"
 #include "objects/ext4_xattr_room.hpp"
 #include "objects/xattr_list.hpp"
+#include "signing/checked_signature.hpp"
+#include "signing/signing_decision.hpp"
 
 namespace ostree_ima {
 

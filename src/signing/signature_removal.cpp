@@ -1,4 +1,4 @@
-#include "jobs/signature_removal.hpp"
+#include "signing/signature_removal.hpp"
 
 #include "ima/evm_xattr.hpp"
 #include "objects/xattr_list.hpp"

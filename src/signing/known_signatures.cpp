@@ -1,4 +1,4 @@
-#include "jobs/known_signatures.hpp"
+#include "signing/known_signatures.hpp"
 
 #include "ima/signature_check.hpp"
 #include "ima/signature_size.hpp"

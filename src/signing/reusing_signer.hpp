@@ -10,9 +10,9 @@
 #pragma once
 
 #include "formats/signature_cache.hpp"
-#include "jobs/known_signatures.hpp"
-#include "ostree-ima/commit_signer.hpp"
 #include "ostree-ima/key_backend.hpp"
+#include "ostree-ima/signature_counts.hpp"
+#include "signing/known_signatures.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "jobs/file_signature_check.hpp"
+#include "signing/file_signature_check.hpp"
 
 #include "ima/signature_check.hpp"
 #include "ima/signed_digest.hpp"

@@ -1,8 +1,8 @@
-#include "jobs/reusing_signer.hpp"
+#include "signing/reusing_signer.hpp"
 
 #include "ima/signature_check.hpp"
-#include "jobs/checked_signature.hpp"
 #include "ostree-ima/error.hpp"
+#include "signing/checked_signature.hpp"
 
 #include <cstring>
 

@@ -2,12 +2,12 @@
 #pragma once
 
 #include "ima/existing_signature.hpp"
-#include "jobs/evm_signer.hpp"
 #include "objects/stored_object.hpp"
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/key_backend.hpp"
 #include "ostree-ima/signature_scheme.hpp"
+#include "signing/evm_signer.hpp"
 #include "util/cpu_slots.hpp"
 
 #include <cstdint>

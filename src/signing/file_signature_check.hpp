@@ -5,7 +5,8 @@
 #pragma once
 
 #include "certs/keyring.hpp"
-#include "ostree-ima/commit_verifier.hpp"
+#include "ima/signature_scheme.hpp"
+#include "ostree-ima/file_problem.hpp"
 
 #include <cstdint>
 #include <functional>

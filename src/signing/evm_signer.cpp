@@ -1,9 +1,9 @@
-#include "jobs/evm_signer.hpp"
+#include "signing/evm_signer.hpp"
 
 #include "ima/signature_check.hpp"
-#include "jobs/checked_signature.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/error.hpp"
+#include "signing/checked_signature.hpp"
 
 #include <openssl/evp.h>
 #include <string>
