@@ -6,10 +6,10 @@
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "repo/commit_plan.hpp"
+#include "repo/commit_reader.hpp"
 #include "repo/repo.hpp"
 #include "signing/known_signatures.hpp"
 #include "signing/signing_decision.hpp"
-#include "util/parallel_for.hpp"
 #include "util/progress.hpp"
 #include "util/text_encoding.hpp"
 
@@ -71,11 +71,6 @@ DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &re
     manifest.commit = repo.resolve_commit(request.source_rev);
     manifest.algo = request.algo;
     manifest.selection = request.selection;
-    CommitPlan plan = plan_commit(repo.get(), manifest.commit, request.selection.selector,
-                                  request.jobs, PlanPaths::Keep);
-    if (stop_requested())
-        throw Interrupted("the repository was only read, no manifest was written");
-    const ObjectStore store(repo.get(), request.jobs);
     // --reuse: what a reused commit has a valid signature for is not asked
     // of the signing room (apply takes it from the same commits).
     KnownSignatures known(*request.selection.scheme);
@@ -94,31 +89,32 @@ DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &re
             throw Interrupted("the repository was only read, no manifest was written");
     }
 
-    std::vector<std::optional<std::vector<std::uint8_t>>> digests(plan.objects.size());
-    const ProcessingOrder order =
-        processing_order(store, plan, request.jobs, request.progress != nullptr);
-    ProgressMeter progress(request.progress, step, plan.objects.size(), order.total_stored,
-                           order.total_stored);
-    parallel_for(
-        plan.objects.size(), request.jobs,
-        [&](std::size_t k) {
-            const std::size_t i = order.order[k];
-            const auto started = ProgressMeter::Clock::now();
-            try {
-                digests[i] = digest_to_sign(store, plan.objects[i], *request.algo,
-                                            request.selection, request.signer_public_key);
-            } catch (const RefusedContent &refused) {
-                throw refused_content_error(refused, plan.paths[i]);
-            }
-            if (digests[i] &&
-                has_valid_signature(known, *request.algo, *digests[i], request.signer_public_key))
-                digests[i].reset();
-            progress.unit_done(order.stored_size[i], order.stored_size[i], started);
-        },
-        &stop_flag());
-    if (stop_requested())
-        throw Interrupted("the repository was only read, no manifest was written");
-    progress.finish();
+    CommitReadRequest read;
+    read.commit = manifest.commit;
+    read.selector = request.selection.selector;
+    read.jobs = request.jobs;
+    read.progress = request.progress;
+    read.step = step;
+    read.interrupted = "the repository was only read, no manifest was written";
+    std::vector<std::optional<std::vector<std::uint8_t>>> digests;
+    const std::vector<std::vector<std::string>> *plan_paths = nullptr;
+    CommitPlan plan = read_commit(
+        repo, read,
+        {[&](const CommitPlan &p, const ObjectStore & /*store*/) {
+             digests.resize(p.objects.size());
+             plan_paths = &p.paths;
+         },
+         [&](const ObjectStore &store, std::size_t i, const std::string &checksum) {
+             try {
+                 digests[i] = digest_to_sign(store, checksum, *request.algo, request.selection,
+                                             request.signer_public_key);
+             } catch (const RefusedContent &refused) {
+                 throw refused_content_error(refused, (*plan_paths)[i]);
+             }
+             if (digests[i] &&
+                 has_valid_signature(known, *request.algo, *digests[i], request.signer_public_key))
+                 digests[i].reset();
+         }});
 
     // Objects that differ only in metadata share a digest, and one signature
     // serves them all: one entry per digest, with every path.

@@ -7,9 +7,8 @@
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "repo/commit_plan.hpp"
+#include "repo/commit_reader.hpp"
 #include "repo/repo.hpp"
-#include "util/parallel_for.hpp"
-#include "util/progress.hpp"
 
 #include <optional>
 
@@ -57,31 +56,26 @@ CommitFileDigests compute_commit_file_digests(const FileDigestsRequest &request)
     const Repo repo = Repo::open(request.repo_path);
     CommitFileDigests result;
     result.commit = repo.resolve_commit(request.source_rev);
-    CommitPlan plan =
-        plan_commit(repo.get(), result.commit, request.selector, request.jobs, PlanPaths::Keep);
-    if (stop_requested())
-        throw Interrupted("the repository was only read, no policy was written");
-    const ObjectStore store(repo.get(), request.jobs);
-    const ProcessingOrder order = largest_first(store, plan, request.jobs);
-    ProgressMeter progress(request.progress, {"measuring"}, plan.objects.size(), order.total_stored,
-                           order.total_stored);
-    result.objects.resize(plan.objects.size());
-    for (std::size_t i = 0; i < plan.objects.size(); ++i) {
-        result.objects[i].checksum = plan.objects[i];
+    CommitReadRequest read;
+    read.commit = result.commit;
+    read.selector = request.selector;
+    read.jobs = request.jobs;
+    read.progress = request.progress;
+    read.step = {"measuring"};
+    read.largest_first = true;
+    read.interrupted = "the repository was only read, no policy was written";
+    CommitPlan plan = read_commit(
+        repo, read,
+        {[&](const CommitPlan &p, const ObjectStore & /*store*/) {
+             result.objects.resize(p.objects.size());
+             for (std::size_t i = 0; i < p.objects.size(); ++i)
+                 result.objects[i].checksum = p.objects[i];
+         },
+         [&](const ObjectStore &store, std::size_t i, const std::string & /*checksum*/) {
+             measure_object(store, *request.algo, result.objects[i]);
+         }});
+    for (std::size_t i = 0; i < plan.objects.size(); ++i)
         result.objects[i].paths = std::move(plan.paths[i]);
-    }
-    parallel_for(
-        order.order.size(), request.jobs,
-        [&](std::size_t k) {
-            const std::size_t i = order.order[k];
-            const auto started = ProgressMeter::Clock::now();
-            measure_object(store, *request.algo, result.objects[i]);
-            progress.unit_done(order.stored_size[i], order.stored_size[i], started);
-        },
-        &stop_flag());
-    if (stop_requested())
-        throw Interrupted("the repository was only read, no policy was written");
-    progress.finish();
     // Symlinks were planned too and left without a digest.
     std::erase_if(result.objects, [](const MeasuredObject &object) {
         return object.digest.empty() && !object.verity_signature;

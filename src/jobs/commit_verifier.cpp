@@ -7,11 +7,10 @@
 #include "ostree-ima/cancellation.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "repo/commit_plan.hpp"
+#include "repo/commit_reader.hpp"
 #include "repo/repo.hpp"
 #include "signing/evm_signer.hpp"
 #include "signing/file_signature_check.hpp"
-#include "util/parallel_for.hpp"
-#include "util/progress.hpp"
 
 #include <algorithm>
 #include <openssl/evp.h>
@@ -147,32 +146,26 @@ VerifyReport verify_commit(const VerifyRequest &request)
     VerifyReport report;
     report.require_all = request.require_all;
     report.commit = repo.resolve_commit(request.rev);
-    const CommitPlan plan =
-        plan_commit(repo.get(), report.commit, request.selector, request.jobs, PlanPaths::Keep);
-    if (stop_requested())
-        throw Interrupted("verify only reads the repository");
-
     // Each unique object is verified once; the verdict holds at all its paths.
-    const ObjectStore store(repo.get(), request.jobs);
-    const ObjectVerifier verifier(store, keyring, request.required_algo, request.required_scheme,
-                                  request.require_evm);
-    std::vector<ObjectVerdict> verdicts(plan.objects.size());
-    const ProcessingOrder order =
-        processing_order(store, plan, request.jobs, request.progress != nullptr);
-    ProgressMeter progress(request.progress, {"verifying"}, plan.objects.size(), order.total_stored,
-                           order.total_stored);
-    parallel_for(
-        plan.objects.size(), request.jobs,
-        [&](std::size_t k) {
-            const std::size_t i = order.order[k];
-            const auto started = ProgressMeter::Clock::now();
-            verdicts[i] = verifier.verify(plan.objects[i]);
-            progress.unit_done(order.stored_size[i], order.stored_size[i], started);
-        },
-        &stop_flag());
-    if (stop_requested())
-        throw Interrupted("verify only reads the repository");
-    progress.finish();
+    CommitReadRequest read;
+    read.commit = report.commit;
+    read.selector = request.selector;
+    read.jobs = request.jobs;
+    read.progress = request.progress;
+    read.step = {"verifying"};
+    read.interrupted = "verify only reads the repository";
+    std::vector<ObjectVerdict> verdicts;
+    std::optional<ObjectVerifier> verifier;
+    const CommitPlan plan = read_commit(
+        repo, read,
+        {[&](const CommitPlan &p, const ObjectStore &store) {
+             verdicts.resize(p.objects.size());
+             verifier.emplace(store, keyring, request.required_algo, request.required_scheme,
+                              request.require_evm);
+         },
+         [&](const ObjectStore & /*store*/, std::size_t i, const std::string &checksum) {
+             verdicts[i] = verifier->verify(checksum);
+         }});
 
     for (std::size_t i = 0; i < verdicts.size(); ++i) {
         const ObjectVerdict &v = verdicts[i];

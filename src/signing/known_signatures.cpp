@@ -7,7 +7,7 @@
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "repo/commit_plan.hpp"
-#include "util/parallel_for.hpp"
+#include "repo/commit_reader.hpp"
 #include "util/quoted_input.hpp"
 
 #include <algorithm>
@@ -54,33 +54,36 @@ std::vector<std::string> KnownSignatures::add_commit(const Repo &repo, const std
 {
     // A damaged --reuse commit only costs signatures the key then makes:
     // what cannot be read is skipped, named, never taken for the source.
-    CommitPlan plan;
+    CommitReadRequest read;
+    read.commit = commit;
+    read.jobs = jobs;
+    std::mutex mutex;
+    std::vector<std::string> skipped;
+    const std::vector<std::vector<std::string>> *paths = nullptr;
     try {
-        plan = plan_commit(repo.get(), commit, PathSelector(), jobs, PlanPaths::Keep);
+        (void)read_commit(
+            repo, read,
+            {[&](const CommitPlan &plan, const ObjectStore & /*store*/) { paths = &plan.paths; },
+             [&](const ObjectStore &store, std::size_t i, const std::string &checksum) {
+                 try {
+                     add_object(store, checksum, public_key, key_id, mutex);
+                 } catch (const Interrupted &) {
+                     throw;
+                 } catch (const Error &e) {
+                     const std::lock_guard<std::mutex> lock(mutex);
+                     skipped.push_back("--reuse commit " + commit + ": " +
+                                       printable_input((*paths)[i].front(), 300) +
+                                       " not reused: " + e.what());
+                 }
+             }});
     } catch (const Interrupted &) {
         throw;
     } catch (const Error &e) {
+        if (paths != nullptr) // only the plan's errors reach here
+            throw;
         return {"--reuse commit " + commit +
                 " cannot be read, nothing is reused from it: " + e.what()};
     }
-    const ObjectStore store(repo.get(), jobs);
-    std::mutex mutex;
-    std::vector<std::string> skipped;
-    parallel_for(
-        plan.objects.size(), jobs,
-        [&](std::size_t i) {
-            try {
-                add_object(store, plan.objects[i], public_key, key_id, mutex);
-            } catch (const Interrupted &) {
-                throw;
-            } catch (const Error &e) {
-                const std::lock_guard<std::mutex> lock(mutex);
-                skipped.push_back("--reuse commit " + commit + ": " +
-                                  printable_input(plan.paths[i].front(), 300) +
-                                  " not reused: " + e.what());
-            }
-        },
-        &stop_flag());
     std::sort(skipped.begin(), skipped.end()); // the same order whatever the threads did
     return skipped;
 }
