@@ -1,8 +1,6 @@
 #include "pkcs11_backend.hpp"
 
 #include "ostree-ima/error.hpp"
-#include "pkcs11_digest_info.hpp"
-#include "pkcs11_ecdsa_sig.hpp"
 #include "pkcs11_error.hpp"
 #include "pkcs11_key_finder.hpp"
 #include "pkcs11_module.hpp"
@@ -27,9 +25,7 @@ struct Pkcs11Backend::State {
     FoundKey key;
     std::unique_ptr<SessionPool> pool;
     std::string description;
-    std::size_t signature_size = 0; // RSA modulus bytes, EC 2 x order bytes
-    std::size_t order_bytes = 0;    // EC only
-    int order_bits = 0;             // EC only
+    std::size_t signature_size = 0; // the buffer C_Sign writes to (the key algorithm's)
     std::atomic<bool> pin_refused{false};
     // The token has room for our login session only (ulMaxSessionCount 1,
     // or C_OpenSession refused with none of the pool's open): a TPM's slot,
@@ -50,23 +46,14 @@ struct Pkcs11Backend::State {
 
 namespace {
 
-std::vector<std::uint8_t> sign_input(const FoundKey &key, int order_bits, const HashAlgo &algo,
+std::vector<std::uint8_t> sign_input(const FoundKey &key, const HashAlgo &algo,
                                      std::span<const std::uint8_t> digest)
 {
     if (digest.size() != algo.digest_size) {
         throw Error("internal error: " + std::string(algo.name) + " digest of " +
                     std::to_string(digest.size()) + " bytes");
     }
-    if (key.key_type == CKK_RSA) {
-        return rsa_digest_info(algo, digest);
-    }
-    // ECDSA uses the leftmost order-size bits of a longer digest; do that
-    // here, since some modules refuse longer input with CKR_DATA_LEN_RANGE.
-    const auto order_bytes = static_cast<std::size_t>(order_bits / 8);
-    if (order_bits % 8 == 0 && digest.size() > order_bytes) {
-        digest = digest.first(order_bytes);
-    }
-    return {digest.begin(), digest.end()};
+    return key.algorithm->token_input(key.public_key.get(), algo, digest);
 }
 
 } // namespace
@@ -77,7 +64,7 @@ std::vector<std::uint8_t> Pkcs11Backend::State::sign_once(const Session &session
     if (key.always_authenticate && pin_refused.load()) {
         throw Error(context() + ": the token refused the PIN before; not trying it again");
     }
-    CK_MECHANISM mechanism{key.key_type == CKK_RSA ? CKM_RSA_PKCS : CKM_ECDSA, nullptr, 0};
+    CK_MECHANISM mechanism{key.algorithm->pkcs11_mechanism(), nullptr, 0};
     CK_RV rv = session.fn().C_SignInit(session.handle(), &mechanism, key.key.handle);
     if (rv == CKR_USER_NOT_LOGGED_IN || rv == CKR_KEY_HANDLE_INVALID ||
         rv == CKR_OBJECT_HANDLE_INVALID) {
@@ -120,18 +107,8 @@ std::vector<std::uint8_t> Pkcs11Backend::State::sign_once(const Session &session
     }
     signature.resize(length);
 
-    if (key.key_type == CKK_EC) {
-        return ecdsa_raw_to_der(signature, order_bytes);
-    }
-    // An RSA signature is exactly as long as the modulus; a module that drops
-    // leading zero bytes gets them back.
-    if (signature.size() < signature_size) {
-        signature.insert(signature.begin(), signature_size - signature.size(), 0);
-    } else if (signature.size() > signature_size) {
-        throw Error(context() + ": the token returned " + std::to_string(signature.size()) +
-                    " bytes for a " + std::to_string(signature_size * 8) + "-bit RSA key");
-    }
-    return signature;
+    return key.algorithm->from_token_signature(key.public_key.get(), std::move(signature),
+                                               context());
 }
 
 Pkcs11Backend::Pkcs11Backend(const KeyOptions &options) : state_(std::make_unique<State>())
@@ -152,20 +129,11 @@ Pkcs11Backend::Pkcs11Backend(const KeyOptions &options) : state_(std::make_uniqu
                           " (token " + quoted_input(fixed_field(key.token.label)) + ", module " +
                           key.module->path() + ")";
     const EVP_PKEY *pub = key.public_key.get();
-    if (key.key_type == CKK_RSA) {
-        if (EVP_PKEY_get_base_id(pub) != EVP_PKEY_RSA) {
-            throw Error("the public key found for " + state_->description + " is not RSA");
-        }
-        state_->signature_size = static_cast<std::size_t>(EVP_PKEY_get_size(pub));
-    } else {
-        if (EVP_PKEY_get_base_id(pub) != EVP_PKEY_EC) {
-            throw Error("the public key found for " + state_->description + " is not EC");
-        }
-        state_->order_bits = EVP_PKEY_get_bits(pub);
-        state_->order_bytes = static_cast<std::size_t>((state_->order_bits + 7) / 8);
-        // Room for a module that returns DER instead of r || s.
-        state_->signature_size = 2 * state_->order_bytes + 16;
+    if (!key.algorithm->holds(pub)) {
+        throw Error("the public key found for " + state_->description + " is not " +
+                    std::string(key.algorithm->name()));
     }
+    state_->signature_size = key.algorithm->token_signature_size(pub);
 
     state_->on_login_session = key.token.ulMaxSessionCount == 1;
     const unsigned capacity = SessionPool::capacity_for(options.jobs, options.sessions, key.token);
@@ -199,7 +167,7 @@ std::vector<std::uint8_t> Pkcs11Backend::sign(const HashAlgo &algo,
                                               std::span<const std::uint8_t> digest)
 {
     State &state = *state_;
-    const auto input = sign_input(state.key, state.order_bits, algo, digest);
+    const auto input = sign_input(state.key, algo, digest);
     for (int attempt = 0;; ++attempt) {
         if (state.on_login_session) {
             return state.sign_on_login_session(input);

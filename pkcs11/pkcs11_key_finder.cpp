@@ -204,13 +204,13 @@ FoundKey make_found_key(Candidate candidate, const Pkcs11Uri &uri, const PinReso
     if (get_bool_attribute(session, found.key.handle, CKA_SIGN) == false) {
         throw Error("key " + found.uri + " is not allowed to sign (CKA_SIGN is false)");
     }
-    if (!found.key.key_type || (*found.key.key_type != CKK_RSA && *found.key.key_type != CKK_EC)) {
+    found.algorithm = found.key.key_type ? find_key_algorithm(*found.key.key_type) : nullptr;
+    if (found.algorithm == nullptr) {
         throw Error("key " + found.uri + " is a " +
                     (found.key.key_type ? key_type_name(*found.key.key_type)
                                         : std::string("key of unknown type")) +
                     " key; IMA signatures need an RSA or EC key");
     }
-    found.key_type = *found.key.key_type;
 
     found.always_authenticate =
         get_bool_attribute(session, found.key.handle, CKA_ALWAYS_AUTHENTICATE).value_or(false);
@@ -238,7 +238,7 @@ FoundKey make_found_key(Candidate candidate, const Pkcs11Uri &uri, const PinReso
 
     try {
         found.public_key =
-            public_key_for_key(session, found.key.handle, found.key_type, found.key.id);
+            public_key_for_key(session, found.key.handle, found.algorithm, found.key.id);
     } catch (const Error &error) {
         throw Error("reading the public key of " + found.uri + ": " + error.what());
     }

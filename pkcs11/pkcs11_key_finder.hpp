@@ -5,6 +5,7 @@
 // a signer must never pick one of several keys silently.
 #pragma once
 
+#include "ima/algorithms/key_algorithm.hpp"
 #include "ostree-ima/key_backend.hpp"
 #include "pkcs11_login.hpp"
 #include "pkcs11_module.hpp"
@@ -30,7 +31,7 @@ struct FoundKey {
     // The logged-in session; keeps the login alive while the key is used.
     std::shared_ptr<TokenLogin> login;
     ObjectInfo key;
-    CK_KEY_TYPE key_type = CKK_RSA;
+    const KeyAlgorithm *algorithm = nullptr; // of its CKA_KEY_TYPE; never null once found
     // CKA_ALWAYS_AUTHENTICATE: every C_SignInit needs a context-specific
     // login; `pin` then holds the user PIN (only in that case).
     bool always_authenticate = false;

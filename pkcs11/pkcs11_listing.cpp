@@ -1,5 +1,6 @@
 #include "pkcs11_listing.hpp"
 
+#include "ima/algorithms/key_algorithm.hpp"
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/openssl_ptr.hpp"
@@ -15,9 +16,6 @@
 #include "util/quoted_input.hpp"
 
 #include <openssl/bio.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/objects.h>
 #include <openssl/x509.h>
 
 #include <algorithm>
@@ -49,18 +47,11 @@ void describe_shape(const EVP_PKEY *key, Pkcs11ObjectListing &out)
     if (key == nullptr) {
         return;
     }
-    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) {
-        out.key_type = "RSA";
-        out.bits = EVP_PKEY_get_bits(key);
-    } else if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC) {
-        out.key_type = "EC";
-        out.bits = EVP_PKEY_get_bits(key);
-        char group[80] = {};
-        if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
-                                           nullptr) == 1) {
-            const char *nist = EC_curve_nid2nist(OBJ_sn2nid(group));
-            out.curve = nist != nullptr ? nist : group;
-        }
+    if (const KeyAlgorithm *algorithm = find_key_algorithm(key)) {
+        const KeySize size = algorithm->size(key);
+        out.key_type = std::string(algorithm->name());
+        out.bits = size.bits;
+        out.curve = size.curve;
     } else {
         out.key_type = EVP_PKEY_get0_type_name(key) ? EVP_PKEY_get0_type_name(key) : "";
         out.bits = EVP_PKEY_get_bits(key);
@@ -113,18 +104,21 @@ Pkcs11ObjectListing list_private_key(const Session &session, const ObjectInfo &i
         out.key_type = key_type_name(*info.key_type);
     }
 
+    const KeyAlgorithm *algorithm = info.key_type ? find_key_algorithm(*info.key_type) : nullptr;
     EvpPkeyPtr key;
     if (info.key_type) {
         try {
-            key = public_key_for_key(session, info.handle, *info.key_type, info.id);
+            key = public_key_for_key(session, info.handle, algorithm, info.id);
         } catch (const Error &) {
             key = nullptr; // ambiguous public keys: show what else we know
         }
     }
     describe_shape(key.get(), out);
-    if (!key && info.key_type == CKK_RSA) {
-        out.bits = static_cast<int>(
-            get_ulong_attribute(session, info.handle, CKA_MODULUS_BITS).value_or(0));
+    if (!key && algorithm != nullptr) {
+        if (const auto size_attribute = algorithm->pkcs11_size_attribute()) {
+            out.bits = static_cast<int>(
+                get_ulong_attribute(session, info.handle, *size_attribute).value_or(0));
+        }
     }
 
     // A certificate with the same CKA_ID (and the same key) gives the key id.

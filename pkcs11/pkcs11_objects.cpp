@@ -1,5 +1,6 @@
 #include "pkcs11_objects.hpp"
 
+#include "ima/algorithms/key_algorithm.hpp"
 #include "pkcs11_attributes.hpp"
 #include "pkcs11_error.hpp"
 #include "pkcs11_strings.hpp"
@@ -103,11 +104,10 @@ std::string class_name(CK_OBJECT_CLASS object_class)
 
 std::string key_type_name(CK_KEY_TYPE key_type)
 {
-    switch (key_type) {
-    case CKK_RSA:
-        return "RSA";
-    case CKK_EC:
-        return "EC";
+    if (const KeyAlgorithm *algorithm = find_key_algorithm(key_type)) {
+        return std::string(algorithm->name());
+    }
+    switch (key_type) { // the types IMA cannot use, by name
     case CKK_DSA:
         return "DSA";
     case CKK_EC_EDWARDS:

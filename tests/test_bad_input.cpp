@@ -4,7 +4,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include "fixtures.hpp"
+#include "ima/algorithms/key_algorithm.hpp"
+#include "ostree-ima/error.hpp"
 
+#include <p11-kit/pkcs11.h>
 #include <sstream>
 
 using namespace test_support;
@@ -130,6 +133,44 @@ BOOST_AUTO_TEST_CASE(key_types_the_kernel_cannot_verify)
     expect_failure(sign_args(w.repo, w.ed25519.key_pem), 1, "kernel's IMA cannot verify");
     expect_failure(sign_args(w.repo, w.rsa1024.key_pem), 1, "RSA-1024");
     expect_failure(sign_args(w.repo, w.p521.key_pem), 1, "secp521r1");
+}
+
+// The key algorithm room: each algorithm is found by a key of it and by its
+// PKCS#11 key type, and a key of no algorithm is refused with the message the
+// command gives (key_types_the_kernel_cannot_verify).
+BOOST_AUTO_TEST_CASE(key_algorithm_registry)
+{
+    using namespace ostree_ima;
+    const EvpPkeyPtr rsa(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", std::size_t{2048}));
+    const EvpPkeyPtr ec(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+    const EvpPkeyPtr ed25519(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+    BOOST_REQUIRE(rsa && ec && ed25519);
+    const std::vector<std::pair<const KeyAlgorithm *, const EVP_PKEY *>> keys = {
+        {&rsa_key_algorithm(), rsa.get()}, {&ec_key_algorithm(), ec.get()}};
+    BOOST_TEST(key_algorithms().size() == keys.size());
+    for (const auto &[algorithm, key] : keys) {
+        BOOST_TEST(find_key_algorithm(key) == algorithm, algorithm->name());
+        BOOST_TEST(find_key_algorithm(algorithm->pkcs11_key_type()) == algorithm);
+        BOOST_TEST(&check_key_shape(key, "the key") == algorithm);
+    }
+    BOOST_TEST(rsa_key_algorithm().pkcs11_key_type() == Pkcs11Number{CKK_RSA});
+    BOOST_TEST(rsa_key_algorithm().pkcs11_mechanism() == Pkcs11Number{CKM_RSA_PKCS});
+    BOOST_TEST(ec_key_algorithm().pkcs11_key_type() == Pkcs11Number{CKK_EC});
+    BOOST_TEST(ec_key_algorithm().pkcs11_mechanism() == Pkcs11Number{CKM_ECDSA});
+    BOOST_TEST(rsa_key_algorithm().recovers_digest());
+    BOOST_TEST(!ec_key_algorithm().recovers_digest());
+
+    BOOST_TEST(find_key_algorithm(ed25519.get()) == nullptr);
+    BOOST_TEST(find_key_algorithm(Pkcs11Number{CKK_EC_EDWARDS}) == nullptr);
+    BOOST_TEST(find_key_algorithm(Pkcs11Number{CKK_DSA}) == nullptr);
+    try {
+        (void)check_key_shape(ed25519.get(), "the key");
+        BOOST_FAIL("an Ed25519 key passed the shape check");
+    } catch (const Error &e) {
+        BOOST_TEST(std::string(e.what()) ==
+                   "the key is a ED25519 key, which the kernel's IMA cannot verify: use RSA "
+                   "(2048-4096) or EC P-256/P-384");
+    }
 }
 
 BOOST_AUTO_TEST_CASE(wrong_or_missing_passphrase)

@@ -6,10 +6,10 @@
 
 #include "ckr_text.hpp"
 #include "fixtures.hpp"
+#include "ima/algorithms/digest_info.hpp"
+#include "ima/algorithms/ecdsa_sig_value.hpp"
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/hash_algo.hpp"
-#include "pkcs11_digest_info.hpp"
-#include "pkcs11_ecdsa_sig.hpp"
 #include "pkcs11_session_pool.hpp"
 #include "pkcs11_uri.hpp"
 #include "pkcs11_uri_text.hpp"

@@ -18,8 +18,6 @@
 
 namespace ostree_ima {
 
-enum class KeyType { Rsa, Ec };
-
 class OSTREE_IMA_EXPORT KeyBackend {
   public:
     virtual ~KeyBackend() = default;
@@ -50,15 +48,5 @@ class OSTREE_IMA_EXPORT KeyBackend {
     [[nodiscard]] virtual std::vector<std::uint8_t> sign(const HashAlgo &algo,
                                                          std::span<const std::uint8_t> digest) = 0;
 };
-
-// Key type and size of a public key, checked against what the kernel can
-// verify (RSA 2048..4096, EC P-256/P-384). Throws Error otherwise.
-struct OSTREE_IMA_EXPORT KeyShape {
-    KeyType type;
-    int bits;                                    // RSA modulus or EC field size
-    std::string curve;                           // "P-256", "P-384" for EC
-    [[nodiscard]] std::string to_string() const; // "RSA-2048", "EC P-256"
-};
-OSTREE_IMA_EXPORT KeyShape check_key_shape(const EVP_PKEY *key, const std::string &what);
 
 } // namespace ostree_ima

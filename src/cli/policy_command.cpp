@@ -7,6 +7,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/json_report.hpp"
 #include "cli/scheme_option.hpp"
+#include "ima/algorithms/key_algorithm.hpp"
 #include "ima/appraisal_policy.hpp"
 #include "ostree-ima/certificate_source.hpp"
 #include "ostree-ima/error.hpp"
@@ -97,9 +98,10 @@ std::string describe(const NamedCertificate &c)
 {
     std::string line =
         c.file + ": key id " + key_id_hex(c.cert.ima_key_id()) + ", " + c.cert.subject();
-    if (EVP_PKEY_get_base_id(c.cert.public_key()) == EVP_PKEY_EC)
-        line += " (EC: the kernel needs CONFIG_CRYPTO_ECDSA, e.g. Linux 6.12; Debian 12's 6.1 "
-                "denies EC-signed files)";
+    const KeyAlgorithm *algorithm = find_key_algorithm(c.cert.public_key());
+    if (algorithm != nullptr && !algorithm->kernel_requirement().empty())
+        line += " (" + std::string(algorithm->name()) + ": " +
+                std::string(algorithm->kernel_requirement()) + ")";
     return line;
 }
 

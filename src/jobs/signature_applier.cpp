@@ -1,5 +1,6 @@
 #include "ostree-ima/signature_applier.hpp"
 
+#include "ima/algorithms/key_algorithm.hpp"
 #include "ima/signature_check.hpp"
 #include "jobs/jobs_in_repo.hpp"
 #include "ostree-ima/cancellation.hpp"

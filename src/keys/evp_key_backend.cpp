@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <mutex>
 #include <openssl/provider.h>
-#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 namespace ostree_ima {
@@ -34,8 +33,8 @@ EvpKeyBackend::EvpKeyBackend(EvpPkeyPtr private_key, std::string description, un
     : keep_alive_(std::move(keep_alive)), engine_key_(engine_key),
       private_key_(std::move(private_key)),
       public_key_(public_copy(private_key_.get(), description)),
-      shape_(check_key_shape(public_key_.get(), description)), description_(std::move(description)),
-      parallel_(parallel == 0 ? 1 : parallel)
+      algorithm_(&check_key_shape(public_key_.get(), description)),
+      description_(std::move(description)), parallel_(parallel == 0 ? 1 : parallel)
 {
     if (const OSSL_PROVIDER *prov = EVP_PKEY_get0_provider(private_key_.get())) {
         provider_query_ = std::string("?provider=") + OSSL_PROVIDER_get0_name(prov);
@@ -64,10 +63,9 @@ std::vector<std::uint8_t> EvpKeyBackend::sign(const HashAlgo &algo,
     const EVP_MD *md = EVP_get_digestbyname(std::string(algo.openssl_name).c_str());
     if (!ctx || md == nullptr || EVP_PKEY_sign_init(ctx.get()) != 1)
         throw Error("cannot start signing with " + description_ + ": " + openssl_error_text());
-    if (shape_.type == KeyType::Rsa &&
-        EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1)
-        throw Error("cannot select PKCS#1 v1.5 padding for " + description_ + ": " +
-                    openssl_error_text());
+    if (!algorithm_->select_padding(ctx.get()))
+        throw Error("cannot select " + std::string(algorithm_->padding_name()) + " padding for " +
+                    description_ + ": " + openssl_error_text());
     // With the digest named, RSA signs the DigestInfo and EC signs the raw digest.
     if (EVP_PKEY_CTX_set_signature_md(ctx.get(), md) != 1)
         throw Error("key " + description_ + " cannot sign " + std::string(algo.name) +

@@ -2,6 +2,7 @@
 // from (a key file, an engine, a provider's store).
 #pragma once
 
+#include "ima/algorithms/key_algorithm.hpp"
 #include "ostree-ima/key_backend.hpp"
 
 #include <functional>
@@ -28,7 +29,7 @@ class EvpKeyBackend final : public KeyBackend {
     bool engine_key_;
     EvpPkeyPtr private_key_;
     EvpPkeyPtr public_key_;
-    KeyShape shape_;
+    const KeyAlgorithm *algorithm_; // shape checked
     std::string description_;
     unsigned parallel_;
     std::string provider_query_; // "?provider=NAME" of the key's provider

@@ -1,6 +1,6 @@
 #include "signing/known_signatures.hpp"
 
-#include "ima/signature_check.hpp"
+#include "ima/algorithms/key_algorithm.hpp"
 #include "ima/signature_size.hpp"
 #include "ima/signed_digest.hpp"
 #include "objects/stored_object.hpp"
@@ -106,9 +106,11 @@ void KnownSignatures::add_object(const ObjectStore &store, const std::string &ch
     const HashAlgo &algo = *decoded.value.algo;
     if (!scheme_.accepts(algo))
         return; // no signature of ours: SignedDigest refuses it
-    std::optional<std::vector<std::uint8_t>> digest =
-        recover_rsa_digest(public_key, algo, decoded.value.signature);
-    if (!digest && !EVP_PKEY_is_a(public_key, "RSA")) {
+    const KeyAlgorithm *algorithm = find_key_algorithm(public_key);
+    std::optional<std::vector<std::uint8_t>> digest;
+    if (algorithm != nullptr && algorithm->recovers_digest()) {
+        digest = algorithm->recover_digest(public_key, algo, decoded.value.signature);
+    } else {
         SignedDigest hasher(scheme_, algo);
         object->read([&](std::span<const std::uint8_t> c) { hasher.update(c); }, false);
         digest = hasher.finish();

@@ -1,4 +1,4 @@
-#include "pkcs11_ecdsa_sig.hpp"
+#include "ima/algorithms/ecdsa_sig_value.hpp"
 
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/openssl_ptr.hpp"
@@ -9,11 +9,11 @@
 #include <memory>
 #include <string>
 
-namespace ostree_ima::pkcs11 {
+namespace ostree_ima {
 
 namespace {
 
-std::vector<std::uint8_t> encode(const ECDSA_SIG *sig)
+std::vector<std::uint8_t> encode_sig_value(const ECDSA_SIG *sig)
 {
     const int size = i2d_ECDSA_SIG(sig, nullptr);
     if (size <= 0) {
@@ -66,13 +66,13 @@ std::vector<std::uint8_t> ecdsa_raw_to_der(std::span<const std::uint8_t> signatu
         }
         (void)r.release(); // owned by sig now
         (void)s.release();
-        return encode(sig.get());
+        return encode_sig_value(sig.get());
     }
     if (const auto sig = parse_der(signature, order_bytes)) {
-        return encode(sig.get());
+        return encode_sig_value(sig.get());
     }
     throw Error("the token returned an ECDSA signature of " + std::to_string(signature.size()) +
                 " bytes; expected " + std::to_string(2 * order_bytes) + " (r || s)");
 }
 
-} // namespace ostree_ima::pkcs11
+} // namespace ostree_ima

@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-namespace ostree_ima::pkcs11 {
+namespace ostree_ima {
 
 // Converts a raw r||s signature of 2 x `order_bytes` to DER. A module that
 // already returned DER (some do) is accepted as is, re-encoded. Throws Error
@@ -15,4 +15,4 @@ namespace ostree_ima::pkcs11 {
 std::vector<std::uint8_t> ecdsa_raw_to_der(std::span<const std::uint8_t> signature,
                                            std::size_t order_bytes);
 
-} // namespace ostree_ima::pkcs11
+} // namespace ostree_ima

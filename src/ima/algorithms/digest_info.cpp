@@ -1,10 +1,10 @@
-#include "pkcs11_digest_info.hpp"
+#include "ima/algorithms/digest_info.hpp"
 
 #include "ostree-ima/error.hpp"
 
 #include <string>
 
-namespace ostree_ima::pkcs11 {
+namespace ostree_ima {
 
 namespace {
 
@@ -85,4 +85,4 @@ std::vector<std::uint8_t> rsa_digest_info(const HashAlgo &algo,
                 " are not supported by the PKCS#11 backend (no DigestInfo encoding known)");
 }
 
-} // namespace ostree_ima::pkcs11
+} // namespace ostree_ima

@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-namespace ostree_ima::pkcs11 {
+namespace ostree_ima {
 
 // DigestInfo ::= SEQUENCE { AlgorithmIdentifier (OID, NULL), OCTET STRING digest }
 // for sha1, sha224, sha256, sha384, sha512, sm3 and streebog256/512, the
@@ -17,4 +17,4 @@ namespace ostree_ima::pkcs11 {
 std::vector<std::uint8_t> rsa_digest_info(const HashAlgo &algo,
                                           std::span<const std::uint8_t> digest);
 
-} // namespace ostree_ima::pkcs11
+} // namespace ostree_ima
