@@ -6,7 +6,7 @@
 #include "formats/signature_cache.hpp"
 #include "ima/evm_input_shape.hpp"
 #include "ima/existing_signature.hpp"
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 #include "ima/signed_digest.hpp"
 #include "keys/key_file.hpp"
 #include "ostree-ima/certificate.hpp"

@@ -3,7 +3,7 @@
 // options to schemes.
 #pragma once
 
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 #include "ostree-ima/hash_algo.hpp"
 
 #include <string>

@@ -5,7 +5,7 @@
 #include "cli/json_report.hpp"
 #include "cli/key_arguments.hpp"
 #include "cli/terminal_progress.hpp"
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 #include "keys/key_reference.hpp"
 
 #include "ostree-ima/error.hpp"

@@ -2,7 +2,7 @@
 
 #include "formats/release_format.hpp"
 #include "ima/file_digest.hpp"
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 #include "ostree-ima/error.hpp"
 #include "util/quoted_input.hpp"
 #include "util/text_encoding.hpp"

@@ -1,6 +1,6 @@
 #include "formats/signature_cache.hpp"
 
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 #include "ima/signature_size.hpp"
 #include "ostree-ima/error.hpp"
 #include "util/append_file.hpp"

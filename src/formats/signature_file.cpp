@@ -1,7 +1,7 @@
 #include "ostree-ima/signature_file.hpp"
 
 #include "formats/release_format.hpp"
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 #include "ima/signature_size.hpp"
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/error.hpp"

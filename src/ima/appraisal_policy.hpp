@@ -12,7 +12,7 @@
 // every read.
 #pragma once
 
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 
 #include <string>
 #include <vector>

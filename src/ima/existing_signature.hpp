@@ -11,7 +11,7 @@
 // id is kept, since that is the point of keeping, and reported with its key id.
 #pragma once
 
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 
 #include <cstdint>

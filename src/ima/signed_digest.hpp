@@ -3,7 +3,7 @@
 // the fs-verity file id for sigv3). What every key backend is handed.
 #pragma once
 
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 #include "ostree-ima/hash_algo.hpp"
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 
 #include "ima/file_digest.hpp"
 #include "ima/measurement_algo.hpp"
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 #include "objects/stored_object.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/cancellation.hpp"

@@ -1,7 +1,7 @@
 #include "ostree-ima/commit_verifier.hpp"
 
 #include "certs/keyring.hpp"
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 #include "objects/stored_object.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/cancellation.hpp"

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "certs/keyring.hpp"
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 #include "ostree-ima/file_problem.hpp"
 
 #include <cstdint>

@@ -9,7 +9,7 @@
 #pragma once
 
 #include "formats/signature_cache.hpp"
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 #include "objects/stored_object.hpp"
 #include "repo/repo.hpp"
 

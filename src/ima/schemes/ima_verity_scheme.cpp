@@ -1,7 +1,7 @@
 // The fs-verity scheme: type 6, header v3 (sigv3), a signature of the hash
 // of the fs-verity file id, sha256 only (appraise_type=sigv3 on a rule
 // with digest_type=verity).
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 #include "ima/verity_digest.hpp"
 #include "ima/verity_file_id.hpp"
 #include "ostree-ima/error.hpp"

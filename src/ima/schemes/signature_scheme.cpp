@@ -1,4 +1,4 @@
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 
 #include <array>
 

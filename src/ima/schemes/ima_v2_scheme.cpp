@@ -2,7 +2,7 @@
 // hash algorithm the kernel knows (appraise_type=imasig).
 #include "ima/evm_input_shape.hpp"
 #include "ima/file_digest.hpp"
-#include "ima/signature_scheme.hpp"
+#include "ima/schemes/signature_scheme.hpp"
 #include "ima/verity_file_id.hpp"
 #include "ostree-ima/error.hpp"
 
