@@ -1,6 +1,8 @@
 // Text helpers for Cryptoki's fixed-width, blank-padded fields and byte ids.
 #pragma once
 
+#include "util/text_encoding.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -16,7 +18,7 @@ template <std::size_t N> std::string fixed_field(const unsigned char (&field)[N]
     return fixed_field(field, N);
 }
 
-// Lower-case hex without separators: "0a1b".
-std::string to_hex(std::span<const std::uint8_t> bytes);
+// Lower-case hex without separators ("0a1b"): the one of util/.
+using ostree_ima::to_hex;
 
 } // namespace ostree_ima::pkcs11

@@ -102,8 +102,7 @@ Runner add_keys_command(CLI::App &app)
             return export_certificate(*args);
         if (!args->output.empty() || !args->format.empty() || args->force)
             throw UsageError("-o, --format and --force go with --export-cert");
-        const PinSource pins(args->pin_file.empty() ? std::nullopt
-                                                    : std::optional<std::string>(args->pin_file));
+        const PinSource pins(args->pin_file);
         std::string listing;
         try {
             listing = list_keys(args->uri, args->login, pins, args->json);

@@ -16,7 +16,7 @@ Certificate load_certificate(const std::string &source, const std::string &pin_f
 {
     if (!is_certificate_uri(source))
         return Certificate::load(source);
-    const PinSource pins(pin_file.empty() ? std::nullopt : std::optional<std::string>(pin_file));
+    const PinSource pins(pin_file);
     const pkcs11::TokenCertificate found = pkcs11::read_certificate(source, pins);
     return Certificate::from_bytes(found.der, found.uri);
 }

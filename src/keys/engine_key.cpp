@@ -82,8 +82,7 @@ std::unique_ptr<KeyBackend> open_engine_key(const KeyOptions &options)
 
     // A PIN from --pin-file or OSTREE_IMA_PIN goes to the engine through its
     // control command, never through argv. Otherwise the engine may prompt.
-    const PinSource pins(options.pin_file.empty() ? std::nullopt
-                                                  : std::optional<std::string>(options.pin_file));
+    const PinSource pins(options.pin_file);
     const bool have_pin =
         pins.origin() == PinSource::Origin::File || pins.origin() == PinSource::Origin::Environment;
     const bool takes_pin = ENGINE_ctrl(handle->engine, ENGINE_CTRL_GET_CMD_FROM_NAME, 0,

@@ -93,8 +93,7 @@ std::unique_ptr<KeyBackend> open_key_file(const KeyOptions &options)
                                                          EVP_PKEY_KEYPAIR, nullptr, nullptr));
     if (!dctx)
         throw Error("cannot set up a key decoder: " + openssl_error_text());
-    const PinSource pins(options.pin_file.empty() ? std::nullopt
-                                                  : std::optional<std::string>(options.pin_file));
+    const PinSource pins(options.pin_file);
     PassphraseRequest req;
     req.source = &pins;
     req.what = "passphrase for " + what;

@@ -72,8 +72,7 @@ std::unique_ptr<KeyBackend> open_provider_key(const KeyOptions &options)
         providers->loaded.push_back(prov);
     }
 
-    const PinSource pins(options.pin_file.empty() ? std::nullopt
-                                                  : std::optional<std::string>(options.pin_file));
+    const PinSource pins(options.pin_file);
     StorePin req{&pins, "PIN for " + shown_key_reference(options.key), nullptr};
     UiMethodPtr ui(UI_UTIL_wrap_read_pem_callback(store_pin_cb, 0));
     OsslStoreCtxPtr store(OSSL_STORE_open_ex(options.key.c_str(), nullptr, nullptr, ui.get(), &req,

@@ -1,6 +1,7 @@
 #include "objects/object_file_io.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "util/write_fully.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -62,16 +63,8 @@ void read_chunks(int fd, std::uint64_t size, std::span<std::uint8_t> buf,
 
 void write_all(int fd, const void *buf, std::size_t len, const std::string &what)
 {
-    const auto *p = static_cast<const std::uint8_t *>(buf);
-    while (len > 0) {
-        const ssize_t n = ::write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw Error("cannot write " + what + ": " + errno_text());
-        p += n;
-        len -= static_cast<std::size_t>(n);
-    }
+    if (!write_fully(fd, buf, len))
+        throw Error("cannot write " + what + ": " + errno_text());
 }
 
 std::vector<std::uint8_t> sized_variant(GVariant *v)

@@ -14,6 +14,7 @@ namespace ostree_ima {
 // controlling terminal when stdin is a terminal. Never argv.
 class PinSource {
   public:
+    // `pin_file`: --pin-file's value; empty (the option not given) is none.
     explicit PinSource(std::optional<std::string> pin_file = std::nullopt);
 
     // Reads the secret. `what` names what it unlocks ("passphrase for key

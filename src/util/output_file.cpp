@@ -1,6 +1,7 @@
 #include "util/output_file.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "util/write_fully.hpp"
 
 #include <cerrno>
 #include <charconv>
@@ -19,16 +20,7 @@ namespace ostree_ima {
 namespace {
 bool write_all(int fd, const std::string &data)
 {
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        done += static_cast<std::size_t>(n);
-    }
-    return true;
+    return write_fully(fd, data.data(), data.size());
 }
 
 [[noreturn]] void fail(const std::string &shown, const FileRole &role, const std::string &why)
