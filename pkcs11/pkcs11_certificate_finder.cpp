@@ -7,6 +7,7 @@
 #include "pkcs11_objects.hpp"
 #include "pkcs11_strings.hpp"
 #include "softhsm_hint.hpp"
+#include "util/diagnostics.hpp"
 #include "util/quoted_input.hpp"
 
 #include <iostream>
@@ -54,7 +55,7 @@ void collect(const ModulePtr &module, CK_SLOT_ID slot, const CK_TOKEN_INFO &toke
     }
     if (token_uris.empty()) {
         // The modules' own messages may explain why (a TPM not reachable).
-        std::cerr << loaded.module_output;
+        diagnose(DiagnosticKind::ModuleOutput, loaded.module_output);
         std::vector<std::string> paths;
         for (const auto &module : loaded.modules)
             paths.push_back(module->path());

@@ -6,6 +6,7 @@
 #include "pkcs11_public_key.hpp"
 #include "pkcs11_strings.hpp"
 #include "softhsm_hint.hpp"
+#include "util/diagnostics.hpp"
 #include "util/quoted_input.hpp"
 
 #include <algorithm>
@@ -101,7 +102,7 @@ std::string list_token_objects(const TokenState &state)
     // When no token matched, the modules' own messages (tpm2-pkcs11's TCTI
     // errors, for instance) may explain why: show them then, and only then.
     if ((loaded.modules.empty() || tokens.empty()) && !loaded.module_output.empty()) {
-        std::cerr << loaded.module_output;
+        diagnose(DiagnosticKind::ModuleOutput, loaded.module_output);
     }
     if (loaded.modules.empty()) {
         throw Error("no PKCS#11 module matches " + uri.display() + failed);
@@ -171,15 +172,14 @@ std::vector<std::uint8_t> read_certificate(const FoundKey &found)
         }
         const auto key = public_key_from_certificate(*der);
         if (!key || EVP_PKEY_eq(key.get(), found.public_key.get()) != 1) {
-            std::cerr << "ostree-ima: warning: ignoring certificate '"
-                      << get_string_attribute(session, handle, CKA_LABEL) << "' with CKA_ID "
-                      << to_hex(found.key.id) << " on " << found.token_what
-                      << ": it is not for the key " << found.uri << "\n";
+            warn("ignoring certificate '" + get_string_attribute(session, handle, CKA_LABEL) +
+                 "' with CKA_ID " + to_hex(found.key.id) + " on " + found.token_what +
+                 ": it is not for the key " + found.uri);
             continue;
         }
         if (!chosen.empty()) {
-            std::cerr << "ostree-ima: note: " << found.token_what
-                      << " has several certificates for " << found.uri << "; using the first one\n";
+            note(found.token_what + " has several certificates for " + found.uri +
+                 "; using the first one");
             break;
         }
         chosen = std::move(*der);

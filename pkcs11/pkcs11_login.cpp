@@ -3,6 +3,7 @@
 #include "ostree-ima/error.hpp"
 #include "pkcs11_error.hpp"
 #include "pkcs11_strings.hpp"
+#include "util/diagnostics.hpp"
 #include "util/quoted_input.hpp"
 #include "util/stderr_capture.hpp"
 
@@ -27,7 +28,7 @@ CK_RV login_quietly(const Module &module, CK_SESSION_HANDLE session, CK_UTF8CHAR
     const std::string said = capture.finish();
     const bool explained = rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED;
     if (!explained || std::getenv("OSTREE_IMA_DEBUG") != nullptr)
-        std::cerr << said;
+        diagnose(DiagnosticKind::ModuleOutput, said);
     return rv;
 }
 
@@ -71,9 +72,8 @@ void check_pin_state(const CK_TOKEN_INFO &token, const std::string &token_what)
                     "PIN with the token's own tools first");
     }
     if ((flags & CKF_USER_PIN_COUNT_LOW) != 0) {
-        std::cerr << "ostree-ima: note: " << token_what
-                  << " reports that a wrong user PIN was entered recently "
-                     "(CKF_USER_PIN_COUNT_LOW)\n";
+        note(token_what + " reports that a wrong user PIN was entered recently "
+                          "(CKF_USER_PIN_COUNT_LOW)");
     }
 }
 
@@ -93,7 +93,8 @@ void TokenLogin::login(const PinResolver &pins, SecretString *keep_pin)
 
     CK_RV rv = CKR_OK;
     if ((token.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0) {
-        std::cerr << "ostree-ima: enter the user PIN for " << token_what_ << " on its PIN pad\n";
+        diagnose(DiagnosticKind::Prompt,
+                 "enter the user PIN for " + token_what_ + " on its PIN pad");
         rv = login_quietly(module, session_.handle(), nullptr, 0);
     } else {
         SecretString pin =

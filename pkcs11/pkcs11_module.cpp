@@ -1,5 +1,6 @@
 #include "pkcs11_module.hpp"
 
+#include "util/diagnostics.hpp"
 #include "util/malloc_ptr.hpp"
 
 #include "ckr_text.hpp"
@@ -148,7 +149,7 @@ LoadedModules load_registered()
     {
         ModuleList list(p11_kit_modules_load(nullptr, 0));
         if (list.get() == nullptr) {
-            std::cerr << capture.finish(); // may say why
+            diagnose(DiagnosticKind::ModuleOutput, capture.finish()); // may say why
             throw Error("cannot load the registered PKCS#11 modules: " +
                         std::string(p11_kit_message() ? p11_kit_message() : "unknown reason"));
         }
@@ -168,7 +169,7 @@ LoadedModules load_registered()
             if (rv != CKR_OK) {
                 result.failures.push_back({name, "C_Initialize failed: " + ckr_text(rv)});
                 if ((p11_kit_module_get_flags(raw) & P11_KIT_MODULE_CRITICAL) != 0) {
-                    std::cerr << capture.finish(); // may say why
+                    diagnose(DiagnosticKind::ModuleOutput, capture.finish()); // may say why
                     throw Error("cannot initialize the critical PKCS#11 module " +
                                 quoted_input(name) + ": " + ckr_text(rv));
                 }

@@ -1,5 +1,7 @@
 #include "pkcs11_pin.hpp"
 
+#include "util/diagnostics.hpp"
+
 #include <atomic>
 #include <iostream>
 
@@ -15,9 +17,9 @@ SecretString PinResolver::obtain(const std::string &what) const
     if (uri_.has_pin_value()) {
         static std::atomic<bool> warned{false};
         if (!warned.exchange(true)) {
-            std::cerr << "ostree-ima: warning: the PIN is in the PKCS#11 URI (pin-value); "
-                         "command lines are visible to other users of this machine, use "
-                         "pin-source=file:PATH, --pin-file or OSTREE_IMA_PIN instead\n";
+            warn("the PIN is in the PKCS#11 URI (pin-value); command lines are visible to other "
+                 "users of this machine, use pin-source=file:PATH, --pin-file or OSTREE_IMA_PIN "
+                 "instead");
         }
         return uri_.pin_value();
     }

@@ -29,7 +29,7 @@ MAY_INCLUDE = {
 
 PUBLIC = {
     "error.hpp": "util", "cancellation.hpp": "util", "openssl_ptr.hpp": "util",
-    "export.hpp": "util", "version.hpp": "util", "progress.hpp": "util",
+    "export.hpp": "util", "diagnostics.hpp": "util", "version.hpp": "util", "progress.hpp": "util",
     "hash_algo.hpp": "ima", "ima_xattr.hpp": "ima", "ima_verity_xattr.hpp": "ima",
     "signature_scheme.hpp": "ima",
     "certificate.hpp": "certs", "key_backend.hpp": "certs",

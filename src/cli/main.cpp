@@ -7,6 +7,7 @@
 #include "cli/module_logs.hpp"
 #include "cli/parse_error_text.hpp"
 #include "cli/repo_option.hpp"
+#include "cli/stderr_diagnostics.hpp"
 #include "cli/verbosity.hpp"
 #include "cli/version_text.hpp"
 
@@ -78,6 +79,7 @@ int main(int argc, char **argv) // NOLINT(bugprone-exception-escape)
     ostree_ima::cli::disable_core_dumps();
     ostree_ima::install_interrupt_handlers();
     g_log_set_writer_func(quiet_log_writer, nullptr, nullptr);
+    ostree_ima::cli::install_stderr_diagnostics();
 
     CLI::App app{"ostree-ima: add Linux IMA signatures to OSTree commits, with keys in files, "
                  "PKCS#11 tokens and TPMs"};

@@ -8,6 +8,7 @@
 #include "ostree-ima/error.hpp"
 #include "ostree-ima/openssl_ptr.hpp"
 #include "secrets/pin_source.hpp"
+#include "util/diagnostics.hpp"
 #include "util/quoted_input.hpp"
 #include "util/stderr_capture.hpp"
 
@@ -88,8 +89,8 @@ std::unique_ptr<KeyBackend> open_engine_key(const KeyOptions &options)
     const bool takes_pin = ENGINE_ctrl(handle->engine, ENGINE_CTRL_GET_CMD_FROM_NAME, 0,
                                        const_cast<char *>("PIN"), nullptr) > 0;
     if (options.key.find("pin-value=") != std::string::npos)
-        std::cerr << "ostree-ima: warning: a PIN in the key URI (pin-value) is visible to other "
-                     "users of this machine; use --pin-file or pin-source instead\n";
+        warn("a PIN in the key URI (pin-value) is visible to other users of this machine; use "
+             "--pin-file or pin-source instead");
     if (have_pin && takes_pin) {
         SecretString pin = pins.obtain("PIN for engine " + options.engine);
         if (ENGINE_ctrl_cmd_string(handle->engine, "PIN", pin.c_str(), 0) != 1)
@@ -106,7 +107,8 @@ std::unique_ptr<KeyBackend> open_engine_key(const KeyOptions &options)
     EvpPkeyPtr key(ENGINE_load_private_key(handle->engine, options.key.c_str(), nullptr, nullptr));
     const std::string engine_output = capture ? capture->finish() : std::string();
     if (!key && !engine_output.empty())
-        std::cerr << engine_output_without_key(engine_output, options.key);
+        diagnose(DiagnosticKind::ModuleOutput,
+                 engine_output_without_key(engine_output, options.key));
     if (!key)
         throw Error("engine " + quoted_input(options.engine) + " cannot load key " +
                     shown_key_reference(options.key) + ": " + openssl_error_text() +

@@ -1,5 +1,6 @@
 #include "secrets/pin_source.hpp"
 
+#include "util/diagnostics.hpp"
 #include "util/fd.hpp"
 #include "util/input_file.hpp"
 
@@ -106,8 +107,7 @@ SecretString PinSource::read_pin_file(const std::string &path, PathShown shown)
                                   InputType::Stream, shown);
     struct stat st {};
     if (fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-        std::cerr << "ostree-ima: warning: " << what
-                  << " is readable by other users; chmod 600 it\n";
+        warn(what + " is readable by other users; chmod 600 it");
     return read_line(fd.get(), what);
 }
 
