@@ -3,7 +3,6 @@
 #include "ima/algorithms/key_algorithm.hpp"
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/error.hpp"
-#include "ostree-ima/openssl_ptr.hpp"
 #include "pkcs11_attributes.hpp"
 #include "pkcs11_error.hpp"
 #include "pkcs11_login.hpp"
@@ -13,6 +12,7 @@
 #include "pkcs11_public_key.hpp"
 #include "pkcs11_strings.hpp"
 #include "pkcs11_uri.hpp"
+#include "util/openssl_ptr.hpp"
 #include "util/quoted_input.hpp"
 
 #include <openssl/bio.h>

@@ -30,9 +30,9 @@
 #include "ostree-ima/ima_verity_xattr.hpp"
 #include "ostree-ima/ima_xattr.hpp"
 #include "ostree-ima/manifest_signer.hpp"
-#include "ostree-ima/openssl_ptr.hpp"
 #include "ostree-ima/signature_file.hpp"
 #include "text_files.hpp"
+#include "util/openssl_ptr.hpp"
 
 #include <atomic>
 #include <cerrno>

@@ -21,7 +21,6 @@ class OSTREE_IMA_EXPORT Certificate {
     // Parses DER (or PEM) bytes; `origin` names them in errors.
     static Certificate from_bytes(std::span<const std::uint8_t> data, const std::string &origin);
 
-    [[nodiscard]] X509 *get() const { return cert_.get(); }
     [[nodiscard]] const std::string &origin() const { return origin_; }
     [[nodiscard]] std::string subject() const;
     [[nodiscard]] std::vector<std::uint8_t> der() const;

@@ -2,6 +2,7 @@
 
 #include "ostree-ima/error.hpp"
 #include "util/input_file.hpp"
+#include "util/openssl_ptr.hpp"
 
 #include <openssl/pem.h>
 #include <openssl/sha.h>

@@ -1,7 +1,7 @@
 #include "ima/signature_check.hpp"
 
 #include "ima/algorithms/key_algorithm.hpp"
-#include "ostree-ima/openssl_ptr.hpp"
+#include "util/openssl_ptr.hpp"
 
 #include <string>
 

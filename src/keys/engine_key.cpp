@@ -6,9 +6,9 @@
 #include "keys/evp_key_backend.hpp"
 #include "keys/key_reference.hpp"
 #include "ostree-ima/error.hpp"
-#include "ostree-ima/openssl_ptr.hpp"
 #include "secrets/pin_source.hpp"
 #include "util/diagnostics.hpp"
+#include "util/openssl_ptr.hpp"
 #include "util/quoted_input.hpp"
 #include "util/stderr_capture.hpp"
 

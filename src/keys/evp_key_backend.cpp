@@ -1,7 +1,7 @@
 #include "keys/evp_key_backend.hpp"
 
 #include "ostree-ima/error.hpp"
-#include "ostree-ima/openssl_ptr.hpp"
+#include "util/openssl_ptr.hpp"
 
 #include <algorithm>
 #include <mutex>

@@ -3,9 +3,9 @@
 #include "keys/evp_key_backend.hpp"
 #include "ostree-ima/certificate.hpp"
 #include "ostree-ima/error.hpp"
-#include "ostree-ima/openssl_ptr.hpp"
 #include "secrets/pin_source.hpp"
 #include "util/input_file.hpp"
+#include "util/openssl_ptr.hpp"
 
 #include <cstring>
 #include <exception>

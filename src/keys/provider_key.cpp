@@ -3,8 +3,8 @@
 #include "keys/evp_key_backend.hpp"
 #include "keys/key_reference.hpp"
 #include "ostree-ima/error.hpp"
-#include "ostree-ima/openssl_ptr.hpp"
 #include "secrets/pin_source.hpp"
+#include "util/openssl_ptr.hpp"
 #include "util/quoted_input.hpp"
 
 #include <cstring>

@@ -7,8 +7,8 @@
 // would bless the corruption, so every full read is checked.
 #pragma once
 
-#include "ostree-ima/openssl_ptr.hpp"
 #include "util/glib_ptr.hpp"
+#include "util/openssl_ptr.hpp"
 
 #include <cstdint>
 #include <span>

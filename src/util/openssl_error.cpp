@@ -1,4 +1,4 @@
-#include "ostree-ima/openssl_ptr.hpp"
+#include "util/openssl_ptr.hpp"
 
 #include <openssl/err.h>
 

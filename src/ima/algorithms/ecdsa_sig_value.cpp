@@ -1,7 +1,7 @@
 #include "ima/algorithms/ecdsa_sig_value.hpp"
 
 #include "ostree-ima/error.hpp"
-#include "ostree-ima/openssl_ptr.hpp"
+#include "util/openssl_ptr.hpp"
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>

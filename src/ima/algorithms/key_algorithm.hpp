@@ -10,7 +10,7 @@
 #pragma once
 
 #include "ostree-ima/hash_algo.hpp"
-#include "ostree-ima/openssl_ptr.hpp"
+#include "util/openssl_ptr.hpp"
 
 #include <cstdint>
 #include <openssl/evp.h>

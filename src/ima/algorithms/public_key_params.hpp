@@ -2,7 +2,7 @@
 // exponent, its curve and point): the part every algorithm shares.
 #pragma once
 
-#include "ostree-ima/openssl_ptr.hpp"
+#include "util/openssl_ptr.hpp"
 
 #include <openssl/param_build.h>
 
