@@ -42,7 +42,8 @@ struct Pkcs11Backend::State {
         const std::lock_guard lock(login_session_mutex);
         return sign_once(key.login->session(), input);
     }
-    [[nodiscard]] std::string context() const { return "signing with " + description; }
+    std::string signing_what; // "signing with " + description: messages, built once
+    [[nodiscard]] const std::string &context() const { return signing_what; }
 };
 
 namespace {
@@ -117,6 +118,7 @@ Pkcs11Backend::Pkcs11Backend(const KeyOptions &options) : state_(std::make_uniqu
     state_->description = format_object_uri(key.token, CKO_PRIVATE_KEY, key.key.label, key.key.id) +
                           " (token " + quoted_input(fixed_field(key.token.label)) + ", module " +
                           key.module->path() + ")";
+    state_->signing_what = "signing with " + state_->description;
     const EVP_PKEY *pub = key.public_key.get();
     if (!key.algorithm->holds(pub)) {
         throw Error("the public key found for " + state_->description + " is not " +
