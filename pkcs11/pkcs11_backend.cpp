@@ -3,6 +3,7 @@
 #include "ostree-ima/error.hpp"
 #include "pkcs11_error.hpp"
 #include "pkcs11_key_finder.hpp"
+#include "pkcs11_login.hpp"
 #include "pkcs11_module.hpp"
 #include "pkcs11_pin.hpp"
 #include "pkcs11_session_pool.hpp"
@@ -41,7 +42,8 @@ struct Pkcs11Backend::State {
         const std::lock_guard lock(login_session_mutex);
         return sign_once(key.login->session(), input);
     }
-    [[nodiscard]] std::string context() const { return "signing with " + description; }
+    std::string signing_what; // "signing with " + description: messages, built once
+    [[nodiscard]] const std::string &context() const { return signing_what; }
 };
 
 namespace {
@@ -64,21 +66,23 @@ std::vector<std::uint8_t> Pkcs11Backend::State::sign_once(const Session &session
     if (key.always_authenticate && pin_refused.load()) {
         throw Error(context() + ": the token refused the PIN before; not trying it again");
     }
-    CK_MECHANISM mechanism{key.algorithm->pkcs11_mechanism(), nullptr, 0};
-    CK_RV rv = session.fn().C_SignInit(session.handle(), &mechanism, key.key.handle);
-    if (rv == CKR_USER_NOT_LOGGED_IN || rv == CKR_KEY_HANDLE_INVALID ||
-        rv == CKR_OBJECT_HANDLE_INVALID) {
-        // We never log in again on our own: the PIN might be the reason.
-        throw Pkcs11Error(context() + " (the token ended our login or forgot the key: was it "
-                                      "removed or reset? run again)",
-                          "C_SignInit", rv);
-    }
-    if (rv != CKR_OK) {
-        throw Pkcs11Error(context(), "C_SignInit", rv);
+    const Cryptoki &cryptoki = session.cryptoki();
+    try {
+        cryptoki.sign_init(session.handle(), key.algorithm->pkcs11_mechanism(), key.key.handle,
+                           context());
+    } catch (const Pkcs11Error &error) {
+        const CK_RV rv = error.rv();
+        if (rv == CKR_USER_NOT_LOGGED_IN || rv == CKR_KEY_HANDLE_INVALID ||
+            rv == CKR_OBJECT_HANDLE_INVALID) {
+            // We never log in again on our own: the PIN might be the reason.
+            throw Pkcs11Error(context() + " (the token ended our login or forgot the key: was it "
+                                          "removed or reset? run again)",
+                              "C_SignInit", rv);
+        }
+        throw;
     }
     if (key.always_authenticate) {
-        auto *pin = reinterpret_cast<CK_UTF8CHAR *>(const_cast<char *>(key.pin.c_str()));
-        rv = session.fn().C_Login(session.handle(), CKU_CONTEXT_SPECIFIC, pin, key.pin.size());
+        const CK_RV rv = log_in(session, CKU_CONTEXT_SPECIFIC, &key.pin);
         if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED) {
             pin_refused = true;
             throw Error(context() + ": the token refused the PIN for the signature (" +
@@ -91,22 +95,8 @@ std::vector<std::uint8_t> Pkcs11Backend::State::sign_once(const Session &session
         }
     }
 
-    std::vector<std::uint8_t> signature(signature_size);
-    auto *data = const_cast<CK_BYTE *>(input.data()); // Cryptoki is not const-correct
-    CK_ULONG length = signature.size();
-    rv = session.fn().C_Sign(session.handle(), data, input.size(), signature.data(), &length);
-    if (rv == CKR_BUFFER_TOO_SMALL) {
-        // The operation stays active and `length` says what is needed; some
-        // modules do not set it, so at least double the buffer.
-        signature.resize(std::max<std::size_t>(length, signature.size() * 2));
-        length = signature.size();
-        rv = session.fn().C_Sign(session.handle(), data, input.size(), signature.data(), &length);
-    }
-    if (rv != CKR_OK) {
-        throw Pkcs11Error(context(), "C_Sign", rv);
-    }
-    signature.resize(length);
-
+    std::vector<std::uint8_t> signature =
+        cryptoki.sign(session.handle(), input, signature_size, context());
     return key.algorithm->from_token_signature(key.public_key.get(), std::move(signature),
                                                context());
 }
@@ -128,6 +118,7 @@ Pkcs11Backend::Pkcs11Backend(const KeyOptions &options) : state_(std::make_uniqu
     state_->description = format_object_uri(key.token, CKO_PRIVATE_KEY, key.key.label, key.key.id) +
                           " (token " + quoted_input(fixed_field(key.token.label)) + ", module " +
                           key.module->path() + ")";
+    state_->signing_what = "signing with " + state_->description;
     const EVP_PKEY *pub = key.public_key.get();
     if (!key.algorithm->holds(pub)) {
         throw Error("the public key found for " + state_->description + " is not " +

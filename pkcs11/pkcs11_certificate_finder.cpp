@@ -87,14 +87,16 @@ TokenCertificate find_certificate(const Pkcs11Uri &uri, const LoadedModules &loa
     std::vector<TokenCertificate> candidates;
     for (const auto &module : loaded.modules) {
         for (const CK_SLOT_ID slot : module->slots(true)) {
-            CK_SLOT_INFO slot_info{};
-            CK_TOKEN_INFO token{};
-            if (module->fn().C_GetSlotInfo(slot, &slot_info) != CKR_OK ||
-                module->fn().C_GetTokenInfo(slot, &token) != CKR_OK ||
-                (token.flags & CKF_TOKEN_INITIALIZED) == 0 || !uri.matches_slot(slot, slot_info) ||
-                !uri.matches_token(token)) {
+            const auto slot_info = module->cryptoki().slot_info(slot);
+            if (!slot_info) {
                 continue;
             }
+            const auto token_info = module->cryptoki().token_info_if_any(slot);
+            if (!token_info || (token_info->flags & CKF_TOKEN_INITIALIZED) == 0 ||
+                !uri.matches_slot(slot, *slot_info) || !uri.matches_token(*token_info)) {
+                continue;
+            }
+            const CK_TOKEN_INFO &token = *token_info;
             token_uris.push_back(format_token_uri(token, module_hint(uri)));
             collect(module, slot, token, uri, pins, candidates);
         }

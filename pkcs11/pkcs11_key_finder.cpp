@@ -267,12 +267,16 @@ FoundKey find_private_key(const Pkcs11Uri &uri, const LoadedModules &loaded,
     std::vector<Candidate> candidates;
     for (const auto &module : loaded.modules) {
         for (const CK_SLOT_ID slot : module->slots(true)) {
-            CK_SLOT_INFO slot_info{};
-            CK_TOKEN_INFO token_info{};
-            if (module->fn().C_GetSlotInfo(slot, &slot_info) != CKR_OK ||
-                module->fn().C_GetTokenInfo(slot, &token_info) != CKR_OK) {
+            const auto slot_found = module->cryptoki().slot_info(slot);
+            if (!slot_found) {
                 continue; // token removed meanwhile, or not usable
             }
+            const auto token_found = module->cryptoki().token_info_if_any(slot);
+            if (!token_found) {
+                continue;
+            }
+            const CK_SLOT_INFO &slot_info = *slot_found;
+            const CK_TOKEN_INFO &token_info = *token_found;
             if (!uri.matches_slot(slot, slot_info) || !uri.matches_token(token_info) ||
                 (token_info.flags & CKF_TOKEN_INITIALIZED) == 0) {
                 other_tokens.push_back(token_what(*module, token_info));

@@ -239,18 +239,23 @@ Pkcs11ModuleListing list_module(const ModulePtr &module, const Pkcs11Uri &uri, b
         return out;
     }
     for (const CK_SLOT_ID slot : slots) {
-        CK_SLOT_INFO slot_info{};
-        if (module->fn().C_GetSlotInfo(slot, &slot_info) != CKR_OK ||
-            !uri.matches_slot(slot, slot_info)) {
+        const auto slot_found = module->cryptoki().slot_info(slot);
+        if (!slot_found || !uri.matches_slot(slot, *slot_found)) {
             continue;
         }
+        const CK_SLOT_INFO &slot_info = *slot_found;
         Pkcs11TokenListing token_out;
         token_out.slot_id = slot;
         token_out.slot_description = fixed_field(slot_info.slotDescription);
         token_out.token_present = (slot_info.flags & CKF_TOKEN_PRESENT) != 0;
         if (token_out.token_present) {
             CK_TOKEN_INFO token{};
-            const CK_RV rv = module->fn().C_GetTokenInfo(slot, &token);
+            CK_RV rv = CKR_OK;
+            try {
+                token = module->cryptoki().token_info(slot, "reading the token information");
+            } catch (const Pkcs11Error &error) {
+                rv = error.rv(); // the listing shows the code only, in the slot's row
+            }
             if (rv != CKR_OK) {
                 token_out.error = "C_GetTokenInfo failed: " + ckr_text(rv);
             } else if (!uri.matches_token(token)) {

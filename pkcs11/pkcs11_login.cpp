@@ -13,27 +13,6 @@
 
 namespace ostree_ima::pkcs11 {
 
-namespace {
-
-// C_Login with the module's own stderr held back: tpm2-pkcs11 prints
-// "ERROR: ..." lines on a wrong PIN that no setting turns off, before our
-// line that already says it. What a module says on any other outcome may
-// explain it and is passed on; OSTREE_IMA_DEBUG passes on everything.
-// Logging in happens while a key is opened, before any signing thread.
-CK_RV login_quietly(const Module &module, CK_SESSION_HANDLE session, CK_UTF8CHAR *pin,
-                    CK_ULONG pin_size)
-{
-    StderrCapture capture;
-    const CK_RV rv = module.fn().C_Login(session, CKU_USER, pin, pin_size);
-    const std::string said = capture.finish();
-    const bool explained = rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED;
-    if (!explained || std::getenv("OSTREE_IMA_DEBUG") != nullptr)
-        diagnose(DiagnosticKind::ModuleOutput, said);
-    return rv;
-}
-
-} // namespace
-
 std::string token_what(const Module &module, const CK_TOKEN_INFO &token)
 {
     const std::string where = " (module " + module.path() + ")";
@@ -45,12 +24,28 @@ std::string token_what(const Module &module, const CK_TOKEN_INFO &token)
 
 CK_TOKEN_INFO read_token_info(const Module &module, CK_SLOT_ID slot, const std::string &what)
 {
-    CK_TOKEN_INFO info{};
-    const CK_RV rv = module.fn().C_GetTokenInfo(slot, &info);
-    if (rv != CKR_OK) {
-        throw Pkcs11Error(what, "C_GetTokenInfo", rv);
+    return module.cryptoki().token_info(slot, what);
+}
+
+CK_RV log_in(const Session &session, CK_USER_TYPE user_type, const SecretString *pin)
+{
+    if (user_type != CKU_USER) {
+        // A context-specific login happens on the signing threads, where
+        // stderr (process-wide) cannot be held back.
+        return session.cryptoki().login(session.handle(), user_type, pin);
     }
-    return info;
+    // The module's own stderr is held back: tpm2-pkcs11 prints "ERROR: ..."
+    // lines on a wrong PIN that no setting turns off, before our line that
+    // already says it. What a module says on any other outcome may explain
+    // it and is passed on; OSTREE_IMA_DEBUG passes on everything. The user
+    // logs in while a key is opened, before any signing thread.
+    StderrCapture capture;
+    const CK_RV rv = session.cryptoki().login(session.handle(), user_type, pin);
+    const std::string said = capture.finish();
+    const bool explained = rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED;
+    if (!explained || std::getenv("OSTREE_IMA_DEBUG") != nullptr)
+        diagnose(DiagnosticKind::ModuleOutput, said);
+    return rv;
 }
 
 void check_pin_state(const CK_TOKEN_INFO &token, const std::string &token_what)
@@ -95,7 +90,7 @@ void TokenLogin::login(const PinResolver &pins, SecretString *keep_pin)
     if ((token.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0) {
         diagnose(DiagnosticKind::Prompt,
                  "enter the user PIN for " + token_what_ + " on its PIN pad");
-        rv = login_quietly(module, session_.handle(), nullptr, 0);
+        rv = log_in(session_, CKU_USER, nullptr);
     } else {
         SecretString pin =
             pins.obtain("user PIN for token " + quoted_input(fixed_field(token.label)));
@@ -103,9 +98,7 @@ void TokenLogin::login(const PinResolver &pins, SecretString *keep_pin)
             throw Error("empty user PIN for " + token_what_ + " from " + pins.origin() +
                         "; it was not tried");
         }
-        // Cryptoki's prototype is not const-correct; modules do not write to it.
-        auto *pin_bytes = reinterpret_cast<CK_UTF8CHAR *>(const_cast<char *>(pin.c_str()));
-        rv = login_quietly(module, session_.handle(), pin_bytes, pin.size());
+        rv = log_in(session_, CKU_USER, &pin);
         if ((rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) && keep_pin != nullptr) {
             *keep_pin = std::move(pin);
         }

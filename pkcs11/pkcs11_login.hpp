@@ -25,6 +25,12 @@ std::string token_what(const Module &module, const CK_TOKEN_INFO &token);
 // Reads the token's current information (flags change with PIN attempts).
 CK_TOKEN_INFO read_token_info(const Module &module, CK_SLOT_ID slot, const std::string &what);
 
+// The project's one C_Login, for the user's login (TokenLogin) and a key's
+// context-specific one (CKA_ALWAYS_AUTHENTICATE, Pkcs11Backend). A null
+// `pin` uses the PIN pad. Returns the CK_RV for the caller to word: a wrong
+// or locked PIN is never retried.
+CK_RV log_in(const Session &session, CK_USER_TYPE user_type, const SecretString *pin);
+
 // Throws Error unless a PIN may safely be tried: refuses a locked user PIN,
 // an uninitialized one, and the final try (so a wrong PIN cannot lock the
 // token); notes a low retry count on stderr.

@@ -5,7 +5,6 @@
 
 #include "ckr_text.hpp"
 #include "ostree-ima/error.hpp"
-#include "pkcs11_error.hpp"
 #include "pkcs11_strings.hpp"
 #include "softhsm_hint.hpp"
 #include "util/quoted_input.hpp"
@@ -186,12 +185,10 @@ LoadedModules load_registered()
 } // namespace
 
 Module::Module(CK_FUNCTION_LIST *functions, std::string registry_name)
-    : functions_(functions), registry_name_(std::move(registry_name)),
-      path_(take_string(p11_kit_module_get_filename(functions)))
+    : functions_(functions), cryptoki_(*functions), registry_name_(std::move(registry_name)),
+      path_(take_string(p11_kit_module_get_filename(functions))),
+      info_(cryptoki_.info().value_or(CK_INFO{}))
 {
-    if (functions_->C_GetInfo(&info_) != CKR_OK) {
-        info_ = CK_INFO{};
-    }
     // SoftHSM2 can crash in C_Finalize (or at exit after it) when OpenSSL 3
     // is also used by the process: its crypto factory tears down OpenSSL
     // state (engines, RNG) that may still be in use. pkcs11-provider has the
@@ -239,26 +236,7 @@ std::string Module::display() const
 
 std::vector<CK_SLOT_ID> Module::slots(bool token_present) const
 {
-    const CK_BBOOL present = token_present ? CK_TRUE : CK_FALSE;
-    // The count can change between the two calls (a token plugged in).
-    for (int attempt = 0; attempt < 3; ++attempt) {
-        CK_ULONG count = 0;
-        CK_RV rv = functions_->C_GetSlotList(present, nullptr, &count);
-        if (rv != CKR_OK) {
-            throw Pkcs11Error("listing the slots of module " + path_, "C_GetSlotList", rv);
-        }
-        std::vector<CK_SLOT_ID> slots(count);
-        rv = functions_->C_GetSlotList(present, slots.data(), &count);
-        if (rv == CKR_BUFFER_TOO_SMALL) {
-            continue;
-        }
-        if (rv != CKR_OK) {
-            throw Pkcs11Error("listing the slots of module " + path_, "C_GetSlotList", rv);
-        }
-        slots.resize(count);
-        return slots;
-    }
-    throw Error("listing the slots of module " + path_ + ": the slot list keeps changing");
+    return cryptoki_.slot_list(token_present, "listing the slots of module " + path_);
 }
 
 LoadedModules load_modules(const Pkcs11Uri &uri)

@@ -2,10 +2,11 @@
 // rules for a URI: module-path, module-name, or every registered module.
 //
 // p11-kit loads the modules ("managed" mode: it coordinates C_Initialize /
-// C_Finalize with other users of the same module in this process) and we
-// call the Cryptoki functions directly.
+// C_Finalize with other users of the same module in this process); every
+// other Cryptoki call goes through the module's Cryptoki wrapper.
 #pragma once
 
+#include "cryptoki.hpp"
 #include "pkcs11_uri.hpp"
 
 #include <p11-kit/pkcs11.h>
@@ -25,7 +26,7 @@ class Module {
     Module(const Module &) = delete;
     Module &operator=(const Module &) = delete;
 
-    [[nodiscard]] CK_FUNCTION_LIST &fn() const { return *functions_; }
+    [[nodiscard]] const Cryptoki &cryptoki() const { return cryptoki_; }
     [[nodiscard]] const std::string &path() const { return path_; }
     [[nodiscard]] const std::string &registry_name() const { return registry_name_; }
     [[nodiscard]] const CK_INFO &info() const { return info_; }
@@ -38,6 +39,7 @@ class Module {
 
   private:
     CK_FUNCTION_LIST *functions_;
+    Cryptoki cryptoki_;
     std::string registry_name_;
     std::string path_;
     CK_INFO info_{};

@@ -2,7 +2,6 @@
 
 #include "ima/algorithms/key_algorithm.hpp"
 #include "pkcs11_attributes.hpp"
-#include "pkcs11_error.hpp"
 #include "pkcs11_strings.hpp"
 #include "util/quoted_input.hpp"
 
@@ -11,45 +10,10 @@
 
 namespace ostree_ima::pkcs11 {
 
-namespace {
-
-// Ends a search even when reading results throws.
-class FindGuard {
-  public:
-    explicit FindGuard(const Session &session) : session_(session) {}
-    ~FindGuard() { session_.fn().C_FindObjectsFinal(session_.handle()); }
-    FindGuard(const FindGuard &) = delete;
-    FindGuard &operator=(const FindGuard &) = delete;
-
-  private:
-    const Session &session_;
-};
-
-} // namespace
-
 std::vector<CK_OBJECT_HANDLE> find_objects(const Session &session, std::span<CK_ATTRIBUTE> templ)
 {
-    CK_RV rv = session.fn().C_FindObjectsInit(session.handle(), templ.data(), templ.size());
-    if (rv != CKR_OK) {
-        throw Pkcs11Error("searching objects on module " + session.module().path(),
-                          "C_FindObjectsInit", rv);
-    }
-    const FindGuard guard(session);
-    std::vector<CK_OBJECT_HANDLE> found;
-    for (;;) {
-        CK_OBJECT_HANDLE batch[64];
-        CK_ULONG count = 0;
-        rv = session.fn().C_FindObjects(session.handle(), batch, 64, &count);
-        if (rv != CKR_OK) {
-            throw Pkcs11Error("searching objects on module " + session.module().path(),
-                              "C_FindObjects", rv);
-        }
-        if (count == 0) {
-            break;
-        }
-        found.insert(found.end(), batch, batch + count);
-    }
-    return found;
+    return session.cryptoki().find_objects(
+        session.handle(), templ, "searching objects on module " + session.module().path());
 }
 
 ObjectTemplate::ObjectTemplate(CK_OBJECT_CLASS object_class,

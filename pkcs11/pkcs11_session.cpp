@@ -1,20 +1,13 @@
 #include "pkcs11_session.hpp"
 
-#include "pkcs11_error.hpp"
-
 #include <utility>
 
 namespace ostree_ima::pkcs11 {
 
 Session::Session(ModulePtr module, CK_SLOT_ID slot, const std::string &what)
-    : module_(std::move(module)), slot_(slot)
+    : module_(std::move(module)), slot_(slot),
+      handle_(module_->cryptoki().open_session(slot_, what))
 {
-    const CK_RV rv =
-        module_->fn().C_OpenSession(slot_, CKF_SERIAL_SESSION, nullptr, nullptr, &handle_);
-    if (rv != CKR_OK) {
-        handle_ = CK_INVALID_HANDLE;
-        throw Pkcs11Error(what, "C_OpenSession", rv);
-    }
 }
 
 Session::~Session()
@@ -42,8 +35,7 @@ Session &Session::operator=(Session &&other) noexcept
 void Session::close() noexcept
 {
     if (handle_ != CK_INVALID_HANDLE && module_) {
-        // Errors (a session the token already dropped) leave nothing to do.
-        module_->fn().C_CloseSession(handle_);
+        module_->cryptoki().close_session(handle_);
     }
     handle_ = CK_INVALID_HANDLE;
 }

@@ -21,7 +21,7 @@ class Session {
     Session &operator=(const Session &) = delete;
 
     [[nodiscard]] CK_SESSION_HANDLE handle() const { return handle_; }
-    [[nodiscard]] CK_FUNCTION_LIST &fn() const { return module_->fn(); }
+    [[nodiscard]] const Cryptoki &cryptoki() const { return module_->cryptoki(); }
     [[nodiscard]] const Module &module() const { return *module_; }
     [[nodiscard]] CK_SLOT_ID slot() const { return slot_; }
 

@@ -11,8 +11,11 @@
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/key_options.hpp"
 #include "pkcs11_backend.hpp"
+#include "pkcs11_error.hpp"
 #include "pkcs11_listing.hpp"
 #include "pkcs11_listing_format.hpp"
+#include "pkcs11_module.hpp"
+#include "pkcs11_uri.hpp"
 #include "prerequisites.hpp"
 
 #include <nlohmann/json.hpp>
@@ -230,6 +233,39 @@ BOOST_AUTO_TEST_CASE(bad_module_paths)
     BOOST_TEST(libc.find("not a PKCS#11 module") != std::string::npos, libc);
     const std::string name = error_of(options("pkcs11:object=x?module-name=no-such-module"));
     BOOST_TEST(name.find("no registered PKCS#11 module is named") != std::string::npos, name);
+}
+
+// The Cryptoki wrapper's error path: a CKR_ value becomes a Pkcs11Error
+// naming what the caller passed and the function, with the code kept; the
+// quiet forms give nothing instead.
+BOOST_AUTO_TEST_CASE(cryptoki_failures_name_the_call_and_the_code)
+{
+    (void)token(); // SOFTHSM2_CONF
+    const auto loaded =
+        pkcs11::load_modules(pkcs11::Pkcs11Uri("pkcs11:?module-path=" + softhsm_module));
+    BOOST_REQUIRE_EQUAL(loaded.modules.size(), 1U);
+    const pkcs11::Cryptoki &cryptoki = loaded.modules.front()->cryptoki();
+    const CK_SLOT_ID no_slot = 0xdeadbeef;
+    try {
+        (void)cryptoki.token_info(no_slot, "reading slot 0xdeadbeef");
+        BOOST_FAIL("C_GetTokenInfo on a slot that does not exist succeeded");
+    } catch (const pkcs11::Pkcs11Error &error) {
+        BOOST_TEST(error.rv() == CKR_SLOT_ID_INVALID);
+        BOOST_TEST(std::string(error.what()) == "reading slot 0xdeadbeef: C_GetTokenInfo failed: " +
+                                                    pkcs11::ckr_text(CKR_SLOT_ID_INVALID),
+                   error.what());
+    }
+    BOOST_TEST(!cryptoki.token_info_if_any(no_slot).has_value());
+    BOOST_TEST(!cryptoki.slot_info(no_slot).has_value());
+    try {
+        (void)cryptoki.open_session(no_slot, "opening a session");
+        BOOST_FAIL("C_OpenSession on a slot that does not exist succeeded");
+    } catch (const pkcs11::Pkcs11Error &error) {
+        BOOST_TEST(error.rv() == CKR_SLOT_ID_INVALID);
+        BOOST_TEST(std::string(error.what())
+                       .starts_with("opening a session: C_OpenSession failed: CKR_SLOT_ID_INVALID"),
+                   error.what());
+    }
 }
 
 BOOST_AUTO_TEST_CASE(discovery_through_the_p11kit_registry)
