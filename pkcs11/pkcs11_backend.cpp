@@ -104,8 +104,7 @@ std::vector<std::uint8_t> Pkcs11Backend::State::sign_once(const Session &session
 Pkcs11Backend::Pkcs11Backend(const KeyOptions &options) : state_(std::make_unique<State>())
 {
     const Pkcs11Uri uri(options.key);
-    const PinSource pin_source(
-        options.pin_file.empty() ? std::nullopt : std::optional<std::string>(options.pin_file));
+    const PinSource pin_source(options.pin_file);
     const PinResolver pins(uri, pin_source);
 
     // Only the module holding the key stays loaded: the others are released
