@@ -13,6 +13,7 @@
 #include "util/progress.hpp"
 #include "util/text_encoding.hpp"
 
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <unordered_map>
@@ -76,17 +77,17 @@ DigestManifest compute_commit_digests(const Repo &repo, const DigestsRequest &re
     KnownSignatures known(*request.selection.scheme);
     if (!request.selection.reuse.empty() && !request.selection.signer_key_id)
         throw UsageError("--reuse needs --cert: only signatures by the signing key are reused");
-    manifest.selection.reuse.clear(); // recorded as commit checksums
-    for (const std::string &rev : request.selection.reuse) {
-        manifest.selection.reuse.push_back(repo.resolve_commit(rev));
-        const std::vector<std::string> skipped =
-            known.add_commit(repo, manifest.selection.reuse.back(), request.signer_public_key,
-                             *request.selection.signer_key_id, request.jobs);
-        if (request.reuse_warnings != nullptr)
-            request.reuse_warnings->insert(request.reuse_warnings->end(), skipped.begin(),
-                                           skipped.end());
+    if (!request.selection.reuse.empty()) {
+        KnownSignatures::AddedCommits reused =
+            known.add_commits(repo, request.selection.reuse, request.signer_public_key,
+                              *request.selection.signer_key_id, request.jobs);
         if (stop_requested())
             throw Interrupted("the repository was only read, no manifest was written");
+        manifest.selection.reuse = std::move(reused.commits); // recorded as commit checksums
+        if (request.reuse_warnings != nullptr)
+            request.reuse_warnings->insert(request.reuse_warnings->end(),
+                                           std::make_move_iterator(reused.skipped.begin()),
+                                           std::make_move_iterator(reused.skipped.end()));
     }
 
     CommitReadRequest read;

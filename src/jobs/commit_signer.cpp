@@ -190,13 +190,9 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
         require_separate_evm_key(key, request.key_id, *request.evm_key, request.evm_key_id);
     const StopScope interruptible; // reading the commits to reuse takes a while too
     KnownSignatures known(*request.scheme);
-    std::vector<std::string> reuse_skipped;
-    for (const std::string &rev : request.reuse) {
-        const std::vector<std::string> skipped = known.add_commit(
-            repo, repo.resolve_commit(rev), key.public_key(), request.key_id, request.jobs);
-        reuse_skipped.insert(reuse_skipped.end(), skipped.begin(), skipped.end());
-        throw_if_stopped(repo.get(), request.target_ref);
-    }
+    KnownSignatures::AddedCommits reused =
+        known.add_commits(repo, request.reuse, key.public_key(), request.key_id, request.jobs);
+    throw_if_stopped(repo.get(), request.target_ref);
     std::optional<SignatureCacheWriter> cache;
     const std::uint64_t cache_lines_skipped =
         open_signature_cache(request.signature_cache, request.key_id, known, cache);
@@ -236,7 +232,7 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     report.scheme = request.scheme;
     report.signatures = signer.counts();
     report.signatures.cache_lines_skipped = cache_lines_skipped;
-    report.reuse_skipped = std::move(reuse_skipped);
+    report.reuse_skipped = std::move(reused.skipped);
     for (std::size_t i = 0; i < sign.outcomes().size(); ++i) {
         count_outcome(sign.outcomes()[i], result.plan.path_count[i], report);
         count_evm(sign.outcomes()[i], result.plan.path_count[i],

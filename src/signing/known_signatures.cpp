@@ -11,6 +11,7 @@
 #include "util/quoted_input.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <mutex>
 #include <optional>
 
@@ -86,6 +87,24 @@ std::vector<std::string> KnownSignatures::add_commit(const Repo &repo, const std
     }
     std::sort(skipped.begin(), skipped.end()); // the same order whatever the threads did
     return skipped;
+}
+
+KnownSignatures::AddedCommits KnownSignatures::add_commits(const Repo &repo,
+                                                           const std::vector<std::string> &revs,
+                                                           const EVP_PKEY *public_key,
+                                                           const KeyId &key_id, unsigned jobs)
+{
+    AddedCommits added;
+    for (const std::string &rev : revs) {
+        added.commits.push_back(repo.resolve_commit(rev));
+        std::vector<std::string> skipped =
+            add_commit(repo, added.commits.back(), public_key, key_id, jobs);
+        added.skipped.insert(added.skipped.end(), std::make_move_iterator(skipped.begin()),
+                             std::make_move_iterator(skipped.end()));
+        if (stop_requested())
+            break;
+    }
+    return added;
 }
 
 void KnownSignatures::add_object(const ObjectStore &store, const std::string &checksum,

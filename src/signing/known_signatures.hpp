@@ -55,6 +55,17 @@ class KnownSignatures {
                                                       const EVP_PKEY *public_key,
                                                       const KeyId &key_id, unsigned jobs);
 
+    // add_commit for each --reuse REV, resolved to its commit, in order;
+    // stops between commits when a stop is requested (the caller says what
+    // was left undone). The one --reuse loop of sign and digests.
+    struct AddedCommits {
+        std::vector<std::string> commits; // the checksums the revs resolved to
+        std::vector<std::string> skipped; // add_commit's warnings, in order
+    };
+    [[nodiscard]] AddedCommits add_commits(const Repo &repo, const std::vector<std::string> &revs,
+                                           const EVP_PKEY *public_key, const KeyId &key_id,
+                                           unsigned jobs);
+
   private:
     void add_object(const ObjectStore &store, const std::string &checksum,
                     const EVP_PKEY *public_key, const KeyId &key_id, std::mutex &mutex);
