@@ -1,15 +1,132 @@
+// Unit tests of src/util/: what messages show of a value (quoted_input),
+// counts and durations (wording), the progress display's estimate and
+// line without a terminal, and parallel_for's error and stop paths
+// (self-contained: the package build runs them).
+#include <boost/test/unit_test.hpp>
+
+#include "ostree-ima/error.hpp"
+#include "util/parallel_for.hpp"
+#include "util/progress.hpp"
+#include "util/progress_text.hpp"
+#include "util/quoted_input.hpp"
+#include "util/wording.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+BOOST_AUTO_TEST_SUITE(util)
+
+// quoted_input / printable_input: what every message shows of a value it
+// was given. Bounded, one line, no terminal control, UTF-8 kept.
+BOOST_AUTO_TEST_SUITE(quoted_input)
+
+using ostree_ima::kQuotedInputChars;
+using ostree_ima::printable_input;
+using ostree_ima::quoted_input;
+
+BOOST_AUTO_TEST_CASE(short_text_is_shown_as_given)
+{
+    BOOST_TEST(quoted_input("md5") == "'md5'");
+    BOOST_TEST(quoted_input("") == "''");
+    BOOST_TEST(printable_input("/usr/bin/a b") == "/usr/bin/a b");
+    const std::string exactly(kQuotedInputChars, 'x');
+    BOOST_TEST(printable_input(exactly) == exactly);
+}
+
+BOOST_AUTO_TEST_CASE(long_text_is_cut_with_an_ellipsis)
+{
+    const std::string huge(10'000'000, '1'); // stands for issue #10's 250 MB number
+    const std::string shown = quoted_input(huge);
+    BOOST_TEST(shown == "'" + std::string(kQuotedInputChars, '1') + "...'");
+    BOOST_TEST(printable_input(std::string(kQuotedInputChars + 1, 'y')) ==
+               std::string(kQuotedInputChars, 'y') + "...");
+    BOOST_TEST(printable_input("abcdef", 3) == "abc...");
+}
+
+BOOST_AUTO_TEST_CASE(control_bytes_and_nul_are_escaped)
+{
+    using namespace std::string_literals;
+    BOOST_TEST(printable_input("a\nb") == "a\\x0ab");
+    BOOST_TEST(printable_input("a\0b"s) == "a\\x00b");
+    BOOST_TEST(printable_input("\x1b[31mred") == "\\x1b[31mred");
+    BOOST_TEST(printable_input("tab\there\r") == "tab\\x09here\\x0d");
+    BOOST_TEST(printable_input("del\x7f") == "del\\x7f");
+    // C1 controls written as UTF-8 (U+009B is CSI on some terminals).
+    BOOST_TEST(printable_input("\xc2\x9b"
+                               "2J") == "\\xc2\\x9b2J");
+    // An escape counts as one character of the cap.
+    BOOST_TEST(printable_input(std::string(50, '\n'), 2) == "\\x0a\\x0a...");
+}
+
+BOOST_AUTO_TEST_CASE(utf8_is_kept_and_invalid_bytes_are_escaped)
+{
+    BOOST_TEST(printable_input("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91") ==
+               "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91");
+    BOOST_TEST(printable_input("\xff\xfe") == "\\xff\\xfe");
+    BOOST_TEST(printable_input("\xc3") == "\\xc3");                   // truncated sequence
+    BOOST_TEST(printable_input("\xc0\xaf") == "\\xc0\\xaf");          // overlong '/'
+    BOOST_TEST(printable_input("\xed\xa0\x80") == "\\xed\\xa0\\x80"); // surrogate
+    // The cap counts characters, and never splits one.
+    BOOST_TEST(printable_input("\xc3\xa9\xc3\xa9\xc3\xa9", 2) == "\xc3\xa9\xc3\xa9...");
+}
+
+BOOST_AUTO_TEST_SUITE_END() // quoted_input
+
+// counted / grouped / duration_text: the one style every message uses for
+// counts and durations (issue #24: "signed 1 file", "2.4 s").
+BOOST_AUTO_TEST_SUITE(wording)
+
+using ostree_ima::counted;
+using ostree_ima::duration_text;
+using ostree_ima::grouped;
+
+BOOST_AUTO_TEST_CASE(counts_take_the_plural_they_need)
+{
+    BOOST_TEST(counted(1, "file", "files") == "1 file");
+    BOOST_TEST(counted(0, "file", "files") == "0 files");
+    BOOST_TEST(counted(2, "file", "files") == "2 files");
+    BOOST_TEST(counted(20000, "signature", "signatures") == "20,000 signatures");
+}
+
+BOOST_AUTO_TEST_CASE(thousands_are_grouped)
+{
+    BOOST_TEST(grouped(0) == "0");
+    BOOST_TEST(grouped(999) == "999");
+    BOOST_TEST(grouped(1000) == "1,000");
+    BOOST_TEST(grouped(123456) == "123,456");
+    BOOST_TEST(grouped(1000000) == "1,000,000");
+    BOOST_TEST(grouped(std::numeric_limits<std::uint64_t>::max()) == "18,446,744,073,709,551,615");
+}
+
+BOOST_AUTO_TEST_CASE(durations_read_alike_everywhere)
+{
+    BOOST_TEST(duration_text(0) == "0.0 s");
+    BOOST_TEST(duration_text(0.04) == "0.0 s");
+    BOOST_TEST(duration_text(2.44) == "2.4 s");
+    BOOST_TEST(duration_text(59.94) == "59.9 s");
+    BOOST_TEST(duration_text(59.96) == "1 min 00 s");
+    BOOST_TEST(duration_text(125) == "2 min 05 s");
+    BOOST_TEST(duration_text(3599.4) == "59 min 59 s");
+    BOOST_TEST(duration_text(3600) == "1 h 00 min");
+    BOOST_TEST(duration_text(3 * 3600 + 4 * 60 + 59) == "3 h 04 min");
+    BOOST_TEST(duration_text(-1) == "--");
+    BOOST_TEST(duration_text(std::numeric_limits<double>::infinity()) == "--");
+    BOOST_TEST(duration_text(std::numeric_limits<double>::quiet_NaN()) == "--");
+}
+
+BOOST_AUTO_TEST_SUITE_END() // wording
+
 // The progress display without a terminal: the time-left estimate on runs
 // made up unit by unit (largest object first, signatures reused, a slow
 // key, a signature cache), and the line and last line it shows.
-#define BOOST_TEST_MODULE progress_unit
-#include <boost/test/unit_test.hpp>
-
-#include "util/progress.hpp"
-#include "util/progress_text.hpp"
-
-#include <cmath>
-#include <cstdint>
-#include <vector>
+BOOST_AUTO_TEST_SUITE(progress)
 
 using namespace ostree_ima;
 
@@ -226,3 +343,52 @@ BOOST_AUTO_TEST_CASE(the_line_shows_done_total_rate_signatures_and_time_left)
     BOOST_TEST(progress_summary(v) ==
                "[1/2] computing digests: 1 object, 512 B read; done in 0.0 s");
 }
+
+BOOST_AUTO_TEST_SUITE_END() // progress
+
+// parallel_for: the first error rethrown, the hand-out stopped, a stop request.
+using ostree_ima::Error;
+using ostree_ima::parallel_for;
+
+BOOST_AUTO_TEST_SUITE(threads)
+
+BOOST_AUTO_TEST_CASE(parallel_for_rethrows_the_first_error_and_stops_handing_out)
+{
+    std::atomic<int> ran{0};
+    try {
+        parallel_for(1000, 4, [&](std::size_t i) {
+            ++ran;
+            if (i == 3)
+                throw Error("item 3");
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        });
+        BOOST_FAIL("no exception");
+    } catch (const Error &e) {
+        BOOST_TEST(std::string(e.what()) == "item 3");
+    }
+    BOOST_TEST(ran.load() < 1000); // the hand-out stopped
+
+    // A stop request: items already started finish, no new one starts.
+    std::atomic<bool> stop{false};
+    std::atomic<int> after{0};
+    parallel_for(
+        1000, 2,
+        [&](std::size_t i) {
+            if (stop.load())
+                ++after;
+            if (i == 10)
+                stop.store(true);
+        },
+        &stop);
+    BOOST_TEST(after.load() <= 1); // at most the other thread's item in flight
+
+    // Zero threads means one; nothing to do means no call.
+    int calls = 0;
+    parallel_for(5, 0, [&](std::size_t) { ++calls; });
+    BOOST_TEST(calls == 5);
+    parallel_for(0, 4, [&](std::size_t) { throw std::logic_error("called"); });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE_END() // util

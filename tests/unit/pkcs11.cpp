@@ -1,7 +1,6 @@
-// PKCS#11 backend pieces that need no token: DigestInfo encodings checked
-// against OpenSSL's ASN.1 encoder, ECDSA r||s -> DER, URI parsing and
-// formatting, CK_RV texts, pool sizing, IMA key ids.
-#define BOOST_TEST_MODULE pkcs11_unit
+// Unit tests of pkcs11/ without a token: DigestInfo, the ECDSA conversion,
+// PKCS#11 URIs (parts, PIN redaction, display), CKR texts and the session
+// pool (self-contained: the package build runs them).
 #include <boost/test/unit_test.hpp>
 
 #include "ckr_text.hpp"
@@ -14,17 +13,21 @@
 #include "pkcs11_uri.hpp"
 #include "pkcs11_uri_text.hpp"
 
-#include <openssl/bn.h>
-#include <openssl/ec.h>
-#include <openssl/objects.h>
-#include <openssl/x509.h>
-
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
 #include <sys/stat.h>
 
+BOOST_AUTO_TEST_SUITE(pkcs11)
+
+// PKCS#11 backend pieces that need no token: DigestInfo encodings checked
+// against OpenSSL's ASN.1 encoder, ECDSA r||s -> DER, URI parsing and
+// formatting, CK_RV texts, pool sizing, IMA key ids.
 using namespace ostree_ima;
 using namespace ostree_ima::pkcs11;
 using Bytes = std::vector<std::uint8_t>;
@@ -300,3 +303,5 @@ BOOST_AUTO_TEST_CASE(pool_capacity)
     token.ulMaxSessionCount = 1;
     BOOST_TEST(SessionPool::capacity_for(8, 0, token) == 1U);
 }
+
+BOOST_AUTO_TEST_SUITE_END() // pkcs11

@@ -1,10 +1,5 @@
-// Unit tests of the core pieces, against real repositories made with the
-// ostree CLI: xattr ordering, the plan (shared directories, path counts,
-// --executables-only), the tree rewriter's memo, the object checksum, the
-// archive copy fallback and parallel_for's error and stop paths. This suite
-// links ostree_ima_core alone: it also shows that the core needs no key
-// route (docs/design.md).
-#define BOOST_TEST_MODULE core
+// Unit tests of src/objects/, against real repositories made with the ostree
+// CLI: xattr ordering, the object checksum and the archive copy fallback.
 #include <boost/test/unit_test.hpp>
 
 #include "fixtures.hpp"
@@ -14,21 +9,17 @@
 #include "objects/stored_object.hpp"
 #include "objects/xattr_list.hpp"
 #include "ostree-ima/error.hpp"
-#include "repo/commit_plan.hpp"
 #include "repo/repo.hpp"
 #include "repo/transaction.hpp"
-#include "repo/tree_rewriter.hpp"
 #include "text_files.hpp"
-#include "util/parallel_for.hpp"
 
-#include <atomic>
 #include <fcntl.h>
 #include <filesystem>
 #include <iterator>
 #include <set>
-#include <stdexcept>
-#include <thread>
 #include <unistd.h>
+
+BOOST_AUTO_TEST_SUITE(objects)
 
 using namespace ostree_ima;
 using namespace test_support;
@@ -107,98 +98,6 @@ BOOST_AUTO_TEST_CASE(set_inserts_in_order_and_remove_restores)
             (std::vector<std::string>{"security.capability", "security.ima"}),
         boost::test_tools::per_element());
     BOOST_TEST(!xattr_get(nullptr, "security.ima").has_value());
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(plan)
-
-BOOST_AUTO_TEST_CASE(shared_directories_are_recorded_once_and_counted_at_every_path)
-{
-    const Tree t;
-    const Repo repo = Repo::open(t.repo("archive"));
-    const std::string commit = repo.resolve_commit("main");
-    const CommitPlan all = plan_commit(repo.get(), commit, PathSelector(), 1, PlanPaths::Keep);
-    // root, a, a/same (b is a's dirtree, shared)
-    BOOST_TEST(all.dirs.size() == 3u);
-    // "one" is at a/same/one, b/same/one, top: one object, three paths.
-    const auto one =
-        std::find(all.objects.begin(), all.objects.end(), ls_checksum(repo.path(), "/top"));
-    BOOST_REQUIRE(one != all.objects.end());
-    const auto i = static_cast<std::size_t>(one - all.objects.begin());
-    BOOST_TEST(all.path_count[i] == 3u);
-    BOOST_TEST(std::set<std::string>(all.paths[i].begin(), all.paths[i].end()) ==
-               (std::set<std::string>{"/a/same/one", "/b/same/one", "/top"}));
-    BOOST_TEST(all.total_paths() == 6u);
-
-    // A path-dependent selector records every directory where it is met.
-    const PathSelector only_a({"/a/**"}, {}, false);
-    const CommitPlan a = plan_commit(repo.get(), commit, only_a, 1, PlanPaths::Keep);
-    BOOST_TEST(a.dirs.size() == 5u);
-    BOOST_TEST(a.total_paths() == 2u);
-
-    // --executables-only drops the others and renumbers what is recorded.
-    const CommitPlan x = plan_commit(repo.get(), commit, PathSelector({}, {}, true), 2);
-    BOOST_REQUIRE(x.objects.size() == 1u);
-    BOOST_TEST(x.objects[0] == ls_checksum(repo.path(), "/run"));
-    std::size_t selected = 0;
-    for (const PlannedDir &d : x.dirs)
-        for (const std::int64_t o : d.file_object)
-            if (o != kNotSelected) {
-                BOOST_TEST(o == 0);
-                ++selected;
-            }
-    BOOST_TEST(selected == 1u);
-}
-
-BOOST_AUTO_TEST_CASE(tree_rewriter_writes_a_shared_directory_once)
-{
-    const Tree t;
-    const Repo repo = Repo::open(t.repo("archive"));
-    const std::string commit = repo.resolve_commit("main");
-    const std::string two = ls_checksum(repo.path(), "/a/same/two");
-    for (const bool path_dependent : {false, true}) {
-        BOOST_TEST_CONTEXT("path dependent: " << path_dependent)
-        {
-            const PathSelector selector =
-                path_dependent ? PathSelector({"/**"}, {}, false) : PathSelector();
-            const CommitPlan plan = plan_commit(repo.get(), commit, selector, 1);
-            // "two" changes (to the checksum of "one": any other object does).
-            std::vector<std::string> next = plan.objects;
-            for (auto &c : next)
-                if (c == two)
-                    c = ls_checksum(repo.path(), "/top");
-            const Transaction txn(repo.get());
-            TreeRewriter trees(repo.get(), plan, next);
-            const std::string root = trees.rewrite();
-            BOOST_TEST(root != plan.dirs[0].checksum);
-            // same and a (=b) once when shared; same twice, a, b when not; root.
-            BOOST_TEST(trees.trees_written() == (path_dependent ? 5u : 3u));
-            // Unchanged objects: nothing is written.
-            TreeRewriter none(repo.get(), plan, plan.objects);
-            BOOST_TEST(none.rewrite() == plan.dirs[0].checksum);
-            BOOST_TEST(none.trees_written() == 0u);
-        }
-    }
-}
-
-// A write that fails half-way through the trees (no tmp/ to write in) is an
-// Error, and the builders of the directories above are cleared: under
-// LeakSanitizer (scripts/test-sanitize.sh) a leaked GVariantBuilder fails.
-BOOST_AUTO_TEST_CASE(tree_rewriter_cleans_up_when_a_write_fails)
-{
-    const Tree t;
-    const Repo repo = Repo::open(t.repo("archive"));
-    const CommitPlan plan = plan_commit(repo.get(), repo.resolve_commit("main"), PathSelector(), 1);
-    std::vector<std::string> next = plan.objects;
-    for (auto &c : next)
-        if (c == ls_checksum(repo.path(), "/a/same/two"))
-            c = ls_checksum(repo.path(), "/top");
-    const Transaction txn(repo.get());
-    sh_ok("mv " + quote(repo.path() + "/tmp") + " " + quote(repo.path() + "/tmp.away"));
-    TreeRewriter trees(repo.get(), plan, next);
-    BOOST_CHECK_THROW((void)trees.rewrite(), Error);
-    sh_ok("mv " + quote(repo.path() + "/tmp.away") + " " + quote(repo.path() + "/tmp"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -304,43 +203,4 @@ BOOST_AUTO_TEST_CASE(content_copy_falls_back_to_inflating_again)
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_AUTO_TEST_SUITE(threads)
-
-BOOST_AUTO_TEST_CASE(parallel_for_rethrows_the_first_error_and_stops_handing_out)
-{
-    std::atomic<int> ran{0};
-    try {
-        parallel_for(1000, 4, [&](std::size_t i) {
-            ++ran;
-            if (i == 3)
-                throw Error("item 3");
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        });
-        BOOST_FAIL("no exception");
-    } catch (const Error &e) {
-        BOOST_TEST(std::string(e.what()) == "item 3");
-    }
-    BOOST_TEST(ran.load() < 1000); // the hand-out stopped
-
-    // A stop request: items already started finish, no new one starts.
-    std::atomic<bool> stop{false};
-    std::atomic<int> after{0};
-    parallel_for(
-        1000, 2,
-        [&](std::size_t i) {
-            if (stop.load())
-                ++after;
-            if (i == 10)
-                stop.store(true);
-        },
-        &stop);
-    BOOST_TEST(after.load() <= 1); // at most the other thread's item in flight
-
-    // Zero threads means one; nothing to do means no call.
-    int calls = 0;
-    parallel_for(5, 0, [&](std::size_t) { ++calls; });
-    BOOST_TEST(calls == 5);
-    parallel_for(0, 4, [&](std::size_t) { throw std::logic_error("called"); });
-}
-
-BOOST_AUTO_TEST_SUITE_END()
+BOOST_AUTO_TEST_SUITE_END() // objects
