@@ -16,6 +16,7 @@
 #include "prerequisites.hpp"
 #include "text_files.hpp"
 #include "tokens.hpp"
+#include "workspace.hpp"
 
 #include <filesystem>
 #include <map>
@@ -134,16 +135,13 @@ std::map<std::string, std::string> sum_checkout(const std::string &tool_name,
     return out;
 }
 
-struct World {
-    TempDir dir;
-    KeyPair rsa, other, ec, numbered;
+struct World : Workspace {
+    const KeyPair &rsa = key("rsa"), &other = key("other"), &ec = key("ec", "ec:P-256");
+    KeyPair numbered;
     SoftHsmToken token;
     std::string tree, repo;
     World()
     {
-        rsa = make_key(dir.path(), "rsa", "rsa:2048");
-        other = make_key(dir.path(), "other", "rsa:2048");
-        ec = make_key(dir.path(), "ec", "ec:P-256");
         // A CA that numbers its keys: the SKID is not the key's SHA-1, so the
         // key id must come from the certificate, as Keylime takes it.
         numbered = make_key_with_skid(dir.path(), "numbered", "rsa:2048", "00112233445566778899");
@@ -163,7 +161,7 @@ struct World {
               "; printf 'key=value\\n' > usr/etc/some.conf; printf 'deep\\n' > "
               "usr/etc/sub/deep.conf"
               "; : > usr/share/empty; printf 'caf\\n' > usr/share/doc/caf\xc3\xa9");
-        repo = make_repo(dir.path(), "bare", tree, "os");
+        repo = Workspace::repo("bare", tree, "os");
         sh_ok(quote(binary()) + " sign -q --repo=" + quote(repo) + " --key " + quote(rsa.key_pem) +
               " --cert " + quote(rsa.cert_pem) + " os os");
     }

@@ -14,6 +14,7 @@
 #include "fixtures.hpp"
 
 #include "text_files.hpp"
+#include "workspace.hpp"
 #include <algorithm>
 
 #include <filesystem>
@@ -47,17 +48,15 @@ void make_os_tree(const std::string &dir)
           "usr/lib/os-release");
 }
 
-struct World {
-    TempDir dir;
-    KeyPair rsa, ec;
-    std::string tree, repo;
+struct World : Workspace {
+    const KeyPair &rsa = key("rsa"), &ec = key("ec", "ec:P-256");
+    std::string tree;
+    std::string repo;
     World()
     {
-        rsa = make_key(dir.path(), "rsa", "rsa:2048");
-        ec = make_key(dir.path(), "ec", "ec:P-256");
         tree = dir / "tree";
         make_os_tree(tree);
-        repo = make_repo(dir.path(), "bare", tree, "os");
+        repo = Workspace::repo("bare", tree, "os");
     }
 };
 

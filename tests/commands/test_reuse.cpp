@@ -14,6 +14,7 @@
 #include "prerequisites.hpp"
 #include "text_files.hpp"
 #include "tokens.hpp"
+#include "workspace.hpp"
 
 #include <chrono>
 #include <csignal>
@@ -30,20 +31,15 @@ OSTREE_IMA_SUITE_NEEDS(test_support::softhsm_needs());
 
 namespace {
 
-struct World {
+struct World : Workspace {
     SoftHsmToken token;
-    TempDir dir;
-    std::string tree = dir / "tree";
-    World()
-    {
-        // 40 files of distinct content, two with the same content as another
-        // under another mode (one digest, two objects), a symlink.
-        sh_ok("set -e; mkdir -p " + quote(tree) + "/usr/bin " + quote(tree) + "/etc; cd " +
-              quote(tree) +
-              "; for i in $(seq 40); do printf 'file %s\\n' $i > etc/f$i.conf; done"
-              "; cp etc/f1.conf usr/bin/same-as-f1; chmod 0755 usr/bin/same-as-f1"
-              "; ln -s ../etc/f2.conf usr/bin/link");
-    }
+    // 40 files of distinct content, two with the same content as another
+    // under another mode (one digest, two objects), a symlink.
+    std::string tree = Workspace::tree(
+        "tree", "mkdir -p usr/bin etc"
+                "; for i in $(seq 40); do printf 'file %s\\n' $i > etc/f$i.conf; done"
+                "; cp etc/f1.conf usr/bin/same-as-f1; chmod 0755 usr/bin/same-as-f1"
+                "; ln -s ../etc/f2.conf usr/bin/link");
 };
 
 World &world()

@@ -5,6 +5,7 @@
 
 #include "fixtures.hpp"
 #include "text_files.hpp"
+#include "workspace.hpp"
 
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -16,19 +17,15 @@ using namespace test_support;
 namespace {
 
 // Keys and the source tree are made once for the whole suite.
-struct World {
-    TempDir dir;
-    std::map<std::string, KeyPair> keys;
+struct World : Workspace {
     std::string tree;
     World()
     {
-        keys["rsa2048"] = make_key(dir.path(), "rsa2048", "rsa:2048");
-        keys["rsa4096"] = make_key(dir.path(), "rsa4096", "rsa:4096");
-        keys["ec-p256"] = make_key(dir.path(), "ec-p256", "ec:P-256");
-        keys["ec-p384"] = make_key(dir.path(), "ec-p384", "ec:P-384");
-        keys["other"] = make_key(dir.path(), "other", "rsa:2048");
-        tree = dir / "tree";
-        make_source_tree(tree, keys["other"]);
+        key("rsa2048", "rsa:2048");
+        key("rsa4096", "rsa:4096");
+        key("ec-p256", "ec:P-256");
+        key("ec-p384", "ec:P-384");
+        tree = standard_tree(key("other", "rsa:2048"));
     }
 };
 
@@ -97,7 +94,7 @@ BOOST_AUTO_TEST_SUITE(modes)
 BOOST_AUTO_TEST_CASE(sign_in_every_mode_that_holds_xattrs)
 {
     World &w = world();
-    const KeyPair &key = w.keys["rsa2048"];
+    const KeyPair &key = w.key("rsa2048");
     std::set<std::string> commits;
     for (const std::string mode : {"archive", "bare", "bare-user"}) {
         BOOST_TEST_CONTEXT("mode " << mode)
@@ -123,7 +120,7 @@ BOOST_AUTO_TEST_CASE(sign_in_every_mode_that_holds_xattrs)
             BOOST_REQUIRE_EQUAL(failures.size(), 1u);
             BOOST_TEST(failures[0].find("./usr/bin/presigned") == 0u);
             const auto other =
-                evmctl_verify_checkout(repo, "signed", w.keys["other"].cert_der, dir.path());
+                evmctl_verify_checkout(repo, "signed", w.key("other").cert_der, dir.path());
             BOOST_TEST(other.size() > 5u); // only the pre-signed file verifies with it
 
             // Idempotent: signing the signed commit again gives the same commit.
@@ -163,7 +160,7 @@ BOOST_AUTO_TEST_CASE(sign_in_every_mode_that_holds_xattrs)
 BOOST_AUTO_TEST_CASE(bare_objects_are_laid_out_as_libostree_lays_them_out)
 {
     World &w = world();
-    const KeyPair &key = w.keys["rsa2048"];
+    const KeyPair &key = w.key("rsa2048");
     for (const std::string mode : {"bare", "bare-user"}) {
         BOOST_TEST_CONTEXT("mode " << mode)
         {
@@ -215,7 +212,7 @@ BOOST_AUTO_TEST_CASE(dirtrees_are_laid_out_as_libostree_lays_them_out)
             TempDir dir;
             const std::string repo = make_repo(dir.path(), mode, w.tree);
             const mode_t old_umask = ::umask(077);
-            const Result r = sign(repo, w.keys["rsa2048"], {"--jobs=2"});
+            const Result r = sign(repo, w.key("rsa2048"), {"--jobs=2"});
             ::umask(old_umask);
             BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
             require_fsck(repo);
@@ -235,7 +232,7 @@ BOOST_AUTO_TEST_CASE(bare_user_only_is_refused_and_ref_not_written)
     World &w = world();
     TempDir dir;
     const std::string repo = make_repo(dir.path(), "bare-user-only", w.tree);
-    const Result r = sign(repo, w.keys["rsa2048"], {});
+    const Result r = sign(repo, w.key("rsa2048"), {});
     BOOST_TEST(r.exit_code == 1);
     BOOST_TEST(r.err.find("bare-user-only") != std::string::npos);
     BOOST_TEST(r.err.find("cannot hold security.ima") != std::string::npos);
@@ -255,7 +252,7 @@ BOOST_AUTO_TEST_CASE(every_key_type_and_hash_verifies_with_evmctl)
         for (const std::string hash : {"sha256", "sha512", "sha384"}) {
             BOOST_TEST_CONTEXT(name << " " << hash)
             {
-                const KeyPair &key = w.keys[name];
+                const KeyPair &key = w.key(name);
                 const std::string ref = name + "-" + hash;
                 const Result r = sign(repo, key, {"--overwrite", "--hash=" + hash}, "main", ref);
                 BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
@@ -278,7 +275,7 @@ BOOST_AUTO_TEST_CASE(json_report_counts_files_and_unique_objects)
     World &w = world();
     TempDir dir;
     const std::string repo = make_repo(dir.path(), "archive", w.tree);
-    const Result r = sign(repo, w.keys["ec-p256"], {"--json"});
+    const Result r = sign(repo, w.key("ec-p256"), {"--json"});
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     const auto j = nlohmann::json::parse(r.out);
     BOOST_TEST(j["source_commit"].get<std::string>() == rev_parse(repo, "main"));
@@ -298,7 +295,7 @@ BOOST_AUTO_TEST_CASE(encrypted_and_der_keys)
     World &w = world();
     TempDir dir;
     const std::string repo = make_repo(dir.path(), "archive", w.tree);
-    const KeyPair &key = w.keys["rsa2048"];
+    const KeyPair &key = w.key("rsa2048");
     const std::string enc = dir / "enc.pem";
     const std::string der = dir / "key.der";
     const std::string pass = dir / "pass";
@@ -337,7 +334,7 @@ BOOST_AUTO_TEST_CASE(key_id_from_public_key_and_override)
     World &w = world();
     TempDir dir;
     const std::string repo = make_repo(dir.path(), "archive", w.tree);
-    const KeyPair &key = w.keys["ec-p384"];
+    const KeyPair &key = w.key("ec-p384");
     const Result no_cert =
         run({binary(), "sign", "--json", "--repo=" + repo, "--key=" + key.key_pem, "main"});
     BOOST_REQUIRE_MESSAGE(no_cert.exit_code == 0, no_cert.err);

@@ -12,6 +12,7 @@
 #include "prerequisites.hpp"
 #include "text_files.hpp"
 #include "tokens.hpp"
+#include "workspace.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -25,25 +26,21 @@ OSTREE_IMA_SUITE_NEEDS(test_support::softhsm_needs());
 
 namespace {
 
-struct World {
-    TempDir dir;
+struct World : Workspace {
     SoftHsmToken token;
-    std::map<std::string, KeyPair> keys;
     std::string tree, repo;
     World()
     {
-        keys["rsa2048"] = make_key(dir.path(), "rsa2048", "rsa:2048");
-        keys["ec-p256"] = make_key(dir.path(), "ec-p256", "ec:P-256");
-        keys["other"] = make_key(dir.path(), "other", "rsa:2048");
+        key("rsa2048", "rsa:2048");
+        key("ec-p256", "ec:P-256");
         // EVM keys of their own: one key per format (docs/format.md).
-        keys["evm-rsa"] = make_key(dir.path(), "evm-rsa", "rsa:2048");
-        keys["evm-ec"] = make_key(dir.path(), "evm-ec", "ec:P-256");
-        tree = dir / "tree";
-        make_source_tree(tree, keys["other"]);
+        key("evm-rsa", "rsa:2048");
+        key("evm-ec", "ec:P-256");
+        tree = standard_tree(key("other", "rsa:2048"));
         // An owner, group and mode the EVM signature must cover.
         sh_ok("chown 1234:4321 " + quote(tree + "/etc/hello.conf") + " && chmod 0640 " +
               quote(tree + "/etc/hello.conf"));
-        repo = make_repo(dir.path(), "bare", tree);
+        repo = Workspace::repo("bare", tree);
     }
 };
 
@@ -199,8 +196,8 @@ nlohmann::json sign_json(std::vector<std::string> args)
 BOOST_AUTO_TEST_CASE(rsa_evm_is_byte_identical_to_evmctl_portable)
 {
     World &w = world();
-    const KeyPair &k = w.keys["rsa2048"];
-    const KeyPair &e = w.keys["evm-rsa"];
+    const KeyPair &k = w.key("rsa2048");
+    const KeyPair &e = w.key("evm-rsa");
     const std::string labelled = w.dir / "tree-labelled";
     sh_ok("rm -rf " + quote(labelled) + " && cp -a " + quote(w.tree) + " " + quote(labelled));
     sh_ok("cd " + quote(labelled) +
@@ -265,8 +262,8 @@ BOOST_AUTO_TEST_CASE(rsa_evm_is_byte_identical_to_evmctl_portable)
 BOOST_AUTO_TEST_CASE(ec_and_token_keys_checked_by_openssl)
 {
     World &w = world();
-    const KeyPair &rsa = w.keys["rsa2048"];
-    const KeyPair &ec = w.keys["evm-ec"];
+    const KeyPair &rsa = w.key("rsa2048");
+    const KeyPair &ec = w.key("evm-ec");
     Result r = sign(std::vector<std::string>{"--key=" + rsa.key_pem, "--cert=" + rsa.cert_der,
                                              "main", "evm-ec"} +
                     evm_with(ec));
@@ -283,8 +280,8 @@ BOOST_AUTO_TEST_CASE(ec_and_token_keys_checked_by_openssl)
 BOOST_AUTO_TEST_CASE(evm_key_differs_from_the_ima_key)
 {
     World &w = world();
-    const KeyPair &rsa = w.keys["rsa2048"];
-    const KeyPair &ec = w.keys["ec-p256"];
+    const KeyPair &rsa = w.key("rsa2048");
+    const KeyPair &ec = w.key("ec-p256");
     const nlohmann::json j =
         sign_json({"--key=" + rsa.key_pem, "--cert=" + rsa.cert_der, "--evm",
                    "--evm-key=" + ec.key_pem, "--evm-cert=" + ec.cert_der, "main", "evm-split"});
@@ -292,7 +289,7 @@ BOOST_AUTO_TEST_CASE(evm_key_differs_from_the_ima_key)
     check_evm_with_openssl("evm-split", ec.cert_der);
     // verify needs both certificates (and the pre-signed file's); with the
     // IMA ones only, security.evm is by an unknown key.
-    const std::string other = "--cert=" + w.keys["other"].cert_der;
+    const std::string other = "--cert=" + w.key("other").cert_der;
     Result v = ostree_ima({"verify", "--cert=" + rsa.cert_der, "--cert=" + ec.cert_der, other,
                            "--evm", "--require-all", "evm-split"});
     BOOST_TEST(v.exit_code == 0, v.out << v.err);
@@ -310,7 +307,7 @@ BOOST_AUTO_TEST_CASE(evm_key_differs_from_the_ima_key)
 BOOST_AUTO_TEST_CASE(one_key_for_ima_and_evm_is_refused)
 {
     World &w = world();
-    const KeyPair &rsa = w.keys["rsa2048"];
+    const KeyPair &rsa = w.key("rsa2048");
     const std::vector<std::string> ima{"--key=" + rsa.key_pem, "--cert=" + rsa.cert_der};
     const auto refused = [&](const std::vector<std::string> &args, const std::string &says) {
         const Result r = sign(ima + args + std::vector<std::string>{"main", "one-key"});
@@ -333,24 +330,24 @@ BOOST_AUTO_TEST_CASE(one_key_for_ima_and_evm_is_refused)
     refused({"--evm", "--evm-key=" + rsa.key_pem, "--evm-cert=" + again},
             "the EVM key is the IMA signing key");
     // Another key under the IMA key's key id.
-    const std::string skid = certificate_skid_hex(w.keys["evm-rsa"].cert_pem);
-    refused({"--evm", "--evm-key=" + w.keys["evm-rsa"].key_pem,
-             "--evm-cert=" + w.keys["evm-rsa"].cert_der, "--keyid=" + skid.substr(skid.size() - 8)},
+    const std::string skid = certificate_skid_hex(w.key("evm-rsa").cert_pem);
+    refused({"--evm", "--evm-key=" + w.key("evm-rsa").key_pem,
+             "--evm-cert=" + w.key("evm-rsa").cert_der, "--keyid=" + skid.substr(skid.size() - 8)},
             "has the IMA key's key id");
 }
 
 BOOST_AUTO_TEST_CASE(verify_checks_evm_and_strip_removes_it)
 {
     World &w = world();
-    const KeyPair &k = w.keys["rsa2048"];
-    const KeyPair &e = w.keys["evm-rsa"];
+    const KeyPair &k = w.key("rsa2048");
+    const KeyPair &e = w.key("evm-rsa");
     BOOST_REQUIRE(sign(std::vector<std::string>{"--key=" + k.key_pem, "--cert=" + k.cert_der,
                                                 "main", "evm-v"} +
                        evm_with(e))
                       .exit_code == 0);
     BOOST_REQUIRE(
         sign({"--key=" + k.key_pem, "--cert=" + k.cert_der, "main", "ima-only"}).exit_code == 0);
-    const std::string other = w.keys["other"].cert_der;
+    const std::string other = w.key("other").cert_der;
     Result v = ostree_ima({"verify", "--cert=" + k.cert_der, "--cert=" + e.cert_der,
                            "--cert=" + other, "--evm", "evm-v"});
     BOOST_TEST(v.exit_code == 0, v.out << v.err);
@@ -368,7 +365,7 @@ BOOST_AUTO_TEST_CASE(verify_checks_evm_and_strip_removes_it)
     const std::string target = scratch / "co/etc/hello.conf";
     const std::string copy = scratch / "copy";
     sh_ok("cp -a " + quote(target) + " " + quote(copy) + " && evmctl ima_sign --key " +
-          quote(w.keys["other"].key_pem) + " -a sha256 " + quote(copy));
+          quote(w.key("other").key_pem) + " -a sha256 " + quote(copy));
     const std::string resigned = xattr_hex(copy, "security.ima");
     BOOST_REQUIRE(resigned != xattr_hex(target, "security.ima"));
     sh_ok("setfattr -n security.ima -v 0x" + resigned + " " + quote(target));
@@ -396,9 +393,9 @@ BOOST_AUTO_TEST_CASE(verify_checks_evm_and_strip_removes_it)
 BOOST_AUTO_TEST_CASE(kept_when_valid_replaced_or_removed_when_stale)
 {
     World &w = world();
-    const KeyPair &k = w.keys["rsa2048"];
-    const KeyPair &ec = w.keys["ec-p256"];
-    const std::vector<std::string> rsa_evm = evm_with(w.keys["evm-rsa"]);
+    const KeyPair &k = w.key("rsa2048");
+    const KeyPair &ec = w.key("ec-p256");
+    const std::vector<std::string> rsa_evm = evm_with(w.key("evm-rsa"));
     BOOST_REQUIRE(sign(std::vector<std::string>{"--key=" + k.key_pem, "--cert=" + k.cert_der,
                                                 "main", "evm-k"} +
                        rsa_evm)
@@ -416,9 +413,9 @@ BOOST_AUTO_TEST_CASE(kept_when_valid_replaced_or_removed_when_stale)
     // --overwrite with other keys and --evm: every security.evm replaced.
     j = sign_json(std::vector<std::string>{"--key=" + ec.key_pem, "--cert=" + ec.cert_der,
                                            "--overwrite", "evm-k", "evm-k3"} +
-                  evm_with(w.keys["evm-ec"]));
+                  evm_with(w.key("evm-ec")));
     BOOST_TEST(j["evm"]["replaced"].get<std::uint64_t>() == files);
-    check_evm_with_openssl("evm-k3", w.keys["evm-ec"].cert_der);
+    check_evm_with_openssl("evm-k3", w.key("evm-ec").cert_der);
 
     // Without --evm: the new security.ima makes each security.evm stale; it
     // is removed, and said so.
@@ -443,7 +440,7 @@ BOOST_AUTO_TEST_CASE(kept_when_valid_replaced_or_removed_when_stale)
 BOOST_AUTO_TEST_CASE(deployment_risks_refused_or_warned)
 {
     World &w = world();
-    const KeyPair &k = w.keys["rsa2048"];
+    const KeyPair &k = w.key("rsa2048");
     const std::string os = w.dir / "os";
     sh_ok("mkdir -p " + quote(os + "/usr/bin") + " " + quote(os + "/usr/etc/selinux") +
           " && echo tool > " + quote(os + "/usr/bin/tool") + " && echo a=1 > " +
@@ -452,7 +449,7 @@ BOOST_AUTO_TEST_CASE(deployment_risks_refused_or_warned)
     sh_ok("ostree commit --repo=" + quote(w.repo) + " -b os --tree=dir=" + quote(os));
     const std::string before = rev_parse(w.repo, "os");
     const std::vector<std::string> key{"--key=" + k.key_pem, "--cert=" + k.cert_der};
-    const std::string evm_key = "--evm-key=" + w.keys["evm-rsa"].key_pem;
+    const std::string evm_key = "--evm-key=" + w.key("evm-rsa").key_pem;
 
     const auto object_count = [&] {
         return sh_ok("find " + quote(w.repo + "/objects") + " -type f | wc -l");
@@ -562,10 +559,10 @@ BOOST_AUTO_TEST_CASE(deployment_risks_refused_or_warned)
 BOOST_AUTO_TEST_CASE(verity_signatures_in_an_archive_repository)
 {
     World &w = world();
-    const KeyPair &ec = w.keys["ec-p256"];
+    const KeyPair &ec = w.key("ec-p256");
     TempDir dir;
     const std::string archive = make_repo(dir.path(), "archive", w.tree);
-    const KeyPair &e = w.keys["evm-rsa"];
+    const KeyPair &e = w.key("evm-rsa");
     const Result r = run({binary(), "sign", "--repo=" + archive, "--key=" + ec.key_pem,
                           "--cert=" + ec.cert_der, "--verity", "--evm", "--evm-key=" + e.key_pem,
                           "--evm-cert=" + e.cert_der, "main", "evm-verity"});
@@ -573,7 +570,7 @@ BOOST_AUTO_TEST_CASE(verity_signatures_in_an_archive_repository)
     check_evm_with_openssl("evm-verity", e.cert_der, "sha256", archive);
     const Result v =
         run({binary(), "verify", "--repo=" + archive, "--cert=" + ec.cert_der,
-             "--cert=" + e.cert_der, "--cert=" + w.keys["other"].cert_der, "--evm", "evm-verity"});
+             "--cert=" + e.cert_der, "--cert=" + w.key("other").cert_der, "--evm", "evm-verity"});
     BOOST_TEST(v.exit_code == 0, v.out << v.err);
     BOOST_TEST(sh_ok("ostree fsck --repo=" + quote(archive) + " 2>&1; echo rc=$?").find("rc=0") !=
                std::string::npos);
@@ -588,7 +585,7 @@ BOOST_AUTO_TEST_CASE(verity_signatures_in_an_archive_repository)
 BOOST_AUTO_TEST_CASE(v2_signature_as_evm_forgery_is_refused_everywhere)
 {
     World &w = world();
-    const KeyPair &k = w.keys["rsa2048"];
+    const KeyPair &k = w.key("rsa2048");
     const std::vector<std::string> key{"--key=" + k.key_pem, "--cert=" + k.cert_der};
     TempDir scratch;
     BOOST_REQUIRE(sign(key + std::vector<std::string>{"main", "rel1"}).exit_code == 0);
@@ -633,8 +630,8 @@ BOOST_AUTO_TEST_CASE(v2_signature_as_evm_forgery_is_refused_everywhere)
                    .exit_code == 0);
     // verify --evm: a security.evm by the key of the file's security.ima.
     sh_ok("ostree commit --repo=" + quote(w.repo) + " -b forged --tree=dir=" + quote(rel1));
-    const Result v = ostree_ima({"verify", "--cert=" + k.cert_der,
-                                 "--cert=" + w.keys["other"].cert_der, "--evm", "forged"});
+    const Result v = ostree_ima(
+        {"verify", "--cert=" + k.cert_der, "--cert=" + w.key("other").cert_der, "--evm", "forged"});
     BOOST_TEST(v.exit_code == 1, v.out << v.err);
     BOOST_TEST(v.out.find("/usr/bin/tool") != std::string::npos, v.out);
     BOOST_TEST(v.out.find("by the key of its security.ima") != std::string::npos, v.out);
@@ -730,11 +727,11 @@ BOOST_AUTO_TEST_CASE(v2_signature_as_evm_forgery_is_refused_everywhere)
 BOOST_AUTO_TEST_CASE(apply_removes_stale_evm)
 {
     World &w = world();
-    const KeyPair &rsa = w.keys["rsa2048"];
-    const KeyPair &ec = w.keys["ec-p256"];
+    const KeyPair &rsa = w.key("rsa2048");
+    const KeyPair &ec = w.key("ec-p256");
     BOOST_REQUIRE(sign(std::vector<std::string>{"--key=" + rsa.key_pem, "--cert=" + rsa.cert_der,
                                                 "main", "room-evm"} +
-                       evm_with(w.keys["evm-rsa"]))
+                       evm_with(w.key("evm-rsa")))
                       .exit_code == 0);
     TempDir dir;
     const std::string manifest = dir / "digests.json", signatures = dir / "signatures.json";

@@ -9,6 +9,7 @@
 #include "prerequisites.hpp"
 #include "text_files.hpp"
 #include "tokens.hpp"
+#include "workspace.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -19,19 +20,15 @@ OSTREE_IMA_SUITE_NEEDS(test_support::softhsm_needs());
 
 namespace {
 
-struct World {
-    TempDir dir;
+struct World : Workspace {
     SoftHsmToken token;
-    std::map<std::string, KeyPair> keys;
     std::string tree, repo, before;
     World()
     {
-        keys["rsa2048"] = make_key(dir.path(), "rsa2048", "rsa:2048");
-        keys["ec-p256"] = make_key(dir.path(), "ec-p256", "ec:P-256");
-        keys["other"] = make_key(dir.path(), "other", "rsa:2048");
-        tree = dir / "tree";
-        make_source_tree(tree, keys["other"]);
-        repo = make_repo(dir.path(), "archive", tree);
+        key("rsa2048", "rsa:2048");
+        key("ec-p256", "ec:P-256");
+        tree = standard_tree(key("other", "rsa:2048"));
+        repo = Workspace::repo("archive", tree);
         before = rev_parse(repo, "main");
     }
 };
@@ -76,7 +73,7 @@ BOOST_AUTO_TEST_CASE(key_files_sign_verity_and_verify_checks_it)
     for (const std::string name : {"rsa2048", "ec-p256"}) {
         BOOST_TEST_CONTEXT(name)
         {
-            const KeyPair &k = w.keys[name];
+            const KeyPair &k = w.key(name);
             const std::string ref = "verity-" + name;
             const Result r = ostree_ima(
                 {"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "--verity", "main", ref});
@@ -88,7 +85,7 @@ BOOST_AUTO_TEST_CASE(key_files_sign_verity_and_verify_checks_it)
             const Result vv = verify(ref, k.cert_der, {"--require-all", "--verity"});
             BOOST_TEST(vv.exit_code == 0, vv.out << vv.err);
             // Another key's certificate does not verify them.
-            BOOST_TEST(verify(ref, w.keys["other"].cert_der).exit_code == 1);
+            BOOST_TEST(verify(ref, w.key("other").cert_der).exit_code == 1);
         }
     }
 }
@@ -96,13 +93,13 @@ BOOST_AUTO_TEST_CASE(key_files_sign_verity_and_verify_checks_it)
 BOOST_AUTO_TEST_CASE(verify_checks_the_verity_digest_not_the_file_digest)
 {
     World &w = world();
-    const KeyPair &k = w.keys["rsa2048"];
+    const KeyPair &k = w.key("rsa2048");
     BOOST_REQUIRE(
         ostree_ima({"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "main", "v2-signed"})
             .exit_code == 0);
     // A v2 commit verifies without --verity, and fails with it (the
     // pre-signed file keeps its v2 signature by the other key).
-    const std::string other = "--cert=" + w.keys["other"].cert_der;
+    const std::string other = "--cert=" + w.key("other").cert_der;
     const Result v2 = verify("v2-signed", k.cert_der, {other});
     BOOST_TEST(v2.exit_code == 0, v2.out << v2.err);
     const Result r = verify("v2-signed", k.cert_der, {other, "--verity"});
@@ -154,7 +151,7 @@ BOOST_AUTO_TEST_CASE(verify_checks_the_verity_digest_not_the_file_digest)
 BOOST_AUTO_TEST_CASE(ima_sign_verity)
 {
     World &w = world();
-    const KeyPair &k = w.keys["rsa2048"];
+    const KeyPair &k = w.key("rsa2048");
     const Result s = ostree_ima({"sign", "--json", "--key=" + k.key_pem, "--cert=" + k.cert_der,
                                  "--verity", "main", "ima-verity"});
     BOOST_REQUIRE_MESSAGE(s.exit_code == 0, s.err);
@@ -171,7 +168,7 @@ BOOST_AUTO_TEST_CASE(ima_sign_verity)
 
 BOOST_AUTO_TEST_CASE(verity_needs_sha256)
 {
-    const KeyPair &k = world().keys["rsa2048"];
+    const KeyPair &k = world().key("rsa2048");
     const Result r =
         ostree_ima({"sign", "--key=" + k.key_pem, "--verity", "--hash=sha512", "main", "x"});
     BOOST_TEST(r.exit_code == 2);
@@ -181,7 +178,7 @@ BOOST_AUTO_TEST_CASE(verity_needs_sha256)
 BOOST_AUTO_TEST_CASE(strip_removes_verity_signatures)
 {
     World &w = world();
-    const KeyPair &k = w.keys["ec-p256"];
+    const KeyPair &k = w.key("ec-p256");
     BOOST_REQUIRE(ostree_ima({"sign", "--key=" + k.key_pem, "--cert=" + k.cert_der, "--verity",
                               "main", "to-strip"})
                       .exit_code == 0);
@@ -216,7 +213,7 @@ BOOST_AUTO_TEST_CASE(softhsm_keys_sign_verity)
 BOOST_AUTO_TEST_CASE(signing_room_round_trip_with_verity)
 {
     World &w = world();
-    const KeyPair &k = w.keys["rsa2048"];
+    const KeyPair &k = w.key("rsa2048");
     TempDir dir;
     const std::string manifest = dir / "digests.json";
     const std::string signatures = dir / "signatures.json";
@@ -279,7 +276,7 @@ BOOST_AUTO_TEST_CASE(signing_room_round_trip_with_verity)
 BOOST_AUTO_TEST_CASE(content_that_is_a_verity_file_id_is_not_v2_signed)
 {
     World &w = world();
-    const KeyPair &k = w.keys["rsa2048"];
+    const KeyPair &k = w.key("rsa2048");
     TempDir scratch;
     const std::string tree = scratch / "tree";
     sh_ok("cp -a " + quote(w.tree) + " " + quote(tree) + " && printf 'payload\\n' > " +

@@ -13,6 +13,7 @@
 #include "text_files.hpp"
 #include "tokens.hpp"
 #include "util/text_encoding.hpp"
+#include "workspace.hpp"
 
 #include <fstream>
 #include <functional>
@@ -34,15 +35,12 @@ void write_json(const std::string &path, const json &j)
     write_text(path, j.dump(2));
 }
 
-struct World {
-    TempDir dir;
-    KeyPair rsa, ec, other, impostor;
+struct World : Workspace {
+    const KeyPair &rsa = key("rsa"), &ec = key("ec", "ec:P-256"), &other = key("other");
+    KeyPair impostor;
     std::string tree, repo, main, main2;
     World()
     {
-        rsa = make_key(dir.path(), "rsa", "rsa:2048");
-        ec = make_key(dir.path(), "ec", "ec:P-256");
-        other = make_key(dir.path(), "other", "rsa:2048");
         // `other`'s key in a certificate claiming rsa's key id.
         impostor = other;
         impostor.cert_pem = dir / "impostor.cert.pem";
@@ -52,11 +50,8 @@ struct World {
         sh_ok("openssl req -new -x509 -key " + quote(other.key_pem) +
               " -subj '/CN=impostor' -addext subjectKeyIdentifier=" + skid + " -days 30 -out " +
               quote(impostor.cert_pem) + " 2>&1");
-        tree = dir / "tree";
-        make_source_tree(tree, other);
-        repo = make_repo(dir.path(), "archive", tree);
-        // Durability is not under test: without fsync the suite runs twice as fast.
-        sh_ok("ostree config --repo=" + quote(repo) + " set core.fsync false");
+        tree = standard_tree(other);
+        repo = Workspace::repo("archive", tree);
         main = rev_parse(repo, "main");
         // A second commit: one file changed.
         sh_ok("cp -a " + quote(tree) + " " + quote(dir / "tree2") + " && echo v2 > " +

@@ -5,27 +5,18 @@
 
 #include "fixtures.hpp"
 #include "text_files.hpp"
+#include "workspace.hpp"
 
 using namespace test_support;
 
 namespace {
 
-struct World {
-    TempDir dir;
-    KeyPair rsa, other;
-    std::string tree;       // the shared fixture tree: one file pre-signed by `other`
-    std::string plain_tree; // no security.ima anywhere (and no large file)
-    World()
-    {
-        rsa = make_key(dir.path(), "rsa", "rsa:2048");
-        other = make_key(dir.path(), "other", "rsa:2048");
-        tree = dir / "tree";
-        make_source_tree(tree, other);
-        plain_tree = dir / "plain";
-        sh_ok("cp -a " + quote(tree) + " " + quote(plain_tree) + " && rm " +
-              quote(plain_tree + "/usr/bin/presigned") + " " +
-              quote(plain_tree + "/usr/lib/large.bin"));
-    }
+struct World : Workspace {
+    const KeyPair &rsa = key("rsa"), &other = key("other");
+    std::string tree = standard_tree(other); // one file pre-signed by `other`
+    // No security.ima anywhere (and no large file).
+    std::string plain_tree = Workspace::tree(
+        "plain", "cp -a " + quote(tree) + "/. . && rm usr/bin/presigned usr/lib/large.bin");
 };
 
 World &world()

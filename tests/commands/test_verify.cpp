@@ -8,6 +8,7 @@
 
 #include "fixtures.hpp"
 #include "text_files.hpp"
+#include "workspace.hpp"
 
 #include <nlohmann/json.hpp>
 #include <set>
@@ -72,36 +73,28 @@ const std::map<std::string, std::string> kExpectedProblems = {
     {"/usr/lib/forged-keyid", "bad_signature"}, {"/usr/lib/digest-only", "malformed"},
 };
 
-struct World {
-    TempDir dir;
-    KeyPair rsa, ec, other;
+struct World : Workspace {
+    const KeyPair &rsa = key("rsa"), &ec = key("ec", "ec:P-256"), &other = key("other");
     std::string mixed_tree, plain_tree;
     // Built once: verify only reads them; signing tests add refs of their own.
     std::string mixed_archive, mixed_bare, plain_repo;
     World()
     {
-        rsa = make_key(dir.path(), "rsa", "rsa:2048");
-        ec = make_key(dir.path(), "ec", "ec:P-256");
-        other = make_key(dir.path(), "other", "rsa:2048");
         mixed_tree = dir / "mixed";
         make_mixed_tree(mixed_tree, rsa, ec, other);
         // For selective signing: the same content at a selected and an
         // unselected path, executables and not, libraries at two depths.
-        plain_tree = dir / "plain";
-        const std::string p = quote(plain_tree);
-        sh_ok("set -e; mkdir -p " + p + "/etc " + p + "/usr/bin " + p + "/usr/lib/sub; cd " + p +
-              "; printf 'hello\\n' > etc/hello.conf; cp etc/hello.conf usr/lib/hello-copy"
-              "; printf 'tool\\n' > usr/bin/tool; chmod 0755 usr/bin/tool"
-              "; printf 'data\\n' > usr/bin/data; chmod 0644 usr/bin/data"
-              "; printf 'foo\\n' > usr/lib/libfoo.so.1; printf 'bar\\n' > usr/lib/sub/libbar.so"
-              "; printf 'a\\n' > usr/lib/liba.a; ln -s tool usr/bin/tool-link");
-        mixed_archive = make_repo(dir.path(), "archive", mixed_tree);
-        mixed_bare = make_repo(dir.path(), "bare", mixed_tree);
-        sh_ok("mkdir " + quote(dir / "plain-repos"));
-        plain_repo = make_repo(dir / "plain-repos", "archive", plain_tree);
-        // Durability is not under test: without fsync the suite runs twice as fast.
-        for (const auto &repo : {mixed_archive, mixed_bare, plain_repo})
-            sh_ok("ostree config --repo=" + quote(repo) + " set core.fsync false");
+        plain_tree =
+            tree("plain",
+                 "mkdir -p etc usr/bin usr/lib/sub"
+                 "; printf 'hello\\n' > etc/hello.conf; cp etc/hello.conf usr/lib/hello-copy"
+                 "; printf 'tool\\n' > usr/bin/tool; chmod 0755 usr/bin/tool"
+                 "; printf 'data\\n' > usr/bin/data; chmod 0644 usr/bin/data"
+                 "; printf 'foo\\n' > usr/lib/libfoo.so.1; printf 'bar\\n' > usr/lib/sub/libbar.so"
+                 "; printf 'a\\n' > usr/lib/liba.a; ln -s tool usr/bin/tool-link");
+        mixed_archive = repo("archive", mixed_tree);
+        mixed_bare = repo("bare", mixed_tree);
+        plain_repo = repo("archive", plain_tree);
     }
 };
 

@@ -9,6 +9,7 @@
 #include "prerequisites.hpp"
 #include "text_files.hpp"
 #include "tokens.hpp"
+#include "workspace.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -21,17 +22,14 @@ OSTREE_IMA_SUITE_NEEDS(test_support::softhsm_needs());
 
 namespace {
 
-struct World {
+struct World : Workspace {
     SoftHsmToken token;
-    TempDir dir;
-    KeyPair other;
-    std::string tree, repo, before;
+    const KeyPair &other = key("other");
+    std::string tree = standard_tree(other);
+    std::string repo = Workspace::repo("archive", tree);
+    std::string before;
     World()
     {
-        other = make_key(dir.path(), "other", "rsa:2048");
-        tree = dir / "tree";
-        make_source_tree(tree, other);
-        repo = make_repo(dir.path(), "archive", tree);
         sh_ok("ostree refs --repo=" + quote(repo) + " --create=signed main");
         before = rev_parse(repo, "signed");
     }

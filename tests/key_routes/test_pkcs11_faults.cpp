@@ -10,6 +10,7 @@
 #include "fixtures.hpp"
 #include "prerequisites.hpp"
 #include "tokens.hpp"
+#include "workspace.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -26,23 +27,15 @@ OSTREE_IMA_SUITE_NEEDS(test_support::softhsm_needs());
 namespace {
 
 // One SoftHSM2 token and one small source tree for the whole suite.
-struct World {
+struct World : Workspace {
     SoftHsmToken token;
-    TempDir dir;
-    std::string tree;
-    std::string cert_der; // certificate of the rsa2048 key on the token
-    World()
-    {
-        cert_der = token.cert("rsa2048");
-
-        // Several distinct contents, so that a run makes several C_Sign calls.
-        tree = dir / "tree";
-        sh_ok("set -e; mkdir -p " + quote(tree) + "/usr/bin " + quote(tree) + "/etc; cd " +
-              quote(tree) +
-              "; for i in 1 2 3 4 5 6 7 8; do printf 'file %s\\n' $i > etc/f$i.conf; done"
-              "; printf '#!/bin/sh\\necho hi\\n' > usr/bin/tool; chmod 0755 usr/bin/tool"
-              "; head -c 100000 /dev/urandom > usr/bin/blob; ln -s tool usr/bin/link");
-    }
+    std::string cert_der = token.cert("rsa2048"); // of the rsa2048 key on the token
+    // Several distinct contents, so that a run makes several C_Sign calls.
+    std::string tree = Workspace::tree(
+        "tree", "mkdir -p usr/bin etc"
+                "; for i in 1 2 3 4 5 6 7 8; do printf 'file %s\\n' $i > etc/f$i.conf; done"
+                "; printf '#!/bin/sh\\necho hi\\n' > usr/bin/tool; chmod 0755 usr/bin/tool"
+                "; head -c 100000 /dev/urandom > usr/bin/blob; ln -s tool usr/bin/link");
 };
 
 World &world()

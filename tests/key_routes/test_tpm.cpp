@@ -10,6 +10,7 @@
 #include "prerequisites.hpp"
 #include "text_files.hpp"
 #include "tokens.hpp"
+#include "workspace.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -21,18 +22,11 @@ OSTREE_IMA_SUITE_NEEDS(test_support::tpm_needs());
 
 namespace {
 
-struct World {
+struct World : Workspace {
     SoftTpm tpm;
-    TempDir dir;
-    KeyPair other;
-    std::string tree, repo;
-    World()
-    {
-        other = make_key(dir.path(), "other", "rsa:2048");
-        tree = dir / "tree";
-        make_source_tree(tree, other);
-        repo = make_repo(dir.path(), "archive", tree);
-    }
+    const KeyPair &other = key("other");
+    std::string tree = standard_tree(other);
+    std::string repo = Workspace::repo("archive", tree);
 };
 
 World &world()

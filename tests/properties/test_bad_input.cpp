@@ -6,6 +6,7 @@
 #include "fixtures.hpp"
 #include "ima/algorithms/key_algorithm.hpp"
 #include "ostree-ima/error.hpp"
+#include "workspace.hpp"
 
 #include <p11-kit/pkcs11.h>
 #include <sstream>
@@ -14,20 +15,14 @@ using namespace test_support;
 
 namespace {
 
-struct World {
-    TempDir dir;
-    KeyPair rsa, other, ed25519, rsa1024, p521;
-    std::string tree, repo, before;
+struct World : Workspace {
+    const KeyPair &rsa = key("rsa"), &other = key("other"), &ed25519 = key("ed25519", "ed25519"),
+                  &rsa1024 = key("rsa1024", "rsa:1024"), &p521 = key("p521", "ec:P-521");
+    std::string tree = standard_tree(other);
+    std::string repo = Workspace::repo("archive", tree);
+    std::string before;
     World()
     {
-        rsa = make_key(dir.path(), "rsa", "rsa:2048");
-        other = make_key(dir.path(), "other", "rsa:2048");
-        ed25519 = make_key(dir.path(), "ed25519", "ed25519");
-        rsa1024 = make_key(dir.path(), "rsa1024", "rsa:1024");
-        p521 = make_key(dir.path(), "p521", "ec:P-521");
-        tree = dir / "tree";
-        make_source_tree(tree, other);
-        repo = make_repo(dir.path(), "archive", tree);
         // A target ref that already exists: failures must not move it.
         sh_ok("ostree refs --repo=" + quote(repo) + " --create=signed main");
         before = rev_parse(repo, "signed");

@@ -9,6 +9,7 @@
 #include "child_process.hpp"
 #include "fixtures.hpp"
 #include "text_files.hpp"
+#include "workspace.hpp"
 
 #include <csignal>
 #include <filesystem>
@@ -25,9 +26,8 @@ constexpr std::uint64_t kMiB = 1024 * 1024;
 
 // 200 files of 1 MiB random content: a run with --jobs=1 reads for well over
 // the moment a test waits for (16 MiB read), on any machine.
-struct World {
-    TempDir dir;
-    KeyPair key = make_key(dir.path(), "rsa", "rsa:2048");
+struct World : Workspace {
+    const KeyPair &key = Workspace::key("rsa");
     std::string repo = dir / "repo";
     std::string manifest = dir / "digests.json";
     std::string signatures = dir / "signatures.json";

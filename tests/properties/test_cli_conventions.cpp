@@ -9,6 +9,7 @@
 #include "fixtures.hpp"
 #include "prerequisites.hpp"
 #include "tokens.hpp"
+#include "workspace.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -24,19 +25,11 @@ OSTREE_IMA_SUITE_NEEDS(test_support::softhsm_needs());
 
 namespace {
 
-struct World {
+struct World : Workspace {
     SoftHsmToken token;
-    TempDir dir;
-    KeyPair rsa;
-    std::string tree, repo;
-    World()
-    {
-        rsa = make_key(dir.path(), "rsa", "rsa:2048");
-        const KeyPair other = make_key(dir.path(), "other", "rsa:2048");
-        tree = dir / "tree";
-        make_source_tree(tree, other);
-        repo = make_repo(dir.path(), "archive", tree);
-    }
+    const KeyPair &rsa = key("rsa");
+    std::string tree = standard_tree(key("other"));
+    std::string repo = Workspace::repo("archive", tree);
 };
 
 World &world()

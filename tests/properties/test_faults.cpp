@@ -13,6 +13,7 @@
 #include "child_process.hpp"
 #include "fixtures.hpp"
 #include "text_files.hpp"
+#include "workspace.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -154,8 +155,7 @@ std::vector<std::string> sign_argv(const std::string &repo, const KeyPair &key,
 // small files in 30 directories plus four 2 MiB files. Its repositories live
 // on a tmpfs, so that other disk traffic on the machine cannot stretch the
 // timings (a killed process leaves the same state on any filesystem).
-struct World {
-    TempDir dir;
+struct World : Workspace {
     Mount ram = Mount::tmpfs(dir / "ram", "2g");
     std::string root = dir / "ram";
     KeyPair key, other;
@@ -165,8 +165,8 @@ struct World {
     std::map<std::string, std::chrono::milliseconds> duration; // mode -> how long it took
     World()
     {
-        key = make_key(dir.path(), "rsa", "rsa:2048");
-        other = make_key(dir.path(), "other", "rsa:2048");
+        key = Workspace::key("rsa");
+        other = Workspace::key("other");
         big_tree = root + "/big-tree";
         for (int d = 0; d < 30; ++d) {
             const std::string sub = big_tree + "/dir" + std::to_string(d);

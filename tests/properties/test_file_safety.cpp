@@ -9,6 +9,7 @@
 #include "child_process.hpp"
 #include "fixtures.hpp"
 #include "text_files.hpp"
+#include "workspace.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -26,17 +27,15 @@ const std::string kUuid = "8d0f2e52-2d57-4bd4-9f3c-4a1e2a7c0b11";
 // ENXIO, so a refusal that names a block device shows it was not opened.
 const dev_t kNoSuchBlockDevice = makedev(240, 77);
 
-struct World {
-    TempDir dir;
+struct World : Workspace {
     KeyPair rsa;
     std::string tree, repo, before, manifest, victim, victim_text = "victim: keep me\n";
     World()
     {
         BOOST_REQUIRE_MESSAGE(geteuid() == 0, "this suite makes device nodes: run it as root");
-        rsa = make_key(dir.path(), "rsa", "rsa:2048");
-        tree = dir / "tree";
-        make_source_tree(tree, rsa);
-        repo = make_repo(dir.path(), "archive", tree);
+        rsa = key("rsa");
+        tree = standard_tree(rsa);
+        repo = Workspace::repo("archive", tree);
         sh_ok("ostree refs --repo=" + quote(repo) + " --create=signed main");
         before = rev_parse(repo, "signed");
         manifest = dir / "digests.json";

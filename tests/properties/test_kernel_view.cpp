@@ -14,6 +14,7 @@
 
 #include "fixtures.hpp"
 #include "text_files.hpp"
+#include "workspace.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -26,16 +27,9 @@ namespace {
 // key id the kernel looks for.
 const std::string kSkid = "00112233445566778899aabbccddeeffc0ffee42";
 
-struct World {
-    TempDir dir;
-    std::string tree, repo;
-    World()
-    {
-        const KeyPair other = make_key(dir.path(), "other", "rsa:2048");
-        tree = dir / "tree";
-        make_source_tree(tree, other);
-        repo = make_repo(dir.path(), "archive", tree);
-    }
+struct World : Workspace {
+    std::string tree = standard_tree(key("other"));
+    std::string repo = Workspace::repo("archive", tree);
 };
 
 World &world()

@@ -33,6 +33,7 @@
 #include "ostree-ima/signature_file.hpp"
 #include "text_files.hpp"
 #include "util/openssl_ptr.hpp"
+#include "workspace.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -289,8 +290,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 namespace {
 
-struct World {
-    TempDir dir;
+struct World : Workspace {
     std::string key = source_dir() + "/tests/data/rsa16384-test.key.pem";
     std::string cert = dir / "rsa16384.cert.pem";
     std::string repo;
@@ -303,11 +303,10 @@ struct World {
               "-days 30 -out " +
               quote(cert) + " 2>&1");
         key_id = Certificate::load(cert).ima_key_id();
-        const std::string tree = dir / "tree";
-        sh_ok("mkdir -p " + quote(tree + "/usr/bin") + " && printf 'one' > " +
-              quote(tree + "/usr/bin/one") + " && printf 'two' > " + quote(tree + "/usr/bin/two") +
-              " && cp " + quote(tree + "/usr/bin/one") + " " + quote(tree + "/usr/bin/one-again"));
-        repo = make_repo(dir.path(), "archive", tree);
+        repo = Workspace::repo(
+            "archive", Workspace::tree("tree", "mkdir -p usr/bin; printf 'one' > usr/bin/one"
+                                               "; printf 'two' > usr/bin/two"
+                                               "; cp usr/bin/one usr/bin/one-again"));
     }
     // A ref whose one file, /big, carries a user.big of `size` bytes.
     std::string commit_big(const std::string &ref, std::size_t size)

@@ -13,6 +13,7 @@
 #include "fixtures.hpp"
 #include "prerequisites.hpp"
 #include "tokens.hpp"
+#include "workspace.hpp"
 
 #include <regex>
 
@@ -22,24 +23,16 @@ OSTREE_IMA_SUITE_NEEDS(test_support::softhsm_needs());
 
 namespace {
 
-struct World {
+struct World : Workspace {
     SoftHsmToken token;
-    TempDir dir;
-    std::string repo;
-    std::string cert; // of the token's rsa2048 key
-    World()
-    {
-        cert = token.cert("rsa2048");
-        const std::string tree = dir / "tree";
-        // Twelve contents of several sizes, a symlink, /usr and /etc.
-        sh_ok("set -e; mkdir -p " + quote(tree) + "/usr/bin " + quote(tree) + "/usr/lib " +
-              quote(tree) + "/etc; cd " + quote(tree) +
-              "; for i in 1 2 3 4 5 6 7 8 9 10; do head -c $((i * 3000)) /dev/urandom > "
-              "usr/lib/f$i; done; printf 'a=1\\n' > etc/a.conf"
-              "; printf '#!/bin/sh\\necho hi\\n' > usr/bin/tool; chmod 0755 usr/bin/tool"
-              "; ln -s tool usr/bin/link");
-        repo = make_repo(dir.path(), "archive", tree);
-    }
+    std::string cert = token.cert("rsa2048"); // of the token's rsa2048 key
+    // Twelve contents of several sizes, a symlink, /usr and /etc.
+    std::string repo = Workspace::repo(
+        "archive", tree("tree", "mkdir -p usr/bin usr/lib etc"
+                                "; for i in 1 2 3 4 5 6 7 8 9 10; do head -c $((i * 3000)) "
+                                "/dev/urandom > usr/lib/f$i; done; printf 'a=1\\n' > etc/a.conf"
+                                "; printf '#!/bin/sh\\necho hi\\n' > usr/bin/tool"
+                                "; chmod 0755 usr/bin/tool; ln -s tool usr/bin/link"));
     // The token's key through the fault module, which env() slows down.
     [[nodiscard]] static std::string key()
     {

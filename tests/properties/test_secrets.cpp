@@ -9,6 +9,7 @@
 #include "fixtures.hpp"
 #include "prerequisites.hpp"
 #include "tokens.hpp"
+#include "workspace.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -58,8 +59,7 @@ void write_secret(const std::string &path, const std::string &secret)
     sh_ok("umask 077; printf '%s\\n' " + quote(secret) + " > " + quote(path));
 }
 
-struct World {
-    TempDir dir;
+struct World : Workspace {
     std::map<std::string, std::string> env;
     std::string pin_file, bad_pin_file, repo, cert;
     KeyPair file_key; // its key_pem is encrypted with kPassphrase
@@ -76,14 +76,12 @@ struct World {
         bad_passphrase_file = dir / "bad-passphrase";
         write_secret(passphrase_file, kPassphrase);
         write_secret(bad_passphrase_file, kWrongPassphrase);
-        file_key = make_key(dir.path(), "file-key", "rsa:2048");
+        file_key = key("file-key");
         sh_ok("openssl pkey -in " + quote(file_key.key_pem) + " -aes256 -passout file:" +
               quote(passphrase_file) + " -out " + quote(file_key.key_pem + ".enc") + " && mv " +
               quote(file_key.key_pem + ".enc") + " " + quote(file_key.key_pem));
         cert = dir / "hsm/certs/ec-p256.der";
-        const KeyPair other = make_key(dir.path(), "other", "rsa:2048");
-        make_source_tree(dir / "tree", other);
-        repo = make_repo(dir.path(), "archive", dir / "tree");
+        repo = Workspace::repo("archive", standard_tree(key("other")));
     }
 };
 

@@ -9,6 +9,7 @@
 #include "crafted_commit.hpp"
 #include "fixtures.hpp"
 #include "text_files.hpp"
+#include "workspace.hpp"
 
 #include <chrono>
 #include <fstream>
@@ -21,22 +22,13 @@ using json = nlohmann::json;
 
 namespace {
 
-struct World {
-    TempDir dir;
-    KeyPair key;   // the signing key
-    KeyPair other; // another signer's key
-    std::string tree;
-    World()
-        : key(make_key(dir.path(), "rsa", "rsa:2048")),
-          other(make_key(dir.path(), "other", "rsa:2048"))
-    {
-        tree = dir / "tree";
-        sh_ok("set -e; mkdir -p " + quote(tree) + "/usr/bin " + quote(tree) + "/etc; cd " +
-              quote(tree) +
-              "; printf 'hello\\n' > etc/hello.conf; printf '#!/bin/sh\\necho hi\\n' > "
-              "usr/bin/tool; chmod 0755 usr/bin/tool; head -c 300000 /dev/urandom > "
-              "usr/bin/blob; ln -s tool usr/bin/tool-link");
-    }
+struct World : Workspace {
+    const KeyPair &key = Workspace::key("rsa");     // the signing key
+    const KeyPair &other = Workspace::key("other"); // another signer's key
+    std::string tree = Workspace::tree(
+        "tree", "mkdir -p usr/bin etc; printf 'hello\\n' > etc/hello.conf"
+                "; printf '#!/bin/sh\\necho hi\\n' > usr/bin/tool; chmod 0755 usr/bin/tool"
+                "; head -c 300000 /dev/urandom > usr/bin/blob; ln -s tool usr/bin/tool-link");
 };
 
 World &world()

@@ -13,6 +13,7 @@
 
 #include "fixtures.hpp"
 #include "text_files.hpp"
+#include "workspace.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -88,11 +89,9 @@ struct Tmpfs {
     ~Tmpfs() { (void)sh("umount -l " + quote(path)); }
 };
 
-struct World {
-    TempDir dir;
+struct World : Workspace {
     Tmpfs fs{dir / "fs"};
-    KeyPair key;
-    World() { key = make_key(dir.path(), "rsa", "rsa:2048"); }
+    const KeyPair &key = Workspace::key("rsa");
     // A fresh directory for one test, on the tmpfs.
     [[nodiscard]] std::string scratch(const std::string &name) const
     {
