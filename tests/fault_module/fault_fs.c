@@ -1,5 +1,5 @@
 /* fault_fs: an LD_PRELOAD shim that fails one call changing a file under a
- * directory, for the commit-phase tests (tests/test_faults.cpp, suite
+ * directory, for the commit-phase tests (tests/properties/test_faults.cpp, suite
  * commit_phase). The process it is loaded into sees the call fail with
  * EIO, as a failing disk would make it; nothing in ostree-ima knows of it.
  *

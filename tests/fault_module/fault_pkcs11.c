@@ -1,5 +1,5 @@
 /* fault_pkcs11: a PKCS#11 module that forwards to a real one and injects
- * faults into C_Sign, for the robustness tests (tests/test_pkcs11_faults.cpp).
+ * faults into C_Sign, for the robustness tests (tests/key_routes/test_pkcs11_faults.cpp).
  *
  * Environment (read once, when the function list is first asked for):
  *   FAULT_PKCS11_REAL_MODULE  the real module (default SoftHSM2)
