@@ -11,6 +11,7 @@
 #include "ostree-ima/error.hpp"
 #include "repo/repo.hpp"
 #include "repo/transaction.hpp"
+#include "shared_dir_tree.hpp"
 #include "text_files.hpp"
 
 #include <fcntl.h>
@@ -23,6 +24,7 @@ BOOST_AUTO_TEST_SUITE(objects)
 
 using namespace ostree_ima;
 using namespace test_support;
+using unit_fixtures::ls_checksum;
 
 namespace {
 
@@ -46,28 +48,6 @@ std::vector<std::string> names_of(GVariant *xattrs)
     }
     return out;
 }
-
-std::string ls_checksum(const std::string &repo, const std::string &path)
-{
-    std::istringstream line(sh_ok("ostree ls --repo=" + quote(repo) + " -C main " + quote(path)));
-    std::string mode, uid, gid, size, csum;
-    line >> mode >> uid >> gid >> size >> csum;
-    return csum;
-}
-
-// Two identical subdirectories (one dirtree at two paths), an executable,
-// and content shared by three paths.
-struct Tree {
-    TempDir dir;
-    std::string tree = dir / "tree";
-    Tree()
-    {
-        sh_ok("set -e; mkdir -p " + quote(tree) + "/a/same " + quote(tree) + "/b/same; cd " +
-              quote(tree) + "; for d in a b; do printf one > $d/same/one; printf two > " +
-              "$d/same/two; done; printf one > top; printf '#!/bin/sh\\n' > run; chmod 755 run");
-    }
-    std::string repo(const std::string &mode) const { return make_repo(dir.path(), mode, tree); }
-};
 
 } // namespace
 
@@ -117,7 +97,7 @@ std::size_t open_fds()
 // larger than the file) leaves no descriptor open.
 BOOST_AUTO_TEST_CASE(archive_object_closes_its_file_when_refused)
 {
-    const Tree t;
+    const unit_fixtures::SharedDirTree t;
     const Repo repo = Repo::open(t.repo("archive"));
     const ObjectStore store(repo.get(), 1);
     const std::string csum = ls_checksum(repo.path(), "/run");
@@ -136,7 +116,7 @@ BOOST_AUTO_TEST_CASE(archive_object_closes_its_file_when_refused)
 
 BOOST_AUTO_TEST_CASE(object_checksum_names_the_object_and_catches_damage)
 {
-    const Tree t;
+    const unit_fixtures::SharedDirTree t;
     for (const std::string mode : {"archive", "bare-user"}) {
         BOOST_TEST_CONTEXT(mode)
         {
@@ -182,7 +162,7 @@ BOOST_AUTO_TEST_CASE(content_copy_falls_back_to_inflating_again)
 
     // End to end: an archive object larger than the in-memory limit (here
     // 0) written with its copy kept in tmp/, and without tmp/ to keep it in.
-    const Tree t;
+    const unit_fixtures::SharedDirTree t;
     const Repo repo = Repo::open(t.repo("archive"));
     const std::string csum = ls_checksum(repo.path(), "/run");
     const GVariantPtr extra = xattrs_of({{"user.test", "v"}});

@@ -10,6 +10,7 @@
 #include "repo/repo.hpp"
 #include "repo/transaction.hpp"
 #include "repo/tree_rewriter.hpp"
+#include "shared_dir_tree.hpp"
 #include "text_files.hpp"
 
 #include <chrono>
@@ -21,38 +22,13 @@ BOOST_AUTO_TEST_SUITE(repo)
 
 using namespace ostree_ima;
 using namespace test_support;
-
-namespace {
-
-std::string ls_checksum(const std::string &repo, const std::string &path)
-{
-    std::istringstream line(sh_ok("ostree ls --repo=" + quote(repo) + " -C main " + quote(path)));
-    std::string mode, uid, gid, size, csum;
-    line >> mode >> uid >> gid >> size >> csum;
-    return csum;
-}
-
-// Two identical subdirectories (one dirtree at two paths), an executable,
-// and content shared by three paths.
-struct Tree {
-    TempDir dir;
-    std::string tree = dir / "tree";
-    Tree()
-    {
-        sh_ok("set -e; mkdir -p " + quote(tree) + "/a/same " + quote(tree) + "/b/same; cd " +
-              quote(tree) + "; for d in a b; do printf one > $d/same/one; printf two > " +
-              "$d/same/two; done; printf one > top; printf '#!/bin/sh\\n' > run; chmod 755 run");
-    }
-    std::string repo(const std::string &mode) const { return make_repo(dir.path(), mode, tree); }
-};
-
-} // namespace
+using unit_fixtures::ls_checksum;
 
 BOOST_AUTO_TEST_SUITE(plan)
 
 BOOST_AUTO_TEST_CASE(shared_directories_are_recorded_once_and_counted_at_every_path)
 {
-    const Tree t;
+    const unit_fixtures::SharedDirTree t;
     const Repo repo = Repo::open(t.repo("archive"));
     const std::string commit = repo.resolve_commit("main");
     const CommitPlan all = plan_commit(repo.get(), commit, PathSelector(), 1, PlanPaths::Keep);
@@ -90,7 +66,7 @@ BOOST_AUTO_TEST_CASE(shared_directories_are_recorded_once_and_counted_at_every_p
 
 BOOST_AUTO_TEST_CASE(tree_rewriter_writes_a_shared_directory_once)
 {
-    const Tree t;
+    const unit_fixtures::SharedDirTree t;
     const Repo repo = Repo::open(t.repo("archive"));
     const std::string commit = repo.resolve_commit("main");
     const std::string two = ls_checksum(repo.path(), "/a/same/two");
@@ -124,7 +100,7 @@ BOOST_AUTO_TEST_CASE(tree_rewriter_writes_a_shared_directory_once)
 // LeakSanitizer (scripts/test-sanitize.sh) a leaked GVariantBuilder fails.
 BOOST_AUTO_TEST_CASE(tree_rewriter_cleans_up_when_a_write_fails)
 {
-    const Tree t;
+    const unit_fixtures::SharedDirTree t;
     const Repo repo = Repo::open(t.repo("archive"));
     const CommitPlan plan = plan_commit(repo.get(), repo.resolve_commit("main"), PathSelector(), 1);
     std::vector<std::string> next = plan.objects;
