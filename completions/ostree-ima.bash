@@ -9,8 +9,8 @@ _ostree_ima_options()
 {
     case "$1" in
         '') echo "--help -h --version --verbose -v --repo" ;;
-        sign) echo "--help -h --repo --key -k --cert --keyid --pin-file --engine --provider --sessions --hash --hashalgo -a --overwrite --verity --evm --evm-key --evm-cert --evm-ignore-selinux --jobs -j --json --quiet -q --include --exclude --executables-only --skip-usr-etc --reuse --signature-cache --verbose -v --allow-large-xattrs" ;;
-        ima-sign) echo "--help -h --repo --overwrite --verity --jobs -j --quiet -q --cert --keyid --pin-file --engine --provider --sessions --reuse --signature-cache --verbose -v --allow-large-xattrs" ;;
+        sign) echo "--help -h --repo --key -k --cert --keyid --pin-file --engine --provider --sessions --hash --hashalgo -a --overwrite --verity --evm --evm-key --evm-cert --evm-ignore-selinux --jobs -j --json --quiet -q --include --exclude --executables-only --skip-usr-etc --reuse --reuse-reads-all --signature-cache --verbose -v --allow-large-xattrs" ;;
+        ima-sign) echo "--help -h --repo --overwrite --verity --jobs -j --quiet -q --cert --keyid --pin-file --engine --provider --sessions --reuse --reuse-reads-all --signature-cache --verbose -v --allow-large-xattrs" ;;
         verify) echo "--help -h --repo --cert --pin-file --require-all --hash --hashalgo -a --verity --evm --json --quiet -q --jobs -j --include --exclude --executables-only --deployment --verbose -v" ;;
         strip) echo "--help -h --repo --jobs -j --quiet -q --include --exclude --executables-only --verbose -v --json" ;;
         digests) echo "--help -h --repo --hash --hashalgo -a --overwrite --verity --cert --reuse --pin-file --output -o --jobs -j --quiet -q --include --exclude --executables-only --verbose -v --json" ;;

@@ -35,6 +35,13 @@ struct SignRequest {
     // Signed commits (refs or checksums) whose signatures by this key are
     // taken for the same digests instead of asking the key (each verified).
     std::vector<std::string> reuse;
+    // A reuse commit that records its source commit (sign writes the record)
+    // gives the signed object of each unchanged file without reading it
+    // (RSA keys, no EVM). With reuse_reads_all every file is read and
+    // hashed, and only signatures are taken: for reuse commits trusted for
+    // their signatures but not for what they say they were made from
+    // (docs/threat-model.md).
+    bool reuse_reads_all = false;
     // An append-only file of the signatures the key makes, read at start:
     // a rerun after a failure asks the key only for what is missing.
     std::string signature_cache; // empty: none
@@ -110,8 +117,9 @@ struct SignReport {
     // was removed.
     std::uint64_t usr_etc_signatures_removed = 0;
     // What of the --reuse commits could not be read and was skipped (its
-    // signatures made by the key instead): one warning each, naming the
-    // commit and the path.
+    // signatures made by the key instead), a record that could not be used
+    // and a file not taken from a record (read instead): one warning each,
+    // naming the commit and the path.
     std::vector<std::string> reuse_skipped;
 };
 

@@ -35,6 +35,7 @@ struct SignArguments {
     SelectorArguments select;  // sign only; ima-sign keeps ostree-ext-cli's surface
     bool skip_usr_etc = false; // sign only: --skip-usr-etc
     std::vector<std::string> reuse;
+    bool reuse_reads_all = false;
     std::string signature_cache;
     EvmArguments evm; // sign only
     bool allow_large_xattrs = false;
@@ -47,6 +48,10 @@ struct SignArguments {
                        "for the same content instead of asking the key (repeatable, each one "
                        "verified)")
             ->allow_extra_args(false);
+        cmd.add_flag("--reuse-reads-all", reuse_reads_all,
+                     "read and hash every file even where a --reuse commit records the source "
+                     "it was signed from (which saves reading unchanged files): take only "
+                     "signatures from it");
         cmd.add_option("--signature-cache", signature_cache,
                        "append every signature the key makes to this file, and take those it "
                        "holds: a rerun after a failure asks the key only for what is missing");
@@ -130,6 +135,7 @@ Runner add_sign_command(CLI::App &app)
         request.selector = selector;
         request.skip_usr_etc = args->skip_usr_etc;
         request.reuse = args->reuse;
+        request.reuse_reads_all = args->reuse_reads_all;
         request.signature_cache = args->signature_cache;
         request.allow_large_xattrs = args->allow_large_xattrs;
         const SignReport r = sign_commit(request, *key.backend);
@@ -202,6 +208,7 @@ Runner add_ima_sign_command(CLI::App &app)
         request.scheme = &scheme;
         request.jobs = args->jobs;
         request.reuse = args->reuse;
+        request.reuse_reads_all = args->reuse_reads_all;
         request.signature_cache = args->signature_cache;
         const auto progress = terminal_progress(args->quiet, false);
         request.progress = progress.get();

@@ -62,7 +62,8 @@ nlohmann::ordered_json sign_report_json(const std::string &format, const SignRep
         other[key_id_hex(id)] = files;
     j["other_key_ids"] = std::move(other);
     j["signatures"] = {{"made", r.signatures.made},
-                       {"reused_from_commits", r.signatures.from_commit},
+                       {"reused_from_commits", r.signatures.from_commit + r.signatures.from_record},
+                       {"reused_with_files", r.signatures.from_record},
                        {"reused_from_cache", r.signatures.from_cache},
                        {"same_content", r.signatures.same_digest},
                        {"rejected", r.signatures.rejected},
@@ -89,12 +90,15 @@ nlohmann::ordered_json sign_report_json(const std::string &format, const SignRep
 std::string signatures_text(const SignReport &r)
 {
     const SignatureCounts &s = r.signatures;
-    const std::uint64_t reused = s.from_commit + s.from_cache;
+    const std::uint64_t reused = s.from_commit + s.from_record + s.from_cache;
     if (reused == 0 && s.rejected == 0 && s.cache_lines_skipped == 0)
         return "";
     std::string out = "; " + counted(s.made, "signature", "signatures") + " made by the key, " +
-                      grouped(reused) + " reused (" + grouped(s.from_commit) + " from --reuse, " +
-                      grouped(s.from_cache) + " from the cache)";
+                      grouped(reused) + " reused (" + grouped(s.from_commit + s.from_record) +
+                      " from --reuse";
+    if (s.from_record != 0)
+        out += ", " + grouped(s.from_record) + " of them with their signed files, unread";
+    out += ", " + grouped(s.from_cache) + " from the cache)";
     if (s.rejected != 0)
         out += ", " + counted(s.rejected, "known signature", "known signatures") +
                " rejected (not valid)";

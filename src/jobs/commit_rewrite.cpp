@@ -4,7 +4,6 @@
 #include "ostree-ima/cancellation.hpp"
 #include "repo/commit_binding.hpp"
 #include "repo/commit_walker.hpp"
-#include "repo/commit_writer.hpp"
 #include "repo/planned_files_under.hpp"
 #include "repo/stop_check.hpp"
 #include "repo/transaction.hpp"
@@ -68,8 +67,9 @@ RewriteResult rewrite_commit(const Repo &repo, const RewriteRequest &request,
     // them durable before the commit (and the ref) can refer to them.
     sync_repository(repo.get());
     result.binding = plan_commit_binding(repo.get(), plan.commit_object.get(), request.target_ref);
-    result.new_commit = write_commit_with_root(repo.get(), plan.commit_object.get(),
-                                               result.source_commit, new_root, result.binding);
+    result.new_commit =
+        write_commit_with_root(repo.get(), plan.commit_object.get(), result.source_commit, new_root,
+                               result.binding, request.metadata);
     if (!request.target_ref.empty())
         txn.set_ref(request.target_ref, result.new_commit);
     throw_if_stopped(repo.get(), request.target_ref); // last point before the ref moves

@@ -10,6 +10,7 @@
 #include "ostree-ima/commit_binding.hpp"
 #include "ostree-ima/path_selector.hpp"
 #include "repo/commit_plan.hpp"
+#include "repo/commit_writer.hpp"
 #include "repo/repo.hpp"
 #include "util/cpu_slots.hpp"
 #include "util/progress.hpp"
@@ -63,6 +64,8 @@ struct RewriteRequest {
     // Paths the selector leaves out but the transform still gets, flagged in
     // plan.unsign (sign --skip-usr-etc).
     std::optional<PathSelector> unsign;
+    // The job's own metadata entry (sign's record, strip's removal of it).
+    MetadataEntryEdit metadata;
 };
 
 struct RewriteResult {

@@ -4,15 +4,25 @@
 #include "jobs/commit_rewrite.hpp"
 #include "jobs/evm_deployment.hpp"
 #include "jobs/jobs_in_repo.hpp"
+#include "objects/xattr_list.hpp"
 #include "ostree-ima/cancellation.hpp"
 #include "repo/planned_files_under.hpp"
 #include "repo/repo.hpp"
 #include "repo/stop_check.hpp"
 #include "signing/content_signer.hpp"
+#include "signing/counterpart_check.hpp"
 #include "signing/evm_signer.hpp"
 #include "signing/known_signatures.hpp"
 #include "signing/reusing_signer.hpp"
 #include "signing/signature_removal.hpp"
+#include "signing/signed_counterparts.hpp"
+#include "signing/signing_record.hpp"
+#include "util/quoted_input.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <unordered_set>
 
 namespace ostree_ima {
 
@@ -38,25 +48,39 @@ bool has_signature(const ObjectOutcome &outcome)
 
 // The transform "add a signature" of the rewrite pipeline; with
 // --skip-usr-etc also "remove it" from the paths planned as unsign.
+// What a --reuse commit's record gives the rewrite: the counterparts of
+// each commit whose record is usable, and where the signatures of the ones
+// this run does not take go (KnownSignatures, for content met again under
+// another object).
+struct RecordedReuse {
+    std::vector<SignedCounterparts> commits;
+    KnownSignatures *known = nullptr;
+    const EVP_PKEY *public_key = nullptr;
+    unsigned jobs = 1;
+};
+
 class SignRewrite final : public ObjectRewrite {
   public:
     SignRewrite(const HashAlgo &algo, const KeyId &key_id, ReusingSigner &key, bool overwrite,
                 const SignatureScheme &scheme, EvmSigner *evm, bool evm_ignore_selinux,
-                bool allow_large_xattrs)
+                bool allow_large_xattrs, RecordedReuse &recorded)
         : signer_(algo, key_id, key, overwrite, scheme, evm, allow_large_xattrs), key_(key),
-          evm_(evm != nullptr), evm_ignore_selinux_(evm_ignore_selinux)
+          evm_(evm != nullptr), evm_ignore_selinux_(evm_ignore_selinux), algo_(algo),
+          key_id_(key_id), scheme_(scheme), recorded_(recorded)
     {
     }
     [[nodiscard]] bool makes_signatures() const override { return true; }
     [[nodiscard]] SignatureProgress signatures() const override
     {
         const SignatureCounts c = key_.counts();
-        return {c.made, c.from_commit + c.from_cache};
+        return {c.made, c.from_commit + c.from_cache + from_record_.load()};
     }
     void start(const CommitPlan &plan, const ObjectStore &store) override
     {
         outcomes_.resize(plan.objects.size());
         unsign_ = &plan.unsign;
+        plan_ = &plan;
+        match_counterparts(plan, store);
         if (!evm_)
             return;
         deployment_ = evm_deployment_paths(plan);
@@ -79,6 +103,9 @@ class SignRewrite final : public ObjectRewrite {
                             const std::string &checksum, CpuSlots::Held &cpu) override
     {
         ObjectOutcome &out = outcomes_[index];
+        if (!counterpart_.empty() && counterpart_[index].commit >= 0 &&
+            take_counterpart(store, index, checksum, out))
+            return {out.new_checksum, 0};
         if (!unsign_->empty() && (*unsign_)[index] != 0) {
             const std::unique_ptr<StoredObject> object = store.open(checksum);
             const std::optional<std::string> without = remove_signature(*object);
@@ -111,8 +138,92 @@ class SignRewrite final : public ObjectRewrite {
     [[nodiscard]] const std::vector<ObjectOutcome> &outcomes() const { return outcomes_; }
     [[nodiscard]] const EvmDeploymentPaths &deployment() const { return deployment_; }
     [[nodiscard]] bool selinux_policy() const { return selinux_policy_; }
+    // Objects taken whole by a --reuse record, and what was not taken.
+    [[nodiscard]] std::uint64_t from_record() const { return from_record_.load(); }
+    [[nodiscard]] std::vector<std::string> not_taken() const
+    {
+        std::vector<std::string> out = not_taken_;
+        std::sort(out.begin(), out.end()); // the same order whatever the threads did
+        return out;
+    }
 
   private:
+    struct Counterpart {
+        std::int32_t commit = -1; // in recorded_.commits; -1: none
+        std::uint32_t pair = 0;
+    };
+
+    // Pairs each planned object (but those to unsign) with the first record
+    // that has it; the signatures of the pairs no object takes join the
+    // known ones (a file whose content moved to another object).
+    void match_counterparts(const CommitPlan &plan, const ObjectStore &store)
+    {
+        if (recorded_.commits.empty())
+            return;
+        counterpart_.resize(plan.objects.size());
+        std::vector<std::vector<char>> used;
+        for (const SignedCounterparts &c : recorded_.commits)
+            used.emplace_back(c.size(), 0);
+        for (std::size_t i = 0; i < plan.objects.size(); ++i) {
+            if (!plan.unsign.empty() && plan.unsign[i] != 0)
+                continue;
+            for (std::size_t k = 0; k < recorded_.commits.size(); ++k) {
+                if (const auto pair = recorded_.commits[k].find(plan.objects[i])) {
+                    counterpart_[i] = {static_cast<std::int32_t>(k),
+                                       static_cast<std::uint32_t>(*pair)};
+                    used[k][*pair] = 1;
+                    break;
+                }
+            }
+        }
+        std::unordered_set<std::string> seen;
+        std::vector<std::string> rest;
+        for (std::size_t k = 0; k < recorded_.commits.size(); ++k)
+            for (std::size_t p = 0; p < used[k].size(); ++p)
+                if (used[k][p] == 0) {
+                    std::string object = recorded_.commits[k].signed_object(p);
+                    if (seen.insert(object).second)
+                        rest.push_back(std::move(object));
+                }
+        recorded_.known->add_objects(store, rest, recorded_.public_key, key_id_, recorded_.jobs);
+    }
+
+    // The object the record pairs with this one, when its signature is the
+    // key's: filled into `out`. Else false (the object is then read and
+    // signed as without a record) and the reason is reported.
+    bool take_counterpart(const ObjectStore &store, std::size_t index, const std::string &checksum,
+                          ObjectOutcome &out)
+    {
+        const Counterpart c = counterpart_[index];
+        const SignedCounterparts &commit = recorded_.commits[static_cast<std::size_t>(c.commit)];
+        const std::string signed_object = commit.signed_object(c.pair);
+        std::optional<std::string> refusal;
+        bool selinux = false;
+        try {
+            const std::unique_ptr<StoredObject> object = store.open(signed_object);
+            refusal = counterpart_refusal(*object, recorded_.public_key, algo_, key_id_, scheme_);
+            selinux = xattr_get(object->xattrs(), "security.selinux").has_value();
+        } catch (const Interrupted &) {
+            throw;
+        } catch (const Error &e) {
+            refusal = e.what();
+        }
+        if (refusal) {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            const std::vector<std::string> paths = planned_paths_of(*plan_, index);
+            not_taken_.push_back("--reuse commit " + commit.rev() + ": " +
+                                 printable_input(paths.empty() ? checksum : paths.front(), 300) +
+                                 " not taken from its record (signed object " + signed_object +
+                                 ": " + *refusal + "); read and signed instead");
+            return false;
+        }
+        out.kind = ObjectOutcome::Kind::Signed;
+        out.new_checksum = signed_object;
+        out.has_selinux_label = selinux;
+        ++from_record_;
+        return true;
+    }
+
     ContentSigner signer_;
     const ReusingSigner &key_;
     bool evm_;
@@ -122,6 +233,15 @@ class SignRewrite final : public ObjectRewrite {
     const std::vector<std::uint64_t> *path_count_ = nullptr;
     EvmDeploymentPaths deployment_;
     bool selinux_policy_ = false;
+    const HashAlgo &algo_;
+    KeyId key_id_;
+    const SignatureScheme &scheme_;
+    RecordedReuse &recorded_;
+    const CommitPlan *plan_ = nullptr;
+    std::vector<Counterpart> counterpart_; // per object; empty without records
+    std::atomic<std::uint64_t> from_record_{0};
+    std::mutex mutex_;
+    std::vector<std::string> not_taken_;
 };
 
 void count_evm(const ObjectOutcome &outcome, std::uint64_t paths, std::uint64_t etc_paths,
@@ -189,9 +309,43 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     if (request.evm_key != nullptr)
         require_separate_evm_key(key, request.key_id, *request.evm_key, request.evm_key_id);
     const StopScope interruptible; // reading the commits to reuse takes a while too
+    // Resolved once: the record names the commit this run reads.
+    const std::string source_commit = repo.resolve_commit(request.source_rev);
+    SigningRecord record;
+    record.source_commit = source_commit;
+    record.scheme = request.scheme->name();
+    record.hash = request.algo->name;
+    record.key_id = key_id_hex(request.key_id);
+    record.evm_key_id = request.evm_key != nullptr ? key_id_hex(request.evm_key_id) : "";
+    record.overwrite = request.overwrite;
+    record.allow_large_xattrs = request.allow_large_xattrs;
+
     KnownSignatures known(*request.scheme);
+    RecordedReuse recorded;
+    recorded.known = &known;
+    recorded.public_key = key.public_key();
+    recorded.jobs = request.jobs;
+    // A --reuse commit's record lets unchanged files be taken without
+    // reading them, where a signature can be checked without its file (RSA)
+    // and no EVM signature, which covers more than the file, is asked for.
+    const bool use_records = !request.reuse_reads_all && request.evm_key == nullptr &&
+                             counterparts_checkable(key.public_key());
+    std::vector<std::string> record_notes;
     KnownSignatures::AddedCommits reused =
-        known.add_commits(repo, request.reuse, key.public_key(), request.key_id, request.jobs);
+        known.add_commits(repo, request.reuse, key.public_key(), request.key_id, request.jobs,
+                          [&](const std::string & /*rev*/, const std::string &commit) {
+                              if (!use_records)
+                                  return false;
+                              // Named by checksum, as add_commit's warnings are.
+                              LoadedCounterparts loaded =
+                                  load_counterparts(repo, commit, commit, record);
+                              if (!loaded.not_used.empty())
+                                  record_notes.push_back(std::move(loaded.not_used));
+                              if (!loaded.counterparts)
+                                  return false;
+                              recorded.commits.push_back(std::move(*loaded.counterparts));
+                              return true;
+                          });
     throw_if_stopped(repo.get(), request.target_ref);
     std::optional<SignatureCacheWriter> cache;
     const std::uint64_t cache_lines_skipped =
@@ -199,10 +353,11 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     ReusingSigner signer(key, request.key_id, known, cache ? &*cache : nullptr);
 
     RewriteRequest rewrite;
-    rewrite.source_rev = request.source_rev;
+    rewrite.source_rev = source_commit;
     rewrite.target_ref = request.target_ref;
     rewrite.selector = request.selector;
     rewrite.jobs = request.jobs;
+    rewrite.metadata = {kSigningRecordKey, record.to_variant()};
     // One worker per signature the key can have in flight (a remote token's
     // sessions), beyond the CPU workers.
     rewrite.waiters = key.max_parallel() > request.jobs ? key.max_parallel() - request.jobs : 0;
@@ -220,7 +375,8 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     if (request.evm_key != nullptr)
         evm.emplace(*request.algo, request.evm_key_id, *request.evm_key);
     SignRewrite sign(*request.algo, request.key_id, signer, request.overwrite, *request.scheme,
-                     evm ? &*evm : nullptr, request.evm_ignore_selinux, request.allow_large_xattrs);
+                     evm ? &*evm : nullptr, request.evm_ignore_selinux, request.allow_large_xattrs,
+                     recorded);
     const RewriteResult result = rewrite_commit(repo, rewrite, sign);
 
     SignReport report;
@@ -232,7 +388,12 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     report.scheme = request.scheme;
     report.signatures = signer.counts();
     report.signatures.cache_lines_skipped = cache_lines_skipped;
+    report.signatures.from_record = sign.from_record();
     report.reuse_skipped = std::move(reused.skipped);
+    for (std::string &note : record_notes)
+        report.reuse_skipped.push_back(std::move(note));
+    for (std::string &line : sign.not_taken())
+        report.reuse_skipped.push_back(std::move(line));
     for (std::size_t i = 0; i < sign.outcomes().size(); ++i) {
         count_outcome(sign.outcomes()[i], result.plan.path_count[i], report);
         count_evm(sign.outcomes()[i], result.plan.path_count[i],

@@ -3,6 +3,7 @@
 #include "jobs/commit_rewrite.hpp"
 #include "repo/repo.hpp"
 #include "signing/signature_removal.hpp"
+#include "signing/signing_record.hpp"
 
 namespace ostree_ima {
 
@@ -41,6 +42,7 @@ StripReport strip_commit(const StripRequest &request)
     rewrite.jobs = request.jobs;
     rewrite.progress = request.progress;
     rewrite.step = {"stripping"};
+    rewrite.metadata.key = kSigningRecordKey; // strip(sign(C)) is C
     StripRewrite strip;
     const RewriteResult result = rewrite_commit(Repo::open(request.repo_path), rewrite, strip);
 

@@ -5,11 +5,41 @@
 
 namespace ostree_ima {
 
+namespace {
+// `metadata` without `edit.key`, and with edit.value last when it is set.
+GVariantPtr edit_metadata(GVariant *metadata, const MetadataEntryEdit &edit)
+{
+    VariantBuilder builder(G_VARIANT_TYPE("a{sv}"));
+    const gsize n = g_variant_n_children(metadata);
+    for (gsize i = 0; i < n; ++i) {
+        const GVariantPtr entry(g_variant_get_child_value(metadata, i));
+        const char *key = nullptr;
+        g_variant_get_child(entry.get(), 0, "&s", &key);
+        if (edit.key != key)
+            g_variant_builder_add_value(builder.get(), entry.get());
+    }
+    if (edit.value)
+        g_variant_builder_add(builder.get(), "{sv}", edit.key.c_str(), edit.value.get());
+    return take_variant(builder.end());
+}
+
+bool has_entry(GVariant *commit, const std::string &key)
+{
+    const GVariantPtr metadata(g_variant_get_child_value(commit, 0));
+    const GVariantPtr value(g_variant_lookup_value(metadata.get(), key.c_str(), nullptr));
+    return value != nullptr;
+}
+} // namespace
+
 std::string write_commit_with_root(OstreeRepo *repo, GVariant *old_commit,
                                    const std::string &old_checksum, const std::string &new_root,
-                                   const CommitBinding &binding)
+                                   const CommitBinding &binding, const MetadataEntryEdit &edit)
 {
-    if (CommitWalker::root_tree(old_commit) == new_root && !binding.changed())
+    const bool root_changed = CommitWalker::root_tree(old_commit) != new_root;
+    // A set entry goes only into a changed commit; a removal always applies.
+    const bool edits =
+        !edit.key.empty() && (edit.value ? root_changed : has_entry(old_commit, edit.key));
+    if (!root_changed && !binding.changed() && !edits)
         return old_checksum;
     VariantBuilder builder(G_VARIANT_TYPE(OSTREE_COMMIT_GVARIANT_STRING));
     const gsize n = g_variant_n_children(old_commit);
@@ -17,10 +47,13 @@ std::string write_commit_with_root(OstreeRepo *repo, GVariant *old_commit,
         if (i == 6) {
             g_variant_builder_add_value(builder.get(),
                                         ostree_checksum_to_bytes_v(new_root.c_str()));
-        } else if (i == 0 && binding.changed()) {
-            const GVariantPtr metadata(g_variant_get_child_value(old_commit, 0));
-            g_variant_builder_add_value(builder.get(),
-                                        rebind_metadata(metadata.get(), binding).get());
+        } else if (i == 0 && (binding.changed() || edits)) {
+            GVariantPtr metadata(g_variant_get_child_value(old_commit, 0));
+            if (binding.changed())
+                metadata = rebind_metadata(metadata.get(), binding);
+            if (edits)
+                metadata = edit_metadata(metadata.get(), edit);
+            g_variant_builder_add_value(builder.get(), metadata.get());
         } else {
             GVariantPtr child(g_variant_get_child_value(old_commit, i));
             g_variant_builder_add_value(builder.get(), child.get());

@@ -8,6 +8,7 @@
 #include "ostree-ima/cancellation.hpp"
 #include "repo/commit_plan.hpp"
 #include "repo/commit_reader.hpp"
+#include "util/parallel_for.hpp"
 #include "util/quoted_input.hpp"
 
 #include <algorithm>
@@ -92,11 +93,14 @@ std::vector<std::string> KnownSignatures::add_commit(const Repo &repo, const std
 KnownSignatures::AddedCommits KnownSignatures::add_commits(const Repo &repo,
                                                            const std::vector<std::string> &revs,
                                                            const EVP_PKEY *public_key,
-                                                           const KeyId &key_id, unsigned jobs)
+                                                           const KeyId &key_id, unsigned jobs,
+                                                           const TakenWhole &taken_whole)
 {
     AddedCommits added;
     for (const std::string &rev : revs) {
         added.commits.push_back(repo.resolve_commit(rev));
+        if (taken_whole && taken_whole(rev, added.commits.back()))
+            continue;
         std::vector<std::string> skipped =
             add_commit(repo, added.commits.back(), public_key, key_id, jobs);
         added.skipped.insert(added.skipped.end(), std::make_move_iterator(skipped.begin()),
@@ -105,6 +109,24 @@ KnownSignatures::AddedCommits KnownSignatures::add_commits(const Repo &repo,
             break;
     }
     return added;
+}
+
+void KnownSignatures::add_objects(const ObjectStore &store,
+                                  const std::vector<std::string> &checksums,
+                                  const EVP_PKEY *public_key, const KeyId &key_id, unsigned jobs)
+{
+    std::mutex mutex;
+    parallel_for(
+        checksums.size(), jobs,
+        [&](std::size_t i) {
+            try {
+                add_object(store, checksums[i], public_key, key_id, mutex);
+            } catch (const Interrupted &) {
+                throw;
+            } catch (const Error &) { // NOLINT(bugprone-empty-catch): documented
+            }
+        },
+        &stop_flag());
 }
 
 void KnownSignatures::add_object(const ObjectStore &store, const std::string &checksum,

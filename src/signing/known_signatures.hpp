@@ -14,6 +14,7 @@
 #include "repo/repo.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <openssl/evp.h>
 #include <optional>
@@ -62,9 +63,18 @@ class KnownSignatures {
         std::vector<std::string> commits; // the checksums the revs resolved to
         std::vector<std::string> skipped; // add_commit's warnings, in order
     };
+    // `taken_whole(rev, commit)`, when given, is asked first: a commit it
+    // returns true for is not read (sign takes it by its record instead).
+    using TakenWhole = std::function<bool(const std::string &rev, const std::string &commit)>;
     [[nodiscard]] AddedCommits add_commits(const Repo &repo, const std::vector<std::string> &revs,
                                            const EVP_PKEY *public_key, const KeyId &key_id,
-                                           unsigned jobs);
+                                           unsigned jobs, const TakenWhole &taken_whole = {});
+
+    // The signatures of these objects (as add_commit's), on `jobs` threads;
+    // what cannot be read is left out silently (a later need of the same
+    // digest asks the key).
+    void add_objects(const ObjectStore &store, const std::vector<std::string> &checksums,
+                     const EVP_PKEY *public_key, const KeyId &key_id, unsigned jobs);
 
   private:
     void add_object(const ObjectStore &store, const std::string &checksum,

@@ -248,16 +248,31 @@ BOOST_AUTO_TEST_CASE(a_damaged_reuse_commit_is_skipped_and_named)
                    std::string::npos,
                d.result.err);
     BOOST_TEST(json::parse(read_text(manifest))["digests"].size() == 6u);
-    const Run one = ostree_ima(sign_args(repo, "v2", "v2-one", {"--reuse=v1-signed"}));
-    BOOST_REQUIRE_MESSAGE(one.result.exit_code == 0, one.result.err);
-    BOOST_TEST(one.result.err.find("warning: --reuse commit " + reused +
-                                   ": /etc/f10.conf not reused: ") != std::string::npos,
-               one.result.err);
-    BOOST_TEST(line_count(one.result.err) == 1u, one.result.err);
-    BOOST_TEST(one.key_operations == 6u); // the 5 changed and f10
-    BOOST_TEST(one.report["signatures"]["reuse_skipped"] == 1);
-    BOOST_TEST(commit_root_tree(repo, "v2-one") == commit_root_tree(repo, "v2-full"));
-    require_valid(repo, "v2-one", dir.path());
+    // Read whole (--reuse-reads-all), and by the commit's record of its
+    // source: either way f10 is named, read and signed by the key.
+    for (const bool reads_all : {true, false}) {
+        BOOST_TEST_CONTEXT("--reuse-reads-all " << reads_all)
+        {
+            std::filesystem::remove(f10); // a run before made it again
+            std::vector<std::string> extra = {"--reuse=v1-signed"};
+            if (reads_all)
+                extra.emplace_back("--reuse-reads-all");
+            const Run one = ostree_ima(sign_args(repo, "v2", "v2-one", extra));
+            BOOST_REQUIRE_MESSAGE(one.result.exit_code == 0, one.result.err);
+            const std::string named =
+                reads_all ? ": /etc/f10.conf not reused: "
+                          : ": /etc/f10.conf not taken from its record (signed object ";
+            BOOST_TEST(one.result.err.find("warning: --reuse commit " + reused + named) !=
+                           std::string::npos,
+                       one.result.err);
+            BOOST_TEST(line_count(one.result.err) == 1u, one.result.err);
+            BOOST_TEST(one.key_operations == 6u); // the 5 changed and f10
+            BOOST_TEST(one.report["signatures"]["reuse_skipped"] == 1);
+            BOOST_TEST(one.report["signatures"]["reused_with_files"] == (reads_all ? 0 : 36));
+            BOOST_TEST(commit_root_tree(repo, "v2-one") == commit_root_tree(repo, "v2-full"));
+            require_valid(repo, "v2-one", dir.path());
+        }
+    }
 
     // A dirtree of another reuse commit missing: that commit gives nothing,
     // named; the run goes on.
@@ -274,6 +289,179 @@ BOOST_AUTO_TEST_CASE(a_damaged_reuse_commit_is_skipped_and_named)
     BOOST_TEST(tree.key_operations == 42u);
     BOOST_TEST(commit_root_tree(repo, "v2-tree") == commit_root_tree(repo, "v2-full"));
     require_valid(repo, "v2-tree", dir.path());
+}
+
+namespace {
+// The ostree-ima.signing record sign writes, in GVariant text, for
+// `ostree commit --add-metadata`: a forged or altered one.
+std::string record_text(const std::string &source, const std::string &key_id,
+                        const std::string &hash = "sha256")
+{
+    return "ostree-ima.signing={'version': <uint32 1>, 'source': <'" + source +
+           "'>, 'scheme': <'v2'>, 'hash': <'" + hash + "'>, 'key-id': <'" + key_id +
+           "'>, 'evm-key-id': <''>, 'overwrite': <false>, 'allow-large-xattrs': <false>}";
+}
+
+// A commit of `tree_ref`'s tree carrying `metadata` (GVariant text).
+std::string commit_with_metadata(const std::string &repo, const std::string &tree_ref,
+                                 const std::string &ref, const std::string &metadata)
+{
+    return trimmed(sh_ok("ostree commit --repo=" + quote(repo) + " -b " + ref +
+                         " --tree=ref=" + tree_ref + " --add-metadata=" + quote(metadata)));
+}
+} // namespace
+
+// Issue #23: the signed commit records its source; the next build's
+// unchanged files are taken by that record, unread (bytes_hashed counts the
+// 5 changed files only), and the result is the commit a full run gives,
+// byte for byte, with and without --reuse-reads-all.
+BOOST_AUTO_TEST_CASE(unchanged_files_are_taken_by_the_record_unread)
+{
+    for (const std::string mode : {"archive", "bare-user"}) {
+        BOOST_TEST_CONTEXT(mode)
+        {
+            TempDir dir;
+            const std::string repo = make_repo_of(dir.path(), mode);
+            const Run first = ostree_ima(sign_args(repo, "v1", "v1-signed"));
+            BOOST_REQUIRE_MESSAGE(first.result.exit_code == 0, first.result.err);
+            BOOST_TEST(commit_signing_source(repo, "v1-signed").value_or("") ==
+                       rev_parse(repo, "v1"));
+            commit_v2(repo, dir.path());
+            const Run full = ostree_ima(sign_args(repo, "v2", "v2-signed"));
+            BOOST_REQUIRE_MESSAGE(full.result.exit_code == 0, full.result.err);
+
+            const Run next = ostree_ima(sign_args(repo, "v2", "v2-signed", {"--reuse=v1-signed"}));
+            BOOST_REQUIRE_MESSAGE(next.result.exit_code == 0, next.result.err);
+            BOOST_TEST(next.result.err.find("warning") == std::string::npos, next.result.err);
+            BOOST_TEST(next.key_operations == 5u);
+            // f5..f40 and same-as-f1: taken with their files; f1..f4 and
+            // new.conf read: 4 x "changed N\n" and "new\n".
+            BOOST_TEST(next.report["signatures"]["reused_with_files"] == 37);
+            BOOST_TEST(next.report["signatures"]["reused_from_commits"] == 37);
+            BOOST_TEST(next.report["bytes_hashed"] == 4 * 10 + 4);
+            BOOST_TEST(full.report["bytes_hashed"].get<std::uint64_t>() > 300u);
+            BOOST_TEST(next.report["commit"] == full.report["commit"]);
+            BOOST_TEST(commit_signing_source(repo, "v2-signed").value_or("") ==
+                       rev_parse(repo, "v2"));
+            require_valid(repo, "v2-signed", dir.path());
+
+            const Run all = ostree_ima(
+                sign_args(repo, "v2", "v2-signed", {"--reuse=v1-signed", "--reuse-reads-all"}));
+            BOOST_REQUIRE_MESSAGE(all.result.exit_code == 0, all.result.err);
+            BOOST_TEST(all.report["signatures"]["reused_with_files"] == 0);
+            BOOST_TEST(all.report["bytes_hashed"] == full.report["bytes_hashed"]);
+            BOOST_TEST(all.report["commit"] == full.report["commit"]);
+
+            // The day after: v2's record is followed just the same.
+            const Run third = ostree_ima(sign_args(
+                repo, "v2", "v2-signed", {"--reuse=" + next.report["commit"].get<std::string>()}));
+            BOOST_REQUIRE_MESSAGE(third.result.exit_code == 0, third.result.err);
+            BOOST_TEST(third.key_operations == 0u);
+            BOOST_TEST(third.report["bytes_hashed"] == 0);
+            BOOST_TEST(third.report["commit"] == full.report["commit"]);
+        }
+    }
+}
+
+// A record is an input: followed only where it holds. Other options, a
+// source commit gone, a malformed record: not followed, named, every file
+// read. A signed object that is not a valid signature by this key (another
+// key id, bytes that do not verify) is not taken: named, read and signed.
+// A forged record can only name earlier files the key signed (a rollback
+// of those files, which every file's signature still verifies):
+// --reuse-reads-all takes nothing but signatures from such a commit.
+BOOST_AUTO_TEST_CASE(a_record_is_only_followed_where_it_holds)
+{
+    TempDir dir;
+    const std::string repo = make_repo_of(dir.path(), "archive");
+    const std::string v1 = rev_parse(repo, "v1");
+    const Run first = ostree_ima(sign_args(repo, "v1", "v1-signed"));
+    BOOST_REQUIRE_MESSAGE(first.result.exit_code == 0, first.result.err);
+    const std::string key_id = first.report["key_id"];
+    commit_v2(repo, dir.path());
+    const Run full = ostree_ima(sign_args(repo, "v2", "out"));
+    BOOST_REQUIRE_MESSAGE(full.result.exit_code == 0, full.result.err);
+
+    const auto not_followed = [&](const std::string &rev, const std::string &why,
+                                  const std::vector<std::string> &more = {}) {
+        BOOST_TEST_CONTEXT(rev)
+        {
+            std::vector<std::string> extra = {"--reuse=" + rev};
+            extra.insert(extra.end(), more.begin(), more.end());
+            const Run r = ostree_ima(sign_args(repo, "v2", "out", extra));
+            BOOST_REQUIRE_MESSAGE(r.result.exit_code == 0, r.result.err);
+            BOOST_TEST(r.result.err.find("warning: --reuse commit " + rev_parse(repo, rev) + why) !=
+                           std::string::npos,
+                       r.result.err);
+            BOOST_TEST(r.report["signatures"]["reused_with_files"] == 0);
+            BOOST_TEST(r.report["bytes_hashed"] == full.report["bytes_hashed"]);
+            BOOST_TEST(r.report["commit"] == full.report["commit"]);
+            require_valid(repo, "out", dir.path());
+        }
+    };
+    // Signed with sha512: its files hold other signatures than sha256 ones.
+    BOOST_REQUIRE(
+        ostree_ima(sign_args(repo, "v1", "v1-sha512", {"--hash=sha512"})).result.exit_code == 0);
+    not_followed("v1-sha512",
+                 " was signed with other options than this run, the hash algorithm (sha512, "
+                 "now sha256): its files are read");
+    // A record that names a commit the repository no longer has.
+    commit_with_metadata(repo, "v1-signed", "gone-source",
+                         record_text(std::string(64, 'a'), key_id));
+    not_followed("gone-source", ": its record of the source commit it was signed from (" +
+                                    std::string(64, 'a') + ") cannot be followed: ");
+    // Not a record this version writes.
+    commit_with_metadata(repo, "v1-signed", "malformed",
+                         "ostree-ima.signing={'version': <uint32 2>}");
+    not_followed("malformed", ": its ostree-ima.signing metadata is not a record this version "
+                              "writes; its files are read");
+
+    // Objects that are no valid signature by this key: f20's bytes do not
+    // verify, f21 is by another key id. Both named, read, and signed.
+    std::vector<std::uint8_t> bad = {0x03, 0x02, 0x04};
+    for (std::size_t i = 0; i < 8; i += 2)
+        bad.push_back(static_cast<std::uint8_t>(std::stoul(key_id.substr(i, 2), nullptr, 16)));
+    bad.push_back(0x01);
+    bad.push_back(0x00);
+    bad.resize(bad.size() + 256, 0x5a);
+    std::vector<std::uint8_t> other_key = bad;
+    other_key[3] ^= 0xff;
+    commit_with_ima_values(repo, world().tree, "crafted",
+                           {{"/etc/f20.conf", bad}, {"/etc/f21.conf", other_key}});
+    commit_with_metadata(repo, "crafted", "crafted-record", record_text(v1, key_id));
+    const Run crafted = ostree_ima(sign_args(repo, "v2", "out", {"--reuse=crafted-record"}));
+    BOOST_REQUIRE_MESSAGE(crafted.result.exit_code == 0, crafted.result.err);
+    const std::string named = "warning: --reuse commit " + rev_parse(repo, "crafted-record");
+    BOOST_TEST(crafted.result.err.find(named + ": /etc/f20.conf not taken from its record") !=
+                   std::string::npos,
+               crafted.result.err);
+    BOOST_TEST(crafted.result.err.find("its signature does not verify for the signing key") !=
+                   std::string::npos,
+               crafted.result.err);
+    BOOST_TEST(crafted.result.err.find(named + ": /etc/f21.conf not taken from its record") !=
+                   std::string::npos,
+               crafted.result.err);
+    BOOST_TEST(crafted.result.err.find("is not a v2 sha256 signature by key " + key_id) !=
+                   std::string::npos,
+               crafted.result.err);
+    BOOST_TEST(crafted.report["signatures"]["reused_with_files"] == 0);
+    BOOST_TEST(crafted.report["commit"] == full.report["commit"]);
+    require_valid(repo, "out", dir.path());
+
+    // A forged record: v1-signed's tree claiming v2 as its source. The
+    // changed files f1..f4 become their earlier signed versions, each a
+    // valid signature of the key (evmctl accepts them); nothing unsigned
+    // or invalid enters. --reuse-reads-all takes only signatures.
+    commit_with_metadata(repo, "v1-signed", "forged", record_text(rev_parse(repo, "v2"), key_id));
+    const Run forged = ostree_ima(sign_args(repo, "v2", "out", {"--reuse=forged"}));
+    BOOST_REQUIRE_MESSAGE(forged.result.exit_code == 0, forged.result.err);
+    BOOST_TEST(forged.report["commit"] != full.report["commit"]);
+    BOOST_TEST(read_commit_files(repo, "out").at("/etc/f1.conf").size == 7u); // "file 1\n"
+    require_valid(repo, "out", dir.path());
+    const Run refused =
+        ostree_ima(sign_args(repo, "v2", "out", {"--reuse=forged", "--reuse-reads-all"}));
+    BOOST_REQUIRE_MESSAGE(refused.result.exit_code == 0, refused.result.err);
+    BOOST_TEST(refused.report["commit"] == full.report["commit"]);
 }
 
 // A cache or commit that holds what must not be used: another key's

@@ -82,6 +82,10 @@ void check_signed_commit(const std::string &repo, const std::string &src, const 
     // target ref (`ostree commit -b main` bound the source to main).
     BOOST_TEST(commit_without_root_and_binding(repo, src) ==
                commit_without_root_and_binding(repo, dst));
+    // The signed commit records its source (for the next --reuse), the
+    // source none.
+    BOOST_TEST(commit_signing_source(repo, dst).value_or("") == rev_parse(repo, src));
+    BOOST_TEST(!commit_signing_source(repo, src).has_value());
     BOOST_TEST((commit_ref_binding(repo, src) == std::vector<std::string>{src}));
     BOOST_TEST((commit_ref_binding(repo, dst) == std::vector<std::string>{dst}));
     require_fsck(repo);

@@ -151,6 +151,10 @@ BOOST_AUTO_TEST_CASE(selected_paths_only)
     BOOST_TEST(files.at("/usr/lib/deep/hello-copy").ima.has_value());
     BOOST_TEST(files.at("/usr/bin/tool").ima.has_value());
     require_same_but_ima(repo, "signed", "etc-stripped");
+    // Signatures are left, the record of the source is not: it says what
+    // the signed files were made from, which no longer holds.
+    BOOST_TEST(commit_signing_source(repo, "signed").has_value());
+    BOOST_TEST(!commit_signing_source(repo, "etc-stripped").has_value());
 
     const Result ex = strip(repo, {"--exclude=/usr/lib/**", "signed", "lib-kept"});
     BOOST_REQUIRE_MESSAGE(ex.exit_code == 0, ex.err);

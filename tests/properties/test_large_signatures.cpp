@@ -398,13 +398,21 @@ BOOST_AUTO_TEST_CASE(sign_cache_reuse_verify_and_the_signing_room)
     BOOST_TEST(w.backend.signatures() == 2u);
     BOOST_TEST(signed2.new_commit == signed1.new_commit);
 
-    // --reuse recovers the digests from the 2,048-byte signatures themselves.
+    // --reuse recovers the digests from the 2,048-byte signatures themselves,
+    // and by the commit's record takes the signed files, each verified.
     SignRequest reuse = w.request("main", "signed");
     reuse.reuse = {"signed"};
+    reuse.reuse_reads_all = true;
     const SignReport signed3 = sign_commit(reuse, w.backend);
     BOOST_TEST(signed3.signatures.from_commit == 2u);
     BOOST_TEST(w.backend.signatures() == 2u);
     BOOST_TEST(signed3.new_commit == signed1.new_commit);
+    reuse.reuse_reads_all = false;
+    const SignReport signed4 = sign_commit(reuse, w.backend);
+    BOOST_TEST(signed4.signatures.from_record == 2u);
+    BOOST_TEST(signed4.bytes_hashed == 0u);
+    BOOST_TEST(w.backend.signatures() == 2u);
+    BOOST_TEST(signed4.new_commit == signed1.new_commit);
 
     // verify and its JSON report.
     const Result v = run({binary(), "verify", "--repo=" + w.repo, "--cert=" + w.cert, "--json",

@@ -245,6 +245,7 @@ std::string print_commit(const std::string &repo, const std::string &rev, bool w
         if (i == 0 && !with_binding) {
             g_autoptr(GVariantDict) dict = g_variant_dict_new(child);
             g_variant_dict_remove(dict, "ostree.ref-binding");
+            g_variant_dict_remove(dict, "ostree-ima.signing");
             g_variant_unref(child);
             child = g_variant_ref_sink(g_variant_dict_end(dict));
         }
@@ -264,6 +265,18 @@ std::string commit_without_root(const std::string &repo, const std::string &rev)
 std::string commit_without_root_and_binding(const std::string &repo, const std::string &rev)
 {
     return print_commit(repo, rev, false);
+}
+
+std::optional<std::string> commit_signing_source(const std::string &repo, const std::string &rev)
+{
+    RepoReader r(repo);
+    g_autoptr(GVariant) commit = r.commit(rev);
+    g_autoptr(GVariant) metadata = g_variant_get_child_value(commit, 0);
+    g_autoptr(GVariant) record = g_variant_lookup_value(metadata, "ostree-ima.signing", nullptr);
+    const char *source = nullptr;
+    if (record == nullptr || !g_variant_lookup(record, "source", "&s", &source))
+        return std::nullopt;
+    return std::string(source);
 }
 
 std::optional<std::vector<std::string>> commit_ref_binding(const std::string &repo,

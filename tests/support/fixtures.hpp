@@ -81,8 +81,11 @@ std::map<std::string, FileFacts> read_commit_files(const std::string &repo, cons
 // Every part of the commit object but the root dirtree, printed.
 std::string commit_without_root(const std::string &repo, const std::string &rev);
 // The same without the metadata's ostree.ref-binding (which follows the ref
-// a commit is signed for).
+// a commit is signed for) and ostree-ima.signing (the record sign adds).
 std::string commit_without_root_and_binding(const std::string &repo, const std::string &rev);
+// The source commit that the commit's ostree-ima.signing record names;
+// nullopt when it has none.
+std::optional<std::string> commit_signing_source(const std::string &repo, const std::string &rev);
 // The commit's ostree.ref-binding; nullopt when it has none.
 std::optional<std::vector<std::string>> commit_ref_binding(const std::string &repo,
                                                            const std::string &rev);
