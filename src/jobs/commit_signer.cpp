@@ -105,17 +105,17 @@ class SignRewrite final : public ObjectRewrite {
         ObjectOutcome &out = outcomes_[index];
         if (!counterpart_.empty() && counterpart_[index].commit >= 0 &&
             take_counterpart(store, index, checksum, out))
-            return {out.new_checksum, 0};
+            return {std::move(out.new_checksum), 0}; // kept once: in the rewrite's list
         if (!unsign_->empty() && (*unsign_)[index] != 0) {
             const std::unique_ptr<StoredObject> object = store.open(checksum);
             const std::optional<std::string> without = remove_signature(*object);
             out.kind =
                 without ? ObjectOutcome::Kind::SignatureRemoved : ObjectOutcome::Kind::Unsigned;
             out.new_checksum = without ? *without : checksum;
-            return {out.new_checksum, without ? object->size() : 0};
+            return {std::move(out.new_checksum), without ? object->size() : 0};
         }
         out = signer_.process(store, checksum, cpu);
-        return {out.new_checksum, out.bytes_hashed};
+        return {std::move(out.new_checksum), out.bytes_hashed};
     }
     // A commit labelled in part: known only once every object was read.
     void finish() override
@@ -350,7 +350,9 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
     std::optional<SignatureCacheWriter> cache;
     const std::uint64_t cache_lines_skipped =
         open_signature_cache(request.signature_cache, request.key_id, known, cache);
-    ReusingSigner signer(key, request.key_id, known, cache ? &*cache : nullptr);
+    // Finished signatures wait in the repository's tmp/, not in memory.
+    ReusingSigner signer(key, request.key_id, known, cache ? &*cache : nullptr,
+                         ostree_repo_get_dfd(repo.get()));
 
     RewriteRequest rewrite;
     rewrite.source_rev = source_commit;

@@ -9,8 +9,8 @@
 namespace ostree_ima {
 
 ReusingSigner::ReusingSigner(KeyBackend &key, const KeyId &key_id, const KnownSignatures &known,
-                             SignatureCacheWriter *cache)
-    : key_(key), key_id_(key_id), known_(known), cache_(cache)
+                             SignatureCacheWriter *cache, int repo_dfd)
+    : key_(key), key_id_(key_id), known_(known), cache_(cache), store_(repo_dfd)
 {
 }
 
@@ -48,28 +48,6 @@ ReusingSigner::DigestKey ReusingSigner::key_of(const HashAlgo &algo,
     return key;
 }
 
-ReusingSigner::Stored ReusingSigner::store(std::span<const std::uint8_t> signature)
-{
-    constexpr std::size_t kBlock = 1 << 20;
-    if (signatures_.empty() || signatures_.back().size() + signature.size() > kBlock) {
-        signatures_.emplace_back();
-        signatures_.back().reserve(std::max(kBlock, signature.size()));
-    }
-    std::vector<std::uint8_t> &block = signatures_.back();
-    const Stored stored{static_cast<std::uint32_t>(signatures_.size() - 1),
-                        static_cast<std::uint32_t>(block.size()),
-                        static_cast<std::uint32_t>(signature.size())};
-    block.insert(block.end(), signature.begin(), signature.end());
-    return stored;
-}
-
-std::vector<std::uint8_t> ReusingSigner::load(const Stored &stored) const
-{
-    const std::vector<std::uint8_t> &block = signatures_[stored.block];
-    const auto first = block.begin() + stored.offset;
-    return {first, first + stored.size};
-}
-
 std::vector<std::uint8_t> ReusingSigner::sign(const HashAlgo &algo,
                                               std::span<const std::uint8_t> digest)
 {
@@ -79,7 +57,7 @@ std::vector<std::uint8_t> ReusingSigner::sign(const HashAlgo &algo,
         std::unique_lock<std::mutex> lock(mutex_);
         if (const auto it = done_.find(id); it != done_.end()) {
             ++same_digest_;
-            return load(it->second);
+            return store_.get(it->second);
         }
         if (const auto it = in_flight_.find(id); it != in_flight_.end()) {
             const std::shared_future<std::vector<std::uint8_t>> pending = it->second;
@@ -101,7 +79,7 @@ std::vector<std::uint8_t> ReusingSigner::sign(const HashAlgo &algo,
         }
         {
             const std::lock_guard<std::mutex> lock(mutex_);
-            done_.emplace(id, store(*signature));
+            done_.emplace(id, store_.put(*signature));
             in_flight_.erase(id);
         }
         promise.set_value(*signature);

@@ -13,6 +13,7 @@
 #include "ostree-ima/key_backend.hpp"
 #include "ostree-ima/signature_counts.hpp"
 #include "signing/known_signatures.hpp"
+#include "signing/signature_store.hpp"
 
 #include <algorithm>
 #include <array>
@@ -31,8 +32,10 @@ class ReusingSigner final : public KeyBackend {
   public:
     // `key`, `known` and `cache` (may be null) must outlive the signer;
     // `key_id` and the format of `known` are what the cache records.
+    // `repo_dfd` (>= 0): finished signatures are kept in an unnamed file of
+    // the repository's tmp/ rather than in memory (SignatureStore).
     ReusingSigner(KeyBackend &key, const KeyId &key_id, const KnownSignatures &known,
-                  SignatureCacheWriter *cache);
+                  SignatureCacheWriter *cache, int repo_dfd = -1);
 
     [[nodiscard]] const EVP_PKEY *public_key() const override { return key_.public_key(); }
     [[nodiscard]] std::string description() const override { return key_.description(); }
@@ -61,33 +64,23 @@ class ReusingSigner final : public KeyBackend {
     struct DigestKeyHash {
         std::size_t operator()(const DigestKey &key) const noexcept;
     };
-    // Where a finished signature sits in `signatures_`.
-    struct Stored {
-        std::uint32_t block;
-        std::uint32_t offset;
-        std::uint32_t size;
-    };
-
     static DigestKey key_of(const HashAlgo &algo, std::span<const std::uint8_t> digest);
     std::optional<std::vector<std::uint8_t>> known(const HashAlgo &algo,
                                                    std::span<const std::uint8_t> digest);
-    // Under mutex_.
-    Stored store(std::span<const std::uint8_t> signature);
-    [[nodiscard]] std::vector<std::uint8_t> load(const Stored &stored) const;
 
     KeyBackend &key_;
     KeyId key_id_;
     const KnownSignatures &known_;
     SignatureCacheWriter *cache_;
     std::mutex mutex_;
-    // Every digest of this run: the finished ones compactly (the signatures
-    // packed in blocks), those being made as futures that waiting workers
-    // share. A future's shared state costs more than the signature, so a
-    // finished one moves to `done_`.
-    std::unordered_map<DigestKey, Stored, DigestKeyHash> done_;
+    // Every digest of this run: the finished ones by where their signature
+    // is kept (`store_`, under mutex_), those being made as futures that
+    // waiting workers share. A future's shared state costs more than the
+    // signature, so a finished one moves to `done_`.
+    std::unordered_map<DigestKey, SignatureStore::Ref, DigestKeyHash> done_;
     std::unordered_map<DigestKey, std::shared_future<std::vector<std::uint8_t>>, DigestKeyHash>
         in_flight_;
-    std::vector<std::vector<std::uint8_t>> signatures_;
+    SignatureStore store_;
     std::atomic<std::uint64_t> made_{0}, from_commit_{0}, from_cache_{0}, same_digest_{0},
         rejected_{0};
 };
