@@ -7,20 +7,25 @@
 #   reads-all  sign --reuse=DAY1 --reuse-reads-all (every file read and
 #              hashed, only the signatures taken: what --reuse did before)
 #   full       sign without --reuse (every file read, hashed and signed)
-# on two trees: 30,000 files of /usr (sorted, the first 30,000 regular files
-# of /usr/lib, /usr/share and /usr/bin that are readable) and 200,000
+# on two trees: 30,000 files of /usr (every third regular file under 1 MiB
+# of /usr/lib, /usr/share and /usr/bin, sorted: about 490 MiB) and 200,000
 # synthetic 1 KiB files (bench/synthetic_tree.py). PEM RSA-2048 key,
 # archive repository, all cores. Medians of RUNS (hyperfine), peak RSS of one
 # more run each; the key's time for the changed files is measured apart
 # (ostree-ima-floor sign). See docs/benchmarks.md, "Re-signing at the cost
 # of the change".
 # Usage: bench/reuse.sh [WORKDIR]. Environment: RUNS (default 5), TREES
-# (default "usr30k synthetic200k"), CHANGED_EVERY (default 100: 1 %).
+# (default "usr30k synthetic200000"; syntheticN is N files), VARIANTS
+# (default "record reads-all full"), CHANGED_EVERY (default 100: 1 %).
+# The scaling table (20,000 to 1,000,000 files, docs/benchmarks.md):
+#   TREES="synthetic20000 synthetic100000 synthetic200000 synthetic1000000" \
+#   VARIANTS="record full" bench/reuse.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${1:-/var/tmp/ostree-ima-bench-reuse}
 RUNS=${RUNS:-5}
-TREES=${TREES:-"usr30k synthetic200k"}
+TREES=${TREES:-"usr30k synthetic200000"}
+VARIANTS=${VARIANTS:-"record reads-all full"}
 CHANGED_EVERY=${CHANGED_EVERY:-100}
 JOBS=$(nproc)
 mkdir -p "$WORK"
@@ -50,8 +55,8 @@ make_tree() { # NAME DIR
   case $name in
     usr30k)
       mkdir -p "$dir"
-      find /usr/lib /usr/share /usr/bin -type f -readable 2>/dev/null | LC_ALL=C sort |
-        head -30000 | xargs -d '\n' cp -a --parents -t "$dir" ;;
+      find /usr/lib /usr/share /usr/bin -type f -readable -size -1024k 2>/dev/null |
+        LC_ALL=C sort | awk 'NR % 3 == 0' | head -30000 | tar -cf - --no-recursion -T - 2>/dev/null | tar -xf - -C "$dir" ;;
     synthetic*)
       python3 "$ROOT/bench/synthetic_tree.py" "$dir" "${name#synthetic}" ;;
   esac
@@ -87,8 +92,10 @@ for name in $TREES; do
   if [ ! -d "$repo" ]; then
     ostree init --repo="$repo" --mode=archive
     ostree commit --repo="$repo" -b day1 --tree=dir="$tree" --no-xattrs >/dev/null
+    start=$(date +%s.%N)
     "$BIN" sign --quiet --repo="$repo" --key="$WORK/key.pem" --cert="$WORK/cert.der" \
       --jobs="$JOBS" day1 day1-signed
+    record "{\"name\":\"$name-day1\",\"seconds\":$(python3 -c "print($(date +%s.%N) - $start)")}"
     # Day 2: every CHANGED_EVERY-th file (sorted) gets one more line.
     day2=$WORK/$name-day2
     rm -rf "$day2" && cp -a "$tree" "$day2"
@@ -102,12 +109,15 @@ for name in $TREES; do
   record "{\"name\":\"$name\",\"files\":$files,\"bytes\":$bytes,\"changed\":$changed}"
   sign="$BIN sign --quiet --repo=$repo --key=$WORK/key.pem --cert=$WORK/cert.der --jobs=$JOBS day2"
   # The same target ref each time: every variant writes the same commit.
-  timed "$name-record" "$sign day2-signed --reuse=day1-signed"
-  timed "$name-reads-all" "$sign day2-signed --reuse=day1-signed --reuse-reads-all"
-  timed "$name-full" "$sign day2-signed"
-  peak_rss "$name-record" "$sign day2-signed --reuse=day1-signed"
-  peak_rss "$name-reads-all" "$sign day2-signed --reuse=day1-signed --reuse-reads-all"
-  peak_rss "$name-full" "$sign day2-signed"
+  for v in $VARIANTS; do
+    case $v in
+      record) args="--reuse=day1-signed" ;;
+      reads-all) args="--reuse=day1-signed --reuse-reads-all" ;;
+      full) args="" ;;
+    esac
+    timed "$name-$v" "$sign day2-signed $args"
+    peak_rss "$name-$v" "$sign day2-signed $args"
+  done
   # The same commit whichever way it was made.
   a=$($sign day2-signed --reuse=day1-signed --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["commit"])')
   b=$($sign day2-signed --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["commit"])')
