@@ -2,6 +2,7 @@
 
 #include "objects/stored_object.hpp"
 #include "repo/commit_walker.hpp"
+#include "repo/raw_checksum.hpp"
 #include "util/gerror.hpp"
 #include "util/glib_ptr.hpp"
 #include "util/parallel_for.hpp"
@@ -75,9 +76,9 @@ class PlanBuilder {
             const GVariantPtr csum(csum_raw);
             path.append("/").append(name);
             if (selector_.selects_path(path))
-                file_object[i] = add_path(checksum_from_variant(csum.get()), path, false);
+                file_object[i] = add_path(raw_checksum_from_variant(csum.get()), path, false);
             else if (unsign_ != nullptr && unsign_->selects_path(path))
-                file_object[i] = add_path(checksum_from_variant(csum.get()), path, true);
+                file_object[i] = add_path(raw_checksum_from_variant(csum.get()), path, true);
             path.resize(base);
         }
         const GVariantPtr dirs(g_variant_get_child_value(tree, 1));
@@ -101,12 +102,12 @@ class PlanBuilder {
         return index;
     }
 
-    std::int64_t add_path(const std::string &checksum, const std::string &path, bool unsign)
+    std::int64_t add_path(const RawChecksum &checksum, const std::string &path, bool unsign)
     {
         const auto [it, inserted] =
             (unsign ? unsign_index_ : index_).try_emplace(checksum, plan_.objects.size());
         if (inserted) {
-            plan_.objects.push_back(checksum);
+            plan_.objects.push_back(hex_of(checksum));
             plan_.path_count.push_back(0);
             if (keep_paths_)
                 plan_.paths.emplace_back();
@@ -155,8 +156,9 @@ class PlanBuilder {
     CommitPlan &plan_;
     bool share_dirs_;
     std::unordered_map<std::string, std::size_t> shared_;
-    std::unordered_map<std::string, std::size_t> index_;
-    std::unordered_map<std::string, std::size_t> unsign_index_;
+    // By checksum bytes: one entry per object of the commit.
+    std::unordered_map<RawChecksum, std::size_t, RawChecksumHash> index_;
+    std::unordered_map<RawChecksum, std::size_t, RawChecksumHash> unsign_index_;
 };
 
 // --executables-only: objects whose mode has no x bit are dropped, and the

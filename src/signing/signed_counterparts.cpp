@@ -8,40 +8,6 @@
 
 namespace ostree_ima {
 
-namespace {
-// 32 raw bytes of a checksum `ay` (already checked to be 32 long by the
-// dirtree's own checks, re-checked here).
-std::array<std::uint8_t, 32> raw_of(GVariant *bytes)
-{
-    gsize len = 0;
-    const auto *data = static_cast<const std::uint8_t *>(g_variant_get_fixed_array(bytes, &len, 1));
-    if (len != 32)
-        throw Error("corrupted metadata: checksum of " + std::to_string(len) + " bytes");
-    std::array<std::uint8_t, 32> raw{};
-    std::memcpy(raw.data(), data, raw.size());
-    return raw;
-}
-
-std::array<std::uint8_t, 32> raw_of_hex(const std::string &hex)
-{
-    std::array<std::uint8_t, 32> raw{};
-    ostree_checksum_inplace_to_bytes(hex.c_str(), raw.data());
-    return raw;
-}
-
-std::string hex_of(const std::array<std::uint8_t, 32> &raw)
-{
-    return checksum_from_raw(raw.data());
-}
-} // namespace
-
-std::size_t SignedCounterparts::RawHash::operator()(const Raw &raw) const noexcept
-{
-    std::size_t h = 0; // a checksum's bytes are uniformly distributed
-    std::memcpy(&h, raw.data(), sizeof h);
-    return h;
-}
-
 // The side-by-side walk: both dirtrees of one path, their entries merged by
 // name (a dirtree lists them sorted).
 class SignedCounterparts::Walk {
@@ -61,8 +27,8 @@ class SignedCounterparts::Walk {
             merge(fa.get(), fb.get(), [&](GVariant *ea, GVariant *eb, const char *) {
                 const GVariantPtr ca(g_variant_get_child_value(ea, 1));
                 const GVariantPtr cb(g_variant_get_child_value(eb, 1));
-                const Raw from = raw_of(ca.get());
-                const Raw to = raw_of(cb.get());
+                const RawChecksum from = raw_checksum_from_variant(ca.get());
+                const RawChecksum to = raw_checksum_from_variant(cb.get());
                 if (from == to)
                     return; // unchanged: nothing to take
                 const auto index = static_cast<std::uint32_t>(out_.signed_.size());
@@ -162,7 +128,7 @@ LoadedCounterparts load_counterparts(const Repo &repo, const std::string &rev,
 
 std::optional<std::size_t> SignedCounterparts::find(const std::string &source) const
 {
-    const auto it = by_source_.find(raw_of_hex(source));
+    const auto it = by_source_.find(raw_checksum_from_hex(source));
     if (it == by_source_.end())
         return std::nullopt;
     return it->second;

@@ -10,10 +10,10 @@
 // (docs/threat-model.md).
 #pragma once
 
+#include "repo/raw_checksum.hpp"
 #include "repo/repo.hpp"
 #include "signing/signing_record.hpp"
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,16 +34,12 @@ class SignedCounterparts {
     [[nodiscard]] const std::string &source_commit() const { return source_commit_; }
 
   private:
-    using Raw = std::array<std::uint8_t, 32>;
-    struct RawHash {
-        std::size_t operator()(const Raw &raw) const noexcept;
-    };
     class Walk;
 
     std::string rev_;
     std::string source_commit_;
-    std::unordered_map<Raw, std::uint32_t, RawHash> by_source_;
-    std::vector<Raw> signed_;
+    std::unordered_map<RawChecksum, std::uint32_t, RawChecksumHash> by_source_;
+    std::vector<RawChecksum> signed_;
     friend struct LoadedCounterparts load_counterparts(const Repo &, const std::string &,
                                                        const std::string &, const SigningRecord &);
 };

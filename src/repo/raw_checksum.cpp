@@ -1,0 +1,34 @@
+#include "repo/raw_checksum.hpp"
+
+#include "ostree-ima/error.hpp"
+
+#include <ostree.h>
+
+namespace ostree_ima {
+
+RawChecksum raw_checksum_from_variant(GVariant *bytes)
+{
+    gsize len = 0;
+    const auto *data = static_cast<const std::uint8_t *>(g_variant_get_fixed_array(bytes, &len, 1));
+    if (len != OSTREE_SHA256_DIGEST_LEN)
+        throw Error("corrupted metadata: checksum of " + std::to_string(len) + " bytes");
+    RawChecksum raw{};
+    std::memcpy(raw.data(), data, raw.size());
+    return raw;
+}
+
+RawChecksum raw_checksum_from_hex(const std::string &hex)
+{
+    RawChecksum raw{};
+    ostree_checksum_inplace_to_bytes(hex.c_str(), raw.data());
+    return raw;
+}
+
+std::string hex_of(const RawChecksum &raw)
+{
+    char hex[OSTREE_SHA256_STRING_LEN + 1];
+    ostree_checksum_inplace_from_bytes(raw.data(), hex);
+    return hex;
+}
+
+} // namespace ostree_ima
