@@ -5,6 +5,7 @@
 #include "util/glib_ptr.hpp"
 
 #include <openssl/evp.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 namespace ostree_ima {
@@ -26,6 +27,12 @@ std::string write_metadata_object(OstreeRepo *repo, OstreeObjectType type, GVari
 
     const int dfd = ostree_repo_get_dfd(repo);
     const std::string relpath = object_relpath(hex, ostree_object_type_to_string(type));
+    // Already there (a dirtree a --reuse commit shares): content-addressed,
+    // so the same bytes, as libostree's own writer assumes. Saves a file
+    // per directory of a tree that was signed before.
+    struct stat st {};
+    if (::fstatat(dfd, relpath.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+        return hex;
     require_free_space(repo, size, what);
     const Fd tmp = open_object_tmpfile(dfd);
     write_all(tmp.get(), data, size, what);
