@@ -4,8 +4,8 @@
 #include "ostree-ima/error.hpp"
 #include "util/glib_ptr.hpp"
 
-#include <openssl/evp.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 
 namespace ostree_ima {
