@@ -46,8 +46,6 @@ bool has_signature(const ObjectOutcome &outcome)
     return false;
 }
 
-// The transform "add a signature" of the rewrite pipeline; with
-// --skip-usr-etc also "remove it" from the paths planned as unsign.
 // What a --reuse commit's record gives the rewrite: the counterparts of
 // each commit whose record is usable, and where the signatures of the ones
 // this run does not take go (KnownSignatures, for content met again under
@@ -59,6 +57,9 @@ struct RecordedReuse {
     unsigned jobs = 1;
 };
 
+// The transform "add a signature" of the rewrite pipeline; with
+// --skip-usr-etc also "remove it" from the paths planned as unsign; with a
+// --reuse record, "take the signed object it pairs with this one".
 class SignRewrite final : public ObjectRewrite {
   public:
     SignRewrite(const HashAlgo &algo, const KeyId &key_id, ReusingSigner &key, bool overwrite,
