@@ -1,6 +1,7 @@
 #include "repo/raw_checksum.hpp"
 
 #include "ostree-ima/error.hpp"
+#include "repo/commit_walker.hpp"
 
 #include <ostree.h>
 
@@ -26,9 +27,7 @@ RawChecksum raw_checksum_from_hex(const std::string &hex)
 
 std::string hex_of(const RawChecksum &raw)
 {
-    char hex[OSTREE_SHA256_STRING_LEN + 1];
-    ostree_checksum_inplace_from_bytes(raw.data(), hex);
-    return hex;
+    return checksum_from_raw(raw.data());
 }
 
 } // namespace ostree_ima
