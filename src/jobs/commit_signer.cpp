@@ -69,6 +69,8 @@ class SignRewrite final : public ObjectRewrite {
           evm_(evm != nullptr), evm_ignore_selinux_(evm_ignore_selinux), algo_(algo),
           key_id_(key_id), scheme_(scheme), recorded_(recorded)
     {
+        if (!recorded_.commits.empty())
+            recovery_.emplace(recorded_.public_key, algo);
     }
     [[nodiscard]] bool makes_signatures() const override { return true; }
     [[nodiscard]] SignatureProgress signatures() const override
@@ -202,7 +204,7 @@ class SignRewrite final : public ObjectRewrite {
         bool selinux = false;
         try {
             const std::unique_ptr<StoredObject> object = store.open(signed_object);
-            refusal = counterpart_refusal(*object, recorded_.public_key, algo_, key_id_, scheme_);
+            refusal = counterpart_refusal(*object, *recovery_, algo_, key_id_, scheme_);
             selinux = xattr_get(object->xattrs(), "security.selinux").has_value();
         } catch (const Interrupted &) {
             throw;
@@ -239,7 +241,8 @@ class SignRewrite final : public ObjectRewrite {
     const SignatureScheme &scheme_;
     RecordedReuse &recorded_;
     const CommitPlan *plan_ = nullptr;
-    std::vector<Counterpart> counterpart_; // per object; empty without records
+    std::vector<Counterpart> counterpart_;   // per object; empty without records
+    std::optional<DigestRecovery> recovery_; // with records: checks their signed objects
     std::atomic<std::uint64_t> from_record_{0};
     std::mutex mutex_;
     std::vector<std::string> not_taken_;

@@ -1,5 +1,6 @@
 #include "signing/counterpart_check.hpp"
 
+#include "ima/algorithms/digest_recovery.hpp"
 #include "ima/algorithms/key_algorithm.hpp"
 #include "ima/schemes/signature_scheme.hpp"
 #include "objects/xattr_list.hpp"
@@ -13,7 +14,7 @@ bool counterparts_checkable(const EVP_PKEY *public_key)
 }
 
 std::optional<std::string> counterpart_refusal(const StoredObject &object,
-                                               const EVP_PKEY *public_key, const HashAlgo &algo,
+                                               const DigestRecovery &recovery, const HashAlgo &algo,
                                                const KeyId &key_id, const SignatureScheme &scheme)
 {
     if (!object.is_regular())
@@ -26,9 +27,7 @@ std::optional<std::string> counterpart_refusal(const StoredObject &object,
         decoded.value.algo->kernel_id != algo.kernel_id)
         return "its security.ima is not a " + std::string(scheme.name()) + " " +
                std::string(algo.name) + " signature by key " + key_id_hex(key_id);
-    const KeyAlgorithm *algorithm = find_key_algorithm(public_key);
-    if (algorithm == nullptr || !algorithm->recovers_digest() ||
-        !algorithm->recover_digest(public_key, algo, decoded.value.signature))
+    if (!recovery.recover(decoded.value.signature))
         return "its signature does not verify for the signing key";
     return std::nullopt;
 }

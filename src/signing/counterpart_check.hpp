@@ -5,6 +5,7 @@
 // files, never put a signature the key did not make into a commit.
 #pragma once
 
+#include "ima/algorithms/digest_recovery.hpp"
 #include "objects/stored_object.hpp"
 #include "ostree-ima/hash_algo.hpp"
 #include "ostree-ima/ima_xattr.hpp"
@@ -23,10 +24,10 @@ bool counterparts_checkable(const EVP_PKEY *public_key);
 
 // nullopt when `object` is a regular file whose security.ima is a
 // well-formed `scheme` signature by `key_id` with `algo` and that verifies
-// under `public_key`; else why not, for the report ("its signature does
+// under the key of `recovery` (made for `algo`); else why not, for the report ("its signature does
 // not verify for the signing key").
 std::optional<std::string> counterpart_refusal(const StoredObject &object,
-                                               const EVP_PKEY *public_key, const HashAlgo &algo,
+                                               const DigestRecovery &recovery, const HashAlgo &algo,
                                                const KeyId &key_id, const SignatureScheme &scheme);
 
 } // namespace ostree_ima

@@ -1,6 +1,6 @@
 #include "signing/known_signatures.hpp"
 
-#include "ima/algorithms/key_algorithm.hpp"
+#include "ima/algorithms/digest_recovery.hpp"
 #include "ima/signature_size.hpp"
 #include "ima/signed_digest.hpp"
 #include "objects/stored_object.hpp"
@@ -148,10 +148,10 @@ void KnownSignatures::add_object(const ObjectStore &store, const std::string &ch
     const HashAlgo &algo = *decoded.value.algo;
     if (!scheme_.accepts(algo))
         return; // no signature of ours: SignedDigest refuses it
-    const KeyAlgorithm *algorithm = find_key_algorithm(public_key);
+    const DigestRecovery recovery(public_key, algo);
     std::optional<std::vector<std::uint8_t>> digest;
-    if (algorithm != nullptr && algorithm->recovers_digest()) {
-        digest = algorithm->recover_digest(public_key, algo, decoded.value.signature);
+    if (recovery.available()) {
+        digest = recovery.recover(decoded.value.signature);
     } else {
         SignedDigest hasher(scheme_, algo);
         object->read([&](std::span<const std::uint8_t> c) { hasher.update(c); }, false);

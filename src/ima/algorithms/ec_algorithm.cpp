@@ -89,11 +89,10 @@ class EcAlgorithm final : public KeyAlgorithm {
 
     // An ECDSA signature does not give its digest back: the file is hashed.
     [[nodiscard]] bool recovers_digest() const override { return false; }
-    std::optional<std::vector<std::uint8_t>>
-    recover_digest(const EVP_PKEY * /*key*/, const HashAlgo & /*algo*/,
-                   std::span<const std::uint8_t> /*signature*/) const override
+    [[nodiscard]] EvpPkeyCtxPtr prepare_recovery(const EVP_PKEY * /*key*/,
+                                                 const HashAlgo & /*algo*/) const override
     {
-        return std::nullopt;
+        return nullptr;
     }
 
     [[nodiscard]] Pkcs11Number pkcs11_key_type() const override { return CKK_EC; }

@@ -61,12 +61,12 @@ class KeyAlgorithm {
     [[nodiscard]] virtual std::string_view padding_name() const = 0;
 
     // Whether a signature gives back the digest it signs (RSA: yes; EC: no,
-    // the file must be hashed), and that digest: nullopt when it is not such
-    // a signature by this key, or the algorithm cannot recover digests.
+    // the file must be hashed), and a context set up to recover `algo`
+    // digests signed by `key` (null when the algorithm cannot, or OpenSSL
+    // refuses). DigestRecovery (digest_recovery.hpp) uses it.
     [[nodiscard]] virtual bool recovers_digest() const = 0;
-    virtual std::optional<std::vector<std::uint8_t>>
-    recover_digest(const EVP_PKEY *key, const HashAlgo &algo,
-                   std::span<const std::uint8_t> signature) const = 0;
+    [[nodiscard]] virtual EvpPkeyCtxPtr prepare_recovery(const EVP_PKEY *key,
+                                                         const HashAlgo &algo) const = 0;
 
     // PKCS#11: the key type (CKK_), the signing mechanism (CKM_), the
     // attributes a token object's public key is read from and how it is

@@ -43,29 +43,20 @@ class RsaAlgorithm final : public KeyAlgorithm {
     [[nodiscard]] std::string_view padding_name() const override { return "PKCS#1 v1.5"; }
 
     [[nodiscard]] bool recovers_digest() const override { return true; }
-    std::optional<std::vector<std::uint8_t>>
-    recover_digest(const EVP_PKEY *key, const HashAlgo &algo,
-                   std::span<const std::uint8_t> signature) const override
+    [[nodiscard]] EvpPkeyCtxPtr prepare_recovery(const EVP_PKEY *key,
+                                                 const HashAlgo &algo) const override
     {
         if (!holds(key))
-            return std::nullopt;
+            return nullptr;
         EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new(const_cast<EVP_PKEY *>(key), nullptr));
         const EVP_MD *md = EVP_get_digestbyname(std::string(algo.openssl_name).c_str());
-        std::vector<std::uint8_t> digest(EVP_MAX_MD_SIZE);
-        std::size_t len = digest.size();
         // With the digest named, OpenSSL checks the DigestInfo and returns the
         // digest inside it.
         const bool ok = ctx && md != nullptr && EVP_PKEY_verify_recover_init(ctx.get()) == 1 &&
                         select_padding(ctx.get()) &&
-                        EVP_PKEY_CTX_set_signature_md(ctx.get(), md) == 1 &&
-                        EVP_PKEY_verify_recover(ctx.get(), digest.data(), &len, signature.data(),
-                                                signature.size()) == 1 &&
-                        len == algo.digest_size;
+                        EVP_PKEY_CTX_set_signature_md(ctx.get(), md) == 1;
         (void)openssl_error_text();
-        if (!ok)
-            return std::nullopt;
-        digest.resize(len);
-        return digest;
+        return ok ? std::move(ctx) : nullptr;
     }
 
     [[nodiscard]] Pkcs11Number pkcs11_key_type() const override { return CKK_RSA; }
