@@ -20,47 +20,60 @@ namespace ostree_ima {
 namespace {
 
 constexpr std::uint32_t kMaxHeader = 64 * 1024 * 1024;
-
-Fd open_object(OstreeRepo *repo, const std::string &rel, const std::string &what)
-{
-    Fd fd(::openat(ostree_repo_get_dfd(repo), rel.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0)
-        throw Error("cannot open " + what + ": " + errno_text() +
-                    "; the repository is incomplete, run 'ostree fsck'");
-    return fd;
-}
+constexpr std::uint64_t kFirstRead = 4096;
 
 std::string describe_object(const std::string &checksum)
 {
     return "content object " + checksum + " (" + content_object_relpath(checksum, true) + ")";
 }
 
+Fd open_object(OstreeRepo *repo, const std::string &checksum)
+{
+    Fd fd(::openat(ostree_repo_get_dfd(repo), content_object_relpath(checksum, true).c_str(),
+                   O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+        const std::string why = errno_text(); // before anything else can set errno
+        throw Error("cannot open " + describe_object(checksum) + ": " + why +
+                    "; the repository is incomplete, run 'ostree fsck'");
+    }
+    return fd;
+}
+
 } // namespace
 
 ArchiveObject::ArchiveObject(OstreeRepo *repo, std::string checksum, std::uint64_t in_memory_limit)
     : repo_(repo), checksum_(std::move(checksum)), in_memory_limit_(in_memory_limit),
-      fd_(open_object(repo, object_path(), describe_object(checksum_)))
+      fd_(open_object(repo, checksum_))
 {
-    const std::string what = describe();
     struct stat st {};
-    if (::fstat(fd_.get(), &st) != 0)
-        throw Error("cannot stat " + what + ": " + errno_text());
-    std::uint8_t prefix[8];
-    pread_all(fd_.get(), prefix, sizeof prefix, 0, what);
-    const std::uint32_t header_size = (std::uint32_t{prefix[0]} << 24) |
-                                      (std::uint32_t{prefix[1]} << 16) |
-                                      (std::uint32_t{prefix[2]} << 8) | prefix[3];
+    if (::fstat(fd_.get(), &st) != 0) {
+        const std::string why = errno_text();
+        throw Error("cannot stat " + describe() + ": " + why);
+    }
+    const auto file_size = static_cast<std::uint64_t>(st.st_size);
+    // One read gets the size prefix and, nearly always, the whole header
+    // (a --reuse record run opens every signed object for its header alone).
+    std::vector<std::uint8_t> raw(
+        static_cast<std::size_t>(std::min<std::uint64_t>(file_size, kFirstRead)));
+    if (raw.size() < 8)
+        throw Error(describe() + " is corrupted: bad header size; run 'ostree fsck'");
+    pread_all(fd_.get(), raw.data(), raw.size(), 0, describe());
+    const std::uint32_t header_size = (std::uint32_t{raw[0]} << 24) |
+                                      (std::uint32_t{raw[1]} << 16) | (std::uint32_t{raw[2]} << 8) |
+                                      raw[3];
     if (header_size == 0 || header_size > kMaxHeader ||
-        8 + static_cast<std::uint64_t>(header_size) > static_cast<std::uint64_t>(st.st_size))
-        throw Error(what + " is corrupted: bad header size; run 'ostree fsck'");
-    std::vector<std::uint8_t> raw(header_size);
-    pread_all(fd_.get(), raw.data(), raw.size(), 8, what);
-    GBytes *bytes = g_bytes_new(raw.data(), raw.size());
+        8 + static_cast<std::uint64_t>(header_size) > file_size)
+        throw Error(describe() + " is corrupted: bad header size; run 'ostree fsck'");
+    const std::size_t have = raw.size();
+    raw.resize(8 + std::size_t{header_size});
+    if (raw.size() > have)
+        pread_all(fd_.get(), raw.data() + have, raw.size() - have, have, describe());
+    GBytes *bytes = g_bytes_new(raw.data() + 8, header_size);
     header_ =
         take_variant(g_variant_new_from_bytes(G_VARIANT_TYPE("(tuuuusa(ayay))"), bytes, FALSE));
     g_bytes_unref(bytes);
     body_offset_ = 8 + static_cast<std::uint64_t>(header_size);
-    body_size_ = static_cast<std::uint64_t>(st.st_size) - body_offset_;
+    body_size_ = file_size - body_offset_;
 
     guint64 size_be = 0;
     guint32 mode_be = 0;
@@ -75,7 +88,7 @@ ArchiveObject::ArchiveObject(OstreeRepo *repo, std::string checksum, std::uint64
     if (S_ISLNK(mode_))
         check_symlink();
     else if (!S_ISREG(mode_))
-        throw Error(what + " is corrupted: its mode " + std::to_string(mode_) +
+        throw Error(describe() + " is corrupted: its mode " + std::to_string(mode_) +
                     " is neither a regular file nor a symlink; run 'ostree fsck' and restore "
                     "the object (e.g. pull the commit again)");
 }
