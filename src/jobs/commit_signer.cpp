@@ -340,9 +340,7 @@ SignReport sign_commit(const Repo &repo, const SignRequest &request, KeyBackend 
                           [&](const std::string & /*rev*/, const std::string &commit) {
                               if (!use_records)
                                   return false;
-                              // Named by checksum, as add_commit's warnings are.
-                              LoadedCounterparts loaded =
-                                  load_counterparts(repo, commit, commit, record);
+                              LoadedCounterparts loaded = load_counterparts(repo, commit, record);
                               if (!loaded.not_used.empty())
                                   record_notes.push_back(std::move(loaded.not_used));
                               if (!loaded.counterparts)

@@ -80,11 +80,11 @@ class SignedCounterparts::Walk {
     std::unordered_set<std::string> visited_;
 };
 
-LoadedCounterparts load_counterparts(const Repo &repo, const std::string &rev,
-                                     const std::string &signed_commit, const SigningRecord &now)
+LoadedCounterparts load_counterparts(const Repo &repo, const std::string &signed_commit,
+                                     const SigningRecord &now)
 {
     LoadedCounterparts out;
-    const std::string what = "--reuse commit " + rev;
+    const std::string what = "--reuse commit " + signed_commit;
     const CommitWalker walker(repo.get());
     GVariantPtr signed_object;
     try {
@@ -107,7 +107,7 @@ LoadedCounterparts load_counterparts(const Repo &repo, const std::string &rev,
         return out;
     }
     SignedCounterparts counterparts;
-    counterparts.rev_ = rev;
+    counterparts.rev_ = signed_commit;
     counterparts.source_commit_ = record.source_commit;
     try {
         const GVariantPtr source = walker.load_commit(record.source_commit);

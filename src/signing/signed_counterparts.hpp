@@ -41,18 +41,18 @@ class SignedCounterparts {
     std::unordered_map<RawChecksum, std::uint32_t, RawChecksumHash> by_source_;
     std::vector<RawChecksum> signed_;
     friend struct LoadedCounterparts load_counterparts(const Repo &, const std::string &,
-                                                       const std::string &, const SigningRecord &);
+                                                       const SigningRecord &);
 };
 
-// The counterparts of `signed_commit` (a checksum, named `rev` in messages)
-// under the options of `now`, or why they cannot be used: `not_used` is
+// The counterparts of `signed_commit` (a checksum, which messages name: so
+// do KnownSignatures' own) under the options of `now`, or why they cannot be used: `not_used` is
 // empty when the commit has no record at all (signed before records, or by
 // another tool), else one line for the report.
 struct LoadedCounterparts {
     std::optional<SignedCounterparts> counterparts;
     std::string not_used;
 };
-LoadedCounterparts load_counterparts(const Repo &repo, const std::string &rev,
-                                     const std::string &signed_commit, const SigningRecord &now);
+LoadedCounterparts load_counterparts(const Repo &repo, const std::string &signed_commit,
+                                     const SigningRecord &now);
 
 } // namespace ostree_ima
