@@ -1,5 +1,7 @@
 #include "repo/commit_binding.hpp"
 
+#include "repo/metadata_copy.hpp"
+
 #include <algorithm>
 
 namespace ostree_ima {
@@ -51,28 +53,22 @@ CommitBinding plan_commit_binding(OstreeRepo *repo, GVariant *commit, const std:
 
 GVariantPtr rebind_metadata(GVariant *metadata, const CommitBinding &binding)
 {
-    VariantBuilder builder(G_VARIANT_TYPE("a{sv}"));
-    const gsize n = g_variant_n_children(metadata);
-    for (gsize i = 0; i < n; ++i) {
-        const GVariantPtr entry(g_variant_get_child_value(metadata, i));
-        const char *key = nullptr;
-        g_variant_get_child(entry.get(), 0, "&s", &key);
+    return copy_metadata(metadata, [&](GVariantBuilder *builder, const char *key, GVariant *entry) {
         const std::string_view name(key);
         if (name == OSTREE_COMMIT_META_KEY_REF_BINDING && binding.refs) {
             std::vector<const char *> refs;
             for (const auto &r : *binding.refs)
                 refs.push_back(r.c_str());
             g_variant_builder_add(
-                builder.get(), "{sv}", key,
+                builder, "{sv}", key,
                 g_variant_new_strv(refs.data(), static_cast<gssize>(refs.size())));
         } else if (name == OSTREE_COMMIT_META_KEY_COLLECTION_BINDING && binding.collection) {
-            g_variant_builder_add(builder.get(), "{sv}", key,
+            g_variant_builder_add(builder, "{sv}", key,
                                   g_variant_new_string(binding.collection->c_str()));
         } else {
-            g_variant_builder_add_value(builder.get(), entry.get());
+            g_variant_builder_add_value(builder, entry);
         }
-    }
-    return take_variant(builder.end());
+    });
 }
 
 } // namespace ostree_ima

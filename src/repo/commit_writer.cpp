@@ -1,6 +1,7 @@
 #include "repo/commit_writer.hpp"
 
 #include "repo/commit_walker.hpp"
+#include "repo/metadata_copy.hpp"
 #include "util/gerror.hpp"
 
 namespace ostree_ima {
@@ -9,18 +10,16 @@ namespace {
 // `metadata` without `edit.key`, and with edit.value last when it is set.
 GVariantPtr edit_metadata(GVariant *metadata, const MetadataEntryEdit &edit)
 {
-    VariantBuilder builder(G_VARIANT_TYPE("a{sv}"));
-    const gsize n = g_variant_n_children(metadata);
-    for (gsize i = 0; i < n; ++i) {
-        const GVariantPtr entry(g_variant_get_child_value(metadata, i));
-        const char *key = nullptr;
-        g_variant_get_child(entry.get(), 0, "&s", &key);
-        if (edit.key != key)
-            g_variant_builder_add_value(builder.get(), entry.get());
-    }
-    if (edit.value)
-        g_variant_builder_add(builder.get(), "{sv}", edit.key.c_str(), edit.value.get());
-    return take_variant(builder.end());
+    return copy_metadata(
+        metadata,
+        [&](GVariantBuilder *builder, const char *key, GVariant *entry) {
+            if (edit.key != key)
+                g_variant_builder_add_value(builder, entry);
+        },
+        [&](GVariantBuilder *builder) {
+            if (edit.value)
+                g_variant_builder_add(builder, "{sv}", edit.key.c_str(), edit.value.get());
+        });
 }
 
 bool has_entry(GVariant *commit, const std::string &key)
