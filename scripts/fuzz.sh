@@ -32,6 +32,8 @@ start=$(date +%s)
 # Leaks inside GLib/libostree/p11-kit are not ours: same list as the tests.
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# As in test-sanitize.sh: GLib slices hide leaks from LeakSanitizer.
+export G_SLICE=always-malloc
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1
 
 work=$(mktemp -d)
