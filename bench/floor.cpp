@@ -52,7 +52,12 @@ double now()
 
 std::vector<std::string> unique_objects(const Repo &repo, const std::string &rev)
 {
-    return plan_commit(repo.get(), repo.resolve_commit(rev), PathSelector(), 1).objects;
+    const CommitPlan plan = plan_commit(repo.get(), repo.resolve_commit(rev), PathSelector(), 1);
+    std::vector<std::string> out;
+    out.reserve(plan.objects.size());
+    for (std::size_t i = 0; i < plan.objects.size(); ++i)
+        out.push_back(plan.object(i));
+    return out;
 }
 
 // A new bare object carries the signature in an xattr (bare: security.ima;

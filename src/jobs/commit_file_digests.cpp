@@ -69,7 +69,7 @@ CommitFileDigests compute_commit_file_digests(const FileDigestsRequest &request)
         {[&](const CommitPlan &p, const ObjectStore & /*store*/) {
              result.objects.resize(p.objects.size());
              for (std::size_t i = 0; i < p.objects.size(); ++i)
-                 result.objects[i].checksum = p.objects[i];
+                 result.objects[i].checksum = p.object(i);
          },
          [&](const ObjectStore &store, std::size_t i, const std::string & /*checksum*/) {
              measure_object(store, *request.algo, result.objects[i]);

@@ -35,7 +35,7 @@ RewriteResult rewrite_commit(const Repo &repo, const RewriteRequest &request,
     const ObjectStore store(repo.get(), workers); // memory per worker
     CpuSlots cpu(request.jobs);
     rewrite.start(plan, store);
-    std::vector<std::string> new_checksum(plan.objects.size());
+    std::vector<RawChecksum> new_checksum(plan.objects.size());
     const ProcessingOrder order = largest_first(store, plan, request.jobs);
     std::function<SignatureProgress()> signatures;
     if (rewrite.makes_signatures())
@@ -50,11 +50,11 @@ RewriteResult rewrite_commit(const Repo &repo, const RewriteRequest &request,
             CpuSlots::Held slot(cpu);
             RewrittenObject done;
             try {
-                done = rewrite.rewrite(store, i, plan.objects[i], slot);
+                done = rewrite.rewrite(store, i, plan.object(i), slot);
             } catch (const RefusedContent &refused) {
                 throw refused_content_error(refused, planned_paths_of(plan, i));
             }
-            new_checksum[i] = std::move(done.checksum);
+            new_checksum[i] = raw_checksum_from_hex(done.checksum);
             progress.unit_done(order.stored_size[i], order.stored_size[i], started);
         },
         &stop_flag());

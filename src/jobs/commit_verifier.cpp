@@ -183,7 +183,7 @@ VerifyReport verify_commit(const VerifyRequest &request)
             report.files_invalid += paths;
         if (v.problem)
             for (const auto &path : plan.paths[i])
-                report.findings.push_back({path, plan.objects[i], *v.problem, v.detail, v.scheme});
+                report.findings.push_back({path, plan.object(i), *v.problem, v.detail, v.scheme});
     }
     std::sort(report.findings.begin(), report.findings.end(),
               [](const VerifyFinding &a, const VerifyFinding &b) { return a.path < b.path; });

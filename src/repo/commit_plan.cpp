@@ -107,7 +107,7 @@ class PlanBuilder {
         const auto [it, inserted] =
             (unsign ? unsign_index_ : index_).try_emplace(checksum, plan_.objects.size());
         if (inserted) {
-            plan_.objects.push_back(hex_of(checksum));
+            plan_.objects.push_back(checksum);
             plan_.path_count.push_back(0);
             if (keep_paths_)
                 plan_.paths.emplace_back();
@@ -171,8 +171,8 @@ void keep_objects(CommitPlan &plan, const std::vector<char> &keep)
         if (keep[i] == 0)
             continue;
         renumber[i] = static_cast<std::int64_t>(kept);
-        if (kept != i) { // a self-move would empty the string
-            plan.objects[kept] = std::move(plan.objects[i]);
+        if (kept != i) { // a self-move would empty the paths
+            plan.objects[kept] = plan.objects[i];
             plan.path_count[kept] = plan.path_count[i];
             if (!plan.paths.empty())
                 plan.paths[kept] = std::move(plan.paths[i]);
@@ -211,7 +211,7 @@ CommitPlan plan_commit(OstreeRepo *repo, const std::string &commit, const PathSe
             // Unsigned paths are left without signature whatever their mode.
             const bool unsigned_path = !plan.unsign.empty() && plan.unsign[i] != 0;
             keep[i] =
-                unsigned_path || selector.selects_mode(object_mode(repo, plan.objects[i])) ? 1 : 0;
+                unsigned_path || selector.selects_mode(object_mode(repo, plan.object(i))) ? 1 : 0;
         });
         keep_objects(plan, keep);
     }
@@ -224,7 +224,7 @@ ProcessingOrder largest_first(const ObjectStore &store, const CommitPlan &plan, 
     std::vector<std::int64_t> size(plan.objects.size(), -1);
     parallel_for(plan.objects.size(), jobs, [&](std::size_t i) {
         struct stat st {};
-        const std::string rel = store.relpath(plan.objects[i]);
+        const std::string rel = store.relpath(plan.object(i));
         if (::fstatat(dfd, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
             size[i] = st.st_size;
     });

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "ostree-ima/path_selector.hpp"
+#include "repo/raw_checksum.hpp"
 #include "util/glib_ptr.hpp"
 
 #include <cstdint>
@@ -32,10 +33,12 @@ struct PlannedDir {
 inline constexpr std::int64_t kNotSelected = -1;
 
 struct CommitPlan {
-    std::string commit;                    // checksum
-    GVariantPtr commit_object;             // checked against its name
-    std::vector<std::string> objects;      // unique selected content objects, first-seen order
-    std::vector<std::uint64_t> path_count; // selected paths per object
+    std::string commit;        // checksum
+    GVariantPtr commit_object; // checked against its name
+    // Unique selected content objects, first-seen order: 32 bytes each (a
+    // 64-digit string takes 112 with its heap block, at every file).
+    std::vector<RawChecksum> objects;
+    std::vector<std::uint64_t> path_count;       // selected paths per object
     std::vector<std::vector<std::string>> paths; // per object, when asked for
     std::vector<PlannedDir> dirs;                // dirs[0] is the root
     // Per object, with an `unsign` selector: 1 when it was planned for paths
@@ -43,6 +46,8 @@ struct CommitPlan {
     // signatures there instead. Empty without one.
     std::vector<char> unsign;
 
+    // objects[i] as 64 hex digits.
+    [[nodiscard]] std::string object(std::size_t i) const { return hex_of(objects[i]); }
     // Every selected path of every object.
     [[nodiscard]] std::uint64_t total_paths() const;
 };

@@ -36,7 +36,7 @@ CommitPlan read_commit(const Repo &repo, const CommitReadRequest &request,
         [&](std::size_t k) {
             const std::size_t i = order.order[k];
             const auto started = ProgressMeter::Clock::now();
-            reader.read(store, i, plan.objects[i]);
+            reader.read(store, i, plan.object(i));
             progress.unit_done(order.stored_size[i], order.stored_size[i], started);
         },
         &stop_flag());

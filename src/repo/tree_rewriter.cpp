@@ -6,7 +6,7 @@
 namespace ostree_ima {
 
 TreeRewriter::TreeRewriter(OstreeRepo *repo, const CommitPlan &plan,
-                           const std::vector<std::string> &new_checksum)
+                           const std::vector<RawChecksum> &new_checksum)
     : repo_(repo), plan_(plan), new_checksum_(new_checksum), done_(plan.dirs.size())
 {
 }
@@ -34,7 +34,8 @@ const std::string &TreeRewriter::rewrite_dir(std::size_t index)
         if (object != kNotSelected) {
             const auto o = static_cast<std::size_t>(object);
             if (new_checksum_[o] != plan_.objects[o]) {
-                csum = take_variant(ostree_checksum_to_bytes_v(new_checksum_[o].c_str()));
+                csum = take_variant(g_variant_new_fixed_array(
+                    G_VARIANT_TYPE_BYTE, new_checksum_[o].data(), new_checksum_[o].size(), 1));
                 changed = true;
             }
         }

@@ -17,7 +17,7 @@ class TreeRewriter {
     // new_checksum[i] is the new checksum of plan.objects[i] (the same when
     // it is unchanged). Both must outlive the rewriter.
     TreeRewriter(OstreeRepo *repo, const CommitPlan &plan,
-                 const std::vector<std::string> &new_checksum);
+                 const std::vector<RawChecksum> &new_checksum);
 
     // Must run inside a transaction. Returns the new root dirtree checksum.
     // The new dirtrees are linked into objects/ directly: call
@@ -30,7 +30,7 @@ class TreeRewriter {
     const std::string &rewrite_dir(std::size_t index);
     OstreeRepo *repo_;
     const CommitPlan &plan_;
-    const std::vector<std::string> &new_checksum_;
+    const std::vector<RawChecksum> &new_checksum_;
     // Per recorded directory: its new dirtree, once written (a directory
     // shared by several paths is written once).
     std::vector<std::optional<std::string>> done_;

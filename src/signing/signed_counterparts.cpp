@@ -126,9 +126,9 @@ LoadedCounterparts load_counterparts(const Repo &repo, const std::string &signed
     return out;
 }
 
-std::optional<std::size_t> SignedCounterparts::find(const std::string &source) const
+std::optional<std::size_t> SignedCounterparts::find(const RawChecksum &source) const
 {
-    const auto it = by_source_.find(raw_checksum_from_hex(source));
+    const auto it = by_source_.find(source);
     if (it == by_source_.end())
         return std::nullopt;
     return it->second;

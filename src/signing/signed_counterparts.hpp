@@ -26,7 +26,7 @@ namespace ostree_ima {
 class SignedCounterparts {
   public:
     // The index of the pair whose source object is `source`, or nullopt.
-    [[nodiscard]] std::optional<std::size_t> find(const std::string &source) const;
+    [[nodiscard]] std::optional<std::size_t> find(const RawChecksum &source) const;
     // The signed object of pair `index` (64 hex digits).
     [[nodiscard]] std::string signed_object(std::size_t index) const;
     [[nodiscard]] std::size_t size() const { return signed_.size(); }

@@ -35,8 +35,8 @@ BOOST_AUTO_TEST_CASE(shared_directories_are_recorded_once_and_counted_at_every_p
     // root, a, a/same (b is a's dirtree, shared)
     BOOST_TEST(all.dirs.size() == 3u);
     // "one" is at a/same/one, b/same/one, top: one object, three paths.
-    const auto one =
-        std::find(all.objects.begin(), all.objects.end(), ls_checksum(repo.path(), "/top"));
+    const auto one = std::find(all.objects.begin(), all.objects.end(),
+                               raw_checksum_from_hex(ls_checksum(repo.path(), "/top")));
     BOOST_REQUIRE(one != all.objects.end());
     const auto i = static_cast<std::size_t>(one - all.objects.begin());
     BOOST_TEST(all.path_count[i] == 3u);
@@ -53,7 +53,7 @@ BOOST_AUTO_TEST_CASE(shared_directories_are_recorded_once_and_counted_at_every_p
     // --executables-only drops the others and renumbers what is recorded.
     const CommitPlan x = plan_commit(repo.get(), commit, PathSelector({}, {}, true), 2);
     BOOST_REQUIRE(x.objects.size() == 1u);
-    BOOST_TEST(x.objects[0] == ls_checksum(repo.path(), "/run"));
+    BOOST_TEST(x.object(0) == ls_checksum(repo.path(), "/run"));
     std::size_t selected = 0;
     for (const PlannedDir &d : x.dirs)
         for (const std::int64_t o : d.file_object)
@@ -69,7 +69,7 @@ BOOST_AUTO_TEST_CASE(tree_rewriter_writes_a_shared_directory_once)
     const unit_fixtures::SharedDirTree t;
     const Repo repo = Repo::open(t.repo("archive"));
     const std::string commit = repo.resolve_commit("main");
-    const std::string two = ls_checksum(repo.path(), "/a/same/two");
+    const RawChecksum two = raw_checksum_from_hex(ls_checksum(repo.path(), "/a/same/two"));
     for (const bool path_dependent : {false, true}) {
         BOOST_TEST_CONTEXT("path dependent: " << path_dependent)
         {
@@ -77,10 +77,10 @@ BOOST_AUTO_TEST_CASE(tree_rewriter_writes_a_shared_directory_once)
                 path_dependent ? PathSelector({"/**"}, {}, false) : PathSelector();
             const CommitPlan plan = plan_commit(repo.get(), commit, selector, 1);
             // "two" changes (to the checksum of "one": any other object does).
-            std::vector<std::string> next = plan.objects;
+            std::vector<RawChecksum> next = plan.objects;
             for (auto &c : next)
                 if (c == two)
-                    c = ls_checksum(repo.path(), "/top");
+                    c = raw_checksum_from_hex(ls_checksum(repo.path(), "/top"));
             const Transaction txn(repo.get());
             TreeRewriter trees(repo.get(), plan, next);
             const std::string root = trees.rewrite();
@@ -103,10 +103,10 @@ BOOST_AUTO_TEST_CASE(tree_rewriter_cleans_up_when_a_write_fails)
     const unit_fixtures::SharedDirTree t;
     const Repo repo = Repo::open(t.repo("archive"));
     const CommitPlan plan = plan_commit(repo.get(), repo.resolve_commit("main"), PathSelector(), 1);
-    std::vector<std::string> next = plan.objects;
+    std::vector<RawChecksum> next = plan.objects;
     for (auto &c : next)
-        if (c == ls_checksum(repo.path(), "/a/same/two"))
-            c = ls_checksum(repo.path(), "/top");
+        if (c == raw_checksum_from_hex(ls_checksum(repo.path(), "/a/same/two")))
+            c = raw_checksum_from_hex(ls_checksum(repo.path(), "/top"));
     const Transaction txn(repo.get());
     sh_ok("mv " + quote(repo.path() + "/tmp") + " " + quote(repo.path() + "/tmp.away"));
     TreeRewriter trees(repo.get(), plan, next);
