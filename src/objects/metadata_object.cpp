@@ -5,10 +5,8 @@
 #include "util/fd.hpp"
 #include "util/gerror.hpp"
 
-#include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/sha.h>
 
@@ -60,16 +58,11 @@ GVariant *read_loose_object(OstreeRepo *repo, OstreeObjectType type, const std::
         return nullptr;
     const auto size = static_cast<std::size_t>(st.st_size);
     void *data = g_malloc(size == 0 ? 1 : size);
-    std::size_t got = 0;
-    while (got < size) {
-        const ssize_t n = read(fd.get(), static_cast<char *>(data) + got, size - got);
-        if (n <= 0) {
-            if (n < 0 && errno == EINTR)
-                continue;
-            g_free(data);
-            return nullptr; // libostree reads it again and names the error
-        }
-        got += static_cast<std::size_t>(n);
+    try {
+        pread_all(fd.get(), data, size, 0, relpath);
+    } catch (const Error &) {
+        g_free(data);
+        return nullptr; // libostree reads it again and names the error
     }
     GBytes *bytes = g_bytes_new_take(data, size);
     GVariant *v = g_variant_new_from_bytes(ostree_metadata_variant_type(type), bytes, FALSE);
