@@ -25,6 +25,11 @@ RawChecksum raw_checksum_from_hex(const std::string &hex)
     return raw;
 }
 
+GVariant *raw_checksum_variant(const RawChecksum &raw)
+{
+    return g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, raw.data(), raw.size(), 1);
+}
+
 std::string hex_of(const RawChecksum &raw)
 {
     return checksum_from_raw(raw.data());

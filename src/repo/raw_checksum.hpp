@@ -23,6 +23,8 @@ struct RawChecksumHash {
 
 // The 32 bytes of a checksum `ay` variant; Error when it is not 32 long.
 RawChecksum raw_checksum_from_variant(GVariant *bytes);
+// Its inverse: a new floating `ay` of the 32 bytes, as dirtrees hold them.
+GVariant *raw_checksum_variant(const RawChecksum &raw);
 RawChecksum raw_checksum_from_hex(const std::string &hex);
 std::string hex_of(const RawChecksum &raw);
 

@@ -34,8 +34,7 @@ const std::string &TreeRewriter::rewrite_dir(std::size_t index)
         if (object != kNotSelected) {
             const auto o = static_cast<std::size_t>(object);
             if (new_checksum_[o] != plan_.objects[o]) {
-                csum = take_variant(g_variant_new_fixed_array(
-                    G_VARIANT_TYPE_BYTE, new_checksum_[o].data(), new_checksum_[o].size(), 1));
+                csum = take_variant(raw_checksum_variant(new_checksum_[o]));
                 changed = true;
             }
         }
